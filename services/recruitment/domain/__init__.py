@@ -1,0 +1,1 @@
+"""The recruitment rules of the Gravity Plan, in plain Python."""

@@ -1,0 +1,109 @@
+"""Configuration: one YAML file with ``${VAR:default}`` substitution, read once per process."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::([^}]*))?\}")
+DEVELOPMENT_SECRET = "gravity-development-secret-change-me"  # noqa: S105 - refused in production
+
+
+class ConfigError(ValueError):
+    """The configuration is missing something or would be unsafe to run with."""
+
+
+def substitute(text: str, environ: Mapping[str, str]) -> str:
+    """Replace ``${VAR}`` and ``${VAR:default}`` with values from ``environ``."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in environ:
+            return environ[name]
+        if default is None:
+            raise ConfigError(f"configuration needs the environment variable {name}")
+        return default
+
+    return _VARIABLE.sub(replace, text)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a Gravity process needs to know about its surroundings."""
+
+    environment: str
+    data_dir: Path
+    amqp_uri: str
+    databases: dict[str, str]
+    gateway_host: str
+    gateway_port: int
+    jwt_secret: str
+    jwt_issuer: str
+    log_format: str
+    log_level: str
+    services: tuple[str, ...] = ("recruitment",)
+    relay: dict[str, Any] = field(default_factory=dict)
+    rpc_timeout: float = 10.0
+
+    def database_url(self, component: str) -> str:
+        """A component's database URL; SQLite files under ``data_dir`` unless configured."""
+        configured = self.databases.get(component, "")
+        if configured:
+            return configured
+        return f"sqlite:///{self.data_dir / (component + '.db')}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def check_safe_to_run(self) -> None:
+        """A production process must never start with the development secret."""
+        if self.is_production and self.jwt_secret in ("", DEVELOPMENT_SECRET):
+            raise ConfigError(
+                "GRAVITY_JWT_SECRET must be set to a real secret when GRAVITY_ENV=production"
+            )
+
+
+def load_settings(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read the YAML config (the packaged default when ``path`` is None)."""
+    environ = os.environ if environ is None else environ
+    if path is None:
+        path = environ.get("GRAVITY_CONFIG") or None
+    if path is None:
+        text = resources.files("shared").joinpath("default_config.yaml").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    raw: dict[str, Any] = yaml.safe_load(substitute(text, environ)) or {}
+    raw.update(overrides or {})
+    try:
+        settings = Settings(
+            environment=str(raw["environment"]),
+            data_dir=Path(str(raw["data_dir"])).expanduser(),
+            amqp_uri=str(raw["amqp_uri"]),
+            databases={key: str(value or "") for key, value in (raw.get("databases") or {}).items()},
+            gateway_host=str(raw["gateway"]["host"]),
+            gateway_port=int(raw["gateway"]["port"]),
+            jwt_secret=str(raw["auth"]["jwt_secret"]),
+            jwt_issuer=str(raw["auth"]["issuer"]),
+            log_format=str(raw["logging"]["format"]),
+            log_level=str(raw["logging"]["level"]),
+            services=tuple(raw.get("services") or ("recruitment",)),
+            relay=dict(raw.get("relay") or {}),
+            rpc_timeout=float(raw.get("rpc_timeout", 10.0)),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"configuration is incomplete or malformed: {error}") from error
+    if settings.log_format not in ("json", "console"):
+        raise ConfigError("logging.format must be json or console")
+    return settings

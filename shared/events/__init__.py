@@ -1,0 +1,1 @@
+"""Event contracts, the envelope every event travels in, and its canonical encoding."""

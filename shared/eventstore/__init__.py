@@ -1,0 +1,1 @@
+"""Event store, outbox and inbox on SQLAlchemy (SQLite or PostgreSQL)."""

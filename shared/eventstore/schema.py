@@ -1,0 +1,44 @@
+"""Migration steps for the event-store tables, shared by every service's first revision."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+def create_event_store_tables() -> None:
+    op.create_table(
+        "events",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("stream_id", sa.String(120), nullable=False),
+        sa.Column("stream_version", sa.Integer, nullable=False),
+        sa.Column("event_type", sa.String(80), nullable=False),
+        sa.Column("schema_version", sa.Integer, nullable=False),
+        sa.Column("occurred_at", sa.String(32), nullable=False),
+        sa.Column("producer", sa.String(60), nullable=False),
+        sa.Column("correlation_id", sa.String(64), nullable=False),
+        sa.Column("causation_id", sa.String(64), nullable=True),
+        sa.Column("actor", sa.String(120), nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.Integer, sa.ForeignKey("events.seq"), primary_key=True),
+        sa.Column("published_at", sa.String(32), nullable=True),
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["published_at", "seq"])
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.String(120), primary_key=True),
+        sa.Column("event_id", sa.String(36), primary_key=True),
+        sa.Column("consumed_at", sa.String(32), nullable=False),
+    )
+
+
+def drop_event_store_tables() -> None:
+    op.drop_table("inbox")
+    op.drop_index("ix_outbox_pending", "outbox")
+    op.drop_table("outbox")
+    op.drop_table("events")

@@ -1,0 +1,111 @@
+"""Append-only event streams with optimistic concurrency, plus the outbox marks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.events.canonical import format_timestamp, parse_timestamp
+from shared.events.envelope import Envelope
+from shared.eventstore.tables import events, outbox
+
+
+class ConcurrencyConflictError(Exception):
+    """A stream moved on since it was read: the caller's decision was made on stale state."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stream {stream_id} is at version {actual}, expected {expected}"
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "event_id": envelope.event_id,
+        "stream_id": envelope.stream_id,
+        "stream_version": envelope.stream_version,
+        "event_type": envelope.event_type,
+        "schema_version": envelope.schema_version,
+        "occurred_at": format_timestamp(envelope.occurred_at),
+        "producer": envelope.producer,
+        "correlation_id": envelope.correlation_id,
+        "causation_id": envelope.causation_id,
+        "actor": envelope.actor,
+        "payload": json.dumps(envelope.payload, sort_keys=True, ensure_ascii=False),
+    }
+
+
+def row_to_envelope(row: Any) -> Envelope:
+    return Envelope(
+        event_id=row.event_id,
+        event_type=row.event_type,
+        schema_version=row.schema_version,
+        stream_id=row.stream_id,
+        stream_version=row.stream_version,
+        occurred_at=parse_timestamp(row.occurred_at),
+        producer=row.producer,
+        correlation_id=row.correlation_id,
+        causation_id=row.causation_id,
+        actor=row.actor,
+        payload=json.loads(row.payload),
+    )
+
+
+class EventStore:
+    """Streams of one service's database, used inside a unit of work's session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def stream_version(self, stream_id: str) -> int:
+        version = self._session.execute(
+            sa.select(sa.func.max(events.c.stream_version)).where(
+                events.c.stream_id == stream_id
+            )
+        ).scalar()
+        return int(version or 0)
+
+    def load(self, stream_id: str) -> list[Envelope]:
+        rows = self._session.execute(
+            sa.select(events)
+            .where(events.c.stream_id == stream_id)
+            .order_by(events.c.stream_version)
+        )
+        return [row_to_envelope(row) for row in rows]
+
+    def append(
+        self, stream_id: str, expected_version: int, new_events: Sequence[Envelope]
+    ) -> None:
+        """Append events after ``expected_version`` and mark them for the outbox.
+
+        Raises ConcurrencyConflictError when another writer got there first; the caller's
+        transaction must then be rolled back, so nothing of the attempt is kept.
+        """
+        actual = self.stream_version(stream_id)
+        if actual != expected_version:
+            raise ConcurrencyConflictError(stream_id, expected_version, actual)
+        for offset, envelope in enumerate(new_events, start=1):
+            if envelope.stream_id != stream_id or envelope.stream_version != expected_version + offset:
+                raise ValueError("envelopes must continue the stream they are appended to")
+        if not new_events:
+            return
+        try:
+            with self._session.begin_nested():
+                for envelope in new_events:
+                    seq = self._session.execute(
+                        events.insert().values(**envelope_to_row(envelope)).returning(events.c.seq)
+                    ).scalar_one()
+                    self._session.execute(outbox.insert().values(seq=seq, published_at=None))
+        except IntegrityError as error:
+            # A concurrent writer inserted the same stream version between our read and write.
+            raise ConcurrencyConflictError(
+                stream_id, expected_version, self.stream_version(stream_id)
+            ) from error

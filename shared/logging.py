@@ -1,0 +1,62 @@
+"""structlog set up once per process; a correlation id bound per request or message.
+
+Personal data never reaches a log line: any key named like a personal field is masked,
+whatever the caller passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import Any
+
+import structlog
+
+PERSONAL_KEYS = frozenset({"name", "phone", "id_number", "payload", "password", "token"})
+
+
+def mask_personal_data(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key in PERSONAL_KEYS.intersection(event_dict):
+        event_dict[key] = "[masked]"
+    return event_dict
+
+
+def configure_logging(process: str, log_format: str = "console", level: str = "info") -> None:
+    """Configure structlog and the standard library logging it feeds (call once)."""
+    numeric_level = logging.getLevelName(level.upper())
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            mask_personal_data,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(process=process)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(message)s")
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)
+
+
+@contextmanager
+def correlation_scope(correlation_id: str, **extra: Any) -> Iterator[None]:
+    """Bind a correlation id (and other safe context) for the lines logged inside."""
+    with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, **extra):
+        yield

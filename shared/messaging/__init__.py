@@ -1,0 +1,1 @@
+"""Getting events out (outbox relay) and in (idempotent, never-losing handlers)."""

@@ -1,0 +1,35 @@
+"""Names and shapes of the broker objects that Gravity's processes share.
+
+Everything that declares one of these must declare it identically, or RabbitMQ refuses the
+channel: nameko declares ``<service>.events`` as a durable, non-auto-delete topic exchange.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlparse
+
+EVENT_LOG_QUEUE = "gravity.eventlog"
+DEAD_LETTER_EXCHANGE = "gravity.dead-letters"
+ATTEMPTS_HEADER = "x-gravity-attempts"
+
+
+def event_exchange(service: str) -> str:
+    """The topic exchange a service's events are published to (routing key = event type)."""
+    return f"{service}.events"
+
+
+def dead_letter_queue(queue: str) -> str:
+    return f"{queue}.dead-letter"
+
+
+def amqp_parameters(amqp_uri: str) -> dict[str, str | int]:
+    """Host, port, credentials and vhost from an ``amqp://`` URI, for pika and py-amqp."""
+    parts = urlparse(amqp_uri)
+    vhost = unquote(parts.path[1:]) if parts.path and parts.path != "/" else "/"
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5672,
+        "username": unquote(parts.username or "guest"),
+        "password": unquote(parts.password or "guest"),
+        "virtual_host": vhost,
+    }

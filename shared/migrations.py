@@ -1,0 +1,39 @@
+"""Alembic, driven from code: each component keeps its own ``migrations`` package."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import sqlalchemy as sa
+from alembic import command, context
+from alembic.config import Config
+
+from shared.eventstore.database import create_database_engine
+
+
+def upgrade_to_head(database_url: str, migrations_package: str) -> None:
+    """Bring a component's database to its newest schema (idempotent)."""
+    script_location = str(resources.files(migrations_package))
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+def run_env(target_metadata: sa.MetaData) -> None:
+    """The body of every component's ``env.py`` (online mode only: we always have a URL)."""
+    connection = context.config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()

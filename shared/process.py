@@ -1,0 +1,65 @@
+"""Running a nameko service as its own OS process: the one bootstrap every service shares."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from shared.config import Settings
+from shared.logging import configure_logging, get_logger
+from shared.migrations import upgrade_to_head
+from shared.runtime import CONFIG_KEY
+
+log = get_logger(__name__)
+
+
+def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]:
+    """The nameko container config for one service, built from Gravity's settings."""
+    relay = {
+        key: float(value) if key != "batch_size" else int(value)
+        for key, value in settings.relay.items()
+        if key in ("batch_size", "max_backoff", "confirm_timeout")
+    }
+    if "max_backoff_seconds" in settings.relay:
+        relay["max_backoff"] = float(settings.relay["max_backoff_seconds"])
+    return {
+        "AMQP_URI": settings.amqp_uri,
+        "WEB_SERVER_ADDRESS": f"{settings.gateway_host}:{settings.gateway_port}",
+        "rpc_timeout": settings.rpc_timeout,
+        CONFIG_KEY: {
+            "database_url": settings.database_url(database_component),
+            "amqp_uri": settings.amqp_uri,
+            "relay": relay,
+            "settings": settings,
+        },
+    }
+
+
+def run_service(
+    service_class: type[Any], settings: Settings, migrations_package: str | None
+) -> None:
+    """Migrate the service's database, then run its container until SIGTERM or SIGINT."""
+    import eventlet
+    from nameko.runners import ServiceRunner
+
+    name = service_class.name
+    configure_logging(name, settings.log_format, settings.log_level)
+    settings.check_safe_to_run()
+    if migrations_package is not None:
+        upgrade_to_head(settings.database_url(name), migrations_package)
+    runner = ServiceRunner(nameko_config(settings, name))
+    runner.add_service(service_class)
+    stopping = eventlet.event.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        log.info("process.stopping", signal=signal.Signals(signum).name)
+        if not stopping.ready():
+            stopping.send(None)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    runner.start()
+    log.info("process.started", service=name)
+    stopping.wait()
+    runner.stop()
+    log.info("process.stopped", service=name)
