@@ -43,3 +43,11 @@ class StudentWithdrawnError(DomainError):
 
 class AllianceMembershipError(DomainError):
     """Joining the Spark Alliance twice, or leaving it without being a member."""
+
+
+class InvalidScreeningError(DomainError):
+    """A screening decision that is neither approval nor rejection, or a rejection without reason."""
+
+
+class InvalidApplicationError(DomainError):
+    """A registration whose fields break a programme rule (e.g. an unknown channel)."""

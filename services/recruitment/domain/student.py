@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from services.recruitment.domain.errors import (
     AllianceMembershipError,
+    InvalidApplicationError,
     AlreadyScreenedError,
+    InvalidScreeningError,
     StudentWithdrawnError,
 )
 from services.recruitment.domain.events import (
@@ -45,6 +47,10 @@ class Student(Aggregate):
 
     @classmethod
     def register(cls, student_id: str, campaign_id: str, application: Application) -> Student:
+        if application.channel not in CHANNELS:
+            raise InvalidApplicationError(
+                "channel is organisation or self", {"field": "channel"}
+            )
         student = cls(student_id)
         student._record(
             StudentRegistered(student_id=student_id, campaign_id=campaign_id, **vars(application))
@@ -52,6 +58,12 @@ class Student(Aggregate):
         return student
 
     def screen(self, decision: str, reason: str) -> None:
+        if decision not in (APPROVED, REJECTED):
+            raise InvalidScreeningError(
+                "a screening decision is approved or rejected", {"field": "decision"}
+            )
+        if decision == REJECTED and not reason.strip():
+            raise InvalidScreeningError("a rejection needs a reason", {"field": "reason"})
         self._check_not_withdrawn()
         if self.status != REGISTERED:
             raise AlreadyScreenedError(

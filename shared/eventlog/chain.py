@@ -1,0 +1,66 @@
+"""The hash chain: how one log entry is turned into bytes and linked to the one before.
+
+For the entry at ``position`` (1, 2, ...)::
+
+    material = f"{position}\\n{recorded_at}\\n{prev_hash}\\n".encode("ascii")
+               + canonical_bytes(envelope.to_dict())
+    hash     = sha256(material).hexdigest()          # 64 lower-case hex digits
+
+``recorded_at`` is the entry's canonical UTC timestamp text and ``prev_hash`` the ``hash`` of
+the entry at ``position - 1`` (64 zeros for position 1). The position is hashed so that moving
+or renumbering entries breaks the chain even where contents are left alone.
+docs/event-log.md states the same rules for auditors who write their own verifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from shared.events.canonical import canonical_bytes, format_timestamp
+from shared.events.envelope import Envelope
+
+GENESIS_HASH = "0" * 64
+
+
+def entry_hash(position: int, recorded_at: str, prev_hash: str, event: dict[str, Any]) -> str:
+    """The hash of one entry, from the envelope's JSON form (``Envelope.to_dict()``)."""
+    header = f"{position}\n{recorded_at}\n{prev_hash}\n".encode("ascii")
+    return hashlib.sha256(header + canonical_bytes(event)).hexdigest()
+
+
+def envelope_columns(envelope: Envelope) -> dict[str, Any]:
+    """The ``event_log`` columns that hold an envelope (payload as canonical JSON text)."""
+    return {
+        "event_id": envelope.event_id,
+        "event_type": envelope.event_type,
+        "schema_version": envelope.schema_version,
+        "stream_id": envelope.stream_id,
+        "stream_version": envelope.stream_version,
+        "occurred_at": format_timestamp(envelope.occurred_at),
+        "producer": envelope.producer,
+        "correlation_id": envelope.correlation_id,
+        "causation_id": envelope.causation_id,
+        "actor": envelope.actor,
+        "payload": canonical_bytes(envelope.payload).decode("utf-8"),
+    }
+
+
+def envelope_from_row(row: Any) -> Envelope:
+    """Rebuild the logged envelope; a damaged row raises ``ValueError``."""
+    return Envelope.from_dict(
+        {
+            "event_id": row.event_id,
+            "event_type": row.event_type,
+            "schema_version": row.schema_version,
+            "stream_id": row.stream_id,
+            "stream_version": row.stream_version,
+            "occurred_at": row.occurred_at,
+            "producer": row.producer,
+            "correlation_id": row.correlation_id,
+            "causation_id": row.causation_id,
+            "actor": row.actor,
+            "payload": json.loads(row.payload),
+        }
+    )

@@ -1,0 +1,4 @@
+from shared.eventlog.tables import metadata
+from shared.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,72 @@
+"""Reading the log in position order: the gateway's catch-up source and the auditor's view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from shared.eventlog.chain import envelope_from_row
+from shared.eventlog.tables import event_log
+from shared.events.canonical import parse_timestamp
+from shared.events.envelope import Envelope
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One entry of the global log: where it sits, what it says, when it was recorded."""
+
+    position: int
+    envelope: Envelope
+    recorded_at: datetime
+    hash: str
+
+
+class EventLogReader:
+    """Pages through the log after a known position; never writes, never takes the write lock."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def read_after(
+        self,
+        position: int,
+        limit: int = 500,
+        *,
+        event_type: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[LoggedEvent]:
+        """Up to ``limit`` entries with a position above ``position``, ascending.
+
+        With a filter, the positions returned skip the entries that do not match; page on by
+        passing the last returned position.
+        """
+        query = (
+            sa.select(event_log)
+            .where(event_log.c.position > position)
+            .order_by(event_log.c.position)
+            .limit(limit)
+        )
+        if event_type is not None:
+            query = query.where(event_log.c.event_type == event_type)
+        if stream_id is not None:
+            query = query.where(event_log.c.stream_id == stream_id)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            LoggedEvent(
+                position=row.position,
+                envelope=envelope_from_row(row),
+                recorded_at=parse_timestamp(row.recorded_at),
+                hash=row.hash,
+            )
+            for row in rows
+        ]
+
+    def head(self) -> int:
+        """The highest position logged so far (0 while the log is empty)."""
+        with self._engine.connect() as connection:
+            last = connection.execute(sa.select(sa.func.max(event_log.c.position))).scalar()
+        return int(last or 0)

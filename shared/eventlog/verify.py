@@ -1,0 +1,155 @@
+"""Checking the log end to end: every link of the chain, no gaps, and the head anchor.
+
+What this catches: an edited entry (any column), a deleted entry, entries swapped or
+renumbered, and a tail cut off without also rewinding the ``log_head`` row. What it cannot
+catch alone: someone with write access who recomputes every hash after a change and rewrites
+the head row to match. That needs an anchor kept outside the database, which is why the
+auditor records the head (``POSITION:HASH``) printed by each run and passes it back with
+``--expect-head`` next time: a log that no longer contains that exact entry fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from shared.eventlog.chain import GENESIS_HASH, entry_hash, envelope_from_row
+from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
+
+Progress = Callable[[int], None]
+PAGE_SIZE = 1000
+
+
+class MalformedAnchorError(ValueError):
+    """An ``--expect-head`` value is not ``POSITION:HASH``."""
+
+
+@dataclass(frozen=True)
+class HeadAnchor:
+    """A position and the hash an auditor saw there, recorded outside the database."""
+
+    position: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> HeadAnchor:
+        position, _, digest = text.partition(":")
+        digest = digest.strip().lower()
+        if not position.strip().isdigit() or len(digest) != 64 or not _is_hex(digest):
+            raise MalformedAnchorError(f"expected POSITION:HASH (64 hex digits), got {text!r}")
+        return cls(int(position), digest)
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.hash}"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The outcome; on failure, the first position that cannot be trusted and why."""
+
+    ok: bool
+    checked: int
+    first_bad_position: int | None
+    reason: str
+    head: HeadAnchor | None = None
+
+
+def verify_chain(
+    engine: Engine, progress: Progress | None = None, *, expect_head: HeadAnchor | None = None
+) -> VerificationResult:
+    """Recompute every entry's hash in position order and compare with what is stored.
+
+    ``progress`` is called with the number of entries checked after each page.
+    """
+    checked, prev_hash = 0, GENESIS_HASH
+    anchor_hash = GENESIS_HASH if expect_head and expect_head.position == 0 else None
+    with engine.connect() as connection:
+        recorded = connection.execute(
+            sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == HEAD_ROW_ID)
+        ).one_or_none()
+        while True:
+            rows = connection.execute(
+                sa.select(event_log)
+                .where(event_log.c.position > checked)
+                .order_by(event_log.c.position)
+                .limit(PAGE_SIZE)
+            ).all()
+            for row in rows:
+                position = checked + 1
+                problem = _check_entry(row, position, prev_hash)
+                if problem:
+                    return VerificationResult(False, checked, position, problem)
+                if expect_head and position == expect_head.position:
+                    anchor_hash = row.hash
+                prev_hash, checked = row.hash, position
+            if progress is not None and rows:
+                progress(checked)
+            if len(rows) < PAGE_SIZE:
+                break
+    head = HeadAnchor(checked, prev_hash)
+    problem, bad = _check_head(recorded, head)
+    if problem is None and expect_head is not None:
+        problem, bad = _check_anchor(expect_head, anchor_hash, head)
+    if problem is not None:
+        return VerificationResult(False, checked, bad, problem, head)
+    return VerificationResult(True, checked, None, f"{checked} entries verified", head)
+
+
+def _check_entry(row: Any, position: int, prev_hash: str) -> str | None:
+    if row.position != position:
+        return f"entry {position} is missing (the next entry is at {row.position})"
+    if row.prev_hash != prev_hash:
+        return f"entry {position} does not link to entry {position - 1}"
+    try:
+        event = envelope_from_row(row).to_dict()
+    except ValueError as error:
+        return f"entry {position} cannot be read as an event ({type(error).__name__})"
+    if entry_hash(position, row.recorded_at, prev_hash, event) != row.hash:
+        return f"entry {position} does not match its hash (its contents were changed)"
+    return None
+
+
+def _check_head(recorded: Any | None, head: HeadAnchor) -> tuple[str | None, int]:
+    if recorded is None:
+        return "the log_head anchor row is missing", head.position + 1
+    if recorded.position > head.position:
+        return (
+            f"the log ends at {head.position} but its head anchor records {recorded.position}: "
+            f"entries {head.position + 1}..{recorded.position} are missing",
+            head.position + 1,
+        )
+    if recorded.position < head.position:
+        return (
+            f"entries after {recorded.position} were not written by the appender "
+            f"(the head anchor records {recorded.position})",
+            recorded.position + 1,
+        )
+    if recorded.hash != head.hash:
+        return f"the head anchor's hash does not match entry {head.position}", head.position
+    return None, 0
+
+
+def _check_anchor(
+    expected: HeadAnchor, found_hash: str | None, head: HeadAnchor
+) -> tuple[str | None, int]:
+    if found_hash is None:
+        return (
+            f"the log ends at {head.position}, before the expected head {expected.position}: "
+            "it was truncated",
+            head.position + 1,
+        )
+    if found_hash != expected.hash:
+        return (
+            f"entry {expected.position} differs from the expected head: the log up to it "
+            "was rewritten",
+            expected.position,
+        )
+    return None, 0
+
+
+def _is_hex(text: str) -> bool:
+    return all(character in "0123456789abcdef" for character in text)

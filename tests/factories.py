@@ -1,0 +1,47 @@
+"""Factories with overrides: realistic defaults from the 2023 reference summer."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+from services.recruitment.domain.campaign import CampaignPlan
+from services.recruitment.domain.resident_id import check_character
+from services.recruitment.domain.student import Application
+
+
+def make_resident_id(seed: int | None = None, birth: str = "20030515") -> str:
+    """A valid 18-character ID number (region 410102, Zhengzhou) with a correct check digit."""
+    rng = random.Random(seed)
+    first = f"410102{birth}{rng.randint(0, 999):03d}"
+    return first + check_character(first)
+
+
+def make_campaign_plan(**overrides: Any) -> CampaignPlan:
+    values: dict[str, Any] = {
+        "name": "Gravity Plan 2023 summer practice",
+        "year": 2023,
+        "season": "summer",
+        "registration_opens_at": datetime(2023, 5, 1, tzinfo=UTC),
+        "registration_closes_at": datetime(2023, 6, 30, tzinfo=UTC),
+        "scope": "home-district university students",
+        "practice_content": "government host units, summer classrooms, civilised-city work",
+    }
+    values.update(overrides)
+    return CampaignPlan(**values)
+
+
+def make_application(**overrides: Any) -> Application:
+    values: dict[str, Any] = {
+        "name": "李明",
+        "phone": "13800138000",
+        "id_number": make_resident_id(1),
+        "university": "Zhengzhou University",
+        "major": "Public Administration",
+        "grade": "junior",
+        "hometown": "Xiangyang Street",
+        "channel": "organisation",
+    }
+    values.update(overrides)
+    return Application(**values)

@@ -1,0 +1,154 @@
+"""The event store and unit of work on real SQLite and PostgreSQL."""
+
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from services.recruitment import commands
+from services.recruitment.domain.errors import DuplicateRegistrationError
+from services.recruitment.domain.events import RECRUITMENT_EVENTS
+from services.recruitment.handlers import HANDLERS
+from shared.domain import CommandContext
+from shared.events.envelope import Envelope
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.store import ConcurrencyConflictError, EventStore
+from shared.eventstore.tables import events, outbox
+from shared.eventstore.uow import UnitOfWork
+from shared.migrations import upgrade_to_head
+from shared.runtime import dispatch
+from tests.factories import make_resident_id
+
+CONTEXT = CommandContext(actor="operator:test", correlation_id="corr-test")
+
+
+@pytest.fixture
+def engine(database_url):
+    upgrade_to_head(database_url, "services.recruitment.migrations")
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def make_uow(engine, clock=None):
+    kwargs = {"clock": clock} if clock else {}
+    return UnitOfWork(sessionmaker(engine), "recruitment", RECRUITMENT_EVENTS, CONTEXT, **kwargs)
+
+
+def joined(stream_version, student_id="s"):
+    return Envelope(
+        event_type="AllianceJoined", schema_version=1, stream_id=f"student-{student_id}",
+        stream_version=stream_version, producer="recruitment", actor="a", correlation_id="c",
+        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
+    )
+
+
+def count(engine, table):
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def test_appends_and_loads_a_stream_in_order(engine):
+    with sessionmaker(engine)() as session:
+        store = EventStore(session)
+        store.append("student-s", 0, [joined(1), joined(2)])
+        session.commit()
+        assert [e.stream_version for e in store.load("student-s")] == [1, 2]
+    assert count(engine, outbox) == 2
+
+
+def test_a_stale_expected_version_raises_and_writes_nothing(engine):
+    with sessionmaker(engine)() as session:
+        store = EventStore(session)
+        store.append("student-s", 0, [joined(1)])
+        session.commit()
+        with pytest.raises(ConcurrencyConflictError) as conflict:
+            store.append("student-s", 0, [joined(1)])
+        session.rollback()
+    assert (conflict.value.expected, conflict.value.actual) == (0, 1)
+    assert count(engine, events) == 1
+    assert count(engine, outbox) == 1
+
+
+def test_concurrent_writers_to_one_stream_never_both_win(engine):
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def write():
+        with sessionmaker(engine)() as session:
+            store = EventStore(session)
+            barrier.wait()
+            try:
+                store.append("student-race", 0, [joined(1, "race")])
+                session.commit()
+                outcomes.append("won")
+            except (ConcurrencyConflictError, sa.exc.OperationalError):
+                session.rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "won"]
+    assert count(engine, events) == 1
+
+
+def run(engine, command, **kwargs):
+    return dispatch(HANDLERS, command, lambda context: make_uow(engine, **kwargs), CONTEXT)
+
+
+def open_campaign(engine):
+    from datetime import UTC, datetime
+
+    created = run(engine, commands.CreateCampaign(
+        str(uuid.uuid4()), "Gravity 2023", 2023, "summer", datetime(2023, 1, 1, tzinfo=UTC),
+        datetime(2099, 1, 1, tzinfo=UTC), "district", "practice"))
+    run(engine, commands.OpenCampaign(created["campaign_id"]))
+    return created["campaign_id"]
+
+
+def registration(campaign_id, id_number):
+    return commands.RegisterStudent(
+        str(uuid.uuid4()), campaign_id, "赵磊", "13700000000", id_number, "Zhengzhou University",
+        "Law", "junior", "Chengguan Town", "self")
+
+
+def test_the_same_id_number_cannot_register_twice_in_one_campaign(engine):
+    campaign_id = open_campaign(engine)
+    run(engine, registration(campaign_id, make_resident_id(7)))
+    with pytest.raises(Exception) as refused:
+        run(engine, registration(campaign_id, make_resident_id(7).lower()))
+    assert refused.value.error_type == DuplicateRegistrationError.__name__
+    assert count(engine, events) == 3
+
+
+def test_the_same_id_number_may_register_in_another_campaign(engine):
+    run(engine, registration(open_campaign(engine), make_resident_id(8)))
+    run(engine, registration(open_campaign(engine), make_resident_id(8)))
+    assert count(engine, events) == 6
+
+
+def test_the_registration_index_holds_no_id_numbers_in_clear(engine):
+    id_number = make_resident_id(9)
+    run(engine, registration(open_campaign(engine), id_number))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM registrations")).all()
+    assert id_number not in repr(rows)
+
+
+def test_commands_commit_events_and_outbox_marks_together(engine):
+    campaign_id = open_campaign(engine)
+    with engine.connect() as connection:
+        pending = connection.execute(
+            sa.select(events.c.event_type).join(outbox, outbox.c.seq == events.c.seq)
+            .where(outbox.c.published_at.is_(None)).order_by(events.c.seq)
+        ).scalars().all()
+        stream = connection.execute(
+            sa.select(events.c.stream_id).distinct()
+        ).scalars().all()
+    assert pending == ["CampaignCreated", "CampaignOpened"]
+    assert stream == [f"campaign-{campaign_id}"]

@@ -1,0 +1,131 @@
+"""The outbox relay against a real RabbitMQ vhost, including the broker going away."""
+
+import json
+import threading
+import time
+import uuid
+
+import pika
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from shared.events.envelope import Envelope
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.store import EventStore
+from shared.eventstore.tables import outbox
+from shared.messaging.relay import OutboxRelay, RelaySettings
+from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
+from shared.migrations import upgrade_to_head
+from tests.support.tcp_proxy import TcpProxy
+
+
+@pytest.fixture
+def engine(database_url):
+    upgrade_to_head(database_url, "services.recruitment.migrations")
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def proxy():
+    proxy = TcpProxy()
+    yield proxy
+    proxy.close()
+
+
+def commit_events(engine, count, stream=None):
+    stream = stream or f"student-{uuid.uuid4()}"
+    envelopes = [
+        Envelope(
+            event_type="AllianceJoined", schema_version=1, stream_id=stream, stream_version=n,
+            producer="recruitment", actor="student:x", correlation_id="corr",
+            payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
+        )
+        for n in range(1, count + 1)
+    ]
+    with sessionmaker(engine)() as session:
+        EventStore(session).append(stream, 0, envelopes)
+        session.commit()
+    return [envelope.event_id for envelope in envelopes]
+
+
+def drain_log_queue(amqp_uri):
+    """Every message waiting in the event log's queue, in order (event ids)."""
+    params = amqp_parameters(amqp_uri)
+    connection = pika.BlockingConnection(pika.ConnectionParameters(
+        host=params["host"], port=params["port"], virtual_host=params["virtual_host"],
+        credentials=pika.PlainCredentials(params["username"], params["password"])))
+    channel = connection.channel()
+    received = []
+    while True:
+        method, properties, body = channel.basic_get(EVENT_LOG_QUEUE, auto_ack=True)
+        if method is None:
+            break
+        assert properties.content_type == "application/json"
+        assert properties.delivery_mode == 2
+        received.append(json.loads(body)["event_id"])
+    connection.close()
+    return received
+
+
+def pending(engine):
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))
+        ).scalar_one()
+
+
+def test_publishes_committed_events_in_order_and_marks_them(engine, amqp_uri):
+    event_ids = commit_events(engine, 450)
+    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=200))
+    assert relay.publish_pending() == 450
+    assert pending(engine) == 0
+    assert drain_log_queue(amqp_uri) == event_ids
+
+
+def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_back(
+    engine, amqp_uri, proxy
+):
+    vhost = amqp_parameters(amqp_uri)["virtual_host"]
+    relay = OutboxRelay(engine, proxy.uri(vhost), "recruitment",
+                        RelaySettings(min_backoff=0.05, max_backoff=0.2, idle_poll=0.1))
+    worker = threading.Thread(target=relay.run, daemon=True)
+    worker.start()
+    try:
+        first = commit_events(engine, 5)
+        _wait_until(lambda: pending(engine) == 0)
+        proxy.cut()
+        during_outage = commit_events(engine, 7)
+        relay.notify()
+        time.sleep(0.5)
+        assert pending(engine) == 7
+        proxy.restore()
+        _wait_until(lambda: pending(engine) == 0)
+    finally:
+        relay.stop()
+        worker.join(5)
+    assert drain_log_queue(amqp_uri) == first + during_outage
+
+
+def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(engine, amqp_uri):
+    event_ids = commit_events(engine, 3)
+    relay = OutboxRelay(engine, amqp_uri, "recruitment")
+    original = relay._mark_published
+    relay._mark_published = lambda seqs: (_ for _ in ()).throw(OSError("process died"))
+    with pytest.raises(OSError):
+        relay.publish_pending()
+    assert pending(engine) == 3
+    relay._mark_published = original
+    relay.publish_pending()
+    assert pending(engine) == 0
+    assert drain_log_queue(amqp_uri) == event_ids + event_ids
+
+
+def _wait_until(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)

@@ -1,0 +1,122 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from shared.contracts import CONTRACTS
+from shared.contracts.registry import ContractRegistry, InvalidPayloadError
+from shared.events.canonical import NonCanonicalValueError, canonical_bytes, format_timestamp
+from shared.events.envelope import Envelope, MalformedEnvelopeError
+from tests.factories import make_resident_id
+
+STUDENT = "6f1c1e9a-8a5e-4a53-9d0e-6d1b5b1f0a11"
+CAMPAIGN = "0b6a3f7e-2d7c-4b7a-9e51-3c2d1f0e9a22"
+
+
+def make_envelope(**overrides):
+    values = {
+        "event_type": "AllianceJoined",
+        "schema_version": 1,
+        "stream_id": f"student-{STUDENT}",
+        "stream_version": 1,
+        "producer": "recruitment",
+        "actor": "student:x",
+        "correlation_id": "corr-1",
+        "payload": {"student_id": STUDENT, "campaign_id": CAMPAIGN},
+    }
+    values.update(overrides)
+    return Envelope(**values)
+
+
+def test_canonical_encoding_sorts_keys_and_keeps_chinese_text_readable():
+    assert canonical_bytes({"b": 1, "a": "引力"}) == '{"a":"引力","b":1}'.encode()
+
+
+def test_canonical_encoding_refuses_floats():
+    with pytest.raises(NonCanonicalValueError):
+        canonical_bytes({"score": 4.5})
+
+
+def test_timestamps_are_rendered_in_utc_with_microseconds():
+    moment = datetime(2023, 7, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert format_timestamp(moment) == "2023-07-01T00:00:00.000000Z"
+
+
+def test_naive_timestamps_are_refused():
+    with pytest.raises(NonCanonicalValueError):
+        format_timestamp(datetime(2023, 7, 1))  # noqa: DTZ001 - the point of the test
+
+
+def test_an_envelope_survives_its_json_form():
+    envelope = make_envelope()
+    assert Envelope.from_dict(envelope.to_dict()) == envelope
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("event_id", "not-a-uuid"), ("stream_version", 0), ("stream_version", "1"),
+     ("occurred_at", "yesterday"), ("payload", [1]), ("event_type", "")],
+)
+def test_a_malformed_envelope_is_refused(field, value):
+    data = make_envelope().to_dict()
+    data[field] = value
+    with pytest.raises(MalformedEnvelopeError):
+        Envelope.from_dict(data)
+
+
+def test_an_envelope_missing_fields_is_refused():
+    data = make_envelope().to_dict()
+    del data["actor"]
+    with pytest.raises(MalformedEnvelopeError, match="actor"):
+        Envelope.from_dict(data)
+
+
+def test_dump_validates_payloads_against_their_contract():
+    with pytest.raises(InvalidPayloadError):
+        CONTRACTS.dump("AllianceJoined", {"student_id": "nope", "campaign_id": CAMPAIGN})
+
+
+def test_personal_fields_are_redacted_for_auditors():
+    payload = {
+        "student_id": STUDENT, "campaign_id": CAMPAIGN, "name": "王芳", "phone": "13900000000",
+        "id_number": make_resident_id(3), "university": "Henan University", "major": "Law",
+        "grade": "senior", "hometown": "Beiguan Town", "channel": "self",
+    }
+    envelope = make_envelope(event_type="StudentRegistered", payload=payload)
+    redacted = CONTRACTS.redact(envelope)["payload"]
+    assert {redacted[key] for key in ("name", "phone", "id_number")} == {"[personal data]"}
+    assert redacted["university"] == "Henan University"
+
+
+def test_old_schema_versions_are_upcast_on_read_and_never_rewritten():
+    from marshmallow import Schema, fields
+
+    registry = ContractRegistry()
+
+    @registry.contract("DiaryFeatured", 1)
+    class V1(Schema):
+        title = fields.String(required=True)
+
+    @registry.contract("DiaryFeatured", 2)
+    class V2(Schema):
+        title = fields.String(required=True)
+        language = fields.String(required=True)
+
+    @registry.upcaster("DiaryFeatured", from_version=1)
+    def add_language(payload):
+        return {**payload, "language": "zh"}
+
+    old = make_envelope(event_type="DiaryFeatured", payload={"title": "第一天"})
+    assert registry.load(old) == {"title": "第一天", "language": "zh"}
+    assert old.payload == {"title": "第一天"}
+    assert registry.upcast(old).schema_version == 2
+
+
+def test_every_recruitment_event_has_a_contract():
+    from services.recruitment.domain.events import RECRUITMENT_EVENTS
+
+    for event_type in RECRUITMENT_EVENTS.classes:
+        assert CONTRACTS.latest_version(event_type) == 1
+
+
+def test_envelope_times_default_to_now_in_utc():
+    assert make_envelope().occurred_at.tzinfo == UTC
