@@ -47,7 +47,7 @@ class TcpProxy:
         try:
             while chunk := source.recv(65536):
                 sink.sendall(chunk)
-        except OSError:
+        except (OSError, EOFError):  # eventlet reports a shut-down socket as EOFError
             pass
         finally:
             for end in (source, sink):

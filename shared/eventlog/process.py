@@ -1,0 +1,55 @@
+"""The event-log process's one bootstrap: settings in, a migrated database and a consumer out."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from shared.config import Settings, load_settings
+from shared.eventlog.consumer import ConsumerOptions, EventLogConsumer
+from shared.eventstore.database import create_database_engine
+from shared.logging import configure_logging, get_logger
+from shared.migrations import upgrade_to_head
+
+MIGRATIONS = "shared.eventlog.migrations"
+log = get_logger(__name__)
+
+
+@contextmanager
+def event_log_consumer(
+    settings: Settings, options: ConsumerOptions | None = None
+) -> Iterator[EventLogConsumer]:
+    """Bring the log's database to the newest schema and build its consumer (tests use this)."""
+    database_url = settings.database_url("eventlog")
+    upgrade_to_head(database_url, MIGRATIONS)
+    engine = create_database_engine(database_url)
+    try:
+        yield EventLogConsumer(engine, settings.amqp_uri, settings.services, options)
+    finally:
+        engine.dispose()
+
+
+def main(config: str | None = None) -> int:
+    """Run the event log until SIGTERM or SIGINT; the batch in hand is finished first."""
+    settings = load_settings(config)
+    configure_logging("eventlog", settings.log_format, settings.log_level)
+    try:
+        with event_log_consumer(settings) as consumer:
+
+            def request_stop(signum: int, _frame: Any) -> None:
+                log.info("eventlog.stopping", signal=signal.Signals(signum).name)
+                consumer.stop()
+
+            signal.signal(signal.SIGTERM, request_stop)
+            signal.signal(signal.SIGINT, request_stop)
+            log.info("eventlog.started", services=list(settings.services))
+            consumer.run()
+    except Exception as error:
+        # Only the class: database errors quote the rows they failed on, and rows hold
+        # personal data.
+        log.error("eventlog.failed", error=type(error).__name__)
+        return 1
+    log.info("eventlog.stopped")
+    return 0

@@ -1,0 +1,101 @@
+"""Operator tools for parked messages: look at a dead-letter queue, and replay it.
+
+A message lands in ``<queue>.dead-letter`` after its handler failed ``delivery_limit``
+times. Replaying moves each message back to ``<queue>`` (publisher-confirmed before the
+parked copy is acked, so a crash mid-way duplicates rather than loses; handlers are
+idempotent by event id).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pika
+
+from shared.messaging.topology import amqp_parameters
+
+SUFFIX = ".dead-letter"
+
+
+@dataclass(frozen=True)
+class ParkedMessage:
+    event_id: str
+    event_type: str
+    failed_deliveries: int
+    original_queue: str
+
+
+def _connect(amqp_uri: str) -> pika.BlockingConnection:
+    params = amqp_parameters(amqp_uri)
+    return pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=str(params["host"]),
+            port=int(params["port"]),
+            virtual_host=str(params["virtual_host"]),
+            credentials=pika.PlainCredentials(str(params["username"]), str(params["password"])),
+            connection_attempts=1,
+        )
+    )
+
+
+def _describe(queue: str, properties: Any, body: bytes) -> ParkedMessage:
+    headers = properties.headers or {}
+    deaths = headers.get("x-death") or [{}]
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = {}
+    return ParkedMessage(
+        event_id=str(event.get("event_id", properties.message_id or "?")),
+        event_type=str(event.get("event_type", properties.type or "?")),
+        failed_deliveries=int(headers.get("x-delivery-count", deaths[0].get("count", 0)) or 0),
+        original_queue=queue.removesuffix(SUFFIX),
+    )
+
+
+def inspect_dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[ParkedMessage]:
+    """List parked messages without removing them (no personal data: ids and types only)."""
+    connection = _connect(amqp_uri)
+    try:
+        channel = connection.channel()
+        seen: list[ParkedMessage] = []
+        for _ in range(limit):
+            method, properties, body = channel.basic_get(_dead_letter_name(queue))
+            if method is None:
+                break
+            seen.append(_describe(queue, properties, body))
+        # Closing the channel without acks returns every fetched message to the queue.
+        channel.close()
+        return seen
+    finally:
+        connection.close()
+
+
+def replay_dead_letters(amqp_uri: str, queue: str) -> int:
+    """Move every parked message back to its queue; returns how many were moved."""
+    connection = _connect(amqp_uri)
+    moved = 0
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        original = _dead_letter_name(queue).removesuffix(SUFFIX)
+        while True:
+            method, properties, body = channel.basic_get(_dead_letter_name(queue))
+            if method is None:
+                return moved
+            headers = {
+                key: value for key, value in (properties.headers or {}).items()
+                if not key.startswith("x-")
+            }
+            properties.headers = headers
+            channel.basic_publish("", original, body, properties, mandatory=True)
+            channel.basic_ack(method.delivery_tag)
+            moved += 1
+    finally:
+        connection.close()
+
+
+def _dead_letter_name(queue: str) -> str:
+    return queue if queue.endswith(SUFFIX) else queue + SUFFIX

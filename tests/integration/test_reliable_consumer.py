@@ -1,0 +1,118 @@
+"""Consumers: duplicates are absorbed, a failing handler keeps its message until parked."""
+
+import json
+import time
+import uuid
+
+import pika
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from shared.events.envelope import Envelope
+from shared.eventstore.database import create_database_engine
+from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
+from shared.messaging.inbox import consume_once, reliable_event_handler
+from shared.messaging.topology import amqp_parameters, event_exchange
+from shared.migrations import upgrade_to_head
+
+QUEUE = "evt-recruitment-AllianceJoined--tally.on_joined"
+effects = sa.Table("effects", sa.MetaData(), sa.Column("event_id", sa.String(36)))
+STATE = {"engine": None, "fail_for": set(), "fail_once": set(), "calls": 0}
+
+
+class Tally:
+    """A stand-in for a downstream service: counts AllianceJoined events it has applied."""
+
+    name = "tally"
+
+    @reliable_event_handler("recruitment", "AllianceJoined", delivery_limit=2)
+    def on_joined(self, body):
+        STATE["calls"] += 1
+        envelope = Envelope.from_dict(body)
+        if envelope.event_id in STATE["fail_for"]:
+            raise RuntimeError("downstream is broken for this event")
+        if envelope.event_id in STATE["fail_once"]:
+            STATE["fail_once"].discard(envelope.event_id)
+            raise RuntimeError("transient failure")
+        with sessionmaker(STATE["engine"])() as session:
+            if consume_once(session, "tally.on_joined", envelope.event_id):
+                session.execute(effects.insert().values(event_id=envelope.event_id))
+            session.commit()
+
+
+@pytest.fixture
+def tally(container_factory, rabbit_config, sqlite_url):
+    upgrade_to_head(sqlite_url, "services.recruitment.migrations")
+    engine = create_database_engine(sqlite_url)
+    effects.create(engine)
+    STATE.update(engine=engine, fail_for=set(), fail_once=set(), calls=0)
+    container = container_factory(Tally, rabbit_config)
+    container.start()
+    yield engine
+    container.stop()
+    engine.dispose()
+
+
+def publish(amqp_uri, envelope, times=1):
+    params = amqp_parameters(amqp_uri)
+    connection = pika.BlockingConnection(pika.ConnectionParameters(
+        host=params["host"], port=params["port"], virtual_host=params["virtual_host"]))
+    channel = connection.channel()
+    for _ in range(times):
+        channel.basic_publish(
+            event_exchange("recruitment"), envelope.event_type,
+            json.dumps(envelope.to_dict()).encode(),
+            pika.BasicProperties(content_type="application/json", delivery_mode=2,
+                                 message_id=envelope.event_id))
+    connection.close()
+
+
+def joined():
+    return Envelope(
+        event_type="AllianceJoined", schema_version=1, stream_id=f"student-{uuid.uuid4()}",
+        stream_version=1, producer="recruitment", actor="student:x", correlation_id="corr",
+        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())})
+
+
+def applied(engine):
+    with engine.connect() as connection:
+        return connection.execute(sa.select(effects.c.event_id)).scalars().all()
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_a_redelivered_event_takes_effect_once(tally, amqp_uri):
+    event = joined()
+    publish(amqp_uri, event, times=3)
+    wait_for(lambda: STATE["calls"] == 3)
+    assert applied(tally) == [event.event_id]
+
+
+def test_a_transient_failure_is_retried_not_dropped(tally, amqp_uri):
+    event = joined()
+    STATE["fail_once"].add(event.event_id)
+    publish(amqp_uri, event)
+    wait_for(lambda: applied(tally) == [event.event_id])
+    assert STATE["calls"] == 2
+
+
+def test_a_handler_that_keeps_failing_parks_its_message_for_the_operator(tally, amqp_uri):
+    broken, fine = joined(), joined()
+    STATE["fail_for"].add(broken.event_id)
+    publish(amqp_uri, broken)
+    publish(amqp_uri, fine)
+    wait_for(lambda: len(inspect_dead_letters(amqp_uri, QUEUE)) == 1)
+    parked = inspect_dead_letters(amqp_uri, QUEUE)
+    assert [(p.event_id, p.event_type) for p in parked] == [(broken.event_id, "AllianceJoined")]
+    assert applied(tally) == [fine.event_id]
+
+    STATE["fail_for"].clear()
+    assert replay_dead_letters(amqp_uri, QUEUE) == 1
+    wait_for(lambda: sorted(applied(tally)) == sorted([fine.event_id, broken.event_id]))
+    assert inspect_dead_letters(amqp_uri, QUEUE) == []
