@@ -8,6 +8,7 @@ stopping the log. One consumer keeps the broker's per-queue order; run one event
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,10 +117,9 @@ class EventLogConsumer:
         finally:
             self._pending, self._settled_tag = [], 0  # unacked messages will be redelivered
             if connection.is_open:
-                try:
+                # Already going away is fine: the broker requeues whatever was not acked.
+                with contextlib.suppress(*BROKER_ERRORS):
                     connection.close()
-                except BROKER_ERRORS:
-                    pass  # already going away; the broker requeues what was not acked
 
     def _on_message(self, channel: Any, method: Any, properties: Any, body: bytes) -> None:
         delivery = Delivery(

@@ -1,0 +1,136 @@
+"""The ``gravity`` command line: one entry point for operators, developers and auditors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from shared.config import ConfigError, Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _up(args: argparse.Namespace, settings: Settings) -> int:
+    from gravity.supervisor import run_suite
+
+    environ = dict(os.environ)
+    if args.config:
+        environ["GRAVITY_CONFIG"] = str(Path(args.config).resolve())
+    return run_suite(settings, environ)
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.tokens import issue_token
+
+    print(issue_token(settings, args.role, args.subject, ttl_seconds=args.ttl))
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from gravity.demo import load_demo
+
+    return load_demo(settings, args.url)
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from shared.migrations import upgrade_to_head
+
+    packages = {name: f"services.{name}.migrations" for name in settings.services}
+    packages |= {"eventlog": "shared.eventlog.migrations", "gateway": "gateway.migrations"}
+    for component, package in packages.items():
+        upgrade_to_head(settings.database_url(component), package)
+        print(f"{component}: schema up to date")
+    return 0
+
+
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.replay import replay_read_models
+
+    report = replay_read_models(settings, target_url=args.target, progress=not args.quiet)
+    print(f"replayed {report.events} events from the log")
+    if report.equal:
+        print("the rebuilt read models equal the live ones")
+        return 0
+    print("the rebuilt read models DIFFER from the live ones:")
+    for difference in report.differences[:50]:
+        print(f"  {difference}")
+    return 1
+
+
+def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
+
+    if args.action == "replay":
+        moved = replay_dead_letters(settings.amqp_uri, args.queue)
+        print(f"moved {moved} message(s) back to {args.queue.removesuffix('.dead-letter')}")
+        return 0
+    for parked in inspect_dead_letters(settings.amqp_uri, args.queue):
+        print(f"{parked.event_id}  {parked.event_type}  failed {parked.failed_deliveries}x")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from gravity.audit import add_audit_commands
+
+    parser = argparse.ArgumentParser(prog="gravity", description=__doc__)
+    parser.add_argument("--config", help="YAML config (default: packaged, env-driven)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run the whole suite on this machine")
+    up.add_argument("--data-dir", help="where SQLite files live (default ./var)")
+    up.add_argument("--port", type=int, help="gateway port (default 8000)")
+    up.set_defaults(handler=_up)
+
+    token = commands.add_parser("token", help="print a development JWT")
+    token.add_argument("--role", required=True,
+                       choices=["operator", "host_unit", "student", "auditor"])
+    token.add_argument("--subject", required=True, help="user id (a student's UUID)")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until expiry")
+    token.set_defaults(handler=_token)
+
+    demo = commands.add_parser("demo", help="load the 2023 reference summer via the API")
+    demo.add_argument("--url", help="gateway base URL (default from config)")
+    demo.set_defaults(handler=_demo)
+
+    migrate = commands.add_parser("migrate", help="bring every database to its newest schema")
+    migrate.set_defaults(handler=_migrate)
+
+    dead = commands.add_parser("dead-letters", help="inspect or replay parked messages")
+    dead.add_argument("action", choices=["list", "replay"])
+    dead.add_argument("queue", help="the handler's queue (or its .dead-letter queue)")
+    dead.set_defaults(handler=_dead_letters)
+
+    audit = add_audit_commands(commands)
+    replay = audit.add_parser(
+        "replay", help="rebuild the gateway read models from the log and compare with live"
+    )
+    replay.add_argument("--target", help="database URL for the rebuild (default: temp SQLite)")
+    replay.add_argument("--quiet", action="store_true", help="no progress bar")
+    replay.set_defaults(handler=_replay)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        os.environ["GRAVITY_DATA_DIR"] = args.data_dir
+    if getattr(args, "port", None):
+        os.environ["GRAVITY_GATEWAY_PORT"] = str(args.port)
+    try:
+        settings = load_settings(args.config, overrides=overrides)
+    except ConfigError as error:
+        print(f"gravity: {error}", file=sys.stderr)
+        return 2
+    handler: Any = args.handler
+    return int(handler(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
