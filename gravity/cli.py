@@ -88,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(handler=_up)
 
     token = commands.add_parser("token", help="print a development JWT")
-    token.add_argument("--role", required=True,
-                       choices=["operator", "host_unit", "student", "auditor"])
+    token.add_argument(
+        "--role", required=True, choices=["operator", "host_unit", "student", "auditor"]
+    )
     token.add_argument("--subject", required=True, help="user id (a student's UUID)")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until expiry")
     token.set_defaults(handler=_token)

@@ -23,17 +23,40 @@ from shared.config import Settings
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["明", "芳", "磊", "静", "洋", "婷", "杰", "敏", "浩", "雪", "博", "琳", "鑫", "悦", "涛"]
 UNIVERSITIES = [
-    "Zhengzhou University", "Henan University", "Henan University of Technology",
-    "Henan Normal University", "Wuhan University", "Xi'an Jiaotong University",
-    "Henan Agricultural University", "North China University of Water Resources",
+    "Zhengzhou University",
+    "Henan University",
+    "Henan University of Technology",
+    "Henan Normal University",
+    "Wuhan University",
+    "Xi'an Jiaotong University",
+    "Henan Agricultural University",
+    "North China University of Water Resources",
 ]
-MAJORS = ["Public Administration", "Law", "Computer Science", "Civil Engineering",
-          "Chinese Literature", "Accounting", "Environmental Science", "Education"]
+MAJORS = [
+    "Public Administration",
+    "Law",
+    "Computer Science",
+    "Civil Engineering",
+    "Chinese Literature",
+    "Accounting",
+    "Environmental Science",
+    "Education",
+]
 GRADES = ["sophomore", "junior", "senior", "postgraduate"]
-HOMETOWNS = ["Xiangyang Street", "Beiguan Town", "Chengguan Town", "Dongfeng Street",
-             "Hexi Township", "Nanhu Street", "Liulin Town"]
-REJECTIONS = ["graduation year outside the programme", "hometown outside the district",
-              "incomplete university recommendation"]
+HOMETOWNS = [
+    "Xiangyang Street",
+    "Beiguan Town",
+    "Chengguan Town",
+    "Dongfeng Street",
+    "Hexi Township",
+    "Nanhu Street",
+    "Liulin Town",
+]
+REJECTIONS = [
+    "graduation year outside the programme",
+    "hometown outside the district",
+    "incomplete university recommendation",
+]
 
 
 def _resident_id(rng: random.Random) -> str:
@@ -65,7 +88,9 @@ class DemoClient:
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.post(
-            self.base + path, json=body or {}, timeout=30,
+            self.base + path,
+            json=body or {},
+            timeout=30,
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
         if response.status_code >= 400:
@@ -87,18 +112,23 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
     client = DemoClient(base_url, issue_token(settings, "operator", "demo-operator"))
     now = datetime.now(UTC)
     try:
-        campaign = client.post("/campaigns", {
-            "name": f"引力计划 {now.year} 暑期社会实践 (demo, after the 2023 reference summer)",
-            "year": now.year,
-            "season": "summer",
-            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-            "registration_closes_at": (now + timedelta(days=60)).isoformat(),
-            "scope": "home-district university students",
-            "practice_content": "government host units; summer classrooms; river clean-ups",
-        })
+        campaign = client.post(
+            "/campaigns",
+            {
+                "name": f"引力计划 {now.year} 暑期社会实践 (demo, after the 2023 reference summer)",
+                "year": now.year,
+                "season": "summer",
+                "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+                "registration_closes_at": (now + timedelta(days=60)).isoformat(),
+                "scope": "home-district university students",
+                "practice_content": "government host units; summer classrooms; river clean-ups",
+            },
+        )
     except requests.ConnectionError:
-        print(f"gravity demo: no gateway at {base_url}; start the suite with `gravity up`",
-              file=sys.stderr)
+        print(
+            f"gravity demo: no gateway at {base_url}; start the suite with `gravity up`",
+            file=sys.stderr,
+        )
         return 2
     campaign_id = campaign["campaign_id"]
     client.post(f"/campaigns/{campaign_id}/open")
@@ -109,17 +139,25 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
     rng = random.Random(7)
     for index, student_id in enumerate(tqdm(students, desc="screening", unit="student")):
         if index < 74:
-            client.post(f"/students/{student_id}/screening",
-                        {"decision": "approved", "reason": "meets the programme criteria"})
+            client.post(
+                f"/students/{student_id}/screening",
+                {"decision": "approved", "reason": "meets the programme criteria"},
+            )
         elif index < 84:
-            client.post(f"/students/{student_id}/screening",
-                        {"decision": "rejected", "reason": rng.choice(REJECTIONS)})
+            client.post(
+                f"/students/{student_id}/screening",
+                {"decision": "rejected", "reason": rng.choice(REJECTIONS)},
+            )
         else:
             client.post(f"/students/{student_id}/withdrawal", {"reason": "family plans"})
     for student_id in students[:23]:
         client.post(f"/students/{student_id}/alliance")
-    print(f"campaign {campaign_id}: 90 registered, 74 approved, 10 rejected, 6 withdrawn, "
-          "23 in the Spark Alliance")
-    print(f"report: {base_url}/api/v1/campaigns/{campaign_id}/report "
-          "(operator token: gravity token --role operator --subject me)")
+    print(
+        f"campaign {campaign_id}: 90 registered, 74 approved, 10 rejected, 6 withdrawn, "
+        "23 in the Spark Alliance"
+    )
+    print(
+        f"report: {base_url}/api/v1/campaigns/{campaign_id}/report "
+        "(operator token: gravity token --role operator --subject me)"
+    )
     return 0

@@ -89,7 +89,8 @@ class Supervisor:
 
     def exited(self) -> dict[str, int]:
         return {
-            name: code for name, process in self.processes.items()
+            name: code
+            for name, process in self.processes.items()
             if (code := process.poll()) is not None
         }
 
@@ -99,8 +100,10 @@ class Supervisor:
             dead = self.exited()
             if dead:
                 for name, code in dead.items():
-                    print(f"gravity: {name} exited with code {code}; stopping the suite",
-                          file=sys.stderr)
+                    print(
+                        f"gravity: {name} exited with code {code}; stopping the suite",
+                        file=sys.stderr,
+                    )
                 return 1
             time.sleep(0.5)
 
@@ -129,8 +132,11 @@ def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
             print("gravity: the suite did not become ready; see the logs above", file=sys.stderr)
             return 1
         base = f"http://{settings.gateway_host}:{settings.gateway_port}"
-        print(f"gravity: up. Gateway {base}/api/v1 (OpenAPI at {base}/openapi.json); "
-              f"data in {settings.data_dir}. Ctrl-C stops.", file=sys.stderr)
+        print(
+            f"gravity: up. Gateway {base}/api/v1 (OpenAPI at {base}/openapi.json); "
+            f"data in {settings.data_dir}. Ctrl-C stops.",
+            file=sys.stderr,
+        )
         return supervisor.watch()
     except KeyboardInterrupt:
         print("gravity: stopping", file=sys.stderr)

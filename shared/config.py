@@ -91,7 +91,9 @@ def load_settings(
             environment=str(raw["environment"]),
             data_dir=Path(str(raw["data_dir"])).expanduser(),
             amqp_uri=str(raw["amqp_uri"]),
-            databases={key: str(value or "") for key, value in (raw.get("databases") or {}).items()},
+            databases={
+                key: str(value or "") for key, value in (raw.get("databases") or {}).items()
+            },
             gateway_host=str(raw["gateway"]["host"]),
             gateway_port=int(raw["gateway"]["port"]),
             jwt_secret=str(raw["auth"]["jwt_secret"]),

@@ -25,7 +25,7 @@ UnitOfWorkFactory = Callable[[CommandContext], UnitOfWork]
 Handler = Callable[[Any, UnitOfWork], dict[str, Any]]
 
 
-class UnitOfWorkProvider(DependencyProvider):  # type: ignore[misc] - nameko is untyped
+class UnitOfWorkProvider(DependencyProvider):
     """Injects a unit-of-work factory into workers and runs the service's outbox relay.
 
     Reads ``config["GRAVITY"]`` = {"database_url", "amqp_uri", "relay": {...}}, which the
@@ -52,7 +52,7 @@ class UnitOfWorkProvider(DependencyProvider):  # type: ignore[misc] - nameko is 
     def kill(self) -> None:
         self.relay.stop()
 
-    def get_dependency(self, worker_ctx: Any) -> UnitOfWorkFactory:
+    def get_dependency(self, worker_ctx: Any) -> UnitOfWorkFactory:  # noqa: ARG002 - nameko API
         def unit_of_work(context: CommandContext) -> UnitOfWork:
             return UnitOfWork(
                 self.session_factory,
@@ -73,8 +73,11 @@ def command_context(raw: Any) -> CommandContext:
     if not isinstance(actor, str) or not actor or not isinstance(correlation_id, str):
         raise CommandRejected("InvalidContextError", "context needs actor and correlation_id")
     causation_id = raw.get("causation_id")
-    return CommandContext(actor=actor, correlation_id=correlation_id,
-                          causation_id=causation_id if isinstance(causation_id, str) else None)
+    return CommandContext(
+        actor=actor,
+        correlation_id=correlation_id,
+        causation_id=causation_id if isinstance(causation_id, str) else None,
+    )
 
 
 def dispatch(

@@ -20,7 +20,8 @@ def _timestamp(value: Any, field: str) -> Any:
         return parse_timestamp(str(value))
     except ValueError:
         raise CommandRejected(
-            "ValidationError", f"{field} must be an ISO 8601 timestamp with a zone",
+            "ValidationError",
+            f"{field} must be an ISO 8601 timestamp with a zone",
             {"field": field},
         ) from None
 
@@ -42,9 +43,11 @@ class RecruitmentService:
             year=int(campaign["year"]),
             season=campaign["season"],
             registration_opens_at=_timestamp(
-                campaign["registration_opens_at"], "registration_opens_at"),
+                campaign["registration_opens_at"], "registration_opens_at"
+            ),
             registration_closes_at=_timestamp(
-                campaign["registration_closes_at"], "registration_closes_at"),
+                campaign["registration_closes_at"], "registration_closes_at"
+            ),
             scope=campaign["scope"],
             practice_content=campaign["practice_content"],
         )
@@ -60,9 +63,20 @@ class RecruitmentService:
 
     @rpc(expected_exceptions=CommandRejected)
     def register_student(self, context: Any, registration: dict[str, Any]) -> dict[str, Any]:
-        fields = {name: str(registration[name]) for name in (
-            "campaign_id", "name", "phone", "id_number", "university", "major", "grade",
-            "hometown", "channel")}
+        fields = {
+            name: str(registration[name])
+            for name in (
+                "campaign_id",
+                "name",
+                "phone",
+                "id_number",
+                "university",
+                "major",
+                "grade",
+                "hometown",
+                "channel",
+            )
+        }
         student_id = str(registration.get("student_id") or uuid.uuid4())
         return self._run(context, commands.RegisterStudent(student_id=student_id, **fields))
 

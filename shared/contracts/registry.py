@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+import uuid
+from typing import Any, TypeVar
 
 from marshmallow import Schema, ValidationError, fields
 
@@ -31,14 +32,14 @@ class InvalidPayloadError(ValueError):
 class UtcDateTime(fields.DateTime):
     """A timestamp field that always serialises in the canonical UTC form."""
 
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:  # noqa: ARG002 - marshmallow's signature
         if value is None:
             return None
         if not isinstance(value, datetime):
             raise ValidationError("not a datetime")
         return format_timestamp(value)
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:  # noqa: ARG002 - marshmallow's signature
         if not isinstance(value, str):
             raise ValidationError("must be an ISO 8601 string")
         try:
@@ -47,16 +48,31 @@ class UtcDateTime(fields.DateTime):
             raise ValidationError("must be an ISO 8601 timestamp with a time zone") from error
 
 
-class Id(fields.UUID):
+class Id(fields.String):
     """A UUID that is validated on the way in but stays a string in Python."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        return str(super()._deserialize(value, attr, data, **kwargs))
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return str(uuid.UUID(text))
+        except ValueError as error:
+            raise ValidationError("not a valid UUID") from error
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(uuid.UUID(str(value)))
+        except ValueError as error:
+            raise ValidationError("not a valid UUID") from error
 
 
-def personal(field: fields.Field) -> fields.Field:
+FieldT = TypeVar("FieldT", bound=fields.Field[Any])
+
+
+def personal(field: FieldT) -> FieldT:
     """Mark a payload field as personal data: never logged, redacted for auditors."""
-    field.metadata["personal_data"] = True
+    field.metadata = {**field.metadata, "personal_data": True}
     return field
 
 
@@ -69,7 +85,8 @@ class Contract:
     @property
     def personal_fields(self) -> frozenset[str]:
         return frozenset(
-            name for name, field in self.schema.fields.items()
+            name
+            for name, field in self.schema.fields.items()
             if field.metadata.get("personal_data")
         )
 
@@ -124,7 +141,10 @@ class ContractRegistry:
         """Validate and serialise a payload at the newest version."""
         version = self.latest_version(event_type)
         schema = self.get(event_type, version).schema
-        payload: Payload = schema.dump(values)
+        try:
+            payload: Payload = schema.dump(values)
+        except ValidationError as error:
+            raise InvalidPayloadError(event_type, error.messages) from error
         errors = schema.validate(payload)
         if errors:
             raise InvalidPayloadError(event_type, errors)
@@ -137,9 +157,7 @@ class ContractRegistry:
         while version < latest:
             step = self._upcasters.get((envelope.event_type, version))
             if step is None:
-                raise UnknownEventTypeError(
-                    f"no upcaster for {envelope.event_type} v{version}"
-                )
+                raise UnknownEventTypeError(f"no upcaster for {envelope.event_type} v{version}")
             payload, version = step(payload), version + 1
         return envelope.with_payload(version, payload)
 

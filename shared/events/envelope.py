@@ -83,7 +83,8 @@ class Envelope:
                 occurred_at=parse_timestamp(_text(data, "occurred_at")),
                 producer=_text(data, "producer"),
                 correlation_id=_text(data, "correlation_id"),
-                causation_id=data["causation_id"] if data["causation_id"] is None
+                causation_id=data["causation_id"]
+                if data["causation_id"] is None
                 else _text(data, "causation_id"),
                 actor=_text(data, "actor"),
                 payload=data["payload"],

@@ -19,9 +19,7 @@ class ConcurrencyConflictError(Exception):
     """A stream moved on since it was read: the caller's decision was made on stale state."""
 
     def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(
-            f"stream {stream_id} is at version {actual}, expected {expected}"
-        )
+        super().__init__(f"stream {stream_id} is at version {actual}, expected {expected}")
         self.stream_id = stream_id
         self.expected = expected
         self.actual = actual
@@ -67,9 +65,7 @@ class EventStore:
 
     def stream_version(self, stream_id: str) -> int:
         version = self._session.execute(
-            sa.select(sa.func.max(events.c.stream_version)).where(
-                events.c.stream_id == stream_id
-            )
+            sa.select(sa.func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)
         ).scalar()
         return int(version or 0)
 
@@ -81,9 +77,7 @@ class EventStore:
         )
         return [row_to_envelope(row) for row in rows]
 
-    def append(
-        self, stream_id: str, expected_version: int, new_events: Sequence[Envelope]
-    ) -> None:
+    def append(self, stream_id: str, expected_version: int, new_events: Sequence[Envelope]) -> None:
         """Append events after ``expected_version`` and mark them for the outbox.
 
         Raises ConcurrencyConflictError when another writer got there first; the caller's
@@ -93,7 +87,10 @@ class EventStore:
         if actual != expected_version:
             raise ConcurrencyConflictError(stream_id, expected_version, actual)
         for offset, envelope in enumerate(new_events, start=1):
-            if envelope.stream_id != stream_id or envelope.stream_version != expected_version + offset:
+            if (
+                envelope.stream_id != stream_id
+                or envelope.stream_version != expected_version + offset
+            ):
                 raise ValueError("envelopes must continue the stream they are appended to")
         if not new_events:
             return

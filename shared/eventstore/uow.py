@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -51,6 +51,7 @@ class UnitOfWork:
         producer: str,
         event_classes: EventClasses,
         context: CommandContext,
+        *,
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

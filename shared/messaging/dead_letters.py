@@ -86,7 +86,8 @@ def replay_dead_letters(amqp_uri: str, queue: str) -> int:
             if method is None:
                 return moved
             headers = {
-                key: value for key, value in (properties.headers or {}).items()
+                key: value
+                for key, value in (properties.headers or {}).items()
                 if not key.startswith("x-")
             }
             properties.headers = headers

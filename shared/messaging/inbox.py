@@ -53,7 +53,7 @@ def dead_letter_topology(queue_name: str) -> tuple[Exchange, Queue]:
     )
 
 
-class ReliableEventHandler(EventHandler):  # type: ignore[misc] - nameko is untyped
+class ReliableEventHandler(EventHandler):
     """An event handler whose failures are retried a bounded number of times, then parked."""
 
     def __init__(
@@ -68,11 +68,12 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] - nameko is unty
 
     def setup(self) -> None:
         super().setup()
-        name = self.queue.name
+        declared: Any = self.queue
+        name = declared.name
         self.queue = Queue(
             name,
-            exchange=self.queue.exchange,
-            routing_key=self.queue.routing_key,
+            exchange=declared.exchange,
+            routing_key=declared.routing_key,
             durable=True,
             auto_delete=False,
             queue_arguments={

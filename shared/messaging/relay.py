@@ -11,6 +11,7 @@ which batched confirms need (pika's blocking channel confirms one message at a t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -144,9 +145,7 @@ class OutboxRelay:
             self._mark_published([row.seq for row in rows[:confirmed]])
             total += confirmed
             if confirmed < len(rows):
-                raise PublishFailedError(
-                    f"broker confirmed {confirmed} of {len(rows)} events"
-                )
+                raise PublishFailedError(f"broker confirmed {confirmed} of {len(rows)} events")
             log.info("relay.published", service=self._service, count=confirmed)
         return total
 
@@ -230,11 +229,9 @@ class OutboxRelay:
         channel = connection.channel()
         declare_publishing_topology(channel, self._service)
         channel.confirm_select()
-        channel.events["basic_ack"].add(lambda tag, multiple: self._tracker.on_ack(tag, multiple))
-        channel.events["basic_nack"].add(lambda tag, multiple: self._tracker.on_nack(tag, multiple))
-        channel.events["basic_return"].add(
-            lambda exc, exchange, key, message: self._tracker.on_return(exc, exchange, key, message)
-        )
+        channel.events["basic_ack"].add(self._tracker.on_ack)
+        channel.events["basic_nack"].add(self._tracker.on_nack)
+        channel.events["basic_return"].add(self._tracker.on_return)
         self._connection, self._channel, self._next_tag = connection, channel, 0
         log.info("relay.connected", service=self._service)
         return channel
@@ -242,10 +239,9 @@ class OutboxRelay:
     def _disconnect(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
         if connection is not None:
-            try:
+            # A connection that already died may fail to close a second time.
+            with contextlib.suppress(Exception):
                 connection.collect()
-            except Exception:  # noqa: BLE001, S110 - a dead connection may fail to close twice
-                pass
 
 
 def declare_publishing_topology(channel: Any, service: str) -> None:

@@ -18,6 +18,7 @@ from shared.eventstore.store import ConcurrencyConflictError, EventStore
 from shared.eventstore.tables import events, outbox
 from shared.eventstore.uow import UnitOfWork
 from shared.migrations import upgrade_to_head
+from shared.rpc import CommandRejected
 from shared.runtime import dispatch
 from tests.factories import make_resident_id
 
@@ -39,8 +40,13 @@ def make_uow(engine, clock=None):
 
 def joined(stream_version, student_id="s"):
     return Envelope(
-        event_type="AllianceJoined", schema_version=1, stream_id=f"student-{student_id}",
-        stream_version=stream_version, producer="recruitment", actor="a", correlation_id="c",
+        event_type="AllianceJoined",
+        schema_version=1,
+        stream_id=f"student-{student_id}",
+        stream_version=stream_version,
+        producer="recruitment",
+        actor="a",
+        correlation_id="c",
         payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
     )
 
@@ -104,23 +110,42 @@ def run(engine, command, **kwargs):
 def open_campaign(engine):
     from datetime import UTC, datetime
 
-    created = run(engine, commands.CreateCampaign(
-        str(uuid.uuid4()), "Gravity 2023", 2023, "summer", datetime(2023, 1, 1, tzinfo=UTC),
-        datetime(2099, 1, 1, tzinfo=UTC), "district", "practice"))
+    created = run(
+        engine,
+        commands.CreateCampaign(
+            str(uuid.uuid4()),
+            "Gravity 2023",
+            2023,
+            "summer",
+            datetime(2023, 1, 1, tzinfo=UTC),
+            datetime(2099, 1, 1, tzinfo=UTC),
+            "district",
+            "practice",
+        ),
+    )
     run(engine, commands.OpenCampaign(created["campaign_id"]))
     return created["campaign_id"]
 
 
 def registration(campaign_id, id_number):
     return commands.RegisterStudent(
-        str(uuid.uuid4()), campaign_id, "赵磊", "13700000000", id_number, "Zhengzhou University",
-        "Law", "junior", "Chengguan Town", "self")
+        str(uuid.uuid4()),
+        campaign_id,
+        "赵磊",
+        "13700000000",
+        id_number,
+        "Zhengzhou University",
+        "Law",
+        "junior",
+        "Chengguan Town",
+        "self",
+    )
 
 
 def test_the_same_id_number_cannot_register_twice_in_one_campaign(engine):
     campaign_id = open_campaign(engine)
     run(engine, registration(campaign_id, make_resident_id(7)))
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(CommandRejected) as refused:
         run(engine, registration(campaign_id, make_resident_id(7).lower()))
     assert refused.value.error_type == DuplicateRegistrationError.__name__
     assert count(engine, events) == 3
@@ -143,12 +168,16 @@ def test_the_registration_index_holds_no_id_numbers_in_clear(engine):
 def test_commands_commit_events_and_outbox_marks_together(engine):
     campaign_id = open_campaign(engine)
     with engine.connect() as connection:
-        pending = connection.execute(
-            sa.select(events.c.event_type).join(outbox, outbox.c.seq == events.c.seq)
-            .where(outbox.c.published_at.is_(None)).order_by(events.c.seq)
-        ).scalars().all()
-        stream = connection.execute(
-            sa.select(events.c.stream_id).distinct()
-        ).scalars().all()
+        pending = (
+            connection.execute(
+                sa.select(events.c.event_type)
+                .join(outbox, outbox.c.seq == events.c.seq)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(events.c.seq)
+            )
+            .scalars()
+            .all()
+        )
+        stream = connection.execute(sa.select(events.c.stream_id).distinct()).scalars().all()
     assert pending == ["CampaignCreated", "CampaignOpened"]
     assert stream == [f"campaign-{campaign_id}"]

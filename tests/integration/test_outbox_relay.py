@@ -39,8 +39,13 @@ def commit_events(engine, count, stream=None):
     stream = stream or f"student-{uuid.uuid4()}"
     envelopes = [
         Envelope(
-            event_type="AllianceJoined", schema_version=1, stream_id=stream, stream_version=n,
-            producer="recruitment", actor="student:x", correlation_id="corr",
+            event_type="AllianceJoined",
+            schema_version=1,
+            stream_id=stream,
+            stream_version=n,
+            producer="recruitment",
+            actor="student:x",
+            correlation_id="corr",
             payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
         )
         for n in range(1, count + 1)
@@ -54,9 +59,14 @@ def commit_events(engine, count, stream=None):
 def drain_log_queue(amqp_uri):
     """Every message waiting in the event log's queue, in order (event ids)."""
     params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(pika.ConnectionParameters(
-        host=params["host"], port=params["port"], virtual_host=params["virtual_host"],
-        credentials=pika.PlainCredentials(params["username"], params["password"])))
+    connection = pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=params["host"],
+            port=params["port"],
+            virtual_host=params["virtual_host"],
+            credentials=pika.PlainCredentials(params["username"], params["password"]),
+        )
+    )
     channel = connection.channel()
     received = []
     while True:
@@ -89,8 +99,12 @@ def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_bac
     engine, amqp_uri, proxy
 ):
     vhost = amqp_parameters(amqp_uri)["virtual_host"]
-    relay = OutboxRelay(engine, proxy.uri(vhost), "recruitment",
-                        RelaySettings(min_backoff=0.05, max_backoff=0.2, idle_poll=0.1))
+    relay = OutboxRelay(
+        engine,
+        proxy.uri(vhost),
+        "recruitment",
+        RelaySettings(min_backoff=0.05, max_backoff=0.2, idle_poll=0.1),
+    )
     worker = threading.Thread(target=relay.run, daemon=True)
     worker.start()
     try:
@@ -114,7 +128,7 @@ def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(engine, 
     relay = OutboxRelay(engine, amqp_uri, "recruitment")
     original = relay._mark_published
     relay._mark_published = lambda seqs: (_ for _ in ()).throw(OSError("process died"))
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="process died"):
         relay.publish_pending()
     assert pending(engine) == 3
     relay._mark_published = original

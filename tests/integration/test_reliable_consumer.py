@@ -56,23 +56,35 @@ def tally(container_factory, rabbit_config, sqlite_url):
 
 def publish(amqp_uri, envelope, times=1):
     params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(pika.ConnectionParameters(
-        host=params["host"], port=params["port"], virtual_host=params["virtual_host"]))
+    connection = pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=params["host"], port=params["port"], virtual_host=params["virtual_host"]
+        )
+    )
     channel = connection.channel()
     for _ in range(times):
         channel.basic_publish(
-            event_exchange("recruitment"), envelope.event_type,
+            event_exchange("recruitment"),
+            envelope.event_type,
             json.dumps(envelope.to_dict()).encode(),
-            pika.BasicProperties(content_type="application/json", delivery_mode=2,
-                                 message_id=envelope.event_id))
+            pika.BasicProperties(
+                content_type="application/json", delivery_mode=2, message_id=envelope.event_id
+            ),
+        )
     connection.close()
 
 
 def joined():
     return Envelope(
-        event_type="AllianceJoined", schema_version=1, stream_id=f"student-{uuid.uuid4()}",
-        stream_version=1, producer="recruitment", actor="student:x", correlation_id="corr",
-        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())})
+        event_type="AllianceJoined",
+        schema_version=1,
+        stream_id=f"student-{uuid.uuid4()}",
+        stream_version=1,
+        producer="recruitment",
+        actor="student:x",
+        correlation_id="corr",
+        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
+    )
 
 
 def applied(engine):

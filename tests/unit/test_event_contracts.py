@@ -53,8 +53,14 @@ def test_an_envelope_survives_its_json_form():
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("event_id", "not-a-uuid"), ("stream_version", 0), ("stream_version", "1"),
-     ("occurred_at", "yesterday"), ("payload", [1]), ("event_type", "")],
+    [
+        ("event_id", "not-a-uuid"),
+        ("stream_version", 0),
+        ("stream_version", "1"),
+        ("occurred_at", "yesterday"),
+        ("payload", [1]),
+        ("event_type", ""),
+    ],
 )
 def test_a_malformed_envelope_is_refused(field, value):
     data = make_envelope().to_dict()
@@ -77,9 +83,16 @@ def test_dump_validates_payloads_against_their_contract():
 
 def test_personal_fields_are_redacted_for_auditors():
     payload = {
-        "student_id": STUDENT, "campaign_id": CAMPAIGN, "name": "王芳", "phone": "13900000000",
-        "id_number": make_resident_id(3), "university": "Henan University", "major": "Law",
-        "grade": "senior", "hometown": "Beiguan Town", "channel": "self",
+        "student_id": STUDENT,
+        "campaign_id": CAMPAIGN,
+        "name": "王芳",
+        "phone": "13900000000",
+        "id_number": make_resident_id(3),
+        "university": "Henan University",
+        "major": "Law",
+        "grade": "senior",
+        "hometown": "Beiguan Town",
+        "channel": "self",
     }
     envelope = make_envelope(event_type="StudentRegistered", payload=payload)
     redacted = CONTRACTS.redact(envelope)["payload"]

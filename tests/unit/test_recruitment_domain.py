@@ -69,8 +69,10 @@ def test_refuses_to_open_a_campaign_twice():
 
 def test_replaying_a_campaign_gives_the_same_state_as_running_it():
     live = open_campaign()
-    events = [*Campaign.create("c-1", make_campaign_plan()).pull_pending_events(),
-              CampaignOpened("c-1")]
+    events = [
+        *Campaign.create("c-1", make_campaign_plan()).pull_pending_events(),
+        CampaignOpened("c-1"),
+    ]
     replayed = Campaign.replay("c-1", events)
     assert (replayed.status, replayed.version) == (live.status, 2)
 
@@ -136,8 +138,15 @@ def test_accepts_generated_resident_ids():
 
 @pytest.mark.parametrize(
     "bad",
-    ["11010519491231002", "110105194912310021", "1101051949123100XX", "110105194902300012",
-     "01010519491231002X", "", "abcdefghijklmnopqr"],
+    [
+        "11010519491231002",
+        "110105194912310021",
+        "1101051949123100XX",
+        "110105194902300012",
+        "01010519491231002X",
+        "",
+        "abcdefghijklmnopqr",
+    ],
 )
 def test_rejects_invalid_resident_ids(bad):
     with pytest.raises(InvalidResidentIdError) as caught:

@@ -49,14 +49,16 @@ class Campaign(Aggregate):
 
     def open(self) -> None:
         if self.status != DRAFT:
-            raise CampaignStateError(f"a {self.status} campaign cannot be opened",
-                                     {"status": self.status})
+            raise CampaignStateError(
+                f"a {self.status} campaign cannot be opened", {"status": self.status}
+            )
         self._record(CampaignOpened(campaign_id=self.id))
 
     def close(self) -> None:
         if self.status != OPEN:
-            raise CampaignStateError(f"a {self.status} campaign cannot be closed",
-                                     {"status": self.status})
+            raise CampaignStateError(
+                f"a {self.status} campaign cannot be closed", {"status": self.status}
+            )
         self._record(CampaignClosed(campaign_id=self.id))
 
     def check_registration_open(self, now: datetime) -> None:

@@ -46,7 +46,7 @@ class AllianceMembershipError(DomainError):
 
 
 class InvalidScreeningError(DomainError):
-    """A screening decision that is neither approval nor rejection, or a rejection without reason."""
+    """A decision that is neither approval nor rejection, or a rejection without a reason."""
 
 
 class InvalidApplicationError(DomainError):

@@ -15,7 +15,9 @@ _SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
 
 def check_character(first_seventeen: str) -> str:
     """The checksum character (ISO 7064 MOD 11-2) for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_seventeen, _WEIGHTS, strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_seventeen, _WEIGHTS, strict=True)
+    )
     return _CHECK_CHARACTERS[total % 11]
 
 

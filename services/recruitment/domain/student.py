@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from services.recruitment.domain.errors import (
     AllianceMembershipError,
-    InvalidApplicationError,
     AlreadyScreenedError,
+    InvalidApplicationError,
     InvalidScreeningError,
     StudentWithdrawnError,
 )
@@ -48,9 +48,7 @@ class Student(Aggregate):
     @classmethod
     def register(cls, student_id: str, campaign_id: str, application: Application) -> Student:
         if application.channel not in CHANNELS:
-            raise InvalidApplicationError(
-                "channel is organisation or self", {"field": "channel"}
-            )
+            raise InvalidApplicationError("channel is organisation or self", {"field": "channel"})
         student = cls(student_id)
         student._record(
             StudentRegistered(student_id=student_id, campaign_id=campaign_id, **vars(application))

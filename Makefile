@@ -1,0 +1,42 @@
+# Two commands matter: `make up` (set up and run the suite) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: setup up demo test lint unit integration bench services clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+up: setup
+	$(BIN)/gravity up
+
+demo: setup
+	$(BIN)/gravity demo
+
+# The broker's management API is what nameko's test fixtures use to make a vhost per test.
+services:
+	@deploy/ensure-local-services.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: setup services lint
+	$(BIN)/pytest
+
+unit: setup
+	$(BIN)/pytest tests/unit
+
+bench: setup services
+	$(BIN)/python bench/registrations.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""Who may call what: authentication from the bearer token, role and object-level checks."""
+
+from __future__ import annotations
+
+import uuid
+
+from gateway.errors import ApiError
+from gateway.tokens import InvalidTokenError, Principal, bearer_token, verify_token
+from shared.config import Settings
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def authenticate(settings: Settings, authorization: str | None) -> Principal:
+    """The caller behind an ``Authorization`` header, or 401 (the reason goes to the log)."""
+    try:
+        return verify_token(settings, bearer_token(authorization))
+    except InvalidTokenError as error:
+        log.info("auth.refused", reason=str(error))
+        raise ApiError("UNAUTHENTICATED", "a valid bearer token is required") from None
+
+
+def authorize(principal: Principal, roles: frozenset[str]) -> None:
+    """403 unless the principal's role is one the route admits."""
+    if principal.role not in roles:
+        log.info("auth.forbidden", role=principal.role)
+        raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+def student_subject(principal: Principal) -> str | None:
+    """A student's own student id (the token subject, when it is a UUID)."""
+    if principal.role != "student":
+        return None
+    try:
+        return str(uuid.UUID(principal.subject))
+    except ValueError:
+        return None
+
+
+def check_student_access(principal: Principal, student_id: str) -> None:
+    """Operators see every student; a student sees only itself.
+
+    Another student's record answers 404 exactly like a missing one, so that a student
+    cannot probe which ids exist.
+    """
+    if principal.role == "operator":
+        return
+    if principal.role == "student":
+        if student_subject(principal) != student_id:
+            raise ApiError("NOT_FOUND", "no such student", {"student_id": student_id})
+        return
+    raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
