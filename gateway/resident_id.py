@@ -37,7 +37,7 @@ def validate_id_number(raw: str, today: date | None = None) -> str:
     except ValueError:
         raise InvalidIdNumberError("the ID number's birth date does not exist") from None
     today = today or datetime.now(UTC).date()
-    if not EARLIEST_BIRTH_YEAR <= born.year or born > today:
+    if not born.year >= EARLIEST_BIRTH_YEAR or born > today:
         raise InvalidIdNumberError("the ID number's birth date is not plausible")
     if check_character(candidate[:17]) != candidate[17]:
         raise InvalidIdNumberError("the ID number's check digit does not match")

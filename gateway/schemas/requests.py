@@ -43,10 +43,12 @@ class CreateCampaignRequest(StrictSchema):
 class RegisterStudentRequest(StrictSchema):
     """A registration; personal fields are stored by recruitment and the read models only."""
 
-    student_id = Id(metadata={
-        "description": "Optional for operators; a student registering itself may omit it "
-        "or repeat its own token subject.",
-    })
+    student_id = Id(
+        metadata={
+            "description": "Optional for operators; a student registering itself may omit it "
+            "or repeat its own token subject.",
+        }
+    )
     name = personal_text(50)
     phone = personal_text(
         20, validate=validate.Regexp(PHONE_PATTERN, error="not a mainland mobile number")

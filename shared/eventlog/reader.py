@@ -25,7 +25,11 @@ class LoggedEvent:
 
 
 class EventLogReader:
-    """Pages through the log after a known position; never writes, never takes the write lock."""
+    """Pages through the log after a known position; it never writes.
+
+    On SQLite, give it an engine made with ``reader=True``: a default engine opens every
+    transaction with ``BEGIN IMMEDIATE`` and would queue behind (and hold up) the appender.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

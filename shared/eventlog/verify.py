@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from shared.eventlog.chain import GENESIS_HASH, entry_hash, envelope_from_row
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
@@ -63,11 +63,13 @@ def verify_chain(
 ) -> VerificationResult:
     """Recompute every entry's hash in position order and compare with what is stored.
 
-    ``progress`` is called with the number of entries checked after each page.
+    ``progress`` is called with the number of entries checked after each page. The whole walk
+    reads one snapshot, so appends running meanwhile are neither seen nor mistaken for tampering
+    (on SQLite, pass an engine made with ``reader=True`` so that appends are not blocked).
     """
     checked, prev_hash = 0, GENESIS_HASH
     anchor_hash = GENESIS_HASH if expect_head and expect_head.position == 0 else None
-    with engine.connect() as connection:
+    with _snapshot(engine) as connection:
         recorded = connection.execute(
             sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == HEAD_ROW_ID)
         ).one_or_none()
@@ -97,6 +99,14 @@ def verify_chain(
     if problem is not None:
         return VerificationResult(False, checked, bad, problem, head)
     return VerificationResult(True, checked, None, f"{checked} entries verified", head)
+
+
+def _snapshot(engine: Engine) -> Connection:
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        # READ COMMITTED would let the head row and later pages disagree mid-walk.
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+    return connection
 
 
 def _check_entry(row: Any, position: int, prev_hash: str) -> str | None:

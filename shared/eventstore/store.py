@@ -96,11 +96,13 @@ class EventStore:
             return
         try:
             with self._session.begin_nested():
-                for envelope in new_events:
-                    seq = self._session.execute(
-                        events.insert().values(**envelope_to_row(envelope)).returning(events.c.seq)
-                    ).scalar_one()
-                    self._session.execute(outbox.insert().values(seq=seq, published_at=None))
+                seqs = self._session.scalars(
+                    events.insert().returning(events.c.seq, sort_by_parameter_order=True),
+                    [envelope_to_row(envelope) for envelope in new_events],
+                ).all()
+                self._session.execute(
+                    outbox.insert(), [{"seq": seq, "published_at": None} for seq in seqs]
+                )
         except IntegrityError as error:
             # A concurrent writer inserted the same stream version between our read and write.
             raise ConcurrencyConflictError(

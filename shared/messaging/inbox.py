@@ -68,7 +68,7 @@ class ReliableEventHandler(EventHandler):
 
     def setup(self) -> None:
         super().setup()
-        declared: Any = self.queue
+        declared: Any = getattr(self, "queue")  # noqa: B009 - set by nameko at setup
         name = declared.name
         self.queue = Queue(
             name,

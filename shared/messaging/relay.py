@@ -47,13 +47,21 @@ class RelaySettings:
 
 
 class _ConfirmTracker:
-    """Collects the broker's answers for one batch, keyed by delivery tag."""
+    """Collects the broker's answers for the current batch, keyed by delivery tag.
+
+    One tracker lives as long as its channel (the channel holds its callbacks);
+    ``start_batch`` forgets the previous batch's answers.
+    """
 
     def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
         self.acked: set[int] = set()
         self.failed: set[int] = set()
         self.returned_ids: set[str] = set()
-        self.highest_answered = 0
+        if not hasattr(self, "highest_answered"):
+            self.highest_answered = 0  # delivery tags only grow on a channel
 
     def on_ack(self, tag: int, multiple: bool) -> None:
         self._answer(tag, multiple, self.acked)
@@ -164,7 +172,7 @@ class OutboxRelay:
     def _publish_batch(self, rows: list[Any]) -> int:
         """Publish rows; return the length of the confirmed prefix (order is preserved)."""
         channel = self._ensure_channel()
-        self._tracker = _ConfirmTracker()
+        self._tracker.start_batch()
         first_tag = self._next_tag + 1
         for row in rows:
             envelope = row_to_envelope(row)
@@ -224,11 +232,21 @@ class OutboxRelay:
             virtual_host=params["virtual_host"],
             connect_timeout=5,
             heartbeat=0,
+            # Without 'connection.blocked', py-amqp skips a socket poll before every publish;
+            # a broker that blocks us shows up as a confirm timeout and a retry instead.
+            client_properties={
+                "capabilities": {
+                    "consumer_cancel_notify": True,
+                    "authentication_failure_close": True,
+                    "connection.blocked": False,
+                }
+            },
         )
         connection.connect()
         channel = connection.channel()
         declare_publishing_topology(channel, self._service)
         channel.confirm_select()
+        self._tracker = _ConfirmTracker()
         channel.events["basic_ack"].add(self._tracker.on_ack)
         channel.events["basic_nack"].add(self._tracker.on_nack)
         channel.events["basic_return"].add(self._tracker.on_return)

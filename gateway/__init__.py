@@ -1,0 +1,1 @@
+"""The HTTP gateway: auth, validation, commands over RPC, read models and OpenAPI."""

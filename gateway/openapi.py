@@ -1,0 +1,134 @@
+"""The OpenAPI document, generated from the routes table, the request/response schemas that
+the endpoints validate and dump with, and the error table."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from gateway.errors import BY_CODE, ERROR_TABLE
+from gateway.request_body import MAX_BODY_BYTES
+from gateway.routes import ROUTES, Route
+from gateway.schemas.requests import EmptyRequest
+from gateway.schemas.responses import ErrorResponse
+
+DESCRIPTION = f"""\
+The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
+
+* **Auth**: every `/api` route needs `Authorization: Bearer <JWT>` (HS256, with `sub`, `role`
+  and `exp`); roles are operator, host_unit, student and auditor. A student sees and acts on
+  its own record only; another student's record answers 404, as a missing one does.
+* **Errors**: `{{"error": CODE, "message": ..., "details": {{...}}}}`; `x-error-codes` lists
+  every code. Invalid input gets a 4xx and nothing is written. Bodies are limited to
+  {MAX_BODY_BYTES} bytes.
+* **Idempotency**: a POST with an `Idempotency-Key` header that is retried returns the first
+  answer (header `Idempotent-Replayed: true`) without acting twice; the same key with a
+  different request answers 422 IDEMPOTENCY_KEY_REUSED.
+* **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
+* **Consistency**: commands are acknowledged once recruitment has committed them. Reads (GET)
+  come from read models that follow the global event log, so they are *eventually
+  consistent*: a GET right after a POST may not show it yet (usually within a fraction of a
+  second). Poll, or compare a report's `as_of_position`.
+"""
+
+
+def _error_responses(route: Route) -> dict[str, Any]:
+    by_status: dict[int, list[str]] = defaultdict(list)
+    for code in route.error_codes:
+        by_status[BY_CODE[code].status].append(code)
+    return {
+        str(status): {
+            "description": "; ".join(f"`{code}`: {BY_CODE[code].description}" for code in codes),
+            "content": {"application/json": {"schema": "Error"}},
+        }
+        for status, codes in sorted(by_status.items())
+    }
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": route.summary}
+    if route.response is not None:
+        success["content"] = {"application/json": {"schema": route.response}}
+    parameters: list[dict[str, Any]] = [
+        {
+            "in": "path",
+            "name": name,
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+        for name in route.path_parameters
+    ]
+    if route.query is not None:
+        parameters.append({"in": "query", "schema": route.query})
+    if route.method == "POST" and route.roles:
+        parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
+    parameters.append({"$ref": "#/components/parameters/CorrelationId"})
+    operation: dict[str, Any] = {
+        "operationId": route.name,
+        "summary": route.summary,
+        "tags": [route.tag],
+        "parameters": parameters,
+        "responses": {str(route.status): success} | _error_responses(route),
+        "security": [{"bearerAuth": []}] if route.roles else [],
+    }
+    if route.roles:
+        operation["description"] = "Roles: " + ", ".join(sorted(route.roles)) + "."
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": route.body is not EmptyRequest,
+            "content": {"application/json": {"schema": route.body}},
+        }
+    return operation
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The whole document as a JSON-ready dict (built once per process)."""
+    spec = APISpec(
+        title="Gravity gateway",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": DESCRIPTION},
+    )
+    spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    spec.components.schema("Error", schema=ErrorResponse)
+    spec.components.parameter(
+        "IdempotencyKey",
+        "header",
+        {
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Makes a retried POST return its first answer instead of acting twice.",
+        },
+    )
+    spec.components.parameter(
+        "CorrelationId",
+        "header",
+        {
+            "name": "X-Correlation-Id",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Echoed on the answer and carried by the events the request causes.",
+        },
+    )
+    for route in ROUTES:
+        spec.path(path=route.path, operations={route.method.lower(): _operation(route)})
+    document: dict[str, Any] = spec.to_dict()
+    document["x-error-codes"] = [
+        {
+            "code": row.code,
+            "status": row.status,
+            "description": row.description,
+            "domain_errors": list(row.domain_errors),
+        }
+        for row in ERROR_TABLE
+    ]
+    return document

@@ -1,0 +1,165 @@
+"""One way in for every HTTP request: correlate, authenticate, validate, dedupe, act, answer."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from gateway.auth import authenticate, authorize
+from gateway.errors import ApiError
+from gateway.idempotency import IdempotencyStore
+from gateway.remote import call_remote
+from gateway.request_body import load, path_ids, query_values, read_json
+from gateway.routes import Route
+from gateway.tokens import Principal
+from shared.config import Settings
+from shared.logging import correlation_scope, get_logger
+
+log = get_logger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-Id"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_IDS = uuid.UUID("6f1c1f0e-8d0b-4a4e-9a43-4c1f7f0c2a11")  # namespace of ids derived from keys
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an endpoint answers: a status and a JSON object."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """A validated request, as an endpoint sees it."""
+
+    route: Route
+    principal: Principal | None
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: dict[str, Any]
+    correlation_id: str
+    rpc_timeout: float
+    id_seed: str | None = None
+
+    @property
+    def caller(self) -> Principal:
+        assert self.principal is not None, "public routes have no caller"
+        return self.principal
+
+    def new_id(self) -> str:
+        """A fresh id; under an Idempotency-Key the same one on every retry."""
+        if self.id_seed is None:
+            return str(uuid.uuid4())
+        return str(uuid.uuid5(_IDS, self.id_seed))
+
+    def remote(self, method: Callable[..., Any], *args: Any) -> dict[str, Any]:
+        """Send a command with this request's actor and correlation id."""
+        context = {"actor": self.caller.actor, "correlation_id": self.correlation_id}
+        return call_remote(method, context, *args, timeout=self.rpc_timeout)
+
+
+Action = Callable[[ApiCall], Reply]
+
+
+class Edge:
+    """Runs the request pipeline around an endpoint's action."""
+
+    def __init__(self, settings: Settings, idempotency: IdempotencyStore) -> None:
+        self.settings = settings
+        self.idempotency = idempotency
+
+    def handle(self, request: Request, route: Route, action: Action) -> Response:
+        started = time.perf_counter()
+        correlation_id = correlation_id_of(request)
+        with correlation_scope(correlation_id, route=route.name):
+            reply = self._reply(request, route, action, correlation_id)
+            log.info(
+                "http.request",
+                method=request.method,
+                status=reply.status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+        return render(reply, correlation_id)
+
+    def _reply(self, request: Request, route: Route, action: Action, cid: str) -> Reply:
+        try:
+            principal = None
+            if route.roles:
+                principal = authenticate(self.settings, request.headers.get("Authorization"))
+                authorize(principal, route.roles)
+            path = path_ids(getattr(request, "path_values", {}))
+            query = load(route.query, query_values(request.args)) if route.query else {}
+            raw = read_json(request) if route.body else None
+            body = load(route.body, raw) if route.body else {}
+            call = ApiCall(route, principal, path, query, body, cid, self.settings.rpc_timeout)
+            key = request.headers.get(IDEMPOTENCY_HEADER)
+            if route.method == "POST" and principal is not None and key is not None:
+                return self._once(call, request, key, raw, action)
+            return action(call)
+        except ApiError as error:
+            return Reply(error.status, error.body())
+        except Exception as error:
+            log.exception("http.failed", error=type(error).__name__)
+            return internal_error()
+
+    def _once(self, call: ApiCall, request: Request, key: str, raw: Any, action: Action) -> Reply:
+        if not _IDEMPOTENCY_KEY.match(key):
+            raise ApiError(
+                "VALIDATION_FAILED",
+                "the Idempotency-Key header is malformed",
+                {"fields": {IDEMPOTENCY_HEADER: ["1 to 255 visible ASCII chars"]}},
+            )
+        actor = call.caller.actor
+        fingerprint = self.idempotency.fingerprint(request.method, request.path, raw)
+        stored = self.idempotency.claim(actor, key, fingerprint)
+        if stored is not None:
+            log.info("idempotency.replayed", status=stored.status)
+            return Reply(stored.status, stored.body, {"Idempotent-Replayed": "true"})
+        seeded = replace(call, id_seed=f"{actor}\n{key}\n{request.path}")
+        try:
+            reply = action(seeded)
+        except ApiError as error:
+            reply = Reply(error.status, error.body())
+        except BaseException:
+            self.idempotency.release(actor, key)
+            raise
+        if reply.status >= 500:
+            self.idempotency.release(actor, key)
+        else:
+            self.idempotency.record(actor, key, reply.status, reply.body)
+        return reply
+
+
+def correlation_id_of(request: Request) -> str:
+    """The caller's correlation id when it is sane, else a new one."""
+    offered = request.headers.get(CORRELATION_HEADER, "")
+    return offered if _CORRELATION_ID.match(offered) else str(uuid.uuid4())
+
+
+def internal_error() -> Reply:
+    error = ApiError("INTERNAL", "the request could not be completed")
+    return Reply(error.status, error.body())
+
+
+def render(reply: Reply, correlation_id: str) -> Response:
+    headers = {CORRELATION_HEADER: correlation_id, **reply.headers}
+    if reply.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="gravity"'
+    return Response(
+        json.dumps(reply.body, ensure_ascii=False),
+        status=reply.status,
+        headers=headers,
+        mimetype="application/json",
+    )

@@ -1,0 +1,89 @@
+"""Reading what a client sent: size, media type, JSON syntax, then the route's schema.
+
+Each failure is a 4xx raised before anything is acted on; none of the messages repeat
+the submitted values (they may be personal data).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from werkzeug.wrappers import Request
+
+from gateway.errors import ApiError
+from gateway.schemas.fields import ERROR_CODE
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_TYPES = ("application/json",)
+
+
+def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The parsed JSON body, or None when the body is empty."""
+    too_large = ApiError(
+        "PAYLOAD_TOO_LARGE",
+        f"the body may hold at most {max_bytes} bytes",
+        {"limit_bytes": max_bytes},
+    )
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    raw: bytes = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise too_large
+    if not raw.strip():
+        return None
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype not in JSON_TYPES or charset not in ("utf-8", "utf8"):
+        raise ApiError("UNSUPPORTED_MEDIA_TYPE", "send the body as application/json (UTF-8)")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError("MALFORMED_JSON", "the body is not valid JSON") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def load(schema_class: type[Schema], data: Any) -> dict[str, Any]:
+    """Validate with the route's schema; the failure names fields, never values."""
+    schema = schema_class()
+    try:
+        loaded: dict[str, Any] = schema.load({} if data is None else data)
+    except ValidationError as error:
+        raise validation_error(schema, error) from None
+    return loaded
+
+
+def validation_error(schema: Schema, error: ValidationError) -> ApiError:
+    """VALIDATION_FAILED with per-field details, or a field's own code when it alone failed."""
+    messages = error.normalized_messages()
+    codes = {
+        schema.fields[name].metadata.get(ERROR_CODE) if name in schema.fields else None
+        for name in messages
+    }
+    code = codes.pop() if len(codes) == 1 else None
+    message = (
+        "the ID number is not valid"
+        if code == "INVALID_ID_NUMBER"
+        else ("the request has invalid or unknown fields")
+    )
+    return ApiError(code or "VALIDATION_FAILED", message, {"fields": messages})
+
+
+def query_values(args: Mapping[str, str]) -> dict[str, str]:
+    return dict(args.items())
+
+
+def path_ids(values: Mapping[str, str]) -> dict[str, str]:
+    """Path ids in canonical UUID form; a non-UUID id names nothing, so it is a 404."""
+    ids: dict[str, str] = {}
+    for name, value in values.items():
+        try:
+            ids[name] = str(uuid.UUID(value))
+        except ValueError:
+            raise ApiError("NOT_FOUND", "no such resource", {name: "not a UUID"}) from None
+    return ids

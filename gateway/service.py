@@ -1,0 +1,18 @@
+"""The gateway nameko service: HTTP in, commands to services over RPC, reads from read models."""
+
+from __future__ import annotations
+
+from nameko.rpc import RpcProxy
+
+from gateway.bootstrap import GatewayAppProvider
+from gateway.endpoints.campaigns import CampaignEndpoints
+from gateway.endpoints.operations import OperationEndpoints
+from gateway.endpoints.students import StudentEndpoints
+
+
+class GatewayService(CampaignEndpoints, StudentEndpoints, OperationEndpoints):
+    """Every route of ``gateway.routes``; the endpoints live in ``gateway.endpoints``."""
+
+    name = "gateway"
+    app = GatewayAppProvider()
+    recruitment = RpcProxy("recruitment")

@@ -1,0 +1,21 @@
+"""The gateway's own database: the read models (see ``readmodels.tables``) and idempotency."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# A POST's first outcome, keyed by who sent it and the key they chose; ``request_hash`` is a
+# keyed hash of method, path and body (never the body itself: it may hold personal data).
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("principal", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("body", sa.Text, nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
