@@ -67,7 +67,7 @@ def build_app(settings: Settings) -> GatewayApp:
     )
 
 
-class GatewayAppProvider(DependencyProvider):  # type: ignore[misc]  # nameko is untyped
+class GatewayAppProvider(DependencyProvider):
     """Builds the app from ``config["GRAVITY"]["settings"]`` and runs the read-model
     subscription as a managed green thread for the container's lifetime."""
 
@@ -85,5 +85,5 @@ class GatewayAppProvider(DependencyProvider):  # type: ignore[misc]  # nameko is
     def kill(self) -> None:
         self.app.subscription.stop()
 
-    def get_dependency(self, worker_ctx: Any) -> GatewayApp:
+    def get_dependency(self, worker_ctx: Any) -> GatewayApp:  # noqa: ARG002 - nameko API
         return self.app

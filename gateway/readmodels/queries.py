@@ -33,14 +33,14 @@ class ReadModelQueries:
         offset: int = 0,
     ) -> tuple[list[Row], int]:
         """A page of campaigns, newest year first, and how many match in all."""
-        condition = sa.true()
+        conditions: list[sa.ColumnElement[bool]] = []
         if status is not None:
-            condition = sa.and_(condition, campaigns.c.status == status)
+            conditions.append(campaigns.c.status == status)
         if year is not None:
-            condition = sa.and_(condition, campaigns.c.year == year)
+            conditions.append(campaigns.c.year == year)
         page = (
             sa.select(campaigns)
-            .where(condition)
+            .where(*conditions)
             .order_by(campaigns.c.year.desc(), campaigns.c.created_at, campaigns.c.campaign_id)
             .limit(limit)
             .offset(offset)
@@ -48,7 +48,7 @@ class ReadModelQueries:
         with self._engine.connect() as connection:
             rows = [dict(row._mapping) for row in connection.execute(page)]
             total = connection.execute(
-                sa.select(sa.func.count()).select_from(campaigns).where(condition)
+                sa.select(sa.func.count()).select_from(campaigns).where(*conditions)
             ).scalar_one()
         return rows, int(total)
 

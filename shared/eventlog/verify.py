@@ -84,7 +84,8 @@ def verify_chain(
                 position = checked + 1
                 problem = _check_entry(row, position, prev_hash)
                 if problem:
-                    return VerificationResult(False, checked, position, problem)
+                    bad, reason = problem
+                    return VerificationResult(False, bad - 1, bad, reason)
                 if expect_head and position == expect_head.position:
                     anchor_hash = row.hash
                 prev_hash, checked = row.hash, position
@@ -109,17 +110,26 @@ def _snapshot(engine: Engine) -> Connection:
     return connection
 
 
-def _check_entry(row: Any, position: int, prev_hash: str) -> str | None:
+def _check_entry(row: Any, position: int, prev_hash: str) -> tuple[int, str] | None:
+    """None if the entry is sound, else the first bad position (this one or the one before)."""
     if row.position != position:
-        return f"entry {position} is missing (the next entry is at {row.position})"
-    if row.prev_hash != prev_hash:
-        return f"entry {position} does not link to entry {position - 1}"
+        return position, f"entry {position} is missing (the next entry is at {row.position})"
     try:
         event = envelope_from_row(row).to_dict()
     except ValueError as error:
-        return f"entry {position} cannot be read as an event ({type(error).__name__})"
-    if entry_hash(position, row.recorded_at, prev_hash, event) != row.hash:
-        return f"entry {position} does not match its hash (its contents were changed)"
+        return position, f"entry {position} cannot be read as an event ({type(error).__name__})"
+    sound = entry_hash(position, row.recorded_at, row.prev_hash, event) == row.hash
+    if row.prev_hash != prev_hash:
+        if sound and position > 1:
+            # This entry is intact and still names its predecessor's original hash: the
+            # predecessor was edited and its own hash recomputed to hide it.
+            return position - 1, (
+                f"entry {position - 1} was changed and re-hashed "
+                f"(entry {position} still links to its original hash)"
+            )
+        return position, f"entry {position} does not link to entry {position - 1}"
+    if not sound:
+        return position, f"entry {position} does not match its hash (its contents were changed)"
     return None
 
 

@@ -463,3 +463,46 @@ def test_verification_is_not_fooled_by_appends_while_it_runs(engine, database_ur
     assert result.ok, result.reason
     assert result.checked == 5
     assert verify_chain(engine).checked == 8
+
+
+def test_detects_an_entry_edited_and_rehashed_at_that_entry(engine):
+    log_events(engine, 5)
+    edited = row(engine, 3) | {"actor": "operator:evil"}
+    envelope = EventLogReader(engine).read_after(2, 1)[0].envelope
+    forged = entry_hash(
+        3,
+        edited["recorded_at"],
+        edited["prev_hash"],
+        envelope.to_dict() | {"actor": "operator:evil"},
+    )
+    tamper(
+        engine,
+        event_log.update()
+        .where(event_log.c.position == 3)
+        .values(actor="operator:evil", hash=forged),
+    )
+
+    result = verify_chain(engine)
+
+    assert (result.ok, result.first_bad_position, result.checked) == (False, 3, 2)
+    assert "re-hashed" in result.reason
+
+
+def test_detects_the_last_entry_edited_and_rehashed_through_the_head_anchor(engine):
+    log_events(engine, 4)
+    rewrite = row(engine, 4)
+    envelope = EventLogReader(engine).read_after(3, 1)[0].envelope
+    forged = entry_hash(
+        4,
+        rewrite["recorded_at"],
+        rewrite["prev_hash"],
+        envelope.to_dict() | {"actor": "operator:evil"},
+    )
+    tamper(
+        engine,
+        event_log.update()
+        .where(event_log.c.position == 4)
+        .values(actor="operator:evil", hash=forged),
+    )
+
+    assert verify_chain(engine).first_bad_position == 4
