@@ -53,7 +53,7 @@ def _operation(route: Route) -> dict[str, Any]:
     success: dict[str, Any] = {"description": route.summary}
     if route.response is not None:
         success["content"] = {"application/json": {"schema": route.response}}
-    parameters: list[dict[str, Any]] = [
+    parameters: list[Any] = [
         {
             "in": "path",
             "name": name,
@@ -65,8 +65,8 @@ def _operation(route: Route) -> dict[str, Any]:
     if route.query is not None:
         parameters.append({"in": "query", "schema": route.query})
     if route.method == "POST" and route.roles:
-        parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
-    parameters.append({"$ref": "#/components/parameters/CorrelationId"})
+        parameters.append("IdempotencyKey")
+    parameters.append("CorrelationId")
     operation: dict[str, Any] = {
         "operationId": route.name,
         "summary": route.summary,

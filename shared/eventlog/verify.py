@@ -94,11 +94,12 @@ def verify_chain(
             if len(rows) < PAGE_SIZE:
                 break
     head = HeadAnchor(checked, prev_hash)
-    problem, bad = _check_head(recorded, head)
-    if problem is None and expect_head is not None:
-        problem, bad = _check_anchor(expect_head, anchor_hash, head)
-    if problem is not None:
-        return VerificationResult(False, checked, bad, problem, head)
+    failure = _check_head(recorded, head)
+    if failure is None and expect_head is not None:
+        failure = _check_anchor(expect_head, anchor_hash, head)
+    if failure is not None:
+        bad, reason = failure
+        return VerificationResult(False, min(checked, bad - 1), bad, reason, head)
     return VerificationResult(True, checked, None, f"{checked} entries verified", head)
 
 
@@ -133,42 +134,38 @@ def _check_entry(row: Any, position: int, prev_hash: str) -> tuple[int, str] | N
     return None
 
 
-def _check_head(recorded: Any | None, head: HeadAnchor) -> tuple[str | None, int]:
+def _check_head(recorded: Any | None, head: HeadAnchor) -> tuple[int, str] | None:
     if recorded is None:
-        return "the log_head anchor row is missing", head.position + 1
+        return head.position + 1, "the log_head anchor row is missing"
     if recorded.position > head.position:
-        return (
+        return head.position + 1, (
             f"the log ends at {head.position} but its head anchor records {recorded.position}: "
-            f"entries {head.position + 1}..{recorded.position} are missing",
-            head.position + 1,
+            f"entries {head.position + 1}..{recorded.position} are missing"
         )
     if recorded.position < head.position:
-        return (
+        return recorded.position + 1, (
             f"entries after {recorded.position} were not written by the appender "
-            f"(the head anchor records {recorded.position})",
-            recorded.position + 1,
+            f"(the head anchor records {recorded.position})"
         )
     if recorded.hash != head.hash:
-        return f"the head anchor's hash does not match entry {head.position}", head.position
-    return None, 0
+        return head.position, f"the head anchor's hash does not match entry {head.position}"
+    return None
 
 
 def _check_anchor(
     expected: HeadAnchor, found_hash: str | None, head: HeadAnchor
-) -> tuple[str | None, int]:
+) -> tuple[int, str] | None:
     if found_hash is None:
-        return (
+        return head.position + 1, (
             f"the log ends at {head.position}, before the expected head {expected.position}: "
-            "it was truncated",
-            head.position + 1,
+            "it was truncated"
         )
     if found_hash != expected.hash:
-        return (
+        return expected.position, (
             f"entry {expected.position} differs from the expected head: the log up to it "
-            "was rewritten",
-            expected.position,
+            "was rewritten"
         )
-    return None, 0
+    return None
 
 
 def _is_hex(text: str) -> bool:

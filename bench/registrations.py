@@ -1,0 +1,176 @@
+"""Registrations through the gateway with N concurrent clients, and the lag behind them.
+
+Starts the suite (``gravity up``) on a throw-away vhost and data dir, registers students for
+a fixed time, then prints throughput, request latency, and how long each event took to reach
+the event log and the gateway's read model. In the same run it prints the outbox relay's
+publish rate beside a raw pika loop (bench/relay.py).
+
+    .venv/bin/python bench/registrations.py [--clients 16] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+
+from bench import relay as relay_bench  # noqa: E402
+from bench.support import free_port, percentile, throwaway_vhost  # noqa: E402
+from gravity.demo import registrations  # noqa: E402
+from shared.eventlog.reader import EventLogReader  # noqa: E402
+from shared.eventstore.database import create_database_engine  # noqa: E402
+
+
+def start_suite(amqp_uri: str, data_dir: str, port: int) -> subprocess.Popen[bytes]:
+    environ = {**os.environ, "GRAVITY_AMQP_URI": amqp_uri, "GRAVITY_DATA_DIR": data_dir,
+               "GRAVITY_GATEWAY_PORT": str(port), "GRAVITY_LOG_LEVEL": "warning"}
+    process = subprocess.Popen([sys.executable, "-m", "gravity.cli", "up"], env=environ,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise SystemExit("the suite did not become ready")
+
+
+def token(data_dir: str) -> str:
+    from gateway.tokens import issue_token
+    from shared.config import load_settings
+
+    return issue_token(load_settings(environ={"GRAVITY_DATA_DIR": data_dir}), "operator", "bench")
+
+
+def open_campaign(base: str, headers: dict[str, str]) -> str:
+    now = datetime.now(UTC)
+    response = requests.post(f"{base}/campaigns", headers=headers, timeout=10, json={
+        "name": "bench", "year": now.year, "season": "summer",
+        "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+        "registration_closes_at": (now + timedelta(days=1)).isoformat(),
+        "scope": "bench", "practice_content": "bench"})
+    response.raise_for_status()
+    campaign_id = str(response.json()["campaign_id"])
+    requests.post(f"{base}/campaigns/{campaign_id}/open", headers=headers,
+                  timeout=10).raise_for_status()
+    return campaign_id
+
+
+def drive(base: str, headers: dict[str, str], campaign_id: str, clients: int, seconds: float
+          ) -> tuple[list[float], list[tuple[str, float]], int]:
+    """Each client registers in a loop; returns latencies, (student, done-at) and errors."""
+    latencies: list[float] = []
+    finished: list[tuple[str, float]] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    bodies = iter(registrations(10_000_000, seed=int(time.time())))
+
+    def client() -> None:
+        session = requests.Session()
+        session.headers.update(headers)
+        while time.monotonic() < stop_at:
+            with lock:
+                body = next(bodies)
+            started = time.perf_counter()
+            response = session.post(f"{base}/campaigns/{campaign_id}/registrations",
+                                    json=body, timeout=30)
+            elapsed = time.perf_counter() - started
+            with lock:
+                if response.status_code == 201:
+                    latencies.append(elapsed)
+                    finished.append((response.json()["student_id"], time.time()))
+                else:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, finished, errors[0]
+
+
+def read_model_lags(base: str, headers: dict[str, str], finished: list[tuple[str, float]]
+                    ) -> list[float]:
+    """Poll a sample of profiles right after their POST returned, as a client would."""
+    lags = []
+    session = requests.Session()
+    session.headers.update(headers)
+    for student_id, _ in finished[:: max(1, len(finished) // 200)]:
+        posted = time.time()
+        while session.get(f"{base}/students/{student_id}", timeout=10).status_code != 200:
+            time.sleep(0.005)
+        lags.append(time.time() - posted)
+    return lags
+
+
+def event_log_lags(data_dir: str) -> list[float]:
+    reader = EventLogReader(create_database_engine(f"sqlite:///{data_dir}/eventlog.db",
+                                                   reader=True))
+    lags, position = [], 0
+    while batch := reader.read_after(position, 5000, event_type="StudentRegistered"):
+        lags += [(e.recorded_at - e.envelope.occurred_at).total_seconds() for e in batch]
+        position = batch[-1].position
+    return lags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    with throwaway_vhost() as amqp_uri, tempfile.TemporaryDirectory() as data_dir:
+        port = free_port()
+        suite = start_suite(amqp_uri, data_dir, port)
+        try:
+            base = f"http://127.0.0.1:{port}/api/v1"
+            headers = {"Authorization": f"Bearer {token(data_dir)}"}
+            campaign_id = open_campaign(base, headers)
+            latencies, finished, errors = drive(base, headers, campaign_id, args.clients,
+                                                args.seconds)
+            # The in-flight lag of the last requests is measured while the system drains.
+            time.sleep(2)
+            log_lags = event_log_lags(data_dir)
+            model_lags = read_model_lags(base, headers, finished[-400:])
+        finally:
+            suite.send_signal(signal.SIGINT)
+            suite.wait(60)
+        relay_rate = relay_bench.relay_rate(amqp_uri, 20_000, 200)
+        relay_bench.purge(amqp_uri)
+        raw_rate = relay_bench.raw_pika_rate(amqp_uri, 20_000, 200)
+    rate = len(latencies) / args.seconds
+    ms = 1000.0
+    print(f"registrations: {len(latencies)} in {args.seconds:.0f} s with {args.clients} clients"
+          f", {errors} errors (SQLite, one process per component, 2 cores)")
+    print(f"{'figure':<44}{'measured':>12}{'target':>12}")
+    print(f"{'throughput (registrations/s)':<44}{rate:>12.0f}{'>= 200':>12}")
+    print(f"{'request latency p50 (ms)':<44}{percentile(latencies, .5) * ms:>12.1f}")
+    print(f"{'request latency p99 (ms)':<44}{percentile(latencies, .99) * ms:>12.1f}"
+          f"{'<= 150':>12}")
+    print(f"{'commit -> event log lag p99 (ms)':<44}{percentile(log_lags, .99) * ms:>12.1f}"
+          f"{'<= 500':>12}")
+    print(f"{'POST done -> read model visible p99 (ms)':<44}"
+          f"{percentile(model_lags, .99) * ms:>12.1f}")
+    print(f"{'raw pika publish, batched confirms (msg/s)':<44}{raw_rate:>12.0f}{'baseline':>12}")
+    print(f"{'outbox relay publish (msg/s)':<44}{relay_rate:>12.0f}"
+          f"{f'>= {raw_rate / 2:.0f}':>12}  ({relay_rate / raw_rate:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
