@@ -1,6 +1,6 @@
 """Outbox relay publish rate beside a raw pika loop with batched confirms, same broker, same run.
 
-    .venv/bin/python bench/relay.py [--events 20000] [--batch 200]
+.venv/bin/python bench/relay.py [--events 20000] [--batch 200]
 """
 
 from __future__ import annotations
@@ -15,24 +15,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pika  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
+import pika
+from sqlalchemy.orm import sessionmaker
 
-from bench.support import throwaway_vhost  # noqa: E402
-from shared.events.envelope import Envelope  # noqa: E402
-from shared.eventstore.database import create_database_engine  # noqa: E402
-from shared.eventstore.store import EventStore  # noqa: E402
-from shared.messaging.relay import OutboxRelay, RelaySettings  # noqa: E402
-from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters  # noqa: E402
-from shared.migrations import upgrade_to_head  # noqa: E402
+from bench.support import throwaway_vhost
+from shared.events.envelope import Envelope
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.store import EventStore
+from shared.messaging.relay import OutboxRelay, RelaySettings
+from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
+from shared.migrations import upgrade_to_head
 
 
 def sample_envelopes(count: int) -> list[Envelope]:
     stream = f"student-{uuid.uuid4()}"
     return [
         Envelope(
-            event_type="AllianceJoined", schema_version=1, stream_id=stream, stream_version=n,
-            producer="recruitment", actor="operator:bench", correlation_id=str(uuid.uuid4()),
+            event_type="AllianceJoined",
+            schema_version=1,
+            stream_id=stream,
+            stream_version=n,
+            producer="recruitment",
+            actor="operator:bench",
+            correlation_id=str(uuid.uuid4()),
             payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
         )
         for n in range(1, count + 1)
@@ -65,9 +70,11 @@ def raw_pika_rate(amqp_uri: str, count: int, batch: int) -> float:
 
     def publish_batch(channel: pika.channel.Channel) -> None:
         upto = min(count, state["sent"] + batch)
-        for body in bodies[state["sent"]:upto]:
+        for body in bodies[state["sent"] : upto]:
             channel.basic_publish(
-                "recruitment.events", "AllianceJoined", body,
+                "recruitment.events",
+                "AllianceJoined",
+                body,
                 pika.BasicProperties(content_type="application/json", delivery_mode=2),
                 mandatory=True,
             )
@@ -87,14 +94,22 @@ def raw_pika_rate(amqp_uri: str, count: int, batch: int) -> float:
             state["started"] = time.perf_counter()
             publish_batch(channel)
 
-        channel.exchange_declare("recruitment.events", "topic", durable=True,
-                                 callback=lambda _f: channel.confirm_delivery(
-                                     lambda frame: on_confirm(frame, channel), callback=start))
+        channel.exchange_declare(
+            "recruitment.events",
+            "topic",
+            durable=True,
+            callback=lambda _f: channel.confirm_delivery(
+                lambda frame: on_confirm(frame, channel), callback=start
+            ),
+        )
 
     connection = pika.SelectConnection(
         pika.ConnectionParameters(
-            host=params["host"], port=params["port"], virtual_host=params["virtual_host"],
-            credentials=pika.PlainCredentials(params["username"], params["password"])),
+            host=params["host"],
+            port=params["port"],
+            virtual_host=params["virtual_host"],
+            credentials=pika.PlainCredentials(params["username"], params["password"]),
+        ),
         on_open_callback=lambda conn: conn.channel(on_open_callback=on_channel),
         on_close_callback=lambda conn, _reason: conn.ioloop.stop(),
     )
@@ -104,8 +119,11 @@ def raw_pika_rate(amqp_uri: str, count: int, batch: int) -> float:
 
 def purge(amqp_uri: str) -> None:
     params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(pika.ConnectionParameters(
-        host=params["host"], port=params["port"], virtual_host=params["virtual_host"]))
+    connection = pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=params["host"], port=params["port"], virtual_host=params["virtual_host"]
+        )
+    )
     connection.channel().queue_purge(EVENT_LOG_QUEUE)
     connection.close()
 
@@ -122,8 +140,10 @@ def main() -> None:
         purge(amqp_uri)
     print(f"{'publisher':<42}{'msg/s':>10}")
     print(f"{'raw pika, confirms per batch of ' + str(args.batch):<42}{raw:>10,.0f}  (baseline)")
-    print(f"{'outbox relay (SQLite outbox, py-amqp)':<42}{relay:>10,.0f}  "
-          f"= {relay / raw:.2f}x baseline (target >= 0.50x)")
+    print(
+        f"{'outbox relay (SQLite outbox, py-amqp)':<42}{relay:>10,.0f}  "
+        f"= {relay / raw:.2f}x baseline (target >= 0.50x)"
+    )
 
 
 if __name__ == "__main__":
