@@ -87,7 +87,7 @@ ERROR_TABLE: tuple[ErrorCode, ...] = (
         422,
         "VALIDATION_FAILED",
         "Unknown fields, wrong types or invalid values; details map each field to its messages.",
-        ("ValidationError",),
+        ("ValidationError", "InvalidApplicationError", "InvalidScreeningError"),
     ),
     ErrorCode(
         422,

@@ -69,7 +69,7 @@ class ReadModelQueries:
         return student
 
     def campaign_report(self, campaign_id: str) -> Row | None:
-        """Counts overall and broken down by university, hometown and channel.
+        """Counts overall (top-level keys) and by university, hometown and channel.
 
         ``registered`` counts every registration; ``approved``/``rejected`` the screening
         decisions taken; ``withdrawn`` the students who withdrew (whatever was decided before).
@@ -77,11 +77,9 @@ class ReadModelQueries:
         with self._engine.connect() as connection:
             if _campaign(connection, campaign_id) is None:
                 return None
-            report: Row = {
-                "campaign_id": campaign_id,
-                "as_of_position": _position(connection),
-                "overall": _counts(connection, campaign_id, None).get(None, _zero()),
-            }
+            overall = _counts(connection, campaign_id, None).get(None, _zero())
+            report: Row = {"campaign_id": campaign_id, "as_of_position": _position(connection)}
+            report |= overall
             for name in BREAKDOWNS:
                 report[f"by_{name}"] = _counts(connection, campaign_id, students.c[name])
         return report

@@ -9,6 +9,8 @@ from marshmallow import ValidationError, fields, validate
 from gateway.resident_id import InvalidIdNumberError, validate_id_number
 
 ERROR_CODE = "error_code"  # field metadata: the error code a failure of this field answers with
+# Marks personal data for readers of the code ("personal_data") and of the OpenAPI document.
+PERSONAL: dict[str, Any] = {"personal_data": True, "x-personal-data": True}
 
 
 class WholeNumber(fields.Integer):
@@ -47,7 +49,12 @@ class IdNumber(fields.String):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"personal_data": True, ERROR_CODE: "INVALID_ID_NUMBER"}
+        metadata = PERSONAL | {
+            ERROR_CODE: "INVALID_ID_NUMBER",
+            "pattern": r"^[1-9]\d{16}[\dXx]$",
+            "description": "18-character resident ID number; birth date and check digit "
+            "are verified.",
+        }
         super().__init__(required=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
@@ -60,4 +67,4 @@ class IdNumber(fields.String):
 
 def personal_text(max_length: int, **kwargs: Any) -> Text:
     """A personal-data string (name, phone): documented as such, never logged or echoed."""
-    return Text(max_length, metadata={"personal_data": True}, **kwargs)
+    return Text(max_length, metadata=PERSONAL, **kwargs)

@@ -22,7 +22,7 @@ class StrictSchema(Schema):
 class CreateCampaignRequest(StrictSchema):
     """One season of the Gravity Plan, as an operator plans it."""
 
-    campaign_id = Id(metadata={"description": "Optional; generated when absent."})
+    campaign_id = Id(metadata={"format": "uuid", "description": "Optional; generated if absent."})
     name = Text(120)
     year = WholeNumber(required=True, validate=validate.Range(min=2000, max=2100))
     season = Text(40, metadata={"example": "summer"})
@@ -45,6 +45,7 @@ class RegisterStudentRequest(StrictSchema):
 
     student_id = Id(
         metadata={
+            "format": "uuid",
             "description": "Optional for operators; a student registering itself may omit it "
             "or repeat its own token subject.",
         }

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from gateway.errors import ERROR_TABLE
+from gateway.schemas.fields import PERSONAL
 
 
 def timestamp(**kwargs: Any) -> fields.String:
@@ -71,9 +72,9 @@ class ScreeningResponse(Schema):
 class StudentProfileResponse(RegistrationResponse):
     """The full record, personal data included: only the student or an operator reads it."""
 
-    name = fields.String(required=True, metadata={"personal_data": True})
-    phone = fields.String(required=True, metadata={"personal_data": True})
-    id_number = fields.String(required=True, metadata={"personal_data": True})
+    name = fields.String(required=True, metadata=PERSONAL)
+    phone = fields.String(required=True, metadata=PERSONAL)
+    id_number = fields.String(required=True, metadata=PERSONAL)
     campaign = fields.Nested(CampaignSummaryResponse, required=True, allow_none=True)
     screening = fields.Nested(ScreeningResponse, allow_none=True, required=True)
     withdrawal_reason = fields.String(allow_none=True)
@@ -88,9 +89,10 @@ class CountsResponse(Schema):
     withdrawn = fields.Integer(required=True)
 
 
-class CampaignReportResponse(Schema):
+class CampaignReportResponse(CountsResponse):
+    """The campaign's counts overall (top level) and broken down three ways."""
+
     campaign_id = fields.UUID(required=True)
-    overall = fields.Nested(CountsResponse, required=True)
     by_university = counts_field()
     by_hometown = counts_field()
     by_channel = counts_field()

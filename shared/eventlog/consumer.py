@@ -93,7 +93,7 @@ class EventLogConsumer:
                     log.warning(
                         "eventlog.broker_unavailable",
                         error=f"{type(error).__name__}: {error}",
-                        retrying_every_up_to_seconds=self._options.max_backoff_seconds,
+                        retry_backoff_max_seconds=self._options.max_backoff_seconds,
                     )
                     announced = True
             self._pause(backoff)
