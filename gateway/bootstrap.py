@@ -81,6 +81,7 @@ class GatewayAppProvider(DependencyProvider):
 
     def stop(self) -> None:
         self.app.subscription.stop()
+        self.app.dispose()
 
     def kill(self) -> None:
         self.app.subscription.stop()

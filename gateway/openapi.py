@@ -12,7 +12,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from gateway.errors import BY_CODE, ERROR_TABLE
 from gateway.request_body import MAX_BODY_BYTES
-from gateway.routes import ROUTES, Route
+from gateway.route import Route
+from gateway.routes import ROUTES
 from gateway.schemas.requests import EmptyRequest
 from gateway.schemas.responses import ErrorResponse
 
@@ -30,9 +31,9 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   different request answers 422 IDEMPOTENCY_KEY_REUSED.
 * **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
 * **Consistency**: commands are acknowledged once recruitment has committed them. Reads (GET)
-  come from read models that follow the global event log, so they are *eventually
-  consistent*: a GET right after a POST may not show it yet (usually within a fraction of a
-  second). Poll, or compare a report's `as_of_position`.
+  come from read models that follow the global event log, so they are
+  *eventually consistent*: a GET right after a POST may not show it yet (usually within a
+  fraction of a second). Poll, or compare a report's `as_of_position`.
 """
 
 

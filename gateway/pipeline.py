@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from gateway.errors import ApiError
 from gateway.idempotency import IdempotencyStore
 from gateway.remote import call_remote
 from gateway.request_body import load, path_ids, query_values, read_json
-from gateway.routes import Route
+from gateway.route import Route
 from gateway.tokens import Principal
 from shared.config import Settings
 from shared.logging import correlation_scope, get_logger
@@ -111,7 +112,11 @@ class Edge:
         except ApiError as error:
             return Reply(error.status, error.body())
         except Exception as error:
-            log.exception("http.failed", error=type(error).__name__)
+            # The class and where, not the message: driver errors quote their parameters.
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            log.error(
+                "http.failed", error=type(error).__name__, where=f"{frame.filename}:{frame.lineno}"
+            )
             return internal_error()
 
     def _once(self, call: ApiCall, request: Request, key: str, raw: Any, action: Action) -> Reply:

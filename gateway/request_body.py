@@ -30,7 +30,7 @@ def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
     )
     if request.content_length is not None and request.content_length > max_bytes:
         raise too_large
-    raw: bytes = request.stream.read(max_bytes + 1)
+    raw = _body_prefix(request, max_bytes + 1)
     if len(raw) > max_bytes:
         raise too_large
     if not raw.strip():
@@ -42,6 +42,18 @@ def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError("MALFORMED_JSON", "the body is not valid JSON") from None
+
+
+def _body_prefix(request: Request, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the body, whether sized or chunked.
+
+    werkzeug reads nothing from a body without Content-Length unless the server vouches for
+    its end; eventlet's input stream de-chunks by itself, so chunked bodies are read there.
+    """
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    stream = request.environ["wsgi.input"] if chunked else request.stream
+    data: bytes = stream.read(limit)
+    return data
 
 
 def _refuse_constant(name: str) -> Any:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from nameko.exceptions import ContainerBeingKilled
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -18,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply, correlation_id_of, internal_error, render
-from gateway.routes import Route
+from gateway.route import Route
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -69,6 +70,9 @@ class ApiEndpoint(HttpRequestHandler):
         self.route = route
 
     def response_from_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ContainerBeingKilled):
+            error = ApiError("SERVICE_UNAVAILABLE", "the gateway is shutting down; retry")
+            return render(Reply(error.status, error.body()), str(uuid.uuid4()))
         log.error("http.entrypoint_failed", error=type(exc).__name__)
         return render(internal_error(), str(uuid.uuid4()))
 

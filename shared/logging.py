@@ -33,9 +33,17 @@ def configure_logging(process: str, log_format: str = "console", level: str = "i
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    def add_process(
+        _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        # A processor, not a context variable: nameko's green threads start with empty contexts.
+        event_dict.setdefault("process", process)
+        return event_dict
+
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_process,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             mask_personal_data,
@@ -47,7 +55,6 @@ def configure_logging(process: str, log_format: str = "console", level: str = "i
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(process=process)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(message)s")
 
 

@@ -44,7 +44,7 @@ class CatchUpSubscription:
         batch = self._reader.read_after(self._projector.position(), limit=self._batch_size)
         if batch:
             position = self._projector.apply(batch)
-            log.info("readmodel.caught_up", events=len(batch), position=position)
+            log.debug("readmodel.caught_up", events=len(batch), position=position)
         return len(batch)
 
     def catch_up(self) -> int:

@@ -1,7 +1,10 @@
 """Bearer tokens and role checks: who gets in, who gets 401, 403 or a discreet 404."""
 
+from __future__ import annotations
+
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import pytest
@@ -15,17 +18,17 @@ from gateway.tokens import (
     issue_token,
     verify_token,
 )
-from shared.config import load_settings
+from shared.config import Settings, load_settings
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
 
-def make_settings(**auth):
+def make_settings(**auth: str) -> Settings:
     values = {"jwt_secret": SECRET, "issuer": "gravity"} | auth
     return load_settings(environ={}, overrides={"auth": values})
 
 
-def make_claims(**overrides):
+def make_claims(**overrides: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     claims = {
         "iss": "gravity",
@@ -38,11 +41,11 @@ def make_claims(**overrides):
     return {key: value for key, value in claims.items() if value is not None}
 
 
-def sign(claims, secret=SECRET, algorithm="HS256"):
+def sign(claims: dict[str, Any], secret: str = SECRET, algorithm: str = "HS256") -> str:
     return jwt.encode(claims, secret, algorithm=algorithm)
 
 
-def test_an_issued_token_verifies_with_its_subject_and_role():
+def test_an_issued_token_verifies_with_its_subject_and_role() -> None:
     settings = make_settings()
     token = issue_token(settings, "student", "b7f6c1de-5a39-4c1e-9a64-1f2d3c4b5a69")
     assert verify_token(settings, token) == Principal(
@@ -50,7 +53,7 @@ def test_an_issued_token_verifies_with_its_subject_and_role():
     )
 
 
-def test_an_issued_token_expires_after_its_ttl():
+def test_an_issued_token_expires_after_its_ttl() -> None:
     settings = make_settings()
     claims = jwt.decode(
         issue_token(settings, "operator", "op-1", ttl_seconds=60),
@@ -61,63 +64,63 @@ def test_an_issued_token_expires_after_its_ttl():
     assert claims["exp"] - claims["iat"] == 60
 
 
-def test_issuing_refuses_an_unknown_role_or_an_empty_subject():
+def test_issuing_refuses_an_unknown_role_or_an_empty_subject() -> None:
     with pytest.raises(ValueError, match="role"):
         issue_token(make_settings(), "admin", "x")
     with pytest.raises(ValueError, match="subject"):
         issue_token(make_settings(), "operator", " ")
 
 
-def test_an_expired_token_is_refused():
+def test_an_expired_token_is_refused() -> None:
     past = datetime.now(UTC) - timedelta(hours=1)
     token = sign(make_claims(iat=past - timedelta(hours=1), exp=past))
     with pytest.raises(InvalidTokenError, match="expired"):
         verify_token(make_settings(), token)
 
 
-def test_a_token_signed_with_another_secret_is_refused():
+def test_a_token_signed_with_another_secret_is_refused() -> None:
     token = sign(make_claims(), secret="someone-elses-secret-of-sufficient-length-123")
     with pytest.raises(InvalidTokenError, match="signature"):
         verify_token(make_settings(), token)
 
 
-def test_a_token_from_another_issuer_is_refused():
+def test_a_token_from_another_issuer_is_refused() -> None:
     token = sign(make_claims(iss="somebody-else"))
     with pytest.raises(InvalidTokenError, match="issuer"):
         verify_token(make_settings(), token)
 
 
-def test_an_unsigned_alg_none_token_is_refused():
+def test_an_unsigned_alg_none_token_is_refused() -> None:
     token = jwt.encode(make_claims(), key=None, algorithm="none")
     with pytest.raises(InvalidTokenError):
         verify_token(make_settings(), token)
 
 
-def test_a_token_signed_with_another_algorithm_is_refused():
+def test_a_token_signed_with_another_algorithm_is_refused() -> None:
     token = sign(make_claims(), algorithm="HS512")
     with pytest.raises(InvalidTokenError):
         verify_token(make_settings(), token)
 
 
 @pytest.mark.parametrize("missing", ["exp", "iss", "sub"])
-def test_a_token_without_a_required_claim_is_refused(missing):
+def test_a_token_without_a_required_claim_is_refused(missing: str) -> None:
     with pytest.raises(InvalidTokenError):
         verify_token(make_settings(), sign(make_claims(**{missing: None})))
 
 
 @pytest.mark.parametrize("role", [None, "admin", 7])
-def test_a_token_without_a_known_role_is_refused(role):
+def test_a_token_without_a_known_role_is_refused(role: object) -> None:
     with pytest.raises(InvalidTokenError):
         verify_token(make_settings(), sign(make_claims(role=role)))
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer  ", "Basic dXNlcjpwYXNz"])
-def test_a_missing_or_non_bearer_authorization_header_is_refused(header):
+def test_a_missing_or_non_bearer_authorization_header_is_refused(header: str | None) -> None:
     with pytest.raises(InvalidTokenError):
         bearer_token(header)
 
 
-def test_authentication_failures_answer_401_without_the_reason():
+def test_authentication_failures_answer_401_without_the_reason() -> None:
     with pytest.raises(ApiError) as refused:
         authenticate(make_settings(), "Bearer not-a-jwt")
     assert refused.value.status == 401
@@ -128,34 +131,34 @@ def test_authentication_failures_answer_401_without_the_reason():
     }
 
 
-def test_a_valid_header_yields_the_principal():
+def test_a_valid_header_yields_the_principal() -> None:
     settings = make_settings()
     token = issue_token(settings, "auditor", "aud-7")
     assert authenticate(settings, f"Bearer {token}") == Principal("aud-7", "auditor")
 
 
-def test_a_role_outside_the_routes_roles_answers_403():
+def test_a_role_outside_the_routes_roles_answers_403() -> None:
     with pytest.raises(ApiError) as refused:
         authorize(Principal("hu-1", "host_unit"), frozenset({"operator"}))
     assert (refused.value.status, refused.value.code) == (403, "FORBIDDEN")
 
 
-def test_an_operator_may_read_any_student():
+def test_an_operator_may_read_any_student() -> None:
     check_student_access(Principal("op-1", "operator"), str(uuid.uuid4()))
 
 
-def test_a_student_may_read_itself():
+def test_a_student_may_read_itself() -> None:
     student_id = str(uuid.uuid4())
     check_student_access(Principal(student_id.upper(), "student"), student_id)
 
 
-def test_a_student_reading_another_student_gets_404_as_if_it_did_not_exist():
+def test_a_student_reading_another_student_gets_404_as_if_it_did_not_exist() -> None:
     with pytest.raises(ApiError) as refused:
         check_student_access(Principal(str(uuid.uuid4()), "student"), str(uuid.uuid4()))
     assert (refused.value.status, refused.value.code) == (404, "NOT_FOUND")
 
 
-def test_a_host_unit_may_not_read_students():
+def test_a_host_unit_may_not_read_students() -> None:
     with pytest.raises(ApiError) as refused:
         check_student_access(Principal("hu-1", "host_unit"), str(uuid.uuid4()))
     assert refused.value.status == 403

@@ -1,14 +1,20 @@
 """Request validation at the edge: schemas, the resident ID checksum, bodies, the error table."""
 
+from __future__ import annotations
+
 import inspect
 import json
 from datetime import date
+from typing import Any
 
+import eventlet
 import pytest
+from marshmallow import Schema
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from gateway.errors import BY_CODE, BY_DOMAIN_ERROR, ERROR_TABLE, ApiError, from_domain_error
+from gateway.remote import call_remote
 from gateway.request_body import MAX_BODY_BYTES, load, path_ids, read_json
 from gateway.resident_id import InvalidIdNumberError, check_character, validate_id_number
 from gateway.schemas.requests import (
@@ -20,12 +26,13 @@ from gateway.schemas.requests import (
 )
 from services.recruitment.domain import errors as domain_errors
 from shared.domain import DomainError
+from shared.rpc import CommandRejected
 from tests.factories import make_resident_id
 
 VALID_ID = make_resident_id(7)
 
 
-def make_registration(**overrides):
+def make_registration(**overrides: Any) -> dict[str, Any]:
     body = {
         "name": "李明",
         "phone": "13800138000",
@@ -40,7 +47,7 @@ def make_registration(**overrides):
     return {key: value for key, value in body.items() if value is not None}
 
 
-def make_campaign(**overrides):
+def make_campaign(**overrides: Any) -> dict[str, Any]:
     body = {
         "name": "Gravity Plan 2024 summer",
         "year": 2024,
@@ -54,27 +61,27 @@ def make_campaign(**overrides):
     return body
 
 
-def refusal(schema, data):
+def refusal(schema: type[Schema], data: Any) -> ApiError:
     with pytest.raises(ApiError) as refused:
         load(schema, data)
     return refused.value
 
 
-def make_request(body=b"", content_type="application/json", **headers):
-    builder = EnvironBuilder(method="POST", data=body, content_type=content_type, headers=headers)
+def make_request(body: bytes = b"", content_type: str = "application/json") -> Request:
+    builder = EnvironBuilder(method="POST", data=body, content_type=content_type)
     return Request(builder.get_environ())
 
 
 # -- the resident ID number ----------------------------------------------------------------
 
 
-def test_accepts_a_valid_id_number_and_upper_cases_its_x():
+def test_accepts_a_valid_id_number_and_upper_cases_its_x() -> None:
     first = "11010519491231002"
     assert check_character(first) == "X"
     assert validate_id_number(f" {first}x ") == f"{first}X"
 
 
-def test_accepts_the_factory_id_numbers():
+def test_accepts_the_factory_id_numbers() -> None:
     assert validate_id_number(VALID_ID) == VALID_ID
 
 
@@ -90,18 +97,18 @@ def test_accepts_the_factory_id_numbers():
         ("410102299901011234", "not plausible"),
     ],
 )
-def test_refuses_a_malformed_id_number_or_an_impossible_birth_date(raw, reason):
+def test_refuses_a_malformed_id_number_or_an_impossible_birth_date(raw: str, reason: str) -> None:
     with pytest.raises(InvalidIdNumberError, match=reason):
         validate_id_number(raw)
 
 
-def test_refuses_a_wrong_check_digit():
+def test_refuses_a_wrong_check_digit() -> None:
     wrong = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
     with pytest.raises(InvalidIdNumberError, match="check digit"):
         validate_id_number(wrong)
 
 
-def test_refuses_a_birth_date_after_today():
+def test_refuses_a_birth_date_after_today() -> None:
     first = "41010220300101123"
     with pytest.raises(InvalidIdNumberError, match="not plausible"):
         validate_id_number(first + check_character(first), today=date(2029, 12, 31))
@@ -110,13 +117,13 @@ def test_refuses_a_birth_date_after_today():
 # -- schemas -------------------------------------------------------------------------------
 
 
-def test_a_valid_registration_loads_with_a_canonical_id_number():
+def test_a_valid_registration_loads_with_a_canonical_id_number() -> None:
     loaded = load(RegisterStudentRequest, make_registration(id_number=VALID_ID.lower()))
     assert loaded["id_number"] == VALID_ID
     assert loaded["channel"] == "organisation"
 
 
-def test_an_invalid_id_number_answers_its_own_code_without_echoing_it():
+def test_an_invalid_id_number_answers_its_own_code_without_echoing_it() -> None:
     wrong = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
     error = refusal(RegisterStudentRequest, make_registration(id_number=wrong))
     assert (error.status, error.code) == (422, "INVALID_ID_NUMBER")
@@ -125,13 +132,13 @@ def test_an_invalid_id_number_answers_its_own_code_without_echoing_it():
     assert wrong[:17] not in json.dumps(error.body())
 
 
-def test_an_invalid_id_number_among_other_errors_is_a_validation_failure():
+def test_an_invalid_id_number_among_other_errors_is_a_validation_failure() -> None:
     error = refusal(RegisterStudentRequest, make_registration(id_number="1", phone="12"))
     assert error.code == "VALIDATION_FAILED"
     assert set(error.details["fields"]) == {"id_number", "phone"}
 
 
-def test_unknown_fields_are_refused_by_name():
+def test_unknown_fields_are_refused_by_name() -> None:
     error = refusal(RegisterStudentRequest, make_registration(nickname="Ming"))
     assert (error.status, error.code) == (422, "VALIDATION_FAILED")
     assert error.details["fields"] == {"nickname": ["Unknown field."]}
@@ -141,61 +148,60 @@ def test_unknown_fields_are_refused_by_name():
     ("field", "value"),
     [("year", "2024"), ("year", True), ("year", 2024.5), ("name", 42), ("scope", ["a"])],
 )
-def test_wrong_json_types_are_refused(field, value):
+def test_wrong_json_types_are_refused(field: str, value: object) -> None:
     error = refusal(CreateCampaignRequest, make_campaign(**{field: value}))
     assert error.code == "VALIDATION_FAILED"
     assert field in error.details["fields"]
 
 
-def test_missing_and_blank_fields_are_refused():
+def test_missing_and_blank_fields_are_refused() -> None:
     error = refusal(RegisterStudentRequest, make_registration(name="   ", university=None))
     assert set(error.details["fields"]) == {"name", "university"}
 
 
-def test_a_phone_that_is_not_a_mainland_mobile_is_refused_without_echo():
+def test_a_phone_that_is_not_a_mainland_mobile_is_refused_without_echo() -> None:
     error = refusal(RegisterStudentRequest, make_registration(phone="555-0100"))
     assert "555-0100" not in json.dumps(error.body())
 
 
-def test_a_channel_outside_organisation_and_self_is_refused():
-    assert "channel" in refusal(RegisterStudentRequest, make_registration(channel="x")).details[
-        "fields"
-    ]
+def test_a_channel_outside_organisation_and_self_is_refused() -> None:
+    error = refusal(RegisterStudentRequest, make_registration(channel="x"))
+    assert "channel" in error.details["fields"]
 
 
-def test_a_campaign_window_must_close_after_it_opens():
+def test_a_campaign_window_must_close_after_it_opens() -> None:
     error = refusal(
         CreateCampaignRequest, make_campaign(registration_closes_at="2024-04-01T00:00:00Z")
     )
     assert set(error.details["fields"]) == {"registration_closes_at"}
 
 
-def test_campaign_timestamps_need_a_time_zone():
+def test_campaign_timestamps_need_a_time_zone() -> None:
     error = refusal(CreateCampaignRequest, make_campaign(registration_opens_at="2024-05-01T00:00"))
     assert "registration_opens_at" in error.details["fields"]
 
 
-def test_a_json_array_is_not_a_request_body():
+def test_a_json_array_is_not_a_request_body() -> None:
     assert refusal(ScreenStudentRequest, [1, 2]).code == "VALIDATION_FAILED"
 
 
-def test_screening_takes_only_approved_or_rejected():
+def test_screening_takes_only_approved_or_rejected() -> None:
     assert load(ScreenStudentRequest, {"decision": "approved", "reason": "fits"})
     assert refusal(ScreenStudentRequest, {"decision": "maybe", "reason": "x"}).details["fields"]
 
 
-def test_an_empty_body_is_fine_where_nothing_is_needed_but_fields_are_not():
+def test_an_empty_body_is_fine_where_nothing_is_needed_but_fields_are_not() -> None:
     assert load(EmptyRequest, None) == {}
     assert refusal(EmptyRequest, {"force": True}).code == "VALIDATION_FAILED"
 
 
-def test_list_queries_have_defaults_and_bounds():
+def test_list_queries_have_defaults_and_bounds() -> None:
     assert load(CampaignListQuery, {}) == {"limit": 50, "offset": 0}
     assert refusal(CampaignListQuery, {"limit": "1000"}).code == "VALIDATION_FAILED"
     assert refusal(CampaignListQuery, {"sort": "name"}).code == "VALIDATION_FAILED"
 
 
-def test_path_ids_must_be_uuids_or_they_name_nothing():
+def test_path_ids_must_be_uuids_or_they_name_nothing() -> None:
     upper = "B7F6C1DE-5A39-4C1E-9A64-1F2D3C4B5A69"
     assert path_ids({"student_id": upper}) == {"student_id": upper.lower()}
     with pytest.raises(ApiError) as refused:
@@ -206,50 +212,58 @@ def test_path_ids_must_be_uuids_or_they_name_nothing():
 # -- bodies --------------------------------------------------------------------------------
 
 
-def test_a_json_body_is_parsed():
+def test_a_json_body_is_parsed() -> None:
     assert read_json(make_request(b'{"reason": "\xe5\xae\xb6"}')) == {"reason": "家"}
 
 
-def test_an_empty_body_reads_as_nothing():
+def test_an_empty_body_reads_as_nothing() -> None:
     assert read_json(make_request(b"", content_type="text/plain")) is None
 
 
 @pytest.mark.parametrize("body", [b'{"reason": ', b"{'a': 1}", b'{"a": NaN}', b"\xff\xfe{}"])
-def test_malformed_json_answers_400(body):
+def test_malformed_json_answers_400(body: bytes) -> None:
     with pytest.raises(ApiError) as refused:
         read_json(make_request(body))
     assert (refused.value.status, refused.value.code) == (400, "MALFORMED_JSON")
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
-def test_a_body_that_is_not_json_answers_415(content_type):
+def test_a_body_that_is_not_json_answers_415(content_type: str) -> None:
     with pytest.raises(ApiError) as refused:
         read_json(make_request(b'{"a": 1}', content_type=content_type))
     assert (refused.value.status, refused.value.code) == (415, "UNSUPPORTED_MEDIA_TYPE")
 
 
-def test_an_oversize_body_answers_413():
+def test_an_oversize_body_answers_413() -> None:
     body = json.dumps({"reason": "x" * MAX_BODY_BYTES}).encode()
     with pytest.raises(ApiError) as refused:
         read_json(make_request(body))
     assert (refused.value.status, refused.value.code) == (413, "PAYLOAD_TOO_LARGE")
 
 
-def test_an_oversize_body_without_a_content_length_answers_413_too():
-    builder = EnvironBuilder(method="POST", data=b"x" * (MAX_BODY_BYTES + 10))
-    environ = builder.get_environ()
+def chunked_request(body: bytes) -> Request:
+    environ = EnvironBuilder(
+        method="POST", data=body, content_type="application/json"
+    ).get_environ()
     del environ["CONTENT_LENGTH"]
-    environ["wsgi.input_terminated"] = True
-    environ["CONTENT_TYPE"] = "application/json"
+    environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+    return Request(environ)
+
+
+def test_a_chunked_body_is_read() -> None:
+    assert read_json(chunked_request(b'{"reason": "moving"}')) == {"reason": "moving"}
+
+
+def test_an_oversize_chunked_body_answers_413_too() -> None:
     with pytest.raises(ApiError) as refused:
-        read_json(Request(environ))
+        read_json(chunked_request(b"x" * (MAX_BODY_BYTES + 10)))
     assert refused.value.code == "PAYLOAD_TOO_LARGE"
 
 
 # -- the error table -----------------------------------------------------------------------
 
 
-def test_every_recruitment_domain_error_has_a_row_in_the_error_table():
+def test_every_recruitment_domain_error_has_a_row_in_the_error_table() -> None:
     names = {
         name
         for name, member in inspect.getmembers(domain_errors, inspect.isclass)
@@ -259,7 +273,7 @@ def test_every_recruitment_domain_error_has_a_row_in_the_error_table():
     assert "ConcurrencyConflictError" in BY_DOMAIN_ERROR
 
 
-def test_the_error_table_has_one_row_per_code():
+def test_the_error_table_has_one_row_per_code() -> None:
     assert len(BY_CODE) == len(ERROR_TABLE)
 
 
@@ -275,15 +289,40 @@ def test_the_error_table_has_one_row_per_code():
         ("ConcurrencyConflictError", 409, "CONCURRENT_UPDATE"),
     ],
 )
-def test_domain_refusals_map_to_their_status_and_code(error_type, status, code):
+def test_domain_refusals_map_to_their_status_and_code(
+    error_type: str, status: int, code: str
+) -> None:
     error = from_domain_error(error_type, "refused", {"field": "x"})
     assert (error.status, error.code, error.details) == (status, code, {"field": "x"})
 
 
-def test_an_unknown_remote_refusal_is_an_internal_error():
+def test_an_unknown_remote_refusal_is_an_internal_error() -> None:
     assert from_domain_error("SomethingNewError", "?", {}).status == 500
 
 
-def test_an_error_outside_the_table_cannot_be_raised():
+def test_an_error_outside_the_table_cannot_be_raised() -> None:
     with pytest.raises(ValueError, match="table"):
         ApiError("TEAPOT", "short and stout")
+
+
+def test_a_remote_refusal_is_answered_from_the_table() -> None:
+    def refuse(_context: dict[str, str]) -> dict[str, str]:
+        raise CommandRejected("RegistrationClosedError", "registration is closed", {"x": 1})
+
+    with pytest.raises(ApiError) as refused:
+        call_remote(refuse, {}, timeout=1.0)
+    assert refused.value.body() == {
+        "error": "REGISTRATION_CLOSED",
+        "message": "registration is closed",
+        "details": {"x": 1},
+    }
+
+
+def test_a_command_that_does_not_answer_in_time_is_a_503() -> None:
+    def linger(_context: dict[str, str]) -> dict[str, str]:
+        eventlet.sleep(5)
+        return {}
+
+    with pytest.raises(ApiError) as refused:
+        call_remote(linger, {}, timeout=0.05)
+    assert (refused.value.status, refused.value.code) == (503, "SERVICE_UNAVAILABLE")

@@ -1,11 +1,17 @@
 """The read-model projector on temporary SQLite files: apply, skip, repeat, rebuild."""
 
+from __future__ import annotations
+
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from gateway.readmodels import projector as projector_module
 from gateway.readmodels.projector import Projector
@@ -13,22 +19,30 @@ from gateway.readmodels.queries import ReadModelQueries
 from gateway.readmodels.subscription import CatchUpSubscription
 from gateway.readmodels.tables import campaigns, students
 from gateway.replay import replay_read_models, snapshot
-from shared.config import load_settings
+from shared.config import Settings, load_settings
 from shared.eventlog import EventLogAppender, EventLogReader
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 from tests.factories import make_resident_id
 
+T = TypeVar("T")
+Engines = tuple[Engine, Engine]
+
+
+def found(value: T | None) -> T:
+    assert value is not None
+    return value
+
 
 class Log:
     """Appends recruitment-shaped events to a real event log, numbering each stream."""
 
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.appender = EventLogAppender(engine)
-        self.versions = {}
+        self.versions: dict[str, int] = {}
 
-    def append(self, event_type, stream_id, **payload):
+    def append(self, event_type: str, stream_id: str, **payload: Any) -> int:
         version = self.versions[stream_id] = self.versions.get(stream_id, 0) + 1
         envelope = Envelope(
             event_type=event_type,
@@ -42,7 +56,7 @@ class Log:
         )
         return self.appender.append_batch([envelope])[0]
 
-    def campaign(self, campaign_id=None, **overrides):
+    def campaign(self, campaign_id: str | None = None, **overrides: Any) -> str:
         campaign_id = campaign_id or str(uuid.uuid4())
         payload = {
             "campaign_id": campaign_id,
@@ -57,10 +71,10 @@ class Log:
         self.append("CampaignCreated", f"campaign-{campaign_id}", **payload)
         return campaign_id
 
-    def campaign_event(self, event_type, campaign_id):
+    def campaign_event(self, event_type: str, campaign_id: str) -> int:
         return self.append(event_type, f"campaign-{campaign_id}", campaign_id=campaign_id)
 
-    def student(self, campaign_id, seed=1, **overrides):
+    def student(self, campaign_id: str, seed: int = 1, **overrides: Any) -> str:
         student_id = str(uuid.uuid4())
         payload = {
             "student_id": student_id,
@@ -77,7 +91,9 @@ class Log:
         self.append("StudentRegistered", f"student-{student_id}", **payload)
         return student_id
 
-    def student_event(self, event_type, student_id, campaign_id, **payload):
+    def student_event(
+        self, event_type: str, student_id: str, campaign_id: str, **payload: Any
+    ) -> int:
         return self.append(
             event_type,
             f"student-{student_id}",
@@ -88,7 +104,7 @@ class Log:
 
 
 @pytest.fixture
-def settings(tmp_path):
+def settings(tmp_path: Path) -> Settings:
     settings = load_settings(environ={}, overrides={"data_dir": str(tmp_path)})
     upgrade_to_head(settings.database_url("gateway"), "gateway.migrations")
     upgrade_to_head(settings.database_url("eventlog"), "shared.eventlog.migrations")
@@ -96,7 +112,7 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def engines(settings):
+def engines(settings: Settings) -> Iterator[Engines]:
     store = create_database_engine(settings.database_url("gateway"))
     event_log = create_database_engine(settings.database_url("eventlog"))
     yield store, event_log
@@ -105,26 +121,26 @@ def engines(settings):
 
 
 @pytest.fixture
-def log(engines):
+def log(engines: Engines) -> Log:
     return Log(engines[1])
 
 
 @pytest.fixture
-def projector(engines):
+def projector(engines: Engines) -> Projector:
     return Projector(engines[0])
 
 
 @pytest.fixture
-def queries(engines):
+def queries(engines: Engines) -> ReadModelQueries:
     return ReadModelQueries(engines[0])
 
 
 @pytest.fixture
-def subscription(engines, projector):
+def subscription(engines: Engines, projector: Projector) -> CatchUpSubscription:
     return CatchUpSubscription(EventLogReader(engines[1]), projector, batch_size=3)
 
 
-def make_season(log):
+def make_season(log: Log) -> tuple[str, str, str, str]:
     """A campaign with three students: approved, rejected, approved-then-withdrawn."""
     campaign_id = log.campaign()
     log.campaign_event("CampaignOpened", campaign_id)
@@ -139,12 +155,14 @@ def make_season(log):
     return campaign_id, approved, rejected, withdrawn
 
 
-def test_applies_campaigns_and_students_in_log_order(log, subscription, queries, engines):
+def test_applies_campaigns_and_students_in_log_order(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries, engines: Engines
+) -> None:
     campaign_id, approved, _rejected, withdrawn = make_season(log)
     assert subscription.catch_up() == 10
     assert queries.position() == EventLogReader(engines[1]).head() == 10
-    assert queries.get_campaign(campaign_id)["status"] == "open"
-    student = queries.get_student(approved)
+    assert found(queries.get_campaign(campaign_id))["status"] == "open"
+    student = found(queries.get_student(approved))
     assert student["name"] == "李明"
     assert student["id_number"] == make_resident_id(1)
     assert (student["status"], student["screening_decision"], student["in_alliance"]) == (
@@ -153,20 +171,24 @@ def test_applies_campaigns_and_students_in_log_order(log, subscription, queries,
         True,
     )
     assert student["campaign"]["campaign_id"] == campaign_id
-    gone = queries.get_student(withdrawn)
+    gone = found(queries.get_student(withdrawn))
     assert (gone["status"], gone["withdrawal_reason"]) == ("withdrawn", "family plans")
 
 
-def test_a_campaign_closes_and_a_student_leaves_the_alliance(log, subscription, queries):
+def test_a_campaign_closes_and_a_student_leaves_the_alliance(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+) -> None:
     campaign_id, approved, *_ = make_season(log)
     log.campaign_event("CampaignClosed", campaign_id)
     log.student_event("AllianceLeft", approved, campaign_id)
     subscription.catch_up()
-    assert queries.get_campaign(campaign_id)["status"] == "closed"
-    assert queries.get_student(approved)["in_alliance"] is False
+    assert found(queries.get_campaign(campaign_id))["status"] == "closed"
+    assert found(queries.get_student(approved))["in_alliance"] is False
 
 
-def test_skips_unknown_event_types_and_still_advances_the_checkpoint(log, subscription, queries):
+def test_skips_unknown_event_types_and_still_advances_the_checkpoint(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+) -> None:
     log.append("PositionPosted", "position-1", position_id="p-1")
     campaign_id = log.campaign()
     log.append("PositionPosted", "position-1", position_id="p-1")
@@ -175,21 +197,27 @@ def test_skips_unknown_event_types_and_still_advances_the_checkpoint(log, subscr
     assert queries.get_campaign(campaign_id) is not None
 
 
-def test_skips_a_payload_that_breaks_its_contract_and_moves_on(log, subscription, queries):
+def test_skips_a_payload_that_breaks_its_contract_and_moves_on(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+) -> None:
     campaign_id = log.campaign()
     log.append("CampaignOpened", f"campaign-{campaign_id}", campaign_id="not-a-uuid")
     subscription.catch_up()
     assert queries.position() == 2
-    assert queries.get_campaign(campaign_id)["status"] == "draft"
+    assert found(queries.get_campaign(campaign_id))["status"] == "draft"
 
 
 def test_a_failing_batch_leaves_neither_rows_nor_checkpoint(
-    log, engines, projector, queries, monkeypatch
-):
+    log: Log,
+    engines: Engines,
+    projector: Projector,
+    queries: ReadModelQueries,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     campaign_id = log.campaign()
     log.campaign_event("CampaignOpened", campaign_id)
 
-    def fail(*_args):
+    def fail(*_args: Any) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(projector_module.HANDLERS, "CampaignOpened", fail)
@@ -199,19 +227,21 @@ def test_a_failing_batch_leaves_neither_rows_nor_checkpoint(
     assert queries.get_campaign(campaign_id) is None
 
 
-def test_entries_at_or_before_the_checkpoint_are_not_applied_again(log, engines, projector):
+def test_entries_at_or_before_the_checkpoint_are_not_applied_again(
+    log: Log, engines: Engines, projector: Projector
+) -> None:
     campaign_id = log.campaign()
     log.campaign_event("CampaignOpened", campaign_id)
     batch = EventLogReader(engines[1]).read_after(0)
     assert projector.apply(batch) == 2
     assert projector.apply(batch[:1]) == 2
-    assert ReadModelQueries(engines[0]).get_campaign(campaign_id)["status"] == "open"
+    assert found(ReadModelQueries(engines[0]).get_campaign(campaign_id))["status"] == "open"
 
 
 @pytest.mark.parametrize("older", [0, 1, 4, 9])
 def test_reapplying_from_an_older_checkpoint_gives_the_same_state(
-    log, subscription, projector, engines, older
-):
+    log: Log, subscription: CatchUpSubscription, projector: Projector, engines: Engines, older: int
+) -> None:
     make_season(log)
     subscription.catch_up()
     before = snapshot(engines[0])
@@ -220,11 +250,13 @@ def test_reapplying_from_an_older_checkpoint_gives_the_same_state(
     assert snapshot(engines[0]) == before
 
 
-def test_the_report_counts_registrations_decisions_and_withdrawals(log, subscription, queries):
+def test_the_report_counts_registrations_decisions_and_withdrawals(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+) -> None:
     campaign_id, *_ = make_season(log)
     log.student(log.campaign(), 9)  # another campaign's student is not counted
     subscription.catch_up()
-    report = queries.campaign_report(campaign_id)
+    report = found(queries.campaign_report(campaign_id))
     counts = {name: report[name] for name in ("registered", "approved", "rejected", "withdrawn")}
     assert counts == {"registered": 3, "approved": 2, "rejected": 1, "withdrawn": 1}
     assert report["by_university"] == {
@@ -236,15 +268,19 @@ def test_the_report_counts_registrations_decisions_and_withdrawals(log, subscrip
     assert report["as_of_position"] == queries.position()
 
 
-def test_an_unknown_campaign_has_no_report_and_an_empty_one_counts_zero(log, subscription, queries):
+def test_an_unknown_campaign_has_no_report_and_an_empty_one_counts_zero(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+) -> None:
     empty = log.campaign()
     subscription.catch_up()
     assert queries.campaign_report(str(uuid.uuid4())) is None
-    report = queries.campaign_report(empty)
+    report = found(queries.campaign_report(empty))
     assert (report["registered"], report["by_university"]) == (0, {})
 
 
-def test_campaigns_are_listed_with_filters_and_a_total(log, subscription, queries):
+def test_campaigns_are_listed_with_filters_and_a_total(
+    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+) -> None:
     first = log.campaign(year=2023)
     log.campaign(year=2024)
     log.campaign_event("CampaignOpened", first)
@@ -255,7 +291,9 @@ def test_campaigns_are_listed_with_filters_and_a_total(log, subscription, querie
     assert (total, [row["campaign_id"] for row in rows]) == (1, [first])
 
 
-def test_the_subscription_follows_the_log_until_stopped(log, engines, projector, queries):
+def test_the_subscription_follows_the_log_until_stopped(
+    log: Log, engines: Engines, projector: Projector, queries: ReadModelQueries
+) -> None:
     subscription = CatchUpSubscription(EventLogReader(engines[1]), projector, poll_seconds=0.01)
     worker = threading.Thread(target=subscription.run)
     worker.start()
@@ -271,7 +309,9 @@ def test_the_subscription_follows_the_log_until_stopped(log, engines, projector,
     assert not worker.is_alive()
 
 
-def test_a_rebuild_from_the_log_equals_the_live_read_models(settings, log, subscription):
+def test_a_rebuild_from_the_log_equals_the_live_read_models(
+    settings: Settings, log: Log, subscription: CatchUpSubscription
+) -> None:
     make_season(log)
     subscription.catch_up()
     log.campaign()  # logged after the live checkpoint: the rebuild stops where live is
@@ -279,7 +319,9 @@ def test_a_rebuild_from_the_log_equals_the_live_read_models(settings, log, subsc
     assert (report.equal, report.events, report.differences) == (True, 10, [])
 
 
-def test_a_rebuild_into_a_given_store_keeps_it(settings, log, subscription, tmp_path):
+def test_a_rebuild_into_a_given_store_keeps_it(
+    settings: Settings, log: Log, subscription: CatchUpSubscription, tmp_path: Path
+) -> None:
     make_season(log)
     subscription.catch_up()
     target = f"sqlite:///{tmp_path / 'rebuilt.db'}"
@@ -294,8 +336,8 @@ def test_a_rebuild_into_a_given_store_keeps_it(settings, log, subscription, tmp_
 
 
 def test_a_rebuild_reports_tampered_live_rows_without_personal_values(
-    settings, log, subscription, engines
-):
+    settings: Settings, log: Log, subscription: CatchUpSubscription, engines: Engines
+) -> None:
     campaign_id, approved, *_ = make_season(log)
     subscription.catch_up()
     with engines[0].begin() as connection:
@@ -315,7 +357,9 @@ def test_a_rebuild_reports_tampered_live_rows_without_personal_values(
     assert not any("1399999" in line or "13800138000" in line for line in report.differences)
 
 
-def test_a_rebuild_notices_a_log_shorter_than_the_live_checkpoint(settings, log, engines):
+def test_a_rebuild_notices_a_log_shorter_than_the_live_checkpoint(
+    settings: Settings, log: Log, engines: Engines
+) -> None:
     log.campaign()
     Projector(engines[0]).apply(EventLogReader(engines[1]).read_after(0))
     with engines[0].begin() as connection:

@@ -1,0 +1,1 @@
+"""The placement rules of the Gravity Plan, in plain Python."""
