@@ -33,6 +33,7 @@ def configure_logging(process: str, log_format: str = "console", level: str = "i
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+
     def add_process(
         _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
     ) -> MutableMapping[str, Any]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-import uuid
 from typing import Any, TypeVar
 
 from marshmallow import Schema, ValidationError, fields
@@ -58,7 +58,7 @@ class Id(fields.String):
         except ValueError as error:
             raise ValidationError("not a valid UUID") from error
 
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:  # noqa: ARG002
         if value is None:
             return None
         try:

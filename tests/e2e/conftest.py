@@ -32,7 +32,11 @@ class RunningSuite:
         """Run a ``gravity`` CLI command against this suite."""
         result = subprocess.run(
             [sys.executable, "-m", "gravity.cli", *args],
-            env=self.environ, capture_output=True, text=True, timeout=120, check=False,
+            env=self.environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"gravity {args} failed: {result.stdout}\n{result.stderr}")

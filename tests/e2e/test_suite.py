@@ -26,9 +26,14 @@ def wait_for(fetch, condition, timeout=20.0):
 
 def registration(seed: int, **overrides):
     body = {
-        "name": "孙悦", "phone": "13912345678", "id_number": make_resident_id(seed),
-        "university": "Henan University", "major": "Law", "grade": "junior",
-        "hometown": "Beiguan Town", "channel": "organisation",
+        "name": "孙悦",
+        "phone": "13912345678",
+        "id_number": make_resident_id(seed),
+        "university": "Henan University",
+        "major": "Law",
+        "grade": "junior",
+        "hometown": "Beiguan Town",
+        "channel": "organisation",
     }
     body.update(overrides)
     return body
@@ -38,53 +43,89 @@ def test_a_season_runs_end_to_end_and_the_log_verifies_and_replays(suite):
     operator = {"Authorization": f"Bearer {suite.token('operator', 'op-1')}"}
     api = f"{suite.base_url}/api/v1"
     now = datetime.now(UTC)
-    created = requests.post(f"{api}/campaigns", headers=operator, timeout=10, json={
-        "name": "Gravity Plan summer", "year": now.year, "season": "summer",
-        "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-        "registration_closes_at": (now + timedelta(days=30)).isoformat(),
-        "scope": "home-district students", "practice_content": "host units",
-    })
+    created = requests.post(
+        f"{api}/campaigns",
+        headers=operator,
+        timeout=10,
+        json={
+            "name": "Gravity Plan summer",
+            "year": now.year,
+            "season": "summer",
+            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+            "registration_closes_at": (now + timedelta(days=30)).isoformat(),
+            "scope": "home-district students",
+            "practice_content": "host units",
+        },
+    )
     assert created.status_code == 201, created.text
     campaign_id = created.json()["campaign_id"]
-    assert requests.post(f"{api}/campaigns/{campaign_id}/open", headers=operator,
-                         timeout=10).status_code == 200
+    assert (
+        requests.post(
+            f"{api}/campaigns/{campaign_id}/open", headers=operator, timeout=10
+        ).status_code
+        == 200
+    )
 
-    approved = requests.post(f"{api}/campaigns/{campaign_id}/registrations", headers=operator,
-                             json=registration(1), timeout=10)
+    approved = requests.post(
+        f"{api}/campaigns/{campaign_id}/registrations",
+        headers=operator,
+        json=registration(1),
+        timeout=10,
+    )
     assert approved.status_code == 201, approved.text
     approved_id = approved.json()["student_id"]
 
     self_id = str(uuid.uuid4())
     student = {"Authorization": f"Bearer {suite.token('student', self_id)}"}
-    own = requests.post(f"{api}/campaigns/{campaign_id}/registrations", headers=student,
-                        json=registration(2, channel="self", university="Wuhan University"),
-                        timeout=10)
+    own = requests.post(
+        f"{api}/campaigns/{campaign_id}/registrations",
+        headers=student,
+        json=registration(2, channel="self", university="Wuhan University"),
+        timeout=10,
+    )
     assert own.status_code == 201, own.text
     assert own.json()["student_id"] == self_id
 
-    duplicate = requests.post(f"{api}/campaigns/{campaign_id}/registrations", headers=operator,
-                              json=registration(1), timeout=10)
+    duplicate = requests.post(
+        f"{api}/campaigns/{campaign_id}/registrations",
+        headers=operator,
+        json=registration(1),
+        timeout=10,
+    )
     assert duplicate.status_code == 409
     assert duplicate.json()["error"] == "DUPLICATE_REGISTRATION"
 
-    screened = requests.post(f"{api}/students/{approved_id}/screening", headers=operator,
-                             json={"decision": "approved", "reason": "strong candidate"},
-                             timeout=10)
+    screened = requests.post(
+        f"{api}/students/{approved_id}/screening",
+        headers=operator,
+        json={"decision": "approved", "reason": "strong candidate"},
+        timeout=10,
+    )
     assert screened.status_code == 200, screened.text
-    assert requests.post(f"{api}/students/{self_id}/withdrawal", headers=student,
-                         json={"reason": "family plans"}, timeout=10).status_code == 200
+    assert (
+        requests.post(
+            f"{api}/students/{self_id}/withdrawal",
+            headers=student,
+            json={"reason": "family plans"},
+            timeout=10,
+        ).status_code
+        == 200
+    )
 
     profile = wait_for(
         lambda: requests.get(f"{api}/students/{self_id}", headers=student, timeout=10),
         lambda r: r.status_code == 200 and r.json().get("status") == "withdrawn",
     ).json()
     assert profile["name"] == "孙悦"
-    assert requests.get(f"{api}/students/{approved_id}", headers=student,
-                        timeout=10).status_code == 404
+    assert (
+        requests.get(f"{api}/students/{approved_id}", headers=student, timeout=10).status_code
+        == 404
+    )
 
     report = wait_for(
-        lambda: requests.get(f"{api}/campaigns/{campaign_id}/report", headers=operator,
-                             timeout=10).json(),
+        lambda: requests.get(
+            f"{api}/campaigns/{campaign_id}/report", headers=operator, timeout=10
+        ).json(),
         lambda r: r.get("approved") == 1 and r.get("withdrawn") == 1,
     )
     assert report["registered"] == 2
@@ -101,9 +142,15 @@ def test_a_season_runs_end_to_end_and_the_log_verifies_and_replays(suite):
 def test_gravity_up_explains_an_unreachable_broker(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "gravity.cli", "up"],
-        env={"GRAVITY_AMQP_URI": "amqp://guest:guest@127.0.0.1:1/",
-             "GRAVITY_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60, check=False,
+        env={
+            "GRAVITY_AMQP_URI": "amqp://guest:guest@127.0.0.1:1/",
+            "GRAVITY_DATA_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "RabbitMQ is not reachable at 127.0.0.1:1" in result.stderr
