@@ -1,4 +1,4 @@
-"""Two-way selection speed beside the `matching` package (HospitalResident), same instance, same run.
+"""Two-way selection speed beside the `matching` package's HospitalResident, same instance and run.
 
 .venv/bin/python bench/matching.py [--seed 2023] [--skip-package]
 
@@ -17,11 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-# This file is itself named matching.py: drop its folder from the path, or `import matching`
-# would find this script instead of the package.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.placement.domain.matching import (
     MatchingResult,
@@ -31,11 +27,13 @@ from services.placement.domain.matching import (
 )
 from services.placement.domain.stability import check_stability
 
+HERE = Path(__file__).resolve().parent
 Instance = tuple[list[StudentChoices], list[PositionChoices]]
 
 
 def make_instance(students: int, positions: int, seed: int, choices: int = 5) -> Instance:
-    """Capacities 1-5, each student ranks `choices` positions, each position ranks its applicants."""
+    """Seeded: capacities 1-5, each student ranks `choices` positions, each position ranks
+    all its applicants in random order."""
     rng = random.Random(seed)
     position_ids = [f"position-{j}" for j in range(positions)]
     applicants: list[list[str]] = [[] for _ in range(positions)]
@@ -68,6 +66,9 @@ def run_package(instance: Instance) -> tuple[float, float, dict[str, str]] | Non
     The package deep-copies and solves recursively, so it needs a deep recursion limit and a
     thread with a large stack to get through this size.
     """
+    # This script is itself named matching.py: drop its folder from the path, or the import
+    # would find the script instead of the package.
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
     try:
         from matching.games import HospitalResident
     except ImportError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Sequence
 from typing import Any
 
 from shared.config import Settings
@@ -36,17 +37,20 @@ def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]
 
 
 def run_service(
-    service_class: type[Any], settings: Settings, migrations_package: str | None
+    service_class: type[Any],
+    settings: Settings,
+    migrations: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """Migrate the service's database, then run its container until SIGTERM or SIGINT."""
+    """Migrate the databases the process needs, then run its nameko container until SIGTERM
+    or SIGINT. ``migrations`` lists (database component, migrations package) pairs."""
     import eventlet
     from nameko.runners import ServiceRunner
 
     name = service_class.name
     configure_logging(name, settings.log_format, settings.log_level)
     settings.check_safe_to_run()
-    if migrations_package is not None:
-        upgrade_to_head(settings.database_url(name), migrations_package)
+    for component, package in migrations:
+        upgrade_to_head(settings.database_url(component), package)
     runner = ServiceRunner(nameko_config(settings, name))
     runner.add_service(service_class)
     stopping = eventlet.event.Event()

@@ -9,4 +9,8 @@ from shared.config import load_settings  # noqa: E402
 from shared.process import run_service  # noqa: E402
 
 if __name__ == "__main__":
-    run_service(RecruitmentService, load_settings(), "services.recruitment.migrations")
+    run_service(
+        RecruitmentService,
+        load_settings(),
+        [("recruitment", "services.recruitment.migrations")],
+    )

@@ -51,14 +51,14 @@ def gale_shapley_cycle() -> Instance:
     return students, [*positions, position("C", 1, "a", "b", "c")]
 
 
-def test_gives_every_student_their_first_choice_when_that_is_stable():
+def test_gives_every_student_their_first_choice_in_the_gale_shapley_cycle():
     students, positions = gale_shapley_cycle()
     result = match_students_to_positions(students, positions)
     assert result.assignment == {"a": "A", "b": "B", "c": "C"}
     assert check_stability(students, positions, {"a": "C", "b": "A", "c": "B"}).is_stable
 
 
-def test_prefers_students_over_positions_when_seats_come_in_pairs():
+def test_picks_the_students_side_of_two_stable_matchings_with_two_seat_positions():
     students = [student(s, "A", "B") for s in ("a1", "a2")] + [
         student(s, "B", "A") for s in ("b1", "b2")
     ]
@@ -66,6 +66,8 @@ def test_prefers_students_over_positions_when_seats_come_in_pairs():
     result = match_students_to_positions(students, positions)
     assert result.assignment == {"a1": "A", "a2": "A", "b1": "B", "b2": "B"}
     assert result.unfilled == {"A": 0, "B": 0}
+    swapped = {"a1": "B", "a2": "B", "b1": "A", "b2": "A"}
+    assert check_stability(students, positions, swapped).is_stable
 
 
 def test_solves_the_hospital_resident_textbook_example_with_a_displacement():
@@ -143,7 +145,9 @@ def test_marking_a_student_unacceptable_overrides_their_place_in_the_ranking():
 
 
 def test_refuses_a_student_ranking_a_position_that_does_not_exist():
-    with pytest.raises(ValueError, match=r"student s1 names unknown ids \['Nowhere'\]"):
+    with pytest.raises(
+        ValueError, match=r"student s1 ranks ids that are not in this round: \['Nowhere'\]"
+    ):
         match_students_to_positions([student("s1", "P", "Nowhere")], [position("P", 1, "s1")])
 
 
@@ -151,12 +155,12 @@ def test_refuses_a_student_ranking_a_position_that_does_not_exist():
     ("students", "positions", "message"),
     [
         ([student("s1", *"ABCDEF")], [position(p, 1) for p in "ABCDEF"], "at most 5"),
-        ([student("s1", "P", "P")], [position("P", 1)], "more than once"),
+        ([student("s1", "P", "P")], [position("P", 1)], "same choice more than once"),
         ([student("s1"), student("s1")], [], "appear more than once"),
         ([student("s1")], [position("P", 0, "s1")], "capacity 0"),
-        ([student("s1")], [position("P", 1, "s1", "s1")], "more than once"),
-        ([student("s1")], [position("P", 1, "ghost")], "unknown ids"),
-        ([student("s1")], [position("P", 1, unacceptable=("ghost",))], "unknown ids"),
+        ([student("s1")], [position("P", 1, "s1", "s1")], "same choice more than once"),
+        ([student("s1")], [position("P", 1, "ghost")], "not in this round"),
+        ([student("s1")], [position("P", 1, unacceptable=("ghost",))], "not in this round"),
     ],
 )
 def test_refuses_rankings_that_are_ambiguous_or_name_strangers(students, positions, message):

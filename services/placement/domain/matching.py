@@ -2,9 +2,9 @@
 
 Students rank up to ``max_choices`` positions; each position ranks the students it would take
 and has a number of seats. Deferred acceptance (Gale-Shapley, in its hospital-resident form)
-gives the one matching that is stable and that every student likes at least as much as any
-other stable matching, so no student gains by ranking strategically. The result does not
-depend on the order in which students or positions are given.
+gives the one stable matching that every student likes at least as much as any other
+stable matching (student-optimal). The result does not depend on the order in which students
+or positions are given.
 
 Speed matters because operators rerun a round with every change of rankings: ids are
 turned into list indices once, each student's list keeps only the positions that would
@@ -102,7 +102,7 @@ def index_preferences(
                 f"at most {max_choices} allowed",
                 {"student_id": student.student_id, "max_choices": max_choices},
             )
-        choices.append(_lookup(student.choices, position_index, "student", student.student_id))
+        choices.append(_lookup(student.choices, position_index, f"student {student.student_id}"))
     acceptable, ranked = [], []
     for position in positions:
         if position.capacity < 1:
@@ -111,11 +111,11 @@ def index_preferences(
                 "at least 1 required",
                 {"position_id": position.position_id, "capacity": position.capacity},
             )
-        order = position.choices
+        owner, order = f"position {position.position_id}", position.choices
         if position.unacceptable:
-            _lookup(tuple(position.unacceptable), student_index, "position", position.position_id)
+            _lookup(tuple(position.unacceptable), student_index, owner)
             order = tuple(sid for sid in order if sid not in position.unacceptable)
-        ranked.append(_lookup(order, student_index, "position", position.position_id))
+        ranked.append(_lookup(order, student_index, owner))
         acceptable.append(dict(zip(order, range(len(order)), strict=True)))
     capacities = [position.capacity for position in positions]
     return PreferenceIndex(
@@ -154,7 +154,7 @@ def match_students_to_positions(
     assignment: dict[str, str] = {}
     for p, held in enumerate(holds):
         position_id, order = index.position_ids[p], index.ranked[p]
-        for negated_rank in held:
+        for negated_rank in held:  # the heaps hold negated ranks, see _defer_acceptance
             assignment[index.student_ids[order[-negated_rank]]] = position_id
     return MatchingResult(
         assignment=MappingProxyType(assignment),
@@ -216,19 +216,19 @@ def _unique_index(ids: list[str], side: str) -> dict[str, int]:
     return index
 
 
-def _lookup(ranking: tuple[str, ...], index: dict[str, int], side: str, owner: str) -> list[int]:
-    """Turn a ranking into indices, refusing unknown ids and repeats (a ranking is strict)."""
+def _lookup(ranking: tuple[str, ...], index: dict[str, int], owner: str) -> list[int]:
+    """Turn ``owner``'s ranking into indices, refusing strangers and repeats (it is strict)."""
     try:
         found = [index[identifier] for identifier in ranking]
     except KeyError:
         unknown = [identifier for identifier in ranking if identifier not in index]
         raise InvalidPreferencesError(
-            f"{side} {owner} names unknown ids {unknown}",
-            {f"{side}_id": owner, "unknown_ids": unknown},
+            f"{owner} ranks ids that are not in this round: {unknown}",
+            {"ranked_by": owner, "unknown_ids": unknown},
         ) from None
     if len(set(found)) != len(found):
         raise InvalidPreferencesError(
-            f"{side} {owner} names the same choice more than once",
-            {f"{side}_id": owner, "choices": list(ranking)},
+            f"{owner} ranks the same choice more than once",
+            {"ranked_by": owner, "choices": list(ranking)},
         )
     return found
