@@ -18,11 +18,10 @@ from shared.eventstore.tables import events, outbox
 class ConcurrencyConflictError(Exception):
     """A stream moved on since it was read: the caller's decision was made on stale state."""
 
-    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(f"stream {stream_id} is at version {actual}, expected {expected}")
+    def __init__(self, stream_id: str, expected: int) -> None:
+        super().__init__(f"stream {stream_id} has moved past version {expected}")
         self.stream_id = stream_id
         self.expected = expected
-        self.actual = actual
 
 
 def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
@@ -80,12 +79,11 @@ class EventStore:
     def append(self, stream_id: str, expected_version: int, new_events: Sequence[Envelope]) -> None:
         """Append events after ``expected_version`` and mark them for the outbox.
 
-        Raises ConcurrencyConflictError when another writer got there first; the caller's
-        transaction must then be rolled back, so nothing of the attempt is kept.
+        The unique (stream_id, stream_version) key is the concurrency check: if the stream
+        moved on, inserting version ``expected_version + 1`` collides, and
+        ConcurrencyConflictError is raised. The caller's transaction must then be rolled back,
+        so nothing of the attempt is kept.
         """
-        actual = self.stream_version(stream_id)
-        if actual != expected_version:
-            raise ConcurrencyConflictError(stream_id, expected_version, actual)
         for offset, envelope in enumerate(new_events, start=1):
             if (
                 envelope.stream_id != stream_id
@@ -95,16 +93,10 @@ class EventStore:
         if not new_events:
             return
         try:
-            with self._session.begin_nested():
-                seqs = self._session.scalars(
-                    events.insert().returning(events.c.seq, sort_by_parameter_order=True),
-                    [envelope_to_row(envelope) for envelope in new_events],
-                ).all()
-                self._session.execute(
-                    outbox.insert(), [{"seq": seq, "published_at": None} for seq in seqs]
-                )
+            seqs = self._session.scalars(
+                events.insert().returning(events.c.seq, sort_by_parameter_order=True),
+                [envelope_to_row(envelope) for envelope in new_events],
+            ).all()
         except IntegrityError as error:
-            # A concurrent writer inserted the same stream version between our read and write.
-            raise ConcurrencyConflictError(
-                stream_id, expected_version, self.stream_version(stream_id)
-            ) from error
+            raise ConcurrencyConflictError(stream_id, expected_version) from error
+        self._session.execute(outbox.insert(), [{"seq": seq, "published_at": None} for seq in seqs])
