@@ -22,6 +22,7 @@ from bench.support import throwaway_vhost
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
+from shared.logging import configure_logging
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
 from shared.migrations import upgrade_to_head
@@ -133,6 +134,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
+    configure_logging("bench", "console", "warning")
     with throwaway_vhost() as amqp_uri:
         relay = relay_rate(amqp_uri, args.events, args.batch)  # also declares and binds the log
         purge(amqp_uri)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy
-
 from gateway.bootstrap import GatewayAppProvider
 from gateway.endpoints.campaigns import CampaignEndpoints
 from gateway.endpoints.operations import OperationEndpoints
 from gateway.endpoints.students import StudentEndpoints
+from shared.rpc import service_proxy
 
 
 class GatewayService(CampaignEndpoints, StudentEndpoints, OperationEndpoints):
@@ -15,4 +14,4 @@ class GatewayService(CampaignEndpoints, StudentEndpoints, OperationEndpoints):
 
     name = "gateway"
     app = GatewayAppProvider()
-    recruitment = RpcProxy("recruitment")
+    recruitment = service_proxy("recruitment")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -51,7 +52,7 @@ class Aggregate:
         return self.stream_id_for(self.id)
 
     @classmethod
-    def replay(cls, aggregate_id: str, history: list[Any]) -> Any:
+    def replay(cls, aggregate_id: str, history: Sequence[Any]) -> Any:
         aggregate = cls.__new__(cls)
         Aggregate.__init__(aggregate, aggregate_id)
         for event in history:

@@ -6,6 +6,7 @@ import signal
 from collections.abc import Sequence
 from typing import Any
 
+from shared.broker_tuning import cache_broker_url_parsing
 from shared.config import Settings
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
@@ -48,6 +49,7 @@ def run_service(
 
     name = service_class.name
     configure_logging(name, settings.log_format, settings.log_level)
+    cache_broker_url_parsing()
     settings.check_safe_to_run()
     for component, package in migrations:
         upgrade_to_head(settings.database_url(component), package)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.domain import CommandContext, DomainError, EventClasses
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import ConcurrencyConflictError
+from shared.eventstore.stream_cache import StreamCache
 from shared.eventstore.uow import UnitOfWork
 from shared.logging import correlation_scope, get_logger
 from shared.messaging.relay import OutboxRelay, RelaySettings
@@ -42,6 +43,7 @@ class UnitOfWorkProvider(DependencyProvider):
         self.session_factory: sessionmaker[Session] = sessionmaker(self.engine)
         relay_settings = RelaySettings(**gravity.get("relay", {}))
         self.relay = OutboxRelay(self.engine, gravity["amqp_uri"], self.producer, relay_settings)
+        self.stream_cache = StreamCache()
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
@@ -60,6 +62,7 @@ class UnitOfWorkProvider(DependencyProvider):
                 self.event_classes,
                 context,
                 on_commit=self.relay.notify,
+                stream_cache=self.stream_cache,
             )
 
         return unit_of_work

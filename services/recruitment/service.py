@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.recruitment import commands
 from services.recruitment.domain.events import RECRUITMENT_EVENTS
 from services.recruitment.handlers import HANDLERS
 from shared.events.canonical import parse_timestamp
-from shared.rpc import CommandRejected
+from shared.rpc import CommandRejected, rpc
 from shared.runtime import UnitOfWorkProvider, command_context, dispatch
 
 

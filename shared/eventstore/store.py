@@ -68,10 +68,11 @@ class EventStore:
         ).scalar()
         return int(version or 0)
 
-    def load(self, stream_id: str) -> list[Envelope]:
+    def load(self, stream_id: str, after_version: int = 0) -> list[Envelope]:
+        """A stream's events in order, from ``after_version + 1`` on."""
         rows = self._session.execute(
             sa.select(events)
-            .where(events.c.stream_id == stream_id)
+            .where(events.c.stream_id == stream_id, events.c.stream_version > after_version)
             .order_by(events.c.stream_version)
         )
         return [row_to_envelope(row) for row in rows]

@@ -14,6 +14,7 @@ from shared.contracts import CONTRACTS
 from shared.domain import Aggregate, CommandContext, EventClasses
 from shared.events.envelope import Envelope
 from shared.eventstore.store import EventStore
+from shared.eventstore.stream_cache import StreamCache
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -27,9 +28,13 @@ class AggregateRepository(Generic[A]):
 
     def get(self, aggregate_id: str) -> A | None:
         stream_id = self._aggregate_class.stream_id_for(aggregate_id)
-        history = [self._uow.to_domain_event(e) for e in self._uow.store.load(stream_id)]
+        known = self._uow.stream_cache.prefix(stream_id)
+        newer = self._uow.store.load(stream_id, after_version=len(known))
+        history = known + tuple(self._uow.to_domain_event(envelope) for envelope in newer)
         if not history:
             return None
+        if newer:
+            self._uow.stream_cache.remember(stream_id, history)
         aggregate: A = self._aggregate_class.replay(aggregate_id, history)
         self._uow.track(aggregate)
         return aggregate
@@ -54,6 +59,7 @@ class UnitOfWork:
         *,
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        stream_cache: StreamCache | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.producer = producer
@@ -61,6 +67,7 @@ class UnitOfWork:
         self.context = context
         self._on_commit = on_commit
         self.clock = clock
+        self.stream_cache = stream_cache if stream_cache is not None else StreamCache()
         self._tracked: list[Aggregate] = []
         self.committed: list[Envelope] = []
 

@@ -44,6 +44,9 @@ class RelaySettings:
     min_backoff: float = 0.1
     max_backoff: float = 30.0
     idle_poll: float = 1.0
+    # After a commit wakes the relay, it waits this long so that commits arriving together
+    # share one query, one publish round and one confirm wait.
+    linger: float = 0.005
 
 
 class _ConfirmTracker:
@@ -115,6 +118,8 @@ class OutboxRelay:
         """Publish until stopped; back off while the broker is unreachable."""
         backoff = self.settings.min_backoff
         while not self._stopping.is_set():
+            if self._wake.is_set():
+                self._stopping.wait(self.settings.linger)
             self._wake.clear()
             try:
                 self.publish_pending()
@@ -154,7 +159,9 @@ class OutboxRelay:
             total += confirmed
             if confirmed < len(rows):
                 raise PublishFailedError(f"broker confirmed {confirmed} of {len(rows)} events")
-            log.info("relay.published", service=self._service, count=confirmed)
+            log.debug("relay.published", service=self._service, count=confirmed)
+            if len(rows) < self.settings.batch_size:
+                break  # drained; a commit after our query sets the wake flag again
         return total
 
     def _next_batch(self) -> list[Any]:

@@ -181,3 +181,49 @@ def test_commands_commit_events_and_outbox_marks_together(engine):
         stream = connection.execute(sa.select(events.c.stream_id).distinct()).scalars().all()
     assert pending == ["CampaignCreated", "CampaignOpened"]
     assert stream == [f"campaign-{campaign_id}"]
+
+
+def test_a_cached_campaign_still_sees_events_another_process_appended(engine):
+    from datetime import UTC, datetime
+
+    from services.recruitment.domain.errors import RegistrationClosedError
+    from shared.eventstore.stream_cache import StreamCache
+
+    cache_here, cache_elsewhere = StreamCache(), StreamCache()
+
+    def run_with(cache, command):
+        return dispatch(
+            HANDLERS,
+            command,
+            lambda context: UnitOfWork(
+                sessionmaker(engine),
+                "recruitment",
+                RECRUITMENT_EVENTS,
+                context,
+                stream_cache=cache,
+            ),
+            CONTEXT,
+        )
+
+    campaign_id = str(uuid.uuid4())
+    run_with(
+        cache_here,
+        commands.CreateCampaign(
+            campaign_id,
+            "Gravity 2023",
+            2023,
+            "summer",
+            datetime(2023, 1, 1, tzinfo=UTC),
+            datetime(2099, 1, 1, tzinfo=UTC),
+            "district",
+            "practice",
+        ),
+    )
+    run_with(cache_here, commands.OpenCampaign(campaign_id))
+    run_with(cache_here, registration(campaign_id, make_resident_id(21)))
+    assert len(cache_here.prefix(f"campaign-{campaign_id}")) == 2
+
+    run_with(cache_elsewhere, commands.CloseCampaign(campaign_id))
+    with pytest.raises(CommandRejected) as refused:
+        run_with(cache_here, registration(campaign_id, make_resident_id(22)))
+    assert refused.value.error_type == RegistrationClosedError.__name__
