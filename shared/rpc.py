@@ -18,7 +18,15 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import deserialize_to_instance
-from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
+from nameko.rpc import (
+    MethodProxy,
+    Responder,
+    Rpc,
+    RpcConsumer,
+    RpcProxy,
+    ServiceProxy,
+    get_rpc_exchange,
+)
 
 from shared.domain import DomainError
 
@@ -39,7 +47,15 @@ class CommandRejected(Exception):  # noqa: N818 - it is a verdict, not a crash
 
 
 class _UnconfirmedPublisher(Publisher):  # type: ignore[misc]
+    """Publishes without confirms and without ``mandatory``: without a confirm to wait for,
+    a broker's asynchronous basic.return would surface on the *next* publish of the pooled
+    channel and be blamed on the wrong call. An unroutable request times out instead."""
+
     use_confirms = False
+
+    def publish(self, payload: Any, **kwargs: Any) -> None:
+        kwargs["mandatory"] = False
+        super().publish(payload, **kwargs)
 
 
 class _UnconfirmedResponder(Responder):  # type: ignore[misc]
@@ -69,13 +85,33 @@ class _Rpc(Rpc):  # type: ignore[misc]
 
 
 # RPC requests and replies travel without publisher confirms. A confirm is a broker round
-# trip per message and cost a fifth of the registration throughput here; it buys little for
-# RPC, because the caller always waits with a timeout: a request or reply lost with a broker
-# crash surfaces as a timeout (503 at the gateway), and a retried POST is made safe by its
-# Idempotency-Key. Events, which must never be lost, keep confirms (the outbox relay).
+# trip per message and cost about a fifth of the registration throughput here; it buys
+# little for RPC, because the caller always waits with a timeout: a request or reply lost
+# with a broker crash, or sent to a service that is down, surfaces as a timeout (503 at the
+# gateway), and a retried POST is made safe by its Idempotency-Key. Events, which must never
+# be lost, keep confirms (the outbox relay).
 rpc = _Rpc.decorator
 
 
+class _UnconfirmedMethodProxy(MethodProxy):  # type: ignore[misc]
+    publisher_cls = _UnconfirmedPublisher
+
+
+class _UnconfirmedServiceProxy(ServiceProxy):  # type: ignore[misc]
+    def __getattr__(self, name: str) -> Any:
+        return _UnconfirmedMethodProxy(
+            self.worker_ctx, self.service_name, name, self.reply_listener, **self.options
+        )
+
+
+class _UnconfirmedRpcProxy(RpcProxy):  # type: ignore[misc]
+    def get_dependency(self, worker_ctx: Any) -> Any:
+        return _UnconfirmedServiceProxy(
+            worker_ctx, self.target_service, self.rpc_reply_listener, **self.options
+        )
+
+
 def service_proxy(service_name: str) -> Any:
-    """A nameko RpcProxy to another service, publishing without confirms (see ``rpc``)."""
-    return RpcProxy(service_name, use_confirms=False)
+    """A nameko RpcProxy to another service whose requests go without confirms (see
+    ``rpc``); a request to a service that is down times out rather than failing at once."""
+    return _UnconfirmedRpcProxy(service_name)
