@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,3 +114,21 @@ def dispatch(
             log.info("command.handled")
             return result
     raise AssertionError("unreachable")
+
+
+class LogContext(DependencyProvider):
+    """Binds the incoming message's correlation id to every log line a worker writes.
+
+    Event messages carry it in the ``nameko.correlation_id`` header (the relay sets it from
+    the envelope), so handlers of other services log under the same id as the HTTP request
+    that started the conversation.
+    """
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        correlation_id = worker_ctx.context_data.get("correlation_id")
+        structlog.contextvars.clear_contextvars()
+        if correlation_id:
+            structlog.contextvars.bind_contextvars(correlation_id=str(correlation_id))
+
+    def worker_teardown(self, worker_ctx: Any) -> None:  # noqa: ARG002 - nameko API
+        structlog.contextvars.clear_contextvars()

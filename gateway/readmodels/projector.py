@@ -30,8 +30,10 @@ Handler = Callable[[Connection, Values, str], None]
 
 
 def _replace(connection: Connection, table: sa.Table, key: str, row: Values) -> None:
-    connection.execute(table.delete().where(table.c[key] == row[key]))
-    connection.execute(table.insert().values(**row))
+    # Bound parameters rather than .values(**row): the compiled statements are cached, which
+    # matters when the projector follows a few hundred registrations a second.
+    connection.execute(table.delete().where(table.c[key] == sa.bindparam("key")), {"key": row[key]})
+    connection.execute(table.insert(), row)
 
 
 def _campaign_created(connection: Connection, values: Values, at: str) -> None:

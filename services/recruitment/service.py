@@ -10,7 +10,7 @@ from services.recruitment.domain.events import RECRUITMENT_EVENTS
 from services.recruitment.handlers import HANDLERS
 from shared.events.canonical import parse_timestamp
 from shared.rpc import CommandRejected, rpc
-from shared.runtime import UnitOfWorkProvider, command_context, dispatch
+from shared.runtime import LogContext, UnitOfWorkProvider, command_context, dispatch
 
 
 def _timestamp(value: Any, field: str) -> Any:
@@ -29,6 +29,7 @@ class RecruitmentService:
 
     name = "recruitment"
     unit_of_work = UnitOfWorkProvider("recruitment", RECRUITMENT_EVENTS)
+    log_context = LogContext()
 
     def _run(self, context: Any, command: Any) -> dict[str, Any]:
         return dispatch(HANDLERS, command, self.unit_of_work, command_context(context))

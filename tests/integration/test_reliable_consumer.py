@@ -7,6 +7,7 @@ import uuid
 import pika
 import pytest
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.orm import sessionmaker
 
 from shared.events.envelope import Envelope
@@ -15,21 +16,24 @@ from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_lett
 from shared.messaging.inbox import consume_once, reliable_event_handler
 from shared.messaging.topology import amqp_parameters, event_exchange
 from shared.migrations import upgrade_to_head
+from shared.runtime import LogContext
 
 QUEUE = "evt-recruitment-AllianceJoined--tally.on_joined"
 effects = sa.Table("effects", sa.MetaData(), sa.Column("event_id", sa.String(36)))
-STATE = {"engine": None, "fail_for": set(), "fail_once": set(), "calls": 0}
+STATE = {"engine": None, "fail_for": set(), "fail_once": set(), "calls": 0, "correlations": []}
 
 
 class Tally:
     """A stand-in for a downstream service: counts AllianceJoined events it has applied."""
 
     name = "tally"
+    log_context = LogContext()
 
     @reliable_event_handler("recruitment", "AllianceJoined", delivery_limit=2)
     def on_joined(self, body):
         STATE["calls"] += 1
         envelope = Envelope.from_dict(body)
+        STATE["correlations"].append(structlog.contextvars.get_contextvars().get("correlation_id"))
         if envelope.event_id in STATE["fail_for"]:
             raise RuntimeError("downstream is broken for this event")
         if envelope.event_id in STATE["fail_once"]:
@@ -46,7 +50,7 @@ def tally(container_factory, rabbit_config, sqlite_url):
     upgrade_to_head(sqlite_url, "services.recruitment.migrations")
     engine = create_database_engine(sqlite_url)
     effects.create(engine)
-    STATE.update(engine=engine, fail_for=set(), fail_once=set(), calls=0)
+    STATE.update(engine=engine, fail_for=set(), fail_once=set(), calls=0, correlations=[])
     container = container_factory(Tally, rabbit_config)
     container.start()
     yield engine
@@ -68,7 +72,10 @@ def publish(amqp_uri, envelope, times=1):
             envelope.event_type,
             json.dumps(envelope.to_dict()).encode(),
             pika.BasicProperties(
-                content_type="application/json", delivery_mode=2, message_id=envelope.event_id
+                content_type="application/json",
+                delivery_mode=2,
+                message_id=envelope.event_id,
+                headers={"nameko.correlation_id": envelope.correlation_id},
             ),
         )
     connection.close()
@@ -104,6 +111,7 @@ def test_a_redelivered_event_takes_effect_once(tally, amqp_uri):
     publish(amqp_uri, event, times=3)
     wait_for(lambda: STATE["calls"] == 3)
     assert applied(tally) == [event.event_id]
+    assert STATE["correlations"] == ["corr"] * 3
 
 
 def test_a_transient_failure_is_retried_not_dropped(tally, amqp_uri):
