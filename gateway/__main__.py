@@ -1,6 +1,12 @@
 """``python -m gateway``: the HTTP gateway as its own process."""
 
-import eventlet
+import warnings
+
+# eventlet announces its deprecation on import; nameko 2 needs it, and operators' logs should
+# not carry the notice on every start.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 

@@ -126,6 +126,12 @@ def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
         print(broker_help(settings.amqp_uri), file=sys.stderr)
         return 2
     supervisor = Supervisor(settings, dict(environ or os.environ))
+
+    def terminate(_signum: int, _frame: Any) -> None:
+        # SIGTERM (systemd, docker, `timeout`) stops the suite the same way Ctrl-C does.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         supervisor.start()
         if not supervisor.wait_until_ready():
