@@ -31,6 +31,16 @@ def components(settings: Settings) -> list[Component]:
     return [Component("eventlog", "shared.eventlog"), *services, Component("gateway", "gateway")]
 
 
+def _die_with_parent() -> None:
+    """On Linux, a child gets SIGTERM when the supervisor dies, even by SIGKILL, so that no
+    orphaned service keeps consuming from the broker."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def broker_reachable(amqp_uri: str, timeout: float = 3.0) -> bool:
     params = amqp_parameters(amqp_uri)
     try:
@@ -68,6 +78,7 @@ class Supervisor:
                 # Own session: Ctrl-C reaches only the supervisor, which stops the children
                 # in order with SIGTERM.
                 start_new_session=True,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, no locks
             )
             if component.name == "eventlog":
                 # The log creates its queue bindings first, so no early event is unrouted.
