@@ -130,7 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gravity: {error}", file=sys.stderr)
         return 2
     handler: Any = args.handler
-    return int(handler(args, settings))
+    try:
+        return int(handler(args, settings))
+    except BrokenPipeError:
+        # `gravity audit events | head` closed the pipe early: that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
