@@ -1,33 +1,53 @@
 #!/usr/bin/env bash
 # Make sure the broker and database the tests use are up on this machine, and that RabbitMQ's
-# management API (used by nameko's test fixtures to create a throw-away vhost per test) is on.
+# management API (used by nameko's test fixtures to create a throw-away vhost per test) is on
+# and accepts the guest login. A broker that listens but refuses logins (e.g. its Mnesia
+# directory vanished under it) is restarted.
 set -euo pipefail
 
-wait_for_port() {  # host port what
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+wait_for() {  # what command...
+  local what=$1; shift
   for _ in $(seq 1 60); do
-    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
+    if "$@"; then return 0; fi
     sleep 1
   done
-  echo "ensure-local-services: $3 is not reachable on $1:$2" >&2
+  echo "ensure-local-services: $what is not available" >&2
   return 1
 }
 
-if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && command -v rabbitmq-server >/dev/null; then
+management_login() {
+  curl -fsS -m 5 -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null 2>&1
+}
+
+start_rabbitmq() {
   echo "ensure-local-services: starting RabbitMQ" >&2
   rabbitmq-server -detached || true
-fi
-wait_for_port 127.0.0.1 5672 RabbitMQ
+  wait_for "RabbitMQ" port_open 127.0.0.1 5672
+  rabbitmq-plugins enable rabbitmq_management >/dev/null
+}
 
-if ! (exec 3<>/dev/tcp/127.0.0.1/15672) 2>/dev/null; then
-  if command -v rabbitmq-plugins >/dev/null; then
+if command -v rabbitmq-server >/dev/null; then
+  if ! port_open 127.0.0.1 5672; then
+    start_rabbitmq
+  fi
+  if ! port_open 127.0.0.1 15672; then
     echo "ensure-local-services: enabling rabbitmq_management" >&2
     rabbitmq-plugins enable rabbitmq_management >/dev/null
   fi
+  if ! wait_for "RabbitMQ management API" management_login; then
+    echo "ensure-local-services: RabbitMQ refuses logins; restarting it" >&2
+    rabbitmqctl stop >/dev/null 2>&1 || pkill -u rabbitmq beam.smp || true
+    sleep 3
+    start_rabbitmq
+  fi
 fi
-wait_for_port 127.0.0.1 15672 "RabbitMQ management API"
+wait_for "RabbitMQ on 127.0.0.1:5672" port_open 127.0.0.1 5672
+wait_for "RabbitMQ management API (guest login)" management_login
 
-if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
+if ! port_open 127.0.0.1 5432 && command -v pg_ctlcluster >/dev/null; then
   echo "ensure-local-services: starting PostgreSQL" >&2
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
 fi
-wait_for_port 127.0.0.1 5432 PostgreSQL
+wait_for "PostgreSQL on 127.0.0.1:5432" port_open 127.0.0.1 5432
