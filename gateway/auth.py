@@ -28,14 +28,24 @@ def authorize(principal: Principal, roles: frozenset[str]) -> None:
         raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
 
 
-def student_subject(principal: Principal) -> str | None:
-    """A student's own student id (the token subject, when it is a UUID)."""
-    if principal.role != "student":
+def own_id(principal: Principal, role: str) -> str | None:
+    """The id a student or host unit acts as: its token subject, when that is a UUID."""
+    if principal.role != role:
         return None
     try:
         return str(uuid.UUID(principal.subject))
     except ValueError:
         return None
+
+
+def student_subject(principal: Principal) -> str | None:
+    """A student's own student id (the token subject, when it is a UUID)."""
+    return own_id(principal, "student")
+
+
+def host_unit_subject(principal: Principal) -> str | None:
+    """A host unit's own host unit id (the token subject, when it is a UUID)."""
+    return own_id(principal, "host_unit")
 
 
 def check_student_access(principal: Principal, student_id: str) -> None:
@@ -51,3 +61,25 @@ def check_student_access(principal: Principal, student_id: str) -> None:
             raise ApiError("NOT_FOUND", "no such student", {"student_id": student_id})
         return
     raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+def check_host_unit_access(principal: Principal, host_unit_id: str) -> None:
+    """Operators act for every host unit; a host unit only for itself (others answer 404)."""
+    if principal.role == "operator":
+        return
+    if principal.role == "host_unit":
+        if host_unit_subject(principal) != host_unit_id:
+            raise ApiError("NOT_FOUND", "no such host unit", {"host_unit_id": host_unit_id})
+        return
+    raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+def may_see_placement(principal: Principal, placement: dict[str, object]) -> bool:
+    """Operators see every placement; its student and its host unit see their own."""
+    if principal.role == "operator":
+        return True
+    if principal.role == "student":
+        return student_subject(principal) == placement["student_id"]
+    if principal.role == "host_unit":
+        return host_unit_subject(principal) == placement["host_unit_id"]
+    return False

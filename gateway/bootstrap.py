@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from gateway.health import Probes, broker_probe
 from gateway.idempotency import IdempotencyStore
 from gateway.pipeline import Edge
+from gateway.readmodels.placement_queries import PlacementQueries
 from gateway.readmodels.projector import Projector
 from gateway.readmodels.queries import ReadModelQueries
 from gateway.readmodels.subscription import CatchUpSubscription
@@ -30,6 +31,7 @@ class GatewayApp:
     settings: Settings
     edge: Edge
     queries: ReadModelQueries
+    placements: PlacementQueries
     subscription: CatchUpSubscription
     probes: Probes
     engines: tuple[Engine, ...]
@@ -61,6 +63,7 @@ def build_app(settings: Settings) -> GatewayApp:
         settings=settings,
         edge=Edge(settings, idempotency),
         queries=queries,
+        placements=PlacementQueries(store),
         subscription=CatchUpSubscription(reader, Projector(store)),
         probes=probes,
         engines=(store, event_log),

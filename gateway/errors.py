@@ -34,7 +34,14 @@ ERROR_TABLE: tuple[ErrorCode, ...] = (
         404,
         "NOT_FOUND",
         "No such resource, or none that this caller may see.",
-        ("CampaignNotFoundError", "StudentNotFoundError"),
+        (
+            "CampaignNotFoundError",
+            "StudentNotFoundError",
+            "HostUnitNotFoundError",
+            "PositionNotFoundError",
+            "PlacementNotFoundError",
+            "MatchingRoundNotFoundError",
+        ),
     ),
     ErrorCode(405, "METHOD_NOT_ALLOWED", "The path exists but not with this method."),
     ErrorCode(
@@ -78,6 +85,49 @@ ERROR_TABLE: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         409,
+        "CANDIDATE_NOT_ELIGIBLE",
+        "The student is not (or no longer) admitted to this campaign's two-way selection.",
+        ("CandidateNotEligibleError",),
+    ),
+    ErrorCode(
+        409,
+        "SELECTION_CLOSED",
+        "The campaign's selection window is not open (not yet opened, or already closed).",
+        ("SelectionClosedError",),
+    ),
+    ErrorCode(
+        409,
+        "POSITION_STATE_CONFLICT",
+        "The position's status does not allow this (e.g. closing it twice).",
+        ("PositionStateError",),
+    ),
+    ErrorCode(
+        409,
+        "OFFER_STATE_CONFLICT",
+        "The offer or placement is not in a state that allows this (e.g. confirming twice).",
+        ("OfferStateError",),
+    ),
+    ErrorCode(
+        409,
+        "MATCHING_ROUND_STATE_CONFLICT",
+        "The matching round's status does not allow this (e.g. publishing it twice).",
+        ("MatchingRoundStateError",),
+    ),
+    ErrorCode(
+        409,
+        "SEAT_UNAVAILABLE",
+        "The position has no free seat, or the student already holds a placement.",
+        ("SeatUnavailableError",),
+    ),
+    ErrorCode(
+        409,
+        "PLACEMENT_NOT_READY",
+        "A readiness gate is still missing; details.missing lists which "
+        "(insurance, training, practice_notice, confidentiality_commitment).",
+        ("PlacementNotReadyError",),
+    ),
+    ErrorCode(
+        409,
         "IDEMPOTENCY_KEY_IN_USE",
         "A request with this Idempotency-Key is still being processed; retry later.",
     ),
@@ -100,6 +150,36 @@ ERROR_TABLE: tuple[ErrorCode, ...] = (
         "INVALID_CAMPAIGN",
         "The campaign contradicts itself (e.g. its window).",
         ("InvalidCampaignError",),
+    ),
+    ErrorCode(
+        422,
+        "INVALID_SELECTION_WINDOW",
+        "The selection window closes before it opens, or its max_choices is out of range.",
+        ("InvalidSelectionWindowError",),
+    ),
+    ErrorCode(
+        422,
+        "INVALID_RANKING",
+        "A ranking repeats, exceeds the window's max_choices or names what is not in the round.",
+        ("InvalidRankingError", "InvalidPreferencesError"),
+    ),
+    ErrorCode(
+        422,
+        "INVALID_INSURANCE_COVERAGE",
+        "The insurance does not cover the whole placement period.",
+        ("InsuranceCoverageError",),
+    ),
+    ErrorCode(
+        422,
+        "INVALID_POSITION",
+        "The position contradicts itself (e.g. it ends before it starts).",
+        ("InvalidPositionError",),
+    ),
+    ErrorCode(
+        422,
+        "INVALID_ASSESSMENT",
+        "An evaluation or feedback is out of range or incomplete.",
+        ("InvalidAssessmentError",),
     ),
     ErrorCode(
         422,

@@ -94,9 +94,13 @@ def snapshot(engine: Engine) -> tuple[int, Snapshot]:
                 ).scalar_one()
             )
             tables: Snapshot = {}
-            for table, key in COMPARED_TABLES:
-                rows = connection.execute(sa.select(table).order_by(table.c[key]))
-                tables[table.name] = {str(row._mapping[key]): dict(row._mapping) for row in rows}
+            for table in COMPARED_TABLES:
+                keys = list(table.primary_key.columns)
+                rows = connection.execute(sa.select(table).order_by(*keys))
+                tables[table.name] = {
+                    "/".join(str(row._mapping[key.name]) for key in keys): dict(row._mapping)
+                    for row in rows
+                }
     return position, tables
 
 

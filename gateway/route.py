@@ -7,6 +7,16 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
+BASE = "/api/v1"
+OPERATOR = frozenset({"operator"})
+OPERATOR_OR_STUDENT = frozenset({"operator", "student"})
+OPERATOR_OR_HOST_UNIT = frozenset({"operator", "host_unit"})
+HOST_UNIT = frozenset({"host_unit"})
+PARTIES = frozenset({"student", "host_unit"})
+PARTIES_AND_OPERATOR = frozenset({"operator", "student", "host_unit"})
+ANY_ROLE = frozenset({"operator", "host_unit", "student", "auditor"})
+PUBLIC: frozenset[str] = frozenset()
+
 
 @dataclass(frozen=True)
 class Route:
@@ -58,3 +68,45 @@ class Route:
             codes.append("SERVICE_UNAVAILABLE")
         codes.append("INTERNAL")
         return tuple(dict.fromkeys(codes))
+
+
+def command(  # noqa: PLR0917 - positional like Route, one argument per line per entry
+    name: str,
+    path: str,
+    summary: str,
+    tag: str,
+    roles: frozenset[str],
+    body: type[Schema],
+    response: type[Schema],
+    errors: tuple[str, ...] = (),
+    *,
+    method: str = "POST",
+    status: int = 200,
+) -> Route:
+    """A route under ``BASE`` that sends a command to a service (which may be retried)."""
+    return Route(
+        name,
+        method,
+        BASE + path,
+        summary,
+        tag,
+        roles,
+        status,
+        body,
+        response=response,
+        errors=(*errors, "CONCURRENT_UPDATE"),
+        remote=True,
+    )
+
+
+def read(  # noqa: PLR0917 - positional like Route, one argument per line per entry
+    name: str,
+    path: str,
+    summary: str,
+    tag: str,
+    roles: frozenset[str],
+    response: type[Schema],
+    query: type[Schema] | None = None,
+) -> Route:
+    """A route under ``BASE`` answered from the read models."""
+    return Route(name, "GET", BASE + path, summary, tag, roles, query=query, response=response)

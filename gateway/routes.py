@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from gateway.route import Route
+from gateway.placement_routes import PLACEMENT_ROUTES
+from gateway.route import ANY_ROLE, BASE, OPERATOR, OPERATOR_OR_STUDENT, PUBLIC, Route
 from gateway.schemas import requests as rq
 from gateway.schemas import responses as rs
-
-OPERATOR = frozenset({"operator"})
-OPERATOR_OR_STUDENT = frozenset({"operator", "student"})
-ANY_ROLE = frozenset({"operator", "host_unit", "student", "auditor"})
-PUBLIC: frozenset[str] = frozenset()
-BASE = "/api/v1"
+from gateway.selection_routes import SELECTION_ROUTES
 
 
 def _campaigns(suffix: str = "") -> str:
@@ -195,6 +191,8 @@ ROUTES: tuple[Route, ...] = (
     LEAVE_ALLIANCE,
     GET_STUDENT,
     CAMPAIGN_REPORT,
+    *SELECTION_ROUTES,
+    *PLACEMENT_ROUTES,
     HEALTH,
     READINESS,
     OPENAPI,

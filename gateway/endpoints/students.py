@@ -9,6 +9,7 @@ from gateway.auth import check_student_access, student_subject
 from gateway.endpoints import Endpoints
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply
+from gateway.readmodels.placement_queries import student_placement_summary
 from gateway.schemas import responses
 from gateway.web import api
 
@@ -86,4 +87,6 @@ class StudentEndpoints(Endpoints):
         student = self.app.queries.get_student(call.path["student_id"])
         if student is None:
             raise ApiError("NOT_FOUND", "no such student", call.path)
-        return Reply(200, responses.StudentProfileResponse().dump(_profile(student)))
+        placements = self.app.placements.student_placements(call.path["student_id"])
+        profile = _profile(student) | student_placement_summary(placements)
+        return Reply(200, responses.StudentProfileResponse().dump(profile))

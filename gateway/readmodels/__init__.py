@@ -1,1 +1,2 @@
-"""Read models: campaigns and students as of a checkpoint in the event log, rebuildable."""
+"""Read models: campaigns, students, host units, positions, selection and placements, as of a
+checkpoint in the event log; rebuildable from the log at any time."""

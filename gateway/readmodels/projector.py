@@ -10,11 +10,12 @@ every reader of the gateway.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from gateway.readmodels.handler import Handler, Values, replace_row
+from gateway.readmodels.placement_handlers import PLACEMENT_HANDLERS
 from gateway.readmodels.tables import PROJECTION, campaigns, checkpoint, students
 from shared.contracts import CONTRACTS
 from shared.contracts.registry import InvalidPayloadError, UnknownEventTypeError
@@ -25,22 +26,12 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-Values = dict[str, Any]
-Handler = Callable[[Connection, Values, str], None]
-
-
-def _replace(connection: Connection, table: sa.Table, key: str, row: Values) -> None:
-    # Bound parameters rather than .values(**row): the compiled statements are cached, which
-    # matters when the projector follows a few hundred registrations a second.
-    connection.execute(table.delete().where(table.c[key] == sa.bindparam("key")), {"key": row[key]})
-    connection.execute(table.insert(), row)
-
 
 def _campaign_created(connection: Connection, values: Values, at: str) -> None:
     row = dict(values)
     for name in ("registration_opens_at", "registration_closes_at"):
         row[name] = format_timestamp(values[name])
-    _replace(
+    replace_row(
         connection,
         campaigns,
         "campaign_id",
@@ -70,7 +61,7 @@ def _student_registered(connection: Connection, values: Values, at: str) -> None
         "registered_at": at,
         "updated_at": at,
     }
-    _replace(connection, students, "student_id", row)
+    replace_row(connection, students, "student_id", row)
 
 
 def _student_update(change: Callable[[Values, str], Values]) -> Handler:
@@ -102,6 +93,7 @@ HANDLERS: dict[str, Handler] = {
     ),
     "AllianceJoined": _student_update(lambda _v, _at: {"in_alliance": True}),
     "AllianceLeft": _student_update(lambda _v, _at: {"in_alliance": False}),
+    **PLACEMENT_HANDLERS,
 }
 
 

@@ -1,9 +1,13 @@
-"""Read-model tables. Timestamps are canonical UTC text, as in the events they come from."""
+"""Read-model tables of recruitment (placement's are in ``placement_tables``).
+
+Timestamps are canonical UTC text, as in the events they come from.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.readmodels.placement_tables import PLACEMENT_PERSONAL_COLUMNS, PLACEMENT_TABLES
 from gateway.tables import metadata
 
 PROJECTION = "read_models"
@@ -57,5 +61,6 @@ checkpoint = sa.Table(
     sa.Column("position", sa.Integer, nullable=False),
 )
 
-COMPARED_TABLES = ((campaigns, "campaign_id"), (students, "student_id"))
-PERSONAL_COLUMNS = frozenset({"name", "phone", "id_number"})
+# What a rebuild from the log is compared with, row by row (keyed by each primary key).
+COMPARED_TABLES: tuple[sa.Table, ...] = (campaigns, students, *PLACEMENT_TABLES)
+PERSONAL_COLUMNS = frozenset({"name", "phone", "id_number"}) | PLACEMENT_PERSONAL_COLUMNS

@@ -68,3 +68,13 @@ class IdNumber(fields.String):
 def personal_text(max_length: int, **kwargs: Any) -> Text:
     """A personal-data string (name, phone): documented as such, never logged or echoed."""
     return Text(max_length, metadata=PERSONAL, **kwargs)
+
+
+def timestamp(**kwargs: Any) -> fields.String:
+    """A UTC timestamp, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+def day(**kwargs: Any) -> fields.String:
+    """A calendar date, ``YYYY-MM-DD``."""
+    return fields.String(metadata={"format": "date"}, **kwargs)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields
 
 from gateway.errors import ERROR_TABLE
-from gateway.schemas.fields import PERSONAL
-
-
-def timestamp(**kwargs: Any) -> fields.String:
-    """A UTC timestamp, ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    return fields.String(metadata={"format": "date-time"}, **kwargs)
+from gateway.schemas.fields import PERSONAL, timestamp
+from gateway.schemas.placement_responses import GatesResponse, PlacementResponse
 
 
 def counts_field() -> fields.Dict:
@@ -80,6 +74,23 @@ class StudentProfileResponse(RegistrationResponse):
     withdrawal_reason = fields.String(allow_none=True)
     registered_at = timestamp(required=True)
     updated_at = timestamp(required=True)
+    placement = fields.Nested(
+        PlacementResponse,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The current placement (agreed, started or completed)."},
+    )
+    offers = fields.List(
+        fields.Nested(PlacementResponse),
+        required=True,
+        metadata={"description": "Every offer made to the student, newest first."},
+    )
+    gates = fields.Nested(
+        GatesResponse,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The current placement's readiness gates."},
+    )
 
 
 class CountsResponse(Schema):
@@ -99,6 +110,62 @@ class CampaignReportResponse(CountsResponse):
     as_of_position = fields.Integer(
         required=True, metadata={"description": "The event-log position the report reflects."}
     )
+
+
+class PositionCountsResponse(Schema):
+    posted = fields.Integer(required=True)
+    open = fields.Integer(required=True, metadata={"description": "Open with a free seat."})
+    filled = fields.Integer(required=True, metadata={"description": "Every seat taken."})
+    closed = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+
+
+class SeatCountsResponse(Schema):
+    capacity = fields.Integer(
+        required=True, metadata={"description": "Seats of positions not withdrawn."}
+    )
+    agreed = fields.Integer(
+        required=True, metadata={"description": "Seats held by agreed, started or completed."}
+    )
+
+
+def _rate(description: str) -> fields.Float:
+    return fields.Float(required=True, allow_none=True, metadata={"description": description})
+
+
+class PlacementsReportResponse(Schema):
+    """Agreements and readiness of one campaign; rates are fractions of agreements (null
+    while there are none), averages are null while nothing was scored."""
+
+    campaign_id = fields.UUID(required=True)
+    agreements = fields.Integer(
+        required=True, metadata={"description": "Placements that reached agreement."}
+    )
+    direct_placements = fields.Integer(required=True)
+    host_units_involved = fields.Integer(required=True)
+    offers_pending = fields.Integer(required=True)
+    offers_declined = fields.Integer(required=True)
+    started = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    ended = fields.Integer(required=True)
+    candidates = fields.Integer(
+        required=True, metadata={"description": "Students admitted to the two-way selection."}
+    )
+    students_ranked = fields.Integer(
+        required=True, metadata={"description": "Students who submitted a ranking."}
+    )
+    candidates_without_agreement = fields.Integer(required=True)
+    positions = fields.Nested(PositionCountsResponse, required=True)
+    seats = fields.Nested(SeatCountsResponse, required=True)
+    insured = fields.Integer(required=True)
+    trained = fields.Integer(required=True)
+    signed = fields.Integer(required=True, metadata={"description": "Both documents signed."})
+    insured_rate = _rate("Insured agreements / agreements.")
+    trained_rate = _rate("Trained agreements / agreements.")
+    signed_rate = _rate("Agreements with both documents signed / agreements.")
+    average_evaluation = _rate("Mean evaluation score (0-100) of evaluated agreements.")
+    average_feedback_rating = _rate("Mean feedback rating (1-5).")
+    as_of_position = fields.Integer(required=True)
 
 
 class ErrorResponse(Schema):

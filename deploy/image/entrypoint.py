@@ -1,0 +1,199 @@
+"""The container's entrypoint: connection settings from their parts, a safety check, then the
+component itself, which replaces this process (so it receives the stop signal directly).
+
+The command names what to run:
+
+    gateway | eventlog | <service>   the long-running process (``python -m ...``)
+    migrate                          create any missing database, then ``gravity migrate``
+    gravity ...                      the CLI, e.g. ``gravity audit verify``
+    anything else                    run as given (``sh``)
+
+Connection settings come whole (``GRAVITY_AMQP_URI``, ``GRAVITY_<COMPONENT>_DB``) or in parts
+that a deployment can fill from its secrets: ``GRAVITY_RABBITMQ_HOST/PORT/USER/PASSWORD/VHOST``
+and ``GRAVITY_DB_HOST/PORT/USER/PASSWORD`` (one database per component, named after it). Parts
+are quoted into the URLs here, so passwords may hold any character.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+from shared.config import DEVELOPMENT_SECRET, ConfigError, Settings, load_settings
+
+PROCESS_MODULES = {"gateway": "gateway", "eventlog": "shared.eventlog"}
+SHARED_COMPONENTS = ("eventlog", "gateway")
+# Values that are placeholders, not secrets: a production start with one of them refuses to run.
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "development")
+DEFAULT_PASSWORDS = ("", "guest", "postgres", "password", "gravity")
+MIN_JWT_SECRET_LENGTH = 32
+DATABASE_WAIT_SECONDS = 60.0
+
+
+def components(settings: Settings) -> tuple[str, ...]:
+    """Every component that owns a database: the event log, the gateway and each service."""
+    return (*SHARED_COMPONENTS, *settings.services)
+
+
+def amqp_uri(environ: Mapping[str, str]) -> str:
+    user = quote(environ.get("GRAVITY_RABBITMQ_USER", "guest"), safe="")
+    password = quote(environ.get("GRAVITY_RABBITMQ_PASSWORD", "guest"), safe="")
+    host = environ["GRAVITY_RABBITMQ_HOST"]
+    port = environ.get("GRAVITY_RABBITMQ_PORT", "5672")
+    vhost = environ.get("GRAVITY_RABBITMQ_VHOST", "/")
+    path = "/" if vhost == "/" else "/" + quote(vhost, safe="")
+    return f"amqp://{user}:{password}@{host}:{port}{path}"
+
+
+def database_url(environ: Mapping[str, str], component: str) -> str:
+    user = quote(environ.get("GRAVITY_DB_USER", "gravity"), safe="")
+    password = quote(environ.get("GRAVITY_DB_PASSWORD", ""), safe="")
+    host = environ["GRAVITY_DB_HOST"]
+    port = environ.get("GRAVITY_DB_PORT", "5432")
+    return f"postgresql+psycopg2://{user}:{password}@{host}:{port}/{component}"
+
+
+def connection_environment(
+    environ: Mapping[str, str], component_names: Iterable[str]
+) -> dict[str, str]:
+    """The URL variables to add: built from parts where the whole URL was not given."""
+    derived: dict[str, str] = {}
+    if not environ.get("GRAVITY_AMQP_URI") and environ.get("GRAVITY_RABBITMQ_HOST"):
+        derived["GRAVITY_AMQP_URI"] = amqp_uri(environ)
+    if environ.get("GRAVITY_DB_HOST"):
+        for component in component_names:
+            variable = f"GRAVITY_{component.upper()}_DB"
+            if not environ.get(variable):
+                derived[variable] = database_url(environ, component)
+    return derived
+
+
+def _placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return lowered in DEFAULT_PASSWORDS or any(mark in lowered for mark in PLACEHOLDER_MARKERS)
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Why a production start would be unsafe; empty when it is not production or all is set."""
+    if not settings.is_production:
+        return []
+    problems = []
+    secret = settings.jwt_secret
+    if secret == DEVELOPMENT_SECRET or _placeholder(secret):
+        problems.append("GRAVITY_JWT_SECRET is empty or a placeholder")
+    elif len(secret) < MIN_JWT_SECRET_LENGTH:
+        problems.append(f"GRAVITY_JWT_SECRET is shorter than {MIN_JWT_SECRET_LENGTH} characters")
+    if _placeholder(urlparse(settings.amqp_uri).password or ""):
+        problems.append("the RabbitMQ password (GRAVITY_RABBITMQ_PASSWORD) is a default")
+    for component in components(settings):
+        url = settings.database_url(component)
+        if not url.startswith("sqlite") and _placeholder(urlparse(url).password or ""):
+            problems.append(f"the {component} database password (GRAVITY_DB_PASSWORD) is a default")
+            break
+    return problems
+
+
+def configuration_problems(settings: Settings, environ: Mapping[str, str]) -> list[str]:
+    """A database URL derived from parts that the configuration does not read is a mistake."""
+    if not environ.get("GRAVITY_DB_HOST"):
+        return []
+    return [
+        f"the configuration has no databases.{component} entry, so {component} would use "
+        f"SQLite inside the container; add `{component}: ${{GRAVITY_{component.upper()}_DB:}}`"
+        for component in components(settings)
+        if settings.database_url(component).startswith("sqlite")
+    ]
+
+
+def command_for(argv: Sequence[str], settings: Settings) -> list[str]:
+    """What to execute for the container's command (see the module docstring)."""
+    name, rest = (argv[0], list(argv[1:])) if argv else ("gateway", [])
+    python = sys.executable
+    if name in PROCESS_MODULES:
+        return [python, "-m", PROCESS_MODULES[name], *rest]
+    if name in settings.services:
+        return [python, "-m", f"services.{name}", *rest]
+    if name == "gravity":
+        # The console script beside this interpreter, not the PATH shim that leads back here.
+        return [str(Path(python).parent / "gravity"), *rest]
+    if name.isidentifier() and importlib.util.find_spec(f"services.{name}") is not None:
+        raise ConfigError(
+            f"{name} is a service, but the configuration's services list "
+            f"({', '.join(settings.services)}) leaves it out: the event log would not record it"
+        )
+    return [name, *rest]
+
+
+def ensure_databases(environ: Mapping[str, str], component_names: Iterable[str]) -> None:
+    """Create each component's database if it is missing (the role needs CREATEDB)."""
+    if not environ.get("GRAVITY_DB_HOST"):
+        return
+    import psycopg2  # type: ignore[import-untyped]
+    from psycopg2 import sql
+
+    deadline = time.monotonic() + DATABASE_WAIT_SECONDS
+    while True:
+        try:
+            connection = psycopg2.connect(
+                host=environ["GRAVITY_DB_HOST"],
+                port=environ.get("GRAVITY_DB_PORT", "5432"),
+                user=environ.get("GRAVITY_DB_USER", "gravity"),
+                password=environ.get("GRAVITY_DB_PASSWORD", ""),
+                dbname=environ.get("GRAVITY_DB_MAINTENANCE_DATABASE", "postgres"),
+                connect_timeout=5,
+            )
+            break
+        except psycopg2.OperationalError as error:
+            if time.monotonic() > deadline:
+                raise ConfigError(f"PostgreSQL is not reachable: {error}".strip()) from error
+            time.sleep(2)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for component in component_names:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (component,))
+                if cursor.fetchone() is None:
+                    cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(component)))
+                    print(f"gravity-entrypoint: created database {component}", file=sys.stderr)
+    finally:
+        connection.close()
+
+
+def main(argv: Sequence[str]) -> int:
+    settings = load_settings()
+    os.environ.update(connection_environment(os.environ, components(settings)))
+    settings = load_settings()
+    problems = configuration_problems(settings, os.environ)
+    problems += production_problems(settings)
+    if problems:
+        for problem in problems:
+            print(f"gravity-entrypoint: refusing to start: {problem}", file=sys.stderr)
+        return 2
+    if not settings.is_production and settings.jwt_secret == DEVELOPMENT_SECRET:
+        print(
+            "gravity-entrypoint: WARNING: development mode with the development JWT secret; "
+            "set GRAVITY_ENV=production and real secrets before real data goes in",
+            file=sys.stderr,
+        )
+    if argv[:1] == ["migrate"]:
+        ensure_databases(os.environ, components(settings))
+        argv = ["gravity", "migrate", *argv[1:]]
+    return become(command_for(argv, settings))
+
+
+def become(command: list[str]) -> int:
+    """Replace this process with ``command``: it becomes PID 1 and gets the stop signal."""
+    os.execvp(command[0], command)  # noqa: S606 - the container's own command, by design
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except ConfigError as error:
+        print(f"gravity-entrypoint: refusing to start: {error}", file=sys.stderr)
+        sys.exit(2)

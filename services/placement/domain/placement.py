@@ -1,0 +1,195 @@
+"""A placement: one student in one position, from the offer (or direct agreement) to its end.
+
+offered -> agreed (both parties confirmed) -> started (every gate held) -> completed;
+an offer may be declined, and an open placement ended (the student withdrew, the position
+was withdrawn). Offered, agreed, started and completed placements hold a seat.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.placement.domain.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
+from services.placement.domain.errors import (
+    OfferStateError,
+    PlacementNotFoundError,
+    PlacementNotReadyError,
+)
+from services.placement.domain.events import (
+    DocumentSigned,
+    FeedbackSubmitted,
+    InsurancePurchased,
+    OfferConfirmed,
+    OfferDeclined,
+    PlacementAgreed,
+    PlacementCompleted,
+    PlacementEnded,
+    PlacementEvaluated,
+    PlacementOffered,
+    PlacementStarted,
+    TrainingCompleted,
+)
+from services.placement.domain.placement_record import (
+    AGREED,
+    COMPLETED,
+    OFFERED,
+    PARTIES,
+    STARTED,
+    PlacementRecord,
+)
+from services.placement.domain.position import PlacementPeriod, Position
+from services.placement.domain.readiness import (
+    Completion,
+    Evaluation,
+    Feedback,
+    InsurancePolicy,
+    SignedDocument,
+    TrainingRecord,
+)
+
+
+class Placement(PlacementRecord):
+    """Decides on a placement's commands; its state and replay live in PlacementRecord."""
+
+    @classmethod
+    def offer(
+        cls, placement_id: str, round_id: str, student_id: str, position: Position
+    ) -> Placement:
+        placement = cls(placement_id)
+        placement._record(
+            PlacementOffered(
+                placement_id,
+                round_id,
+                position.campaign_id,
+                student_id,
+                position.id,
+                position.host_unit_id,
+            )
+        )
+        return placement
+
+    @classmethod
+    def place_directly(cls, placement_id: str, student_id: str, position: Position) -> Placement:
+        """An operator's placement, agreed at once and recorded as direct."""
+        placement = cls(placement_id)
+        placement._record(
+            PlacementAgreed(
+                placement_id,
+                position.campaign_id,
+                student_id,
+                position.id,
+                position.host_unit_id,
+                direct=True,
+            )
+        )
+        return placement
+
+    def check_visible_to(self, actor: Actor, *roles: str) -> None:
+        """Each command names the roles that may give it; to anyone else it does not exist."""
+        if not actor.may_act_for(
+            roles or (OPERATOR, *PARTIES),
+            host_unit_id=self.host_unit_id,
+            student_id=self.student_id,
+        ):
+            raise PlacementNotFoundError("no such placement", {"placement_id": self.id})
+
+    def confirm(self, actor: Actor) -> None:
+        """The actor's side confirms the offer; the second confirmation makes it an agreement."""
+        party = self._party_of(actor)
+        self._check_status(OFFERED)
+        if party in self.confirmed_by:
+            raise OfferStateError(
+                f"the {party} has confirmed already", {"placement_id": self.id, "party": party}
+            )
+        self._record(OfferConfirmed(self.id, party))
+        if set(self.confirmed_by) == set(PARTIES):
+            self._record(
+                PlacementAgreed(
+                    self.id,
+                    self.campaign_id,
+                    self.student_id,
+                    self.position_id,
+                    self.host_unit_id,
+                    direct=False,
+                )
+            )
+
+    def decline(self, actor: Actor, reason: str) -> None:
+        party = self._party_of(actor)
+        self._check_status(OFFERED)
+        self._record(OfferDeclined(self.id, party, reason))
+
+    def record_insurance(
+        self, actor: Actor, policy: InsurancePolicy, period: PlacementPeriod
+    ) -> None:
+        self.check_visible_to(actor, OPERATOR, HOST_UNIT)
+        self._check_status(AGREED)
+        policy.check_covers(period)
+        self._record(InsurancePurchased(self.id, **vars(policy)))
+
+    def record_training(self, actor: Actor, training: TrainingRecord) -> None:
+        self.check_visible_to(actor, OPERATOR, HOST_UNIT)
+        self._check_status(AGREED)
+        self._record(TrainingCompleted(self.id, training.session, training.attended_on))
+
+    def sign(self, actor: Actor, document: SignedDocument) -> None:
+        self.check_visible_to(actor, OPERATOR, STUDENT)
+        self._check_status(AGREED)
+        self._record(DocumentSigned(self.id, **vars(document)))
+
+    def start(self, actor: Actor, started_on: date) -> None:
+        self.check_visible_to(actor, OPERATOR, HOST_UNIT)
+        self._check_status(AGREED)
+        missing = self.missing_gates
+        if missing:
+            raise PlacementNotReadyError(
+                f"the placement cannot start without: {', '.join(missing)}", {"missing": missing}
+            )
+        self._record(PlacementStarted(self.id, started_on))
+
+    def complete(self, actor: Actor, completion: Completion) -> None:
+        self.check_visible_to(actor, OPERATOR, HOST_UNIT)
+        self._check_status(STARTED)
+        completion.check()
+        self._record(PlacementCompleted(self.id, completion.days_served, completion.hours_served))
+
+    def evaluate(self, actor: Actor, evaluation: Evaluation) -> None:
+        self.check_visible_to(actor, OPERATOR, HOST_UNIT)
+        self._check_status(COMPLETED)
+        if self.evaluated:
+            raise OfferStateError("the placement has been evaluated", {"placement_id": self.id})
+        evaluation.check()
+        self._record(PlacementEvaluated(self.id, evaluation.score, evaluation.comment))
+
+    def submit_feedback(self, actor: Actor, feedback: Feedback) -> None:
+        self.check_visible_to(actor, OPERATOR, STUDENT)
+        self._check_status(COMPLETED)
+        if self.feedback_given:
+            raise OfferStateError("feedback has been given already", {"placement_id": self.id})
+        feedback.check()
+        self._record(FeedbackSubmitted(self.id, feedback.rating, feedback.suggestions))
+
+    def end(self, reason: str) -> bool:
+        """End an open placement (offered, agreed or started), freeing its seat; a placement
+        already declined, completed or ended is left as it is."""
+        if self.status not in (OFFERED, AGREED, STARTED):
+            return False
+        self._record(PlacementEnded(self.id, reason))
+        return True
+
+    def _party_of(self, actor: Actor) -> str:
+        self.check_visible_to(actor, OPERATOR, *PARTIES)
+        if actor.is_operator:
+            raise OfferStateError(
+                "only the student or the host unit answers an offer; "
+                "an operator places a student directly instead",
+                {"placement_id": self.id},
+            )
+        return STUDENT if actor.is_student(self.student_id) else HOST_UNIT
+
+    def _check_status(self, expected: str) -> None:
+        if self.status != expected:
+            raise OfferStateError(
+                f"the placement is {self.status}, not {expected}",
+                {"placement_id": self.id, "status": self.status},
+            )

@@ -1,0 +1,175 @@
+"""A practice position (社会实践岗位) that a host unit posts for one campaign.
+
+A position has ``capacity`` numbered seats. A seat is held by a placement from its offer (or
+direct agreement) until the offer is declined or the placement ended; numbering the seats
+lets the database refuse two placements racing for the last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from services.placement.domain.actors import HOST_UNIT, OPERATOR, Actor
+from services.placement.domain.errors import (
+    InvalidPositionError,
+    InvalidRankingError,
+    PositionNotFoundError,
+    PositionStateError,
+    SeatUnavailableError,
+)
+from services.placement.domain.events import (
+    ApplicantsRanked,
+    PositionClosed,
+    PositionPosted,
+    PositionWithdrawn,
+)
+from shared.domain import Aggregate
+
+OPEN, CLOSED, WITHDRAWN = "open", "closed", "withdrawn"
+MAX_CAPACITY = 1000
+
+
+@dataclass(frozen=True)
+class PlacementPeriod:
+    """The days a placement in this position lasts, both ends included."""
+
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class PositionPlan:
+    """What a host unit fills in to post a position."""
+
+    title: str
+    duties: str
+    capacity: int
+    starts_on: date
+    ends_on: date
+    place: str
+    requirements: str
+
+
+class Position(Aggregate):
+    stream_prefix = "position"
+
+    host_unit_id: str
+    campaign_id: str
+    plan: PositionPlan
+    status: str
+    ranked_students: tuple[str, ...] = ()
+    unacceptable: frozenset[str] = frozenset()
+
+    @classmethod
+    def post(
+        cls, position_id: str, host_unit_id: str, campaign_id: str, plan: PositionPlan
+    ) -> Position:
+        if plan.ends_on < plan.starts_on:
+            raise InvalidPositionError("a position must end after it starts", {"field": "ends_on"})
+        if not 1 <= plan.capacity <= MAX_CAPACITY:
+            raise InvalidPositionError(
+                f"a position has 1 to {MAX_CAPACITY} seats", {"field": "capacity"}
+            )
+        position = cls(position_id)
+        position._record(
+            PositionPosted(position_id, host_unit_id, campaign_id, **vars(plan)),
+        )
+        return position
+
+    @property
+    def capacity(self) -> int:
+        return self.plan.capacity
+
+    @property
+    def period(self) -> PlacementPeriod:
+        return PlacementPeriod(self.plan.starts_on, self.plan.ends_on)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    def check_managed_by(self, actor: Actor) -> None:
+        """Its own host unit and operators may act on a position; to others it does not exist."""
+        if not actor.may_act_for((OPERATOR, HOST_UNIT), host_unit_id=self.host_unit_id):
+            raise PositionNotFoundError("no such position", {"position_id": self.id})
+
+    def check_open(self) -> None:
+        if not self.is_open:
+            raise PositionStateError(
+                f"the position is {self.status}", {"position_id": self.id, "status": self.status}
+            )
+
+    def close(self, reason: str) -> None:
+        """Stop taking students; placements already offered or agreed stay."""
+        self.check_open()
+        self._record(PositionClosed(self.id, reason))
+
+    def withdraw(self, reason: str, placements_under_way: Sequence[str]) -> None:
+        """Cancel an open or closed position that no placement has started in; the caller
+        ends its offered and agreed placements in the same transaction."""
+        if self.status == WITHDRAWN:
+            raise PositionStateError(
+                "the position is withdrawn already", {"position_id": self.id, "status": self.status}
+            )
+        if placements_under_way:
+            raise PositionStateError(
+                "placements in this position have started",
+                {"position_id": self.id, "placement_ids": list(placements_under_way)},
+            )
+        self._record(PositionWithdrawn(self.id, reason))
+
+    def rank_applicants(
+        self, student_ids: Sequence[str], unacceptable: Sequence[str], applicants: Collection[str]
+    ) -> None:
+        """Rank (best first) students who applied here; unranked applicants are not taken."""
+        self.check_open()
+        named = [*student_ids, *unacceptable]
+        repeated = sorted({sid for sid in named if named.count(sid) > 1})
+        if repeated:
+            raise InvalidRankingError(
+                "a student is named more than once", {"repeated_student_ids": repeated}
+            )
+        strangers = [sid for sid in named if sid not in applicants]
+        if strangers:
+            raise InvalidRankingError(
+                "only students who applied to the position can be ranked",
+                {"not_applicants": strangers},
+            )
+        self._record(
+            ApplicantsRanked(self.id, self.host_unit_id, list(student_ids), list(unacceptable))
+        )
+
+    def first_free_seat(self, taken: Collection[int]) -> int:
+        """The lowest seat number not ``taken``; refuses when every seat is held."""
+        for seat in range(1, self.capacity + 1):
+            if seat not in taken:
+                return seat
+        raise SeatUnavailableError(
+            "the position has no free seat", {"position_id": self.id, "capacity": self.capacity}
+        )
+
+    def _when_PositionPosted(self, event: PositionPosted) -> None:
+        self.host_unit_id = event.host_unit_id
+        self.campaign_id = event.campaign_id
+        self.plan = PositionPlan(
+            event.title,
+            event.duties,
+            event.capacity,
+            event.starts_on,
+            event.ends_on,
+            event.place,
+            event.requirements,
+        )
+        self.status = OPEN
+
+    def _when_PositionClosed(self, _event: PositionClosed) -> None:
+        self.status = CLOSED
+
+    def _when_PositionWithdrawn(self, _event: PositionWithdrawn) -> None:
+        self.status = WITHDRAWN
+
+    def _when_ApplicantsRanked(self, event: ApplicantsRanked) -> None:
+        self.ranked_students = tuple(event.student_ids)
+        self.unacceptable = frozenset(event.unacceptable)

@@ -1,0 +1,84 @@
+"""The reference summer end to end: ``gravity up`` with recruitment and placement as separate
+processes, ``gravity demo`` through the public API, then the placements report and an audit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import RunningSuite, _wait_ready, free_port
+
+
+@pytest.fixture
+def placement_suite(rabbit_config: dict[str, Any], tmp_path: Path) -> Iterator[RunningSuite]:
+    """Like the ``suite`` fixture, with placement added to the configured services."""
+    default = resources.files("shared").joinpath("default_config.yaml").read_text("utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        default.replace("services: [recruitment]", "services: [recruitment, placement]")
+    )
+    port = free_port()
+    environ = {
+        **os.environ,
+        "GRAVITY_CONFIG": str(config),
+        "GRAVITY_AMQP_URI": rabbit_config["AMQP_URI"].replace("pyamqp://", "amqp://"),
+        "GRAVITY_DATA_DIR": str(tmp_path / "var"),
+        "GRAVITY_GATEWAY_PORT": str(port),
+        "GRAVITY_LOG_FORMAT": "json",
+    }
+    log_path = tmp_path / "suite.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gravity.cli", "up"], env=environ, stdout=log, stderr=log
+        )
+        running = RunningSuite(f"http://127.0.0.1:{port}", environ, log_path)
+        try:
+            _wait_ready(running, process)
+            yield running
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+
+
+def test_the_demo_reaches_the_reference_summers_74_started_placements(
+    placement_suite: RunningSuite,
+) -> None:
+    demo = subprocess.run(
+        [sys.executable, "-m", "gravity.cli", "demo"],
+        env=placement_suite.environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert "74 agreements at 20 host units, 74 started" in demo.stdout
+    campaign_id = demo.stdout.split()[1].rstrip(":")
+    operator = {"Authorization": f"Bearer {placement_suite.token('operator', 'op-1')}"}
+    report = requests.get(
+        f"{placement_suite.base_url}/api/v1/campaigns/{campaign_id}/placements/report",
+        headers=operator,
+        timeout=10,
+    ).json()
+    assert (report["agreements"], report["host_units_involved"], report["seats"]["capacity"]) == (
+        74,
+        20,
+        86,
+    )
+    assert (report["insured_rate"], report["trained_rate"], report["signed_rate"]) == (1, 1, 1)
+    assert placement_suite.gravity("audit", "replay", "--quiet").returncode == 0
+    logged = placement_suite.log_path.read_text()
+    assert "0371-6" not in logged  # host units' contact phones
