@@ -47,7 +47,13 @@ wait_for "RabbitMQ on 127.0.0.1:5672" port_open 127.0.0.1 5672
 wait_for "RabbitMQ management API (guest login)" management_login
 
 if ! port_open 127.0.0.1 5432 && command -v pg_ctlcluster >/dev/null; then
+  version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+  if [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+    # The machine's cluster is gone: make one as the machine comes (trust auth on loopback).
+    echo "ensure-local-services: creating PostgreSQL $version cluster main" >&2
+    pg_createcluster "$version" main -- --auth=trust >/dev/null
+  fi
   echo "ensure-local-services: starting PostgreSQL" >&2
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
 fi
 wait_for "PostgreSQL on 127.0.0.1:5432" port_open 127.0.0.1 5432
