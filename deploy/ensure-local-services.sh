@@ -45,6 +45,9 @@ if command -v rabbitmq-server >/dev/null; then
 fi
 wait_for "RabbitMQ on 127.0.0.1:5672" port_open 127.0.0.1 5672
 wait_for "RabbitMQ management API (guest login)" management_login
+# Quorum queues (used for handlers' bounded retries) need their feature flag; a node started
+# on an old Mnesia directory can come up with flags off.
+rabbitmqctl enable_feature_flag all >/dev/null 2>&1 || true
 
 if ! port_open 127.0.0.1 5432 && command -v pg_ctlcluster >/dev/null; then
   version=$(ls /usr/lib/postgresql | sort -V | tail -1)

@@ -165,9 +165,7 @@ class DocumentSignedV1(Schema):
     placement_id = Id(required=True)
     document_kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS))
     version = _Text()
-    content_hash = fields.String(
-        required=True, validate=validate.Regexp(r"^sha256:[0-9a-f]{64}$")
-    )
+    content_hash = fields.String(required=True, validate=validate.Regexp(r"^sha256:[0-9a-f]{64}$"))
 
 
 @CONTRACTS.contract("PlacementStarted", 1)
