@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,16 +57,35 @@ def run_service(
     runner = ServiceRunner(nameko_config(settings, name))
     runner.add_service(service_class)
     stopping = eventlet.event.Event()
+    crashed: list[str] = []
 
     def request_stop(signum: int, _frame: Any) -> None:
         log.info("process.stopping", signal=signal.Signals(signum).name)
         if not stopping.ready():
             stopping.send(None)
 
+    def watch_containers() -> None:
+        # A container that dies (e.g. its broker connection broke mid-ack) must end the
+        # process, so that the supervisor or the orchestrator restarts it, instead of leaving
+        # a live process that consumes nothing.
+        try:
+            runner.wait()
+        except Exception as error:
+            crashed.append(type(error).__name__)
+        else:
+            crashed.append("stopped")
+        if not stopping.ready():
+            stopping.send(None)
+
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     runner.start()
+    eventlet.spawn(watch_containers)
     log.info("process.started", service=name)
     stopping.wait()
+    if crashed:
+        log.error("process.container_died", service=name, reason=crashed[0])
+        runner.kill()
+        sys.exit(1)
     runner.stop()
     log.info("process.stopped", service=name)

@@ -134,6 +134,7 @@ def ensure_databases(environ: Mapping[str, str], component_names: Iterable[str])
     if not environ.get("GRAVITY_DB_HOST"):
         return
     import psycopg2  # type: ignore[import-untyped]
+    import psycopg2.errors  # type: ignore[import-untyped]
     from psycopg2 import sql
 
     deadline = time.monotonic() + DATABASE_WAIT_SECONDS
@@ -158,7 +159,12 @@ def ensure_databases(environ: Mapping[str, str], component_names: Iterable[str])
             for component in component_names:
                 cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (component,))
                 if cursor.fetchone() is None:
-                    cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(component)))
+                    try:
+                        cursor.execute(
+                            sql.SQL("CREATE DATABASE {}").format(sql.Identifier(component))
+                        )
+                    except psycopg2.errors.DuplicateDatabase:
+                        continue  # another replica's migrate step was quicker
                     print(f"gravity-entrypoint: created database {component}", file=sys.stderr)
     finally:
         connection.close()
