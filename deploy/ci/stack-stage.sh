@@ -30,5 +30,5 @@ trap 'rm -f "$env_file"' EXIT
 deploy/offline/build-images.sh --env-file "$env_file" >/dev/null
 echo "stack-stage: images ready after $(elapsed)" >&2
 
-GRAVITY_STACK_ENV_FILE="$env_file" .venv/bin/pytest -m stack tests/e2e/test_compose_stack.py "$@"
+GRAVITY_STACK_ENV_FILE="$env_file" .venv/bin/pytest -m stack tests/e2e/test_compose_stack.py tests/unit/test_compose_file.py "$@"
 echo "stack-stage: passed in $(elapsed)" >&2
