@@ -105,36 +105,33 @@ def register_student(command: commands.RegisterStudent, uow: UnitOfWork) -> Resu
         return _student_view(student)
 
 
-def screen_student(command: commands.ScreenStudent, uow: UnitOfWork) -> Result:
+def _act_on_student(uow: UnitOfWork, student_id: str, action: Callable[[Student], None]) -> Result:
+    """Load the student, let it decide, commit what it recorded."""
     with uow:
-        student = _student(uow, command.student_id)
-        student.screen(command.decision, command.reason)
+        student = _student(uow, student_id)
+        action(student)
         uow.commit()
         return _student_view(student)
+
+
+def screen_student(command: commands.ScreenStudent, uow: UnitOfWork) -> Result:
+    return _act_on_student(
+        uow, command.student_id, lambda student: student.screen(command.decision, command.reason)
+    )
 
 
 def withdraw_student(command: commands.WithdrawStudent, uow: UnitOfWork) -> Result:
-    with uow:
-        student = _student(uow, command.student_id)
-        student.withdraw(command.reason)
-        uow.commit()
-        return _student_view(student)
+    return _act_on_student(
+        uow, command.student_id, lambda student: student.withdraw(command.reason)
+    )
 
 
 def join_alliance(command: commands.JoinAlliance, uow: UnitOfWork) -> Result:
-    with uow:
-        student = _student(uow, command.student_id)
-        student.join_alliance()
-        uow.commit()
-        return _student_view(student)
+    return _act_on_student(uow, command.student_id, Student.join_alliance)
 
 
 def leave_alliance(command: commands.LeaveAlliance, uow: UnitOfWork) -> Result:
-    with uow:
-        student = _student(uow, command.student_id)
-        student.leave_alliance()
-        uow.commit()
-        return _student_view(student)
+    return _act_on_student(uow, command.student_id, Student.leave_alliance)
 
 
 HANDLERS: dict[type[Any], Callable[[Any, UnitOfWork], Result]] = {
