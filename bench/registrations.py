@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -100,10 +101,10 @@ def drive(
     clients: int,
     seconds: float,
     observer: ReadModelObserver,
-) -> tuple[list[float], int]:
-    """Each client registers in a loop; returns the latencies and the error count."""
+) -> tuple[list[float], Counter[int]]:
+    """Each client registers in a loop; returns the latencies and the errors by status."""
     latencies: list[float] = []
-    errors = [0]
+    errors: Counter[int] = Counter()
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
     bodies = iter(registrations(10_000_000, seed=int(time.time())))
@@ -130,7 +131,7 @@ def drive(
                         student_id = json.loads(payload)["student_id"]
                         observer.samples.put((student_id, time.monotonic()))
                 else:
-                    errors[0] += 1
+                    errors[response.status] += 1
         connection.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -138,7 +139,7 @@ def drive(
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors[0]
+    return latencies, errors
 
 
 class ReadModelObserver(threading.Thread):
@@ -210,7 +211,8 @@ def main() -> None:
     ms = 1000.0
     print(
         f"registrations: {len(latencies)} in {args.seconds:.0f} s with {args.clients} clients"
-        f", {errors} errors (SQLite, one process per component, 2 cores)"
+        f", {sum(errors.values())} errors{f' {dict(errors)}' if errors else ''}"
+        " (SQLite, one process per component, 2 cores)"
     )
     print(f"{'figure':<44}{'measured':>12}{'target':>12}")
     print(f"{'throughput (registrations/s)':<44}{rate:>12.0f}{'>= 200':>12}")

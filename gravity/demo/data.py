@@ -89,12 +89,20 @@ def _resident_id(rng: random.Random) -> str:
 
 
 def registrations(count: int, seed: int = 2023) -> Iterator[dict[str, Any]]:
+    """``count`` registration bodies; no ID number twice (one campaign refuses a repeat)."""
     rng = random.Random(seed)
+    issued: set[str] = set()
     for index in range(count):
+        name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
+        phone = f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
+        id_number = _resident_id(rng)
+        while id_number in issued:
+            id_number = _resident_id(rng)
+        issued.add(id_number)
         yield {
-            "name": rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
-            "phone": f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}",
-            "id_number": _resident_id(rng),
+            "name": name,
+            "phone": phone,
+            "id_number": id_number,
             "university": rng.choice(UNIVERSITIES),
             "major": rng.choice(MAJORS),
             "grade": rng.choice(GRADES),
