@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -56,11 +57,55 @@ def row_to_envelope(row: Any) -> Envelope:
     )
 
 
+def row_to_json(row: Any) -> str:
+    """A stored row as the envelope's JSON, the same text as ``json.dumps(envelope.to_dict())``.
+
+    The stored row already holds the canonical timestamp and the payload's JSON (keys sorted),
+    so the payload is spliced in as it is rather than decoded and encoded again.
+    """
+    head = json.dumps(
+        {
+            "event_id": row.event_id,
+            "event_type": row.event_type,
+            "schema_version": row.schema_version,
+            "stream_id": row.stream_id,
+            "stream_version": row.stream_version,
+            "occurred_at": row.occurred_at,
+            "producer": row.producer,
+            "correlation_id": row.correlation_id,
+            "causation_id": row.causation_id,
+            "actor": row.actor,
+        },
+        ensure_ascii=False,
+    )
+    return f'{head[:-1]}, "payload": {row.payload}}}'
+
+
 class EventStore:
     """Streams of one service's database, used inside a unit of work's session."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def lock_stream(self, stream_id: str, *, exclusive: bool) -> None:
+        """Hold a lock on a stream until the transaction ends.
+
+        A command that decides on a stream it does not write (a registration reads its
+        campaign) takes it shared; a command that changes the stream takes it exclusive. So a
+        campaign cannot close between a registration's check and its commit.
+
+        PostgreSQL: a transaction-level advisory lock keyed by the stream id. SQLite needs
+        none: every write transaction there begins IMMEDIATE and holds the database's single
+        write lock from its first statement.
+        """
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        digest = hashlib.blake2b(stream_id.encode(), digest_size=8).digest()
+        lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        self._session.execute(
+            sa.text(f"SELECT {lock}(:key)"),
+            {"key": int.from_bytes(digest, "big", signed=True)},
+        )
 
     def stream_version(self, stream_id: str) -> int:
         version = self._session.execute(

@@ -4,15 +4,13 @@ Rows are marked published only after the broker confirmed them. If the broker is
 rows stay and the relay retries with exponential back-off; if it dies between publishing and
 marking, the events go out again and consumers absorb them by ``event_id``.
 
-py-amqp (the client nameko itself uses) is used here rather than pika: it is green-thread
-friendly under eventlet and exposes ``basic.ack``/``basic.nack``/``basic.return`` callbacks,
-which batched confirms need (pika's blocking channel confirms one message at a time).
+While the broker confirms one batch, the relay reads and frames the next, so its own work
+overlaps the broker's; a batch goes out only after the one before it was confirmed, so events
+leave in order even when a batch fails.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -25,16 +23,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.events.canonical import format_timestamp
-from shared.eventstore.store import row_to_envelope
+from shared.eventstore.store import row_to_json
 from shared.eventstore.tables import events, outbox
 from shared.logging import get_logger
-from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters, event_exchange
+from shared.messaging.publisher_confirms import (
+    ConfirmingChannel,
+    FramedBatch,
+    PublishFailedError,
+)
+from shared.messaging.topology import declare_publishing_topology, event_exchange
 
 log = get_logger(__name__)
-
-
-class PublishFailedError(Exception):
-    """The broker did not confirm every message of a batch (nack, return, or timeout)."""
 
 
 @dataclass
@@ -47,38 +46,6 @@ class RelaySettings:
     # After a commit wakes the relay, it waits this long so that commits arriving together
     # share one query, one publish round and one confirm wait.
     linger: float = 0.005
-
-
-class _ConfirmTracker:
-    """Collects the broker's answers for the current batch, keyed by delivery tag.
-
-    One tracker lives as long as its channel (the channel holds its callbacks);
-    ``start_batch`` forgets the previous batch's answers.
-    """
-
-    def __init__(self) -> None:
-        self.start_batch()
-
-    def start_batch(self) -> None:
-        self.acked: set[int] = set()
-        self.failed: set[int] = set()
-        self.returned_ids: set[str] = set()
-        if not hasattr(self, "highest_answered"):
-            self.highest_answered = 0  # delivery tags only grow on a channel
-
-    def on_ack(self, tag: int, multiple: bool) -> None:
-        self._answer(tag, multiple, self.acked)
-
-    def on_nack(self, tag: int, multiple: bool) -> None:
-        self._answer(tag, multiple, self.failed)
-
-    def on_return(self, _exc: Any, _exchange: str, _key: str, message: Any) -> None:
-        self.returned_ids.add(str(message.properties.get("message_id")))
-
-    def _answer(self, tag: int, multiple: bool, bucket: set[int]) -> None:
-        first = self.highest_answered + 1 if multiple else tag
-        bucket.update(range(first, tag + 1))
-        self.highest_answered = max(self.highest_answered, tag)
 
 
 class OutboxRelay:
@@ -98,10 +65,7 @@ class OutboxRelay:
         self._exchange = event_exchange(service)
         self.settings = settings or RelaySettings()
         self._sleep = sleep
-        self._connection: amqp.Connection | None = None
-        self._channel: Any = None
-        self._tracker = _ConfirmTracker()
-        self._next_tag = 0
+        self._channel: ConfirmingChannel | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
 
@@ -115,7 +79,7 @@ class OutboxRelay:
         self._wake.set()
 
     def run(self) -> None:
-        """Publish until stopped; back off while the broker is unreachable."""
+        """Publish until stopped; back off while the broker or the database is unavailable."""
         backoff = self.settings.min_backoff
         while not self._stopping.is_set():
             if self._wake.is_set():
@@ -123,20 +87,29 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 self.publish_pending()
-                backoff = self.settings.min_backoff
             except (OSError, amqp.exceptions.AMQPError, PublishFailedError) as error:
-                log.warning(
-                    "relay.broker_unavailable",
-                    service=self._service,
-                    error=str(error),
-                    retry_in_seconds=round(backoff, 2),
-                )
-                self._disconnect()
-                self._stopping.wait(backoff)
-                backoff = min(backoff * 2, self.settings.max_backoff)
+                self._log_retry("relay.broker_unavailable", error, backoff)
+            except sa.exc.SQLAlchemyError as error:
+                # Rows stay pending; confirmed ones that could not be marked go out again.
+                self._log_retry("relay.database_unavailable", error, backoff)
+            else:
+                backoff = self.settings.min_backoff
+                self._wake.wait(self.settings.idle_poll)
                 continue
-            self._wake.wait(self.settings.idle_poll)
+            self._stopping.wait(backoff)
+            backoff = min(backoff * 2, self.settings.max_backoff)
         self._disconnect()
+
+    def _log_retry(self, event: str, error: Exception, backoff: float) -> None:
+        log.warning(
+            event,
+            service=self._service,
+            error_type=type(error).__name__,
+            # SQLAlchemy's messages carry the statement on later lines, never its parameters
+            # (the engines hide them), but the first line is what an operator needs.
+            error=str(error).splitlines()[0][:200] if str(error) else "",
+            retry_in_seconds=round(backoff, 2),
+        )
 
     # -- one pass --------------------------------------------------------------------------
     def pending_count(self) -> int:
@@ -149,73 +122,70 @@ class OutboxRelay:
 
     def publish_pending(self) -> int:
         """Publish every pending event, batch by batch; returns how many were confirmed."""
+        try:
+            return self._publish_pending()
+        except BaseException:
+            self._disconnect()
+            raise
+
+    def _publish_pending(self) -> int:
         total = 0
-        while not self._stopping.is_set():
-            rows = self._next_batch()
-            if not rows:
-                break
-            confirmed = self._publish_batch(rows)
+        rows = self._next_batch(in_flight=[])
+        batch = self._frame(rows)
+        while batch is not None and not self._stopping.is_set():
+            channel = self._ensure_channel()
+            channel.send(batch)
+            following_rows: list[Any] = []
+            following = None
+            if len(rows) == self.settings.batch_size:
+                following_rows = self._next_batch([row.seq for row in rows])
+                following = self._frame(following_rows)
+            confirmed = channel.await_confirms(batch, self.settings.confirm_timeout)
             self._mark_published([row.seq for row in rows[:confirmed]])
             total += confirmed
             if confirmed < len(rows):
                 raise PublishFailedError(f"broker confirmed {confirmed} of {len(rows)} events")
             log.debug("relay.published", service=self._service, count=confirmed)
-            if len(rows) < self.settings.batch_size:
-                break  # drained; a commit after our query sets the wake flag again
+            rows, batch = following_rows, following
+        if batch is not None:  # stopping: this batch was framed but never sent
+            self._ensure_channel().forget(batch)
         return total
 
-    def _next_batch(self) -> list[Any]:
+    def _next_batch(self, in_flight: list[int]) -> list[Any]:
+        """The oldest pending rows, leaving out those sent and awaiting confirms."""
+        query = (
+            sa.select(events)
+            .join(outbox, outbox.c.seq == events.c.seq)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(self.settings.batch_size)
+        )
+        if in_flight:
+            query = query.where(outbox.c.seq.not_in(in_flight))
         with self._engine.connect() as connection:
-            return list(
-                connection.execute(
-                    sa.select(events)
-                    .join(outbox, outbox.c.seq == events.c.seq)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(events.c.seq)
-                    .limit(self.settings.batch_size)
+            return list(connection.execute(query))
+
+    def _frame(self, rows: list[Any]) -> FramedBatch | None:
+        if not rows:
+            return None
+        return self._ensure_channel().frame(
+            [
+                (
+                    amqp.Message(
+                        body=row_to_json(row).encode(),
+                        content_type="application/json",
+                        content_encoding="utf-8",
+                        delivery_mode=2,
+                        message_id=row.event_id,
+                        type=row.event_type,
+                        application_headers={"nameko.correlation_id": row.correlation_id},
+                    ),
+                    self._exchange,
+                    row.event_type,
                 )
-            )
-
-    def _publish_batch(self, rows: list[Any]) -> int:
-        """Publish rows; return the length of the confirmed prefix (order is preserved)."""
-        channel = self._ensure_channel()
-        self._tracker.start_batch()
-        first_tag = self._next_tag + 1
-        for row in rows:
-            envelope = row_to_envelope(row)
-            message = amqp.Message(
-                body=json.dumps(envelope.to_dict(), ensure_ascii=False).encode("utf-8"),
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=2,
-                message_id=envelope.event_id,
-                type=envelope.event_type,
-                application_headers={"nameko.correlation_id": envelope.correlation_id},
-            )
-            channel.basic_publish(
-                message, exchange=self._exchange, routing_key=envelope.event_type, mandatory=True
-            )
-            self._next_tag += 1
-        self._await_confirms(self._next_tag)
-        confirmed = 0
-        for offset, row in enumerate(rows):
-            tag = first_tag + offset
-            if tag not in self._tracker.acked or row.event_id in self._tracker.returned_ids:
-                break
-            confirmed += 1
-        return confirmed
-
-    def _await_confirms(self, last_tag: int) -> None:
-        deadline = time.monotonic() + self.settings.confirm_timeout
-        assert self._connection is not None
-        while self._tracker.highest_answered < last_tag:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PublishFailedError("timed out waiting for publisher confirms")
-            try:
-                self._connection.drain_events(timeout=min(remaining, 1.0))
-            except TimeoutError:
-                continue
+                for row in rows
+            ]
+        )
 
     def _mark_published(self, seqs: list[int]) -> None:
         if not seqs:
@@ -228,51 +198,15 @@ class OutboxRelay:
             )
 
     # -- the broker ----------------------------------------------------------------------
-    def _ensure_channel(self) -> Any:
-        if self._channel is not None:
-            return self._channel
-        params = amqp_parameters(self._amqp_uri)
-        connection = amqp.Connection(
-            host=f"{params['host']}:{params['port']}",
-            userid=params["username"],
-            password=params["password"],
-            virtual_host=params["virtual_host"],
-            connect_timeout=5,
-            heartbeat=0,
-            # Without 'connection.blocked', py-amqp skips a socket poll before every publish;
-            # a broker that blocks us shows up as a confirm timeout and a retry instead.
-            client_properties={
-                "capabilities": {
-                    "consumer_cancel_notify": True,
-                    "authentication_failure_close": True,
-                    "connection.blocked": False,
-                }
-            },
-        )
-        connection.connect()
-        channel = connection.channel()
-        declare_publishing_topology(channel, self._service)
-        channel.confirm_select()
-        self._tracker = _ConfirmTracker()
-        channel.events["basic_ack"].add(self._tracker.on_ack)
-        channel.events["basic_nack"].add(self._tracker.on_nack)
-        channel.events["basic_return"].add(self._tracker.on_return)
-        self._connection, self._channel, self._next_tag = connection, channel, 0
-        log.info("relay.connected", service=self._service)
-        return channel
+    def _ensure_channel(self) -> ConfirmingChannel:
+        if self._channel is None:
+            self._channel = ConfirmingChannel(
+                self._amqp_uri, lambda channel: declare_publishing_topology(channel, self._service)
+            )
+            log.info("relay.connected", service=self._service)
+        return self._channel
 
     def _disconnect(self) -> None:
-        connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None:
-            # A connection that already died may fail to close a second time.
-            with contextlib.suppress(Exception):
-                connection.collect()
-
-
-def declare_publishing_topology(channel: Any, service: str) -> None:
-    """Declare the service's exchange as nameko does, and bind the event log's queue to it
-    before the first publish, so that a ``mandatory`` return means a real misroute."""
-    exchange = event_exchange(service)
-    channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
-    channel.queue_declare(EVENT_LOG_QUEUE, durable=True, auto_delete=False)
-    channel.queue_bind(EVENT_LOG_QUEUE, exchange, "#")
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()

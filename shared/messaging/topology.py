@@ -6,6 +6,7 @@ channel: nameko declares ``<service>.events`` as a durable, non-auto-delete topi
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 EVENT_LOG_QUEUE = "gravity.eventlog"
@@ -33,3 +34,12 @@ def amqp_parameters(amqp_uri: str) -> dict[str, str | int]:
         "password": unquote(parts.password or "guest"),
         "virtual_host": vhost,
     }
+
+
+def declare_publishing_topology(channel: Any, service: str) -> None:
+    """Declare the service's exchange as nameko does, and bind the event log's queue to it
+    before the first publish, so that a ``mandatory`` return means a real misroute."""
+    exchange = event_exchange(service)
+    channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
+    channel.queue_declare(EVENT_LOG_QUEUE, durable=True, auto_delete=False)
+    channel.queue_bind(EVENT_LOG_QUEUE, exchange, "#")

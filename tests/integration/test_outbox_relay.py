@@ -1,5 +1,6 @@
 """The outbox relay against a real RabbitMQ vhost, including the broker going away."""
 
+import contextlib
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import outbox
+from shared.messaging.publisher_confirms import PublishFailedError
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
 from shared.migrations import upgrade_to_head
@@ -95,6 +97,62 @@ def test_publishes_committed_events_in_order_and_marks_them(engine, amqp_uri):
     assert drain_log_queue(amqp_uri) == event_ids
 
 
+def test_publishes_many_small_batches_in_commit_order_while_new_events_arrive(engine, amqp_uri):
+    # Each batch is read and framed while the broker confirms the one before it.
+    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=7))
+    committed = commit_events(engine, 60)
+    writer = threading.Thread(target=lambda: committed.extend(commit_events(engine, 40)))
+    writer.start()
+    published = relay.publish_pending()
+    writer.join()
+    published += relay.publish_pending()
+    assert published == 100
+    assert pending(engine) == 0
+    assert drain_log_queue(amqp_uri) == committed
+
+
+def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(engine, amqp_uri):
+    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=4))
+    first = commit_events(engine, 1)
+    relay.publish_pending()
+    with _channel(amqp_uri) as channel:
+        channel.queue_unbind(EVENT_LOG_QUEUE, "recruitment.events", "#")
+    stranded = commit_events(engine, 10)
+    with pytest.raises(PublishFailedError, match="confirmed 0 of 4"):
+        relay.publish_pending()
+    assert pending(engine) == 10
+    # The relay binds the log's queue again when it reconnects, before publishing.
+    assert relay.publish_pending() == 10
+    assert drain_log_queue(amqp_uri) == first + stranded
+
+
+def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running(engine, amqp_uri):
+    relay = OutboxRelay(
+        engine, amqp_uri, "recruitment", RelaySettings(min_backoff=0.05, idle_poll=0.1)
+    )
+    original, failures = relay._mark_published, []
+
+    def mark_failing_once(seqs):
+        if not failures:
+            failures.append(seqs)
+            raise sa.exc.OperationalError("UPDATE outbox", {}, Exception("database is locked"))
+        original(seqs)
+
+    relay._mark_published = mark_failing_once
+    event_ids = commit_events(engine, 3)
+    worker = threading.Thread(target=relay.run, daemon=True)
+    worker.start()
+    try:
+        _wait_until(lambda: pending(engine) == 0)
+    finally:
+        relay.stop()
+        worker.join(5)
+    assert failures
+    assert not worker.is_alive()
+    # Confirmed but unmarked events go out again; the log's consumers dedupe by event_id.
+    assert drain_log_queue(amqp_uri) == event_ids + event_ids
+
+
 def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_back(
     engine, amqp_uri, proxy
 ):
@@ -135,6 +193,23 @@ def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(engine, 
     relay.publish_pending()
     assert pending(engine) == 0
     assert drain_log_queue(amqp_uri) == event_ids + event_ids
+
+
+@contextlib.contextmanager
+def _channel(amqp_uri):
+    params = amqp_parameters(amqp_uri)
+    connection = pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=params["host"],
+            port=params["port"],
+            virtual_host=params["virtual_host"],
+            credentials=pika.PlainCredentials(params["username"], params["password"]),
+        )
+    )
+    try:
+        yield connection.channel()
+    finally:
+        connection.close()
 
 
 def _wait_until(condition, timeout=15.0):
