@@ -14,13 +14,13 @@ from services.recruitment.domain.errors import (
 )
 from services.recruitment.domain.resident_id import normalise_resident_id, resident_id_digest
 from services.recruitment.domain.student import Application, Student
-from shared.eventstore.uow import UnitOfWork
+from shared.eventstore.uow import StreamLock, UnitOfWork
 
 Result = dict[str, Any]
 
 
-def _campaign(uow: UnitOfWork, campaign_id: str) -> Campaign:
-    campaign = uow.repository(Campaign).get(campaign_id)
+def _campaign(uow: UnitOfWork, campaign_id: str, lock: StreamLock) -> Campaign:
+    campaign = uow.repository(Campaign).get(campaign_id, lock=lock)
     if campaign is None:
         raise CampaignNotFoundError("no such campaign", {"campaign_id": campaign_id})
     return campaign
@@ -65,7 +65,7 @@ def create_campaign(command: commands.CreateCampaign, uow: UnitOfWork) -> Result
 
 def open_campaign(command: commands.OpenCampaign, uow: UnitOfWork) -> Result:
     with uow:
-        campaign = _campaign(uow, command.campaign_id)
+        campaign = _campaign(uow, command.campaign_id, lock="exclusive")
         campaign.open()
         uow.commit()
         return _campaign_view(campaign)
@@ -73,7 +73,7 @@ def open_campaign(command: commands.OpenCampaign, uow: UnitOfWork) -> Result:
 
 def close_campaign(command: commands.CloseCampaign, uow: UnitOfWork) -> Result:
     with uow:
-        campaign = _campaign(uow, command.campaign_id)
+        campaign = _campaign(uow, command.campaign_id, lock="exclusive")
         campaign.close()
         uow.commit()
         return _campaign_view(campaign)
@@ -82,7 +82,8 @@ def close_campaign(command: commands.CloseCampaign, uow: UnitOfWork) -> Result:
 def register_student(command: commands.RegisterStudent, uow: UnitOfWork) -> Result:
     id_number = normalise_resident_id(command.id_number)
     with uow:
-        _campaign(uow, command.campaign_id).check_registration_open(uow.clock())
+        # Shared: registrations run side by side, but a close waits for them (and they for it).
+        _campaign(uow, command.campaign_id, lock="shared").check_registration_open(uow.clock())
         reserve_resident_id(
             uow.session,
             command.campaign_id,

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +17,7 @@ from shared.eventstore.store import EventStore
 from shared.eventstore.stream_cache import StreamCache
 
 A = TypeVar("A", bound=Aggregate)
+StreamLock = Literal["shared", "exclusive"]
 
 
 class AggregateRepository(Generic[A]):
@@ -26,8 +27,12 @@ class AggregateRepository(Generic[A]):
         self._uow = uow
         self._aggregate_class = aggregate_class
 
-    def get(self, aggregate_id: str) -> A | None:
+    def get(self, aggregate_id: str, *, lock: StreamLock | None = None) -> A | None:
+        """The aggregate as of now, or None; ``lock`` holds its stream until the commit
+        (``"shared"`` to decide on it, ``"exclusive"`` to change what others decide on)."""
         stream_id = self._aggregate_class.stream_id_for(aggregate_id)
+        if lock is not None:
+            self._uow.store.lock_stream(stream_id, exclusive=lock == "exclusive")
         known = self._uow.stream_cache.prefix(stream_id)
         newer = self._uow.store.load(stream_id, after_version=len(known))
         history = known + tuple(self._uow.to_domain_event(envelope) for envelope in newer)
