@@ -143,6 +143,9 @@ def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    # Set explicitly: a shell starts a background job (`gravity up &`) with SIGINT ignored,
+    # and Python then leaves it ignored, so `kill -INT` would do nothing.
+    signal.signal(signal.SIGINT, terminate)
     try:
         supervisor.start()
         if not supervisor.wait_until_ready():

@@ -58,8 +58,14 @@ def suite(rabbit_config, tmp_path) -> Iterator[RunningSuite]:
     }
     log_path = tmp_path / "suite.log"
     with log_path.open("w") as log:
+        # Started as a shell starts a background job (`gravity up &`): with SIGINT ignored.
+        # The SIGINT below must stop the suite all the same.
         process = subprocess.Popen(
-            [sys.executable, "-m", "gravity.cli", "up"], env=environ, stdout=log, stderr=log
+            [sys.executable, "-m", "gravity.cli", "up"],
+            env=environ,
+            stdout=log,
+            stderr=log,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
         )
         running = RunningSuite(f"http://127.0.0.1:{port}", environ, log_path)
         try:
