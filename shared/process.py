@@ -15,6 +15,12 @@ from shared.runtime import CONFIG_KEY
 
 log = get_logger(__name__)
 
+# How long a stopping service may take to finish its running workers. nameko's graceful stop
+# also waits for its consumers to cancel, which never happens while the broker is gone; past
+# this deadline the containers are killed instead. Shorter than the supervisor's and the
+# compose file's grace periods, so the process ends on its own terms.
+STOP_DEADLINE_SECONDS = 10.0
+
 
 def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]:
     """The nameko container config for one service, built from Gravity's settings."""
@@ -87,5 +93,12 @@ def run_service(
         log.error("process.container_died", service=name, reason=crashed[0])
         runner.kill()
         sys.exit(1)
-    runner.stop()
+    try:
+        with eventlet.Timeout(STOP_DEADLINE_SECONDS):
+            runner.stop()
+    except eventlet.Timeout:
+        log.warning(
+            "process.stop_timed_out", service=name, deadline_seconds=STOP_DEADLINE_SECONDS
+        )
+        runner.kill()
     log.info("process.stopped", service=name)
