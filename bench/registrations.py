@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
     configure_logging("bench", "console", "warning")
-    with throwaway_vhost() as amqp_uri, tempfile.TemporaryDirectory() as data_dir:
+    with throwaway_vhost("gravity-bench") as amqp_uri, tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
         suite = start_suite(amqp_uri, data_dir, port)
         try:

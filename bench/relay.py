@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
     configure_logging("bench", "console", "warning")
-    with throwaway_vhost() as amqp_uri:
+    with throwaway_vhost("gravity-bench") as amqp_uri:
         relay = relay_rate(amqp_uri, args.events, args.batch)  # also declares and binds the log
         purge(amqp_uri)
         raw = raw_pika_rate(amqp_uri, args.events, args.batch)

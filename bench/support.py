@@ -1,33 +1,12 @@
-"""Shared pieces of the benchmarks: a throw-away vhost and percentile arithmetic."""
+"""Shared pieces of the benchmarks: a throw-away vhost, a free port, percentiles."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import uuid
-from collections.abc import Iterator
 
-import requests
+from tests.support.broker import throwaway_vhost
 
-MANAGEMENT = "http://127.0.0.1:15672/api"
-AUTH = ("guest", "guest")
-
-
-@contextlib.contextmanager
-def throwaway_vhost(prefix: str = "gravity-bench") -> Iterator[str]:
-    """A RabbitMQ vhost of its own (management API), deleted afterwards; yields the AMQP URI."""
-    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
-    requests.put(
-        f"{MANAGEMENT}/permissions/{name}/guest",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        auth=AUTH,
-        timeout=10,
-    ).raise_for_status()
-    try:
-        yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
-    finally:
-        requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=30)
+__all__ = ["free_port", "percentile", "throwaway_vhost"]
 
 
 def free_port() -> int:

@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from shared.events.canonical import canonical_bytes, format_timestamp
-from shared.events.envelope import Envelope
+from shared.events.envelope import Envelope, stored_fields
 
 GENESIS_HASH = "0" * 64
 
@@ -49,18 +49,4 @@ def envelope_columns(envelope: Envelope) -> dict[str, Any]:
 
 def envelope_from_row(row: Any) -> Envelope:
     """Rebuild the logged envelope; a damaged row raises ``ValueError``."""
-    return Envelope.from_dict(
-        {
-            "event_id": row.event_id,
-            "event_type": row.event_type,
-            "schema_version": row.schema_version,
-            "stream_id": row.stream_id,
-            "stream_version": row.stream_version,
-            "occurred_at": row.occurred_at,
-            "producer": row.producer,
-            "correlation_id": row.correlation_id,
-            "causation_id": row.causation_id,
-            "actor": row.actor,
-            "payload": json.loads(row.payload),
-        }
-    )
+    return Envelope.from_dict({**stored_fields(row), "payload": json.loads(row.payload)})

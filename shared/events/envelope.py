@@ -24,6 +24,12 @@ ENVELOPE_FIELDS = (
 )
 
 
+def stored_fields(row: Any) -> dict[str, Any]:
+    """The envelope's fields, but the payload, from a stored row (stored text timestamps and
+    all), in ``ENVELOPE_FIELDS`` order: the event store and the event log name them alike."""
+    return {name: getattr(row, name) for name in ENVELOPE_FIELDS[:-1]}
+
+
 class MalformedEnvelopeError(ValueError):
     """A message or row does not hold a complete, well-typed envelope."""
 

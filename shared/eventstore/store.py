@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.events.canonical import format_timestamp, parse_timestamp
-from shared.events.envelope import Envelope
+from shared.events.envelope import Envelope, stored_fields
 from shared.eventstore.tables import events, outbox
 
 
@@ -63,21 +63,7 @@ def row_to_json(row: Any) -> str:
     The stored row already holds the canonical timestamp and the payload's JSON (keys sorted),
     so the payload is spliced in as it is rather than decoded and encoded again.
     """
-    head = json.dumps(
-        {
-            "event_id": row.event_id,
-            "event_type": row.event_type,
-            "schema_version": row.schema_version,
-            "stream_id": row.stream_id,
-            "stream_version": row.stream_version,
-            "occurred_at": row.occurred_at,
-            "producer": row.producer,
-            "correlation_id": row.correlation_id,
-            "causation_id": row.causation_id,
-            "actor": row.actor,
-        },
-        ensure_ascii=False,
-    )
+    head = json.dumps(stored_fields(row), ensure_ascii=False)
     return f'{head[:-1]}, "payload": {row.payload}}}'
 
 

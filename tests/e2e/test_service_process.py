@@ -8,27 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
-import requests
 
-MANAGEMENT = "http://127.0.0.1:15672/api"
-AUTH = ("guest", "guest")
+from tests.support.broker import delete_vhost, throwaway_vhost
 
 
 @pytest.fixture
-def vhost():
-    name = f"gravity-process-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
-    requests.put(
-        f"{MANAGEMENT}/permissions/{name}/guest",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        auth=AUTH,
-        timeout=10,
-    ).raise_for_status()
-    yield name
-    requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=30)
+def amqp_uri():
+    with throwaway_vhost("gravity-process") as uri:
+        yield uri
 
 
 def log_events(path):
@@ -41,11 +30,11 @@ def log_events(path):
     return events
 
 
-def test_a_service_whose_broker_vanished_still_stops_on_sigterm(vhost, tmp_path):
+def test_a_service_whose_broker_vanished_still_stops_on_sigterm(amqp_uri, tmp_path):
     log_path = tmp_path / "recruitment.log"
     environ = {
         **os.environ,
-        "GRAVITY_AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+        "GRAVITY_AMQP_URI": amqp_uri,
         "GRAVITY_DATA_DIR": str(tmp_path),
         "GRAVITY_LOG_FORMAT": "json",
     }
@@ -60,7 +49,7 @@ def test_a_service_whose_broker_vanished_still_stops_on_sigterm(vhost, tmp_path)
             assert time.monotonic() < deadline, "the service never started"
             time.sleep(0.2)
         # Deleting the vhost closes the service's connections and refuses its reconnects.
-        requests.delete(f"{MANAGEMENT}/vhosts/{vhost}", auth=AUTH, timeout=30).raise_for_status()
+        delete_vhost(amqp_uri.rsplit("/", 1)[1])
         time.sleep(1)
         process.send_signal(signal.SIGTERM)
         process.wait(30)

@@ -23,6 +23,7 @@ from shared.eventlog.process import event_log_consumer
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters, event_exchange
+from tests.support.broker import broker_channel
 from tests.support.tcp_proxy import TcpProxy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,28 +65,17 @@ def running_consumer(amqp_uri, database_url):
 
 
 @contextmanager
-def broker_channel(amqp_uri):
-    params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(
-        pika.ConnectionParameters(
-            host=params["host"],
-            port=params["port"],
-            virtual_host=params["virtual_host"],
-            credentials=pika.PlainCredentials(params["username"], params["password"]),
-        )
-    )
-    try:
-        channel = connection.channel()
+def log_channel(amqp_uri):
+    """A confirming channel with the event log's queue declared and bound."""
+    with broker_channel(amqp_uri) as channel:
         declare_event_log_topology(channel, ["recruitment"])
         channel.confirm_delivery()
         yield channel
-    finally:
-        connection.close()
 
 
 def publish(amqp_uri, *messages):
     """Publish persistent messages to recruitment.events, routing key = the event type."""
-    with broker_channel(amqp_uri) as channel:
+    with log_channel(amqp_uri) as channel:
         for message in messages:
             if isinstance(message, Envelope):
                 key, body = message.event_type, json.dumps(message.to_dict()).encode()
@@ -101,7 +91,7 @@ def publish(amqp_uri, *messages):
 
 
 def queue_depth(amqp_uri, queue):
-    with broker_channel(amqp_uri) as channel:
+    with log_channel(amqp_uri) as channel:
         return channel.queue_declare(queue, passive=True).method.message_count
 
 
@@ -173,7 +163,7 @@ def test_moves_a_malformed_message_to_the_dead_letter_queue_and_keeps_going(
 
     assert logged_ids(log_engine) == [before.event_id, after.event_id]
     assert queue_depth(amqp_uri, EVENT_LOG_QUEUE) == 0
-    with broker_channel(amqp_uri) as channel:
+    with log_channel(amqp_uri) as channel:
         parked = [channel.basic_get(DEAD_LETTERS, auto_ack=True) for _ in range(3)]
         assert channel.basic_get(DEAD_LETTERS)[0] is None
     assert [body for _, _, body in parked] == [b"not json at all", secret, floats]

@@ -1,12 +1,10 @@
 """The outbox relay against a real RabbitMQ vhost, including the broker going away."""
 
-import contextlib
 import json
 import threading
 import time
 import uuid
 
-import pika
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
@@ -19,6 +17,7 @@ from shared.messaging.publisher_confirms import PublishFailedError
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
 from shared.migrations import upgrade_to_head
+from tests.support.broker import broker_channel
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -60,26 +59,15 @@ def commit_events(engine, count, stream=None):
 
 def drain_log_queue(amqp_uri):
     """Every message waiting in the event log's queue, in order (event ids)."""
-    params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(
-        pika.ConnectionParameters(
-            host=params["host"],
-            port=params["port"],
-            virtual_host=params["virtual_host"],
-            credentials=pika.PlainCredentials(params["username"], params["password"]),
-        )
-    )
-    channel = connection.channel()
     received = []
-    while True:
-        method, properties, body = channel.basic_get(EVENT_LOG_QUEUE, auto_ack=True)
-        if method is None:
-            break
-        assert properties.content_type == "application/json"
-        assert properties.delivery_mode == 2
-        received.append(json.loads(body)["event_id"])
-    connection.close()
-    return received
+    with broker_channel(amqp_uri) as channel:
+        while True:
+            method, properties, body = channel.basic_get(EVENT_LOG_QUEUE, auto_ack=True)
+            if method is None:
+                return received
+            assert properties.content_type == "application/json"
+            assert properties.delivery_mode == 2
+            received.append(json.loads(body)["event_id"])
 
 
 def pending(engine):
@@ -115,7 +103,7 @@ def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(engin
     relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=4))
     first = commit_events(engine, 1)
     relay.publish_pending()
-    with _channel(amqp_uri) as channel:
+    with broker_channel(amqp_uri) as channel:
         channel.queue_unbind(EVENT_LOG_QUEUE, "recruitment.events", "#")
     stranded = commit_events(engine, 10)
     with pytest.raises(PublishFailedError, match="confirmed 0 of 4"):
@@ -193,23 +181,6 @@ def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(engine, 
     relay.publish_pending()
     assert pending(engine) == 0
     assert drain_log_queue(amqp_uri) == event_ids + event_ids
-
-
-@contextlib.contextmanager
-def _channel(amqp_uri):
-    params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(
-        pika.ConnectionParameters(
-            host=params["host"],
-            port=params["port"],
-            virtual_host=params["virtual_host"],
-            credentials=pika.PlainCredentials(params["username"], params["password"]),
-        )
-    )
-    try:
-        yield connection.channel()
-    finally:
-        connection.close()
 
 
 def _wait_until(condition, timeout=15.0):
