@@ -97,8 +97,6 @@ def run_service(
         with eventlet.Timeout(STOP_DEADLINE_SECONDS):
             runner.stop()
     except eventlet.Timeout:
-        log.warning(
-            "process.stop_timed_out", service=name, deadline_seconds=STOP_DEADLINE_SECONDS
-        )
+        log.warning("process.stop_timed_out", service=name, deadline_seconds=STOP_DEADLINE_SECONDS)
         runner.kill()
     log.info("process.stopped", service=name)
