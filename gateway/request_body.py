@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Request
 
 from gateway.errors import ApiError
+from gateway.schemas import schema_of
 from gateway.schemas.fields import ERROR_CODE
 
 MAX_BODY_BYTES = 64 * 1024
@@ -62,7 +63,7 @@ def _refuse_constant(name: str) -> Any:
 
 def load(schema_class: type[Schema], data: Any) -> dict[str, Any]:
     """Validate with the route's schema; the failure names fields, never values."""
-    schema = schema_class()
+    schema = schema_of(schema_class)
     try:
         loaded: dict[str, Any] = schema.load({} if data is None else data)
     except ValidationError as error:

@@ -6,7 +6,7 @@ from gateway import routes
 from gateway.endpoints import Endpoints
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply
-from gateway.schemas import responses
+from gateway.schemas import dump, responses
 from gateway.web import api
 from shared.events.canonical import format_timestamp
 
@@ -21,7 +21,7 @@ class CampaignEndpoints(Endpoints):
         for name in WINDOW:
             plan[name] = format_timestamp(plan[name])
         result = call.remote(self.recruitment.create_campaign, plan)
-        return Reply(201, responses.CampaignResponse().dump(plan | result))
+        return Reply(201, dump(responses.CampaignResponse, plan | result))
 
     @api(routes.LIST_CAMPAIGNS)
     def list_campaigns(self, call: ApiCall) -> Reply:
@@ -30,28 +30,28 @@ class CampaignEndpoints(Endpoints):
             "limit": call.query["limit"],
             "offset": call.query["offset"],
         }
-        return Reply(200, responses.CampaignListResponse().dump(page))
+        return Reply(200, dump(responses.CampaignListResponse, page))
 
     @api(routes.GET_CAMPAIGN)
     def get_campaign(self, call: ApiCall) -> Reply:
         campaign = self.app.queries.get_campaign(call.path["campaign_id"])
         if campaign is None:
             raise ApiError("NOT_FOUND", "no such campaign", call.path)
-        return Reply(200, responses.CampaignResponse().dump(campaign))
+        return Reply(200, dump(responses.CampaignResponse, campaign))
 
     @api(routes.OPEN_CAMPAIGN)
     def open_campaign(self, call: ApiCall) -> Reply:
         result = call.remote(self.recruitment.open_campaign, call.path["campaign_id"])
-        return Reply(200, responses.CampaignStatusResponse().dump(result))
+        return Reply(200, dump(responses.CampaignStatusResponse, result))
 
     @api(routes.CLOSE_CAMPAIGN)
     def close_campaign(self, call: ApiCall) -> Reply:
         result = call.remote(self.recruitment.close_campaign, call.path["campaign_id"])
-        return Reply(200, responses.CampaignStatusResponse().dump(result))
+        return Reply(200, dump(responses.CampaignStatusResponse, result))
 
     @api(routes.CAMPAIGN_REPORT)
     def campaign_report(self, call: ApiCall) -> Reply:
         report = self.app.queries.campaign_report(call.path["campaign_id"])
         if report is None:
             raise ApiError("NOT_FOUND", "no such campaign", call.path)
-        return Reply(200, responses.CampaignReportResponse().dump(report))
+        return Reply(200, dump(responses.CampaignReportResponse, report))

@@ -12,6 +12,7 @@ from gateway.endpoints import Endpoints, wire
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply
 from gateway.readmodels.placement_tables import PLACEMENT_PERSONAL_COLUMNS
+from gateway.schemas import dump
 from gateway.schemas import placement_responses as responses
 from gateway.web import api
 
@@ -40,7 +41,7 @@ class HostUnitEndpoints(Endpoints):
         result = call.remote(self.placement.register_host_unit, unit)
         # The contact's name and phone stay out of the answer: the client has them already.
         body = _without_contact(unit | result)
-        return Reply(201, responses.HostUnitResponse().dump(body))
+        return Reply(201, dump(responses.HostUnitResponse, body))
 
     @api(routes.GET_HOST_UNIT)
     def get_host_unit(self, call: ApiCall) -> Reply:
@@ -49,7 +50,7 @@ class HostUnitEndpoints(Endpoints):
             raise ApiError("NOT_FOUND", "no such host unit", call.path)
         if call.caller.role != "operator":
             unit = _without_contact(unit)
-        return Reply(200, responses.HostUnitResponse().dump(unit))
+        return Reply(200, dump(responses.HostUnitResponse, unit))
 
     @api(routes.POST_POSITION)
     def post_position(self, call: ApiCall) -> Reply:
@@ -59,19 +60,19 @@ class HostUnitEndpoints(Endpoints):
             "host_unit_id": call.path["host_unit_id"],
         }
         result = call.remote(self.placement.post_position, position)
-        return Reply(201, responses.PositionResponse().dump(position | {"status": "open"} | result))
+        return Reply(201, dump(responses.PositionResponse, position | {"status": "open"} | result))
 
     @api(routes.CLOSE_POSITION)
     def close_position(self, call: ApiCall) -> Reply:
         position_id = call.path["position_id"]
         result = call.remote(self.placement.close_position, position_id, call.body["reason"])
-        return Reply(200, responses.PositionResponse().dump(call.path | result))
+        return Reply(200, dump(responses.PositionResponse, call.path | result))
 
     @api(routes.WITHDRAW_POSITION)
     def withdraw_position(self, call: ApiCall) -> Reply:
         position_id = call.path["position_id"]
         result = call.remote(self.placement.withdraw_position, position_id, call.body["reason"])
-        return Reply(200, responses.PositionResponse().dump(call.path | result))
+        return Reply(200, dump(responses.PositionResponse, call.path | result))
 
     @api(routes.LIST_POSITIONS)
     def list_positions(self, call: ApiCall) -> Reply:
@@ -84,13 +85,13 @@ class HostUnitEndpoints(Endpoints):
             "selection_window": self.app.placements.selection_window(campaign_id),
             "positions": self.app.placements.campaign_positions(campaign_id, call.query["status"]),
         }
-        return Reply(200, responses.PositionListResponse().dump(listing))
+        return Reply(200, dump(responses.PositionListResponse, listing))
 
     @api(routes.LIST_APPLICANTS)
     def list_applicants(self, call: ApiCall) -> Reply:
         position = self._own_position(call)
         listing = position | {"applicants": self.app.placements.applicants(position)}
-        return Reply(200, responses.ApplicantListResponse().dump(listing))
+        return Reply(200, dump(responses.ApplicantListResponse, listing))
 
     @api(placement_routes.LIST_HOST_UNIT_PLACEMENTS)
     def list_host_unit_placements(self, call: ApiCall) -> Reply:
@@ -102,7 +103,7 @@ class HostUnitEndpoints(Endpoints):
             "host_unit_id": host_unit_id,
             "placements": self.app.placements.host_unit_placements(host_unit_id),
         }
-        return Reply(200, responses.HostUnitPlacementsResponse().dump(listing))
+        return Reply(200, dump(responses.HostUnitPlacementsResponse, listing))
 
     def _own_position(self, call: ApiCall) -> dict[str, Any]:
         """The path's position, if the caller may see it; 404 otherwise (missing or foreign)."""

@@ -12,13 +12,14 @@ from gateway.endpoints import Endpoints, wire
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply
 from gateway.readmodels.placement_queries import student_placement_summary
+from gateway.schemas import dump
 from gateway.schemas import placement_responses as responses
 from gateway.schemas.responses import PlacementsReportResponse
 from gateway.web import api
 
 
 def _placement(status: int, view: dict[str, Any]) -> Reply:
-    return Reply(status, responses.PlacementResponse().dump(view))
+    return Reply(status, dump(responses.PlacementResponse, view))
 
 
 class PlacementEndpoints(Endpoints):
@@ -30,7 +31,7 @@ class PlacementEndpoints(Endpoints):
             raise ApiError("NOT_FOUND", "no such student", call.path)
         found = self.app.placements.student_placements(student_id)
         offers = {"student_id": student_id, "offers": student_placement_summary(found)["offers"]}
-        return Reply(200, responses.StudentOffersResponse().dump(offers))
+        return Reply(200, dump(responses.StudentOffersResponse, offers))
 
     @api(routes.CONFIRM_OFFER)
     def confirm_offer(self, call: ApiCall) -> Reply:
@@ -106,7 +107,7 @@ class PlacementEndpoints(Endpoints):
         if self.app.queries.get_campaign(campaign_id) is None:
             raise ApiError("NOT_FOUND", "no such campaign", call.path)
         report = self.app.placements.report(campaign_id)
-        return Reply(200, PlacementsReportResponse().dump(report))
+        return Reply(200, dump(PlacementsReportResponse, report))
 
     @staticmethod
     def _id(call: ApiCall) -> str:

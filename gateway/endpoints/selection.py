@@ -11,6 +11,7 @@ from gateway.auth import check_student_access
 from gateway.endpoints import Endpoints, wire
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply
+from gateway.schemas import dump
 from gateway.schemas import placement_responses as responses
 from gateway.web import api
 
@@ -21,7 +22,7 @@ class SelectionEndpoints(Endpoints):
         campaign_id = call.path["campaign_id"]
         window = wire(call.body)
         result = call.remote(self.placement.open_selection, campaign_id, window)
-        return Reply(201, responses.SelectionWindowResponse().dump(call.path | window | result))
+        return Reply(201, dump(responses.SelectionWindowResponse, call.path | window | result))
 
     @api(routes.SUBMIT_RANKING)
     def submit_ranking(self, call: ApiCall) -> Reply:
@@ -30,7 +31,7 @@ class SelectionEndpoints(Endpoints):
         chosen = call.body["position_ids"]
         result = call.remote(self.placement.submit_ranking, campaign_id, student_id, chosen)
         ranking = call.path | {"position_ids": chosen} | result
-        return Reply(200, responses.RankingResponse().dump(ranking))
+        return Reply(200, dump(responses.RankingResponse, ranking))
 
     @api(routes.GET_RANKING)
     def get_ranking(self, call: ApiCall) -> Reply:
@@ -38,7 +39,7 @@ class SelectionEndpoints(Endpoints):
         ranking = self.app.placements.ranking(call.path["campaign_id"], call.path["student_id"])
         if ranking is None:
             raise ApiError("NOT_FOUND", "no ranking submitted", call.path)
-        return Reply(200, responses.RankingResponse().dump(ranking))
+        return Reply(200, dump(responses.RankingResponse, ranking))
 
     @api(routes.RANK_APPLICANTS)
     def rank_applicants(self, call: ApiCall) -> Reply:
@@ -46,23 +47,23 @@ class SelectionEndpoints(Endpoints):
         best_first, refused = call.body["student_ids"], call.body["unacceptable"]
         result = call.remote(self.placement.rank_applicants, position_id, best_first, refused)
         ranking = call.path | {"student_ids": best_first, "unacceptable": refused} | result
-        return Reply(200, responses.ApplicantRankingResponse().dump(ranking))
+        return Reply(200, dump(responses.ApplicantRankingResponse, ranking))
 
     @api(routes.PROPOSE_MATCHING)
     def propose_matching(self, call: ApiCall) -> Reply:
         result = call.remote(self.placement.propose_matching, call.path["campaign_id"])
         proposal = {"status": "proposed"} | result
         proposal.setdefault("stable", not proposal.get("blocking_pairs"))
-        return Reply(201, responses.MatchingRoundResponse().dump(proposal))
+        return Reply(201, dump(responses.MatchingRoundResponse, proposal))
 
     @api(routes.GET_MATCHING_ROUND)
     def get_matching_round(self, call: ApiCall) -> Reply:
         found = self.app.placements.matching_round(call.path["round_id"])
         if found is None:
             raise ApiError("NOT_FOUND", "no such matching round", call.path)
-        return Reply(200, responses.MatchingRoundResponse().dump(found))
+        return Reply(200, dump(responses.MatchingRoundResponse, found))
 
     @api(routes.PUBLISH_MATCHING)
     def publish_matching(self, call: ApiCall) -> Reply:
         result = call.remote(self.placement.publish_matching, call.path["round_id"])
-        return Reply(200, responses.PublicationResponse().dump(call.path | result))
+        return Reply(200, dump(responses.PublicationResponse, call.path | result))

@@ -10,7 +10,7 @@ from gateway.endpoints import Endpoints
 from gateway.errors import ApiError
 from gateway.pipeline import ApiCall, Reply
 from gateway.readmodels.placement_queries import student_placement_summary
-from gateway.schemas import responses
+from gateway.schemas import dump, responses
 from gateway.web import api
 
 
@@ -49,7 +49,7 @@ class StudentEndpoints(Endpoints):
         }
         result = call.remote(self.recruitment.register_student, registration)
         # The answer leaves out name, phone and ID number: the client has them already.
-        return Reply(201, responses.RegistrationResponse().dump(registration | result))
+        return Reply(201, dump(responses.RegistrationResponse, registration | result))
 
     @api(routes.SCREEN_STUDENT)
     def screen_student(self, call: ApiCall) -> Reply:
@@ -59,7 +59,7 @@ class StudentEndpoints(Endpoints):
             call.body["decision"],
             call.body["reason"],
         )
-        return Reply(200, responses.StudentStateResponse().dump(result))
+        return Reply(200, dump(responses.StudentStateResponse, result))
 
     @api(routes.WITHDRAW_STUDENT)
     def withdraw_student(self, call: ApiCall) -> Reply:
@@ -67,19 +67,19 @@ class StudentEndpoints(Endpoints):
         result = call.remote(
             self.recruitment.withdraw_student, call.path["student_id"], call.body["reason"]
         )
-        return Reply(200, responses.StudentStateResponse().dump(result))
+        return Reply(200, dump(responses.StudentStateResponse, result))
 
     @api(routes.JOIN_ALLIANCE)
     def join_alliance(self, call: ApiCall) -> Reply:
         check_student_access(call.caller, call.path["student_id"])
         result = call.remote(self.recruitment.join_alliance, call.path["student_id"])
-        return Reply(200, responses.StudentStateResponse().dump(result))
+        return Reply(200, dump(responses.StudentStateResponse, result))
 
     @api(routes.LEAVE_ALLIANCE)
     def leave_alliance(self, call: ApiCall) -> Reply:
         check_student_access(call.caller, call.path["student_id"])
         result = call.remote(self.recruitment.leave_alliance, call.path["student_id"])
-        return Reply(200, responses.StudentStateResponse().dump(result))
+        return Reply(200, dump(responses.StudentStateResponse, result))
 
     @api(routes.GET_STUDENT)
     def get_student(self, call: ApiCall) -> Reply:
@@ -89,4 +89,4 @@ class StudentEndpoints(Endpoints):
             raise ApiError("NOT_FOUND", "no such student", call.path)
         placements = self.app.placements.student_placements(call.path["student_id"])
         profile = _profile(student) | student_placement_summary(placements)
-        return Reply(200, responses.StudentProfileResponse().dump(profile))
+        return Reply(200, dump(responses.StudentProfileResponse, profile))
