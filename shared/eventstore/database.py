@@ -8,6 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared.eventstore.sqlite_lock import retry_while_busy
+
+# A reader never waits for the write lock (WAL), only, rarely, for another connection's
+# recovery of the log; SQLite's own busy wait is fine for that.
+READER_BUSY_TIMEOUT_SECONDS = 30
+
 
 def create_database_engine(url: str, *, green: bool = False, reader: bool = False) -> Engine:
     """Create an engine; ``green`` makes psycopg2 cooperate with eventlet.
@@ -15,8 +21,9 @@ def create_database_engine(url: str, *, green: bool = False, reader: bool = Fals
     A ``reader`` engine (one that only follows another process's writes) keeps SQLite's
     deferred transactions, so that it never takes the write lock.
 
-    SQLite gets WAL mode (readers never block the writer) and a busy timeout, so that the
-    gateway can follow the event log while the log writer appends.
+    SQLite gets WAL mode (readers never block the writer), so that the gateway can follow
+    the event log while the log writer appends. A writer waits for the write lock in
+    ``sqlite_lock``, cooperatively under eventlet, rather than in SQLite's busy timeout.
     """
     if url.startswith("sqlite"):
         return _sqlite_engine(url, reader=reader)
@@ -36,7 +43,10 @@ def _sqlite_engine(url: str, *, reader: bool) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url,
-        connect_args={"timeout": 30, "check_same_thread": False},
+        connect_args={
+            "timeout": READER_BUSY_TIMEOUT_SECONDS if reader else 0,
+            "check_same_thread": False,
+        },
         hide_parameters=True,
     )
 
@@ -46,13 +56,17 @@ def _sqlite_engine(url: str, *, reader: bool) -> Engine:
         # transaction starts as IMMEDIATE and concurrent writers queue instead of failing.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # Switching a new database to WAL needs a moment of exclusive access.
+        retry_while_busy(lambda: cursor.execute("PRAGMA journal_mode=WAL"))
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
+        if reader:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            retry_while_busy(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"))
 
     return engine

@@ -1,0 +1,131 @@
+"""Bursts of recruitment events reach the placement service at once, and none of them stalls.
+
+Several events arriving together are handled by concurrent green threads of one process,
+each holding the SQLite write lock for a moment, while the outbox relay publishes what they
+committed. Every event of every burst must take effect promptly.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pika
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from services.placement.service import PlacementService
+from shared.config import Settings, load_settings
+from shared.events.envelope import Envelope
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.tables import inbox
+from shared.messaging.topology import amqp_parameters, event_exchange
+from shared.migrations import upgrade_to_head
+from shared.process import nameko_config
+
+BURSTS = 30
+BURST_DEADLINE_SECONDS = 10.0
+
+
+@pytest.fixture
+def settings(tmp_path: Path, amqp_uri: str, database_url: str) -> Settings:
+    settings = load_settings(
+        environ={},
+        overrides={
+            "amqp_uri": amqp_uri,
+            "data_dir": str(tmp_path / "var"),
+            "databases": {"placement": database_url},
+        },
+    )
+    upgrade_to_head(settings.database_url("placement"), "services.placement.migrations")
+    return settings
+
+
+@pytest.fixture
+def placement_database(settings: Settings, container_factory: Any) -> Iterator[Engine]:
+    """The running placement service's database, read as an outsider would."""
+    container_factory(PlacementService, nameko_config(settings, "placement")).start()
+    engine = create_database_engine(settings.database_url("placement"), reader=True)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def recruitment_channel(amqp_uri: str) -> Iterator[Any]:
+    """A channel publishing as recruitment's relay does: to its exchange, by event type."""
+    params = amqp_parameters(amqp_uri)
+    connection = pika.BlockingConnection(
+        pika.ConnectionParameters(
+            host=params["host"], port=params["port"], virtual_host=params["virtual_host"]
+        )
+    )
+    yield connection.channel()
+    connection.close()
+
+
+def recruitment_event(event_type: str, campaign_id: str, **payload: str) -> Envelope:
+    student_id = str(uuid.uuid4())
+    return Envelope(
+        event_type=event_type,
+        schema_version=1,
+        stream_id=f"student-{student_id}",
+        stream_version=2,
+        producer="recruitment",
+        actor="operator:ops-1",
+        correlation_id=f"corr-{student_id}",
+        payload={"student_id": student_id, "campaign_id": campaign_id, "reason": "", **payload},
+    )
+
+
+def burst(size: int, campaign_id: str) -> list[Envelope]:
+    """Approvals and withdrawals of different students, so both of placement's queues work."""
+    return [
+        recruitment_event("StudentScreened", campaign_id, decision="approved")
+        if index % 2 == 0
+        else recruitment_event("StudentWithdrew", campaign_id, reason="exams")
+        for index in range(size)
+    ]
+
+
+def send_together(channel: Any, envelopes: list[Envelope]) -> None:
+    for envelope in envelopes:
+        channel.basic_publish(
+            event_exchange("recruitment"),
+            envelope.event_type,
+            json.dumps(envelope.to_dict()).encode(),
+            pika.BasicProperties(
+                content_type="application/json",
+                delivery_mode=2,
+                message_id=envelope.event_id,
+                headers={"nameko.correlation_id": envelope.correlation_id},
+            ),
+        )
+
+
+def consumed(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.execute(sa.select(inbox.c.event_id)).scalars())
+
+
+def wait_until_consumed(engine: Engine, event_ids: set[str]) -> set[str]:
+    """The ids still not consumed when the deadline passed (empty when all were)."""
+    deadline = time.monotonic() + BURST_DEADLINE_SECONDS
+    while missing := event_ids - consumed(engine):
+        if time.monotonic() > deadline:
+            return missing
+        time.sleep(0.02)
+    return set()
+
+
+def test_every_event_of_every_burst_is_handled_promptly(placement_database, recruitment_channel):
+    campaign_id = str(uuid.uuid4())
+    for number in range(BURSTS):
+        events = burst(2 + number % 4, campaign_id)
+        send_together(recruitment_channel, events)
+        missing = wait_until_consumed(placement_database, {event.event_id for event in events})
+        assert not missing, f"burst {number}: {len(missing)} of {len(events)} events stalled"
