@@ -227,3 +227,44 @@ def test_a_cached_campaign_still_sees_events_another_process_appended(engine):
     with pytest.raises(CommandRejected) as refused:
         run_with(cache_here, registration(campaign_id, make_resident_id(22)))
     assert refused.value.error_type == RegistrationClosedError.__name__
+
+
+def test_a_campaign_cannot_close_between_a_registration_s_check_and_its_commit(engine):
+    from datetime import UTC, datetime
+
+    campaign_id = open_campaign(engine)
+    checked, may_commit = threading.Event(), threading.Event()
+
+    def clock_that_pauses_after_the_check():
+        # The registration asks the clock right after it has read the campaign.
+        checked.set()
+        assert may_commit.wait(10)
+        return datetime.now(UTC)
+
+    registering = threading.Thread(
+        target=run,
+        args=(engine, registration(campaign_id, make_resident_id(31))),
+        kwargs={"clock": clock_that_pauses_after_the_check},
+    )
+    closing = threading.Thread(target=run, args=(engine, commands.CloseCampaign(campaign_id)))
+    registering.start()
+    assert checked.wait(10)
+    closing.start()
+    closing.join(0.5)
+    close_waited = closing.is_alive()
+    may_commit.set()
+    registering.join(10)
+    closing.join(10)
+
+    with engine.connect() as connection:
+        order = (
+            connection.execute(
+                sa.select(events.c.event_type)
+                .where(events.c.event_type.in_(["StudentRegistered", "CampaignClosed"]))
+                .order_by(events.c.seq)
+            )
+            .scalars()
+            .all()
+        )
+    assert close_waited
+    assert order == ["StudentRegistered", "CampaignClosed"]
