@@ -154,13 +154,14 @@ def handled(logs: list[dict[str, Any]]) -> int:
 
 
 def admit(settings: Settings, amqp_uri: str, campaign_id: str, *student_ids: str) -> None:
-    """Approve each student in recruitment's name, one event after the other."""
-    for admitted, student_id in enumerate(student_ids, start=1):
+    """Approve the students in recruitment's name, all at once, as a burst of events."""
+    already = len(recorded(settings, "CandidateAdmitted"))
+    for student_id in student_ids:
         publish(
             amqp_uri,
             recruitment_event("StudentScreened", student_id, campaign_id, decision="approved"),
         )
-        wait_for(lambda n=admitted: len(recorded(settings, "CandidateAdmitted")) >= n)
+    wait_for(lambda: len(recorded(settings, "CandidateAdmitted")) >= already + len(student_ids))
 
 
 def refusal(call: Callable[..., Any], *args: Any) -> str:
