@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pika
 import pytest
 import sqlalchemy as sa
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -23,11 +22,11 @@ from shared.config import Settings, load_settings
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events
-from shared.messaging.topology import amqp_parameters, event_exchange
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from shared.rpc import CommandRejected
 from tests.factories import make_resident_id
+from tests.support.broker import publish_events
 
 OPERATOR = {"actor": "operator:ops-1", "correlation_id": "corr-placement"}
 
@@ -91,27 +90,7 @@ def recruitment_event(
 
 
 def publish(amqp_uri: str, *envelopes: Envelope) -> None:
-    """Publish as recruitment's relay does: to its exchange, routed by event type."""
-    params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(
-        pika.ConnectionParameters(
-            host=params["host"], port=params["port"], virtual_host=params["virtual_host"]
-        )
-    )
-    channel = connection.channel()
-    for envelope in envelopes:
-        channel.basic_publish(
-            event_exchange("recruitment"),
-            envelope.event_type,
-            json.dumps(envelope.to_dict()).encode(),
-            pika.BasicProperties(
-                content_type="application/json",
-                delivery_mode=2,
-                message_id=envelope.event_id,
-                headers={"nameko.correlation_id": envelope.correlation_id},
-            ),
-        )
-    connection.close()
+    publish_events(amqp_uri, envelopes)
 
 
 def post_position(placement: Any, campaign_id: str, capacity: int = 1) -> tuple[str, str]:

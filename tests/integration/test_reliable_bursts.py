@@ -7,14 +7,12 @@ committed. Every event of every burst must take effect promptly.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pika
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -24,9 +22,9 @@ from shared.config import Settings, load_settings
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import inbox
-from shared.messaging.topology import amqp_parameters, event_exchange
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
+from tests.support.broker import broker_channel, publish_on
 
 BURSTS = 30
 BURST_DEADLINE_SECONDS = 10.0
@@ -57,15 +55,10 @@ def placement_database(settings: Settings, container_factory: Any) -> Iterator[E
 
 @pytest.fixture
 def recruitment_channel(amqp_uri: str) -> Iterator[Any]:
-    """A channel publishing as recruitment's relay does: to its exchange, by event type."""
-    params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(
-        pika.ConnectionParameters(
-            host=params["host"], port=params["port"], virtual_host=params["virtual_host"]
-        )
-    )
-    yield connection.channel()
-    connection.close()
+    """One channel for every burst, so that a burst's events leave back to back (unconfirmed:
+    the channel stays open until every event has been handled, so none can be dropped)."""
+    with broker_channel(amqp_uri) as channel:
+        yield channel
 
 
 def recruitment_event(event_type: str, campaign_id: str, **payload: str) -> Envelope:
@@ -92,21 +85,6 @@ def burst(size: int, campaign_id: str) -> list[Envelope]:
     ]
 
 
-def send_together(channel: Any, envelopes: list[Envelope]) -> None:
-    for envelope in envelopes:
-        channel.basic_publish(
-            event_exchange("recruitment"),
-            envelope.event_type,
-            json.dumps(envelope.to_dict()).encode(),
-            pika.BasicProperties(
-                content_type="application/json",
-                delivery_mode=2,
-                message_id=envelope.event_id,
-                headers={"nameko.correlation_id": envelope.correlation_id},
-            ),
-        )
-
-
 def consumed(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         return set(connection.execute(sa.select(inbox.c.event_id)).scalars())
@@ -126,6 +104,6 @@ def test_every_event_of_every_burst_is_handled_promptly(placement_database, recr
     campaign_id = str(uuid.uuid4())
     for number in range(BURSTS):
         events = burst(2 + number % 4, campaign_id)
-        send_together(recruitment_channel, events)
+        publish_on(recruitment_channel, events)
         missing = wait_until_consumed(placement_database, {event.event_id for event in events})
         assert not missing, f"burst {number}: {len(missing)} of {len(events)} events stalled"

@@ -1,10 +1,8 @@
 """Consumers: duplicates are absorbed, a failing handler keeps its message until parked."""
 
-import json
 import time
 import uuid
 
-import pika
 import pytest
 import sqlalchemy as sa
 import structlog
@@ -14,9 +12,9 @@ from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
 from shared.messaging.inbox import consume_once, reliable_event_handler
-from shared.messaging.topology import amqp_parameters, event_exchange
 from shared.migrations import upgrade_to_head
 from shared.runtime import LogContext
+from tests.support.broker import publish_events
 
 QUEUE = "evt-recruitment-AllianceJoined--tally.on_joined"
 effects = sa.Table("effects", sa.MetaData(), sa.Column("event_id", sa.String(36)))
@@ -59,26 +57,7 @@ def tally(container_factory, rabbit_config, sqlite_url):
 
 
 def publish(amqp_uri, envelope, times=1):
-    params = amqp_parameters(amqp_uri)
-    connection = pika.BlockingConnection(
-        pika.ConnectionParameters(
-            host=params["host"], port=params["port"], virtual_host=params["virtual_host"]
-        )
-    )
-    channel = connection.channel()
-    for _ in range(times):
-        channel.basic_publish(
-            event_exchange("recruitment"),
-            envelope.event_type,
-            json.dumps(envelope.to_dict()).encode(),
-            pika.BasicProperties(
-                content_type="application/json",
-                delivery_mode=2,
-                message_id=envelope.event_id,
-                headers={"nameko.correlation_id": envelope.correlation_id},
-            ),
-        )
-    connection.close()
+    publish_events(amqp_uri, [envelope] * times)
 
 
 def joined():
@@ -102,7 +81,7 @@ def applied(engine):
 def wait_for(condition, timeout=15.0):
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
+        assert time.monotonic() < deadline, f"condition not met in time; state: {STATE}"
         time.sleep(0.05)
 
 
