@@ -9,6 +9,7 @@ from typing import Any
 from services.recruitment.domain.campaign import CampaignPlan
 from services.recruitment.domain.resident_id import check_character
 from services.recruitment.domain.student import Application
+from shared.events.envelope import Envelope
 
 
 def make_resident_id(seed: int | None = None, birth: str = "20030515") -> str:
@@ -45,3 +46,19 @@ def make_application(**overrides: Any) -> Application:
     }
     values.update(overrides)
     return Application(**values)
+
+
+def make_recruitment_event(
+    event_type: str, student_id: str, campaign_id: str, **payload: str
+) -> Envelope:
+    """A recruitment event about one student, as recruitment's relay would publish it."""
+    return Envelope(
+        event_type=event_type,
+        schema_version=1,
+        stream_id=f"student-{student_id}",
+        stream_version=2,
+        producer="recruitment",
+        actor="operator:ops-1",
+        correlation_id=f"corr-{student_id}",
+        payload={"student_id": student_id, "campaign_id": campaign_id, "reason": "", **payload},
+    )

@@ -12,8 +12,6 @@ leave in order even when a batch fails.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -57,14 +55,12 @@ class OutboxRelay:
         amqp_uri: str,
         service: str,
         settings: RelaySettings | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._engine = engine
         self._amqp_uri = amqp_uri
         self._service = service
         self._exchange = event_exchange(service)
         self.settings = settings or RelaySettings()
-        self._sleep = sleep
         self._channel: ConfirmingChannel | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -107,7 +103,7 @@ class OutboxRelay:
             error_type=type(error).__name__,
             # SQLAlchemy's messages carry the statement on later lines, never its parameters
             # (the engines hide them), but the first line is what an operator needs.
-            error=str(error).splitlines()[0][:200] if str(error) else "",
+            error=(str(error).splitlines() or [""])[0][:200],
             retry_in_seconds=round(backoff, 2),
         )
 

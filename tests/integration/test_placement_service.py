@@ -25,7 +25,7 @@ from shared.eventstore.tables import events
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from shared.rpc import CommandRejected
-from tests.factories import make_resident_id
+from tests.factories import make_recruitment_event, make_resident_id
 from tests.support.broker import publish_events
 
 OPERATOR = {"actor": "operator:ops-1", "correlation_id": "corr-placement"}
@@ -72,21 +72,6 @@ def wait_for(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
     return result
-
-
-def recruitment_event(
-    event_type: str, student_id: str, campaign_id: str, **payload: str
-) -> Envelope:
-    return Envelope(
-        event_type=event_type,
-        schema_version=1,
-        stream_id=f"student-{student_id}",
-        stream_version=2,
-        producer="recruitment",
-        actor="operator:ops-1",
-        correlation_id="corr-recruitment",
-        payload={"student_id": student_id, "campaign_id": campaign_id, "reason": "", **payload},
-    )
 
 
 def publish(amqp_uri: str, *envelopes: Envelope) -> None:
@@ -138,7 +123,7 @@ def admit(settings: Settings, amqp_uri: str, campaign_id: str, *student_ids: str
     for student_id in student_ids:
         publish(
             amqp_uri,
-            recruitment_event("StudentScreened", student_id, campaign_id, decision="approved"),
+            make_recruitment_event("StudentScreened", student_id, campaign_id, decision="approved"),
         )
     wait_for(lambda: len(recorded(settings, "CandidateAdmitted")) >= already + len(student_ids))
 
@@ -200,7 +185,7 @@ def test_students_approved_by_the_real_recruitment_service_become_eligible(
 
 
 def test_a_redelivered_approval_takes_effect_once(settings, placement, amqp_uri):
-    approval = recruitment_event(
+    approval = make_recruitment_event(
         "StudentScreened", str(uuid.uuid4()), str(uuid.uuid4()), decision="approved"
     )
     with capture_logs() as logs:
@@ -213,11 +198,12 @@ def test_a_redelivered_approval_takes_effect_once(settings, placement, amqp_uri)
 
 def test_a_withdrawal_arriving_before_the_approval_wins(settings, placement, amqp_uri):
     student, campaign = str(uuid.uuid4()), str(uuid.uuid4())
-    publish(amqp_uri, recruitment_event("StudentWithdrew", student, campaign, reason="exams"))
+    publish(amqp_uri, make_recruitment_event("StudentWithdrew", student, campaign, reason="exams"))
     wait_for(lambda: recorded(settings, "CandidateWithdrew"))
     with capture_logs() as logs:
         publish(
-            amqp_uri, recruitment_event("StudentScreened", student, campaign, decision="approved")
+            amqp_uri,
+            make_recruitment_event("StudentScreened", student, campaign, decision="approved"),
         )
         wait_for(lambda: any(line["event"] == "candidate.admission_ignored" for line in logs))
     assert recorded(settings, "CandidateAdmitted") == []
@@ -232,7 +218,7 @@ def test_a_withdrawal_ends_an_agreed_placement_and_frees_its_seat(settings, plac
     _host, position = post_position(placement, campaign)
     agreed = place(placement, leaving, position)
     assert refusal(place, placement, waiting, position) == "SeatUnavailableError"
-    publish(amqp_uri, recruitment_event("StudentWithdrew", leaving, campaign, reason="ill"))
+    publish(amqp_uri, make_recruitment_event("StudentWithdrew", leaving, campaign, reason="ill"))
     ended = wait_for(lambda: recorded(settings, "PlacementEnded"))
     assert ended[0]["placement_id"] == agreed["placement_id"]
     assert place(placement, waiting, position)["status"] == "agreed"

@@ -24,6 +24,7 @@ from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import inbox
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
+from tests.factories import make_recruitment_event
 from tests.support.broker import broker_channel, publish_on
 
 BURSTS = 30
@@ -61,26 +62,16 @@ def recruitment_channel(amqp_uri: str) -> Iterator[Any]:
         yield channel
 
 
-def recruitment_event(event_type: str, campaign_id: str, **payload: str) -> Envelope:
-    student_id = str(uuid.uuid4())
-    return Envelope(
-        event_type=event_type,
-        schema_version=1,
-        stream_id=f"student-{student_id}",
-        stream_version=2,
-        producer="recruitment",
-        actor="operator:ops-1",
-        correlation_id=f"corr-{student_id}",
-        payload={"student_id": student_id, "campaign_id": campaign_id, "reason": "", **payload},
-    )
-
-
 def burst(size: int, campaign_id: str) -> list[Envelope]:
     """Approvals and withdrawals of different students, so both of placement's queues work."""
     return [
-        recruitment_event("StudentScreened", campaign_id, decision="approved")
+        make_recruitment_event(
+            "StudentScreened", str(uuid.uuid4()), campaign_id, decision="approved"
+        )
         if index % 2 == 0
-        else recruitment_event("StudentWithdrew", campaign_id, reason="exams")
+        else make_recruitment_event(
+            "StudentWithdrew", str(uuid.uuid4()), campaign_id, reason="exams"
+        )
         for index in range(size)
     ]
 
