@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from shared.config import Settings
+from shared.config import ConfigError, Settings
 from shared.messaging.topology import amqp_parameters
 
 STOP_GRACE_SECONDS = 15
@@ -133,6 +133,13 @@ class Supervisor:
 
 
 def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
+    """Run every process until Ctrl-C or SIGTERM; an unsafe production configuration or an
+    unreachable broker stops it before any process starts."""
+    try:
+        settings.check_safe_to_run()
+    except ConfigError as error:
+        print(f"gravity: {error}", file=sys.stderr)
+        return 2
     if not broker_reachable(settings.amqp_uri):
         print(broker_help(settings.amqp_uri), file=sys.stderr)
         return 2

@@ -12,7 +12,10 @@ from typing import Any
 
 import yaml
 
+from shared.production import production_problems
+
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::([^}]*))?\}")
+CONFIG_KEY = "GRAVITY"  # where a nameko container's config holds Gravity's own settings
 DEVELOPMENT_SECRET = "gravity-development-secret-change-me"  # noqa: S105 - refused in production
 
 
@@ -60,14 +63,22 @@ class Settings:
         return f"sqlite:///{self.data_dir / (component + '.db')}"
 
     @property
+    def components(self) -> tuple[str, ...]:
+        """Every component that owns a database: the event log, the gateway and each service."""
+        return ("eventlog", "gateway", *self.services)
+
+    @property
     def is_production(self) -> bool:
         return self.environment == "production"
 
     def check_safe_to_run(self) -> None:
-        """A production process must never start with the development secret."""
-        if self.is_production and self.jwt_secret in ("", DEVELOPMENT_SECRET):
+        """A production process must never start with a placeholder secret or a default
+        password; the error names every problem, one a line, so one restart can fix them all."""
+        problems = production_problems(self)
+        if problems:
             raise ConfigError(
-                "GRAVITY_JWT_SECRET must be set to a real secret when GRAVITY_ENV=production"
+                "refusing to start with GRAVITY_ENV=production:\n"
+                + "\n".join(f"  - {problem}" for problem in problems)
             )
 
 
@@ -96,7 +107,8 @@ def load_settings(
             },
             gateway_host=str(raw["gateway"]["host"]),
             gateway_port=int(raw["gateway"]["port"]),
-            jwt_secret=str(raw["auth"]["jwt_secret"]),
+            # An empty variable reads as YAML null: it is an empty secret, not "None".
+            jwt_secret=str(raw["auth"]["jwt_secret"] or ""),
             jwt_issuer=str(raw["auth"]["issuer"]),
             log_format=str(raw["logging"]["format"]),
             log_level=str(raw["logging"]["level"]),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.broker_tuning import cache_broker_url_parsing
-from shared.config import Settings
+from shared.config import ConfigError, Settings
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
 from shared.runtime import CONFIG_KEY
@@ -57,7 +57,12 @@ def run_service(
     name = service_class.name
     configure_logging(name, settings.log_format, settings.log_level)
     cache_broker_url_parsing()
-    settings.check_safe_to_run()
+    try:
+        settings.check_safe_to_run()
+    except ConfigError as error:
+        # Before any database or broker is touched; the message, not a traceback, is the news.
+        print(f"{name}: {error}", file=sys.stderr)
+        sys.exit(2)
     for component, package in migrations:
         upgrade_to_head(settings.database_url(component), package)
     runner = ServiceRunner(nameko_config(settings, name))

@@ -22,22 +22,18 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 from shared.config import DEVELOPMENT_SECRET, ConfigError, Settings, load_settings
+from shared.production import production_problems
 
 PROCESS_MODULES = {"gateway": "gateway", "eventlog": "shared.eventlog"}
-SHARED_COMPONENTS = ("eventlog", "gateway")
-# Values that are placeholders, not secrets: a production start with one of them refuses to run.
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "development")
-DEFAULT_PASSWORDS = ("", "guest", "postgres", "password", "gravity")
-MIN_JWT_SECRET_LENGTH = 32
 DATABASE_WAIT_SECONDS = 60.0
 
 
 def components(settings: Settings) -> tuple[str, ...]:
-    """Every component that owns a database: the event log, the gateway and each service."""
-    return (*SHARED_COMPONENTS, *settings.services)
+    """Every component that owns a database (the health check imports this name)."""
+    return settings.components
 
 
 def amqp_uri(environ: Mapping[str, str]) -> str:
@@ -73,31 +69,6 @@ def connection_environment(
     return derived
 
 
-def _placeholder(value: str) -> bool:
-    lowered = value.lower()
-    return lowered in DEFAULT_PASSWORDS or any(mark in lowered for mark in PLACEHOLDER_MARKERS)
-
-
-def production_problems(settings: Settings) -> list[str]:
-    """Why a production start would be unsafe; empty when it is not production or all is set."""
-    if not settings.is_production:
-        return []
-    problems = []
-    secret = settings.jwt_secret
-    if secret == DEVELOPMENT_SECRET or _placeholder(secret):
-        problems.append("GRAVITY_JWT_SECRET is empty or a placeholder")
-    elif len(secret) < MIN_JWT_SECRET_LENGTH:
-        problems.append(f"GRAVITY_JWT_SECRET is shorter than {MIN_JWT_SECRET_LENGTH} characters")
-    if _placeholder(urlparse(settings.amqp_uri).password or ""):
-        problems.append("the RabbitMQ password (GRAVITY_RABBITMQ_PASSWORD) is a default")
-    for component in components(settings):
-        url = settings.database_url(component)
-        if not url.startswith("sqlite") and _placeholder(urlparse(url).password or ""):
-            problems.append(f"the {component} database password (GRAVITY_DB_PASSWORD) is a default")
-            break
-    return problems
-
-
 def configuration_problems(settings: Settings, environ: Mapping[str, str]) -> list[str]:
     """A database URL derived from parts that the configuration does not read is a mistake."""
     if not environ.get("GRAVITY_DB_HOST"):
@@ -105,7 +76,7 @@ def configuration_problems(settings: Settings, environ: Mapping[str, str]) -> li
     return [
         f"the configuration has no databases.{component} entry, so {component} would use "
         f"SQLite inside the container; add `{component}: ${{GRAVITY_{component.upper()}_DB:}}`"
-        for component in components(settings)
+        for component in settings.components
         if settings.database_url(component).startswith("sqlite")
     ]
 
@@ -172,7 +143,7 @@ def ensure_databases(environ: Mapping[str, str], component_names: Iterable[str])
 
 def main(argv: Sequence[str]) -> int:
     settings = load_settings()
-    os.environ.update(connection_environment(os.environ, components(settings)))
+    os.environ.update(connection_environment(os.environ, settings.components))
     settings = load_settings()
     problems = configuration_problems(settings, os.environ)
     problems += production_problems(settings)
@@ -187,7 +158,7 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
     if argv[:1] == ["migrate"]:
-        ensure_databases(os.environ, components(settings))
+        ensure_databases(os.environ, settings.components)
         argv = ["gravity", "migrate", *argv[1:]]
     return become(command_for(argv, settings))
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from shared.config import Settings, load_settings
+from shared.config import ConfigError, Settings, load_settings
 from shared.eventlog.consumer import ConsumerOptions, EventLogConsumer
 from shared.eventstore.database import create_database_engine
 from shared.logging import configure_logging, get_logger
@@ -35,6 +36,11 @@ def main(config: str | None = None) -> int:
     """Run the event log until SIGTERM or SIGINT; the batch in hand is finished first."""
     settings = load_settings(config)
     configure_logging("eventlog", settings.log_format, settings.log_level)
+    try:
+        settings.check_safe_to_run()
+    except ConfigError as error:
+        print(f"eventlog: {error}", file=sys.stderr)
+        return 2
     try:
         with event_log_consumer(settings) as consumer:
 

@@ -23,6 +23,7 @@ import yaml
 
 from shared.config import ConfigError, Settings, load_settings
 from shared.messaging.topology import amqp_parameters
+from shared.production import production_problems
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -70,7 +71,7 @@ def container_settings(**environ: str) -> Settings:
         "GRAVITY_DB_HOST": "postgres",
         **environ,
     }
-    derived = module.connection_environment(base, module.components(load_settings(environ=base)))
+    derived = module.connection_environment(base, load_settings(environ=base).components)
     return load_settings(environ={**base, **derived})
 
 
@@ -202,6 +203,10 @@ def test_a_production_start_with_real_secrets_and_a_development_start_are_allowe
     )
     assert module.production_problems(real) == []
     assert module.production_problems(container_settings(GRAVITY_DB_PASSWORD=PLACEHOLDER)) == []
+
+
+def test_the_entrypoint_checks_with_the_rules_every_process_checks_with() -> None:
+    assert entrypoint().production_problems is production_problems
 
 
 def test_the_command_names_the_component_and_a_service_left_out_of_the_configuration_fails() -> (
