@@ -64,7 +64,7 @@ def start_suite(amqp_uri: str, data_dir: str, port: int) -> subprocess.Popen[byt
 
 
 def token(data_dir: str) -> str:
-    from gateway.tokens import issue_token
+    from gateway.core.tokens import issue_token
     from shared.config import load_settings
 
     return issue_token(load_settings(environ={"GRAVITY_DATA_DIR": data_dir}), "operator", "bench")

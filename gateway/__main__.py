@@ -10,7 +10,7 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-from gateway.process import run_gateway  # noqa: E402
+from gateway.core.process import run_gateway  # noqa: E402
 from shared.config import load_settings  # noqa: E402
 
 if __name__ == "__main__":

@@ -1,28 +1,35 @@
-"""The gateway nameko service: HTTP in, commands to services over RPC, reads from read models."""
+"""The gateway nameko service, assembled from the sections: HTTP in, commands to services
+over RPC, reads from read models."""
 
 from __future__ import annotations
 
-from gateway.bootstrap import GatewayAppProvider
-from gateway.endpoints.campaigns import CampaignEndpoints
-from gateway.endpoints.host_units import HostUnitEndpoints
-from gateway.endpoints.operations import OperationEndpoints
-from gateway.endpoints.placements import PlacementEndpoints
-from gateway.endpoints.selection import SelectionEndpoints
-from gateway.endpoints.students import StudentEndpoints
-from shared.rpc import service_proxy
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.core.bootstrap import GatewayAppProvider
+from gateway.core.operations import OperationEndpoints
+from gateway.core.route import Route
+from gateway.core.section import Section
+from gateway.core.web import command_endpoint
+from gateway.sections import ROUTES, SECTIONS
+from shared.kit.client import CommandClient
 
 
-class GatewayService(
-    CampaignEndpoints,
-    StudentEndpoints,
-    HostUnitEndpoints,
-    SelectionEndpoints,
-    PlacementEndpoints,
-    OperationEndpoints,
-):
-    """Every route of ``gateway.routes``; the endpoints live in ``gateway.endpoints``."""
+def assemble(sections: Sequence[Section], routes: tuple[Route, ...]) -> type[Any]:
+    """One nameko service class: each section's read endpoints, an endpoint per command route,
+    the operations endpoints, the app and the command client."""
+    namespace: dict[str, Any] = {
+        "__doc__": "Every route of ``gateway.sections``.",
+        "__module__": __name__,
+        "name": "gateway",
+        "app": GatewayAppProvider(sections, routes),
+        "services": CommandClient(),
+    }
+    for route in routes:
+        if route.command is not None:
+            namespace[route.name] = command_endpoint(route)
+    bases = (*(s.endpoints for s in sections if s.endpoints is not object), OperationEndpoints)
+    return type("GatewayService", bases, namespace)
 
-    name = "gateway"
-    app = GatewayAppProvider()
-    recruitment = service_proxy("recruitment")
-    placement = service_proxy("placement")
+
+GatewayService = assemble(SECTIONS, ROUTES)

@@ -26,7 +26,7 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.tokens import issue_token
+    from gateway.core.tokens import issue_token
 
     print(issue_token(settings, args.role, args.subject, ttl_seconds=args.ttl))
     return 0
@@ -50,9 +50,12 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.replay import replay_read_models
+    from gateway.core.replay import replay_read_models
+    from gateway.sections import SECTIONS
 
-    report = replay_read_models(settings, target_url=args.target, progress=not args.quiet)
+    report = replay_read_models(
+        settings, SECTIONS, target_url=args.target, progress=not args.quiet
+    )
     print(f"replayed {report.events} events from the log")
     if report.equal:
         print("the rebuilt read models equal the live ones")

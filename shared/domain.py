@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+
+class ErrorKind(StrEnum):
+    """What sort of refusal an error is; the gateway answers each kind with one HTTP status."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    FORBIDDEN = "forbidden"
 
 
 class DomainError(Exception):
-    """A programme rule refused a command. ``details`` says what exactly, for the client."""
+    """A programme rule refused a command.
+
+    Each concrete error declares the stable ``code`` clients see and its ``kind``; its
+    docstring is the code's description in the API document. ``details`` says what exactly.
+    """
+
+    code: ClassVar[str]
+    kind: ClassVar[ErrorKind]
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -17,7 +34,41 @@ class DomainError(Exception):
 
 
 class NotFoundError(DomainError):
-    """The aggregate a command names does not exist."""
+    """No such resource, or none that this caller may see."""
+
+    code = "NOT_FOUND"
+    kind = ErrorKind.NOT_FOUND
+    subject: ClassVar[str] = "record"
+    id_field: ClassVar[str] = "id"
+
+    @classmethod
+    def for_id(cls, record_id: str) -> Self:
+        """``no such <subject>`` with the id the caller named."""
+        return cls(f"no such {cls.subject}", {cls.id_field: record_id})
+
+
+class ConcurrencyConflictError(DomainError):
+    """The record changed meanwhile; retry the request."""
+
+    code = "CONCURRENT_UPDATE"
+    kind = ErrorKind.CONFLICT
+
+    def __init__(self, stream_id: str, expected: int) -> None:
+        super().__init__("the record changed meanwhile; retry")
+        self.stream_id = stream_id
+        self.expected = expected
+
+
+def known_errors() -> list[type[DomainError]]:
+    """Every concrete error class imported so far (one that declares its own code)."""
+    found: list[type[DomainError]] = []
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        error = pending.pop()
+        pending.extend(error.__subclasses__())
+        if error is not DomainError and hasattr(error, "code"):
+            found.append(error)
+    return sorted(found, key=lambda error: (error.code, error.__name__))
 
 
 @dataclass(frozen=True)
@@ -32,11 +83,13 @@ class CommandContext:
 class Aggregate:
     """Decides on commands and records events; state changes only by applying events.
 
-    Subclasses define ``stream_prefix`` and a ``_when_<EventName>`` method per event type, so
-    that replaying a stream and running live take exactly the same path.
+    Subclasses define ``stream_prefix``, the ``missing`` error raised when one is required
+    but absent, and a ``_when_<EventName>`` method per event type, so that replaying a stream
+    and running live take exactly the same path.
     """
 
     stream_prefix: ClassVar[str]
+    missing: ClassVar[type[NotFoundError]] = NotFoundError
 
     def __init__(self, aggregate_id: str) -> None:
         self.id = aggregate_id
@@ -52,7 +105,7 @@ class Aggregate:
         return self.stream_id_for(self.id)
 
     @classmethod
-    def replay(cls, aggregate_id: str, history: Sequence[Any]) -> Any:
+    def replay(cls, aggregate_id: str, history: Sequence[Any]) -> Self:
         aggregate = cls.__new__(cls)
         Aggregate.__init__(aggregate, aggregate_id)
         for event in history:
@@ -67,20 +120,11 @@ class Aggregate:
     def _apply(self, event: Any) -> None:
         getattr(self, f"_when_{type(event).__name__}")(event)
 
+    @property
+    def pending_events(self) -> tuple[Any, ...]:
+        """What was recorded since the aggregate was loaded, not yet committed."""
+        return tuple(self._pending)
+
     def pull_pending_events(self) -> list[Any]:
         pending, self._pending = self._pending, []
         return pending
-
-
-@dataclass
-class EventClasses:
-    """The domain event classes of one service, looked up by event type name."""
-
-    classes: dict[str, type[Any]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, *event_classes: type[Any]) -> EventClasses:
-        return cls({event_class.__name__: event_class for event_class in event_classes})
-
-    def get(self, event_type: str) -> type[Any]:
-        return self.classes[event_type]

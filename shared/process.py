@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.broker_tuning import cache_broker_url_parsing
-from shared.config import ConfigError, Settings
+from shared.config import CONFIG_KEY, ConfigError, Settings
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
-from shared.runtime import CONFIG_KEY
 
 log = get_logger(__name__)
 

@@ -1,7 +1,7 @@
-"""How a refused command crosses RPC: one exception type that keeps its code and details.
+"""RPC for Gravity: refusals that keep their code, and requests and replies without confirms.
 
 nameko turns unknown remote exceptions into a bare RemoteError (losing the arguments);
-registering ``CommandRejected`` as deserialisable keeps ``error_type``, ``message`` and
+registering ``CommandRejected`` as deserialisable keeps ``code``, ``kind``, ``message`` and
 ``details`` intact, so the gateway can answer with a precise status and body.
 """
 
@@ -18,32 +18,28 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import deserialize_to_instance
-from nameko.rpc import (
-    MethodProxy,
-    Responder,
-    Rpc,
-    RpcConsumer,
-    RpcProxy,
-    ServiceProxy,
-    get_rpc_exchange,
-)
+from nameko.rpc import MethodProxy, Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.domain import DomainError
 
 
 @deserialize_to_instance
 class CommandRejected(Exception):  # noqa: N818 - it is a verdict, not a crash
-    """A domain rule refused a command; ``error_type`` is the domain error's class name."""
+    """A domain rule refused a command: the error's ``code`` and ``kind``, its message and
+    details, exactly as the client is to receive them."""
 
-    def __init__(self, error_type: str, message: str, details: dict[str, Any] | None = None):
-        super().__init__(error_type, message, details or {})
-        self.error_type = error_type
+    def __init__(
+        self, code: str, kind: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(code, kind, message, details or {})
+        self.code = code
+        self.kind = kind
         self.message = message
         self.details = details or {}
 
     @classmethod
     def from_domain_error(cls, error: DomainError) -> CommandRejected:
-        return cls(type(error).__name__, error.message, error.details)
+        return cls(error.code, str(error.kind), error.message, error.details)
 
 
 class _UnconfirmedPublisher(Publisher):  # type: ignore[misc]
@@ -97,21 +93,9 @@ class _UnconfirmedMethodProxy(MethodProxy):  # type: ignore[misc]
     publisher_cls = _UnconfirmedPublisher
 
 
-class _UnconfirmedServiceProxy(ServiceProxy):  # type: ignore[misc]
-    def __getattr__(self, name: str) -> Any:
-        return _UnconfirmedMethodProxy(
-            self.worker_ctx, self.service_name, name, self.reply_listener, **self.options
-        )
-
-
-class _UnconfirmedRpcProxy(RpcProxy):  # type: ignore[misc]
-    def get_dependency(self, worker_ctx: Any) -> Any:
-        return _UnconfirmedServiceProxy(
-            worker_ctx, self.target_service, self.rpc_reply_listener, **self.options
-        )
-
-
-def service_proxy(service_name: str) -> Any:
-    """A nameko RpcProxy to another service whose requests go without confirms (see
-    ``rpc``); a request to a service that is down times out rather than failing at once."""
-    return _UnconfirmedRpcProxy(service_name)
+def unconfirmed_call(
+    worker_ctx: Any, reply_listener: Any, service: str, method: str, *args: object
+) -> object:
+    """Call ``service.method(*args)`` and wait for the reply; the request goes without a
+    confirm (see ``rpc``), so one sent to a service that is down times out."""
+    return _UnconfirmedMethodProxy(worker_ctx, service, method, reply_listener)(*args)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from services.recruitment.domain.campaign import CampaignPlan
-from services.recruitment.domain.resident_id import check_character
-from services.recruitment.domain.student import Application
+from shared.contracts.recruitment.commands import CreateCampaign, RegisterStudent
 from shared.events.envelope import Envelope
+from shared.resident_id import check_character
 
 
 def make_resident_id(seed: int | None = None, birth: str = "20030515") -> str:
@@ -19,8 +19,9 @@ def make_resident_id(seed: int | None = None, birth: str = "20030515") -> str:
     return first + check_character(first)
 
 
-def make_campaign_plan(**overrides: Any) -> CampaignPlan:
+def make_campaign_plan(**overrides: Any) -> CreateCampaign:
     values: dict[str, Any] = {
+        "campaign_id": str(uuid.uuid4()),
         "name": "Gravity Plan 2023 summer practice",
         "year": 2023,
         "season": "summer",
@@ -30,11 +31,14 @@ def make_campaign_plan(**overrides: Any) -> CampaignPlan:
         "practice_content": "government host units, summer classrooms, civilised-city work",
     }
     values.update(overrides)
-    return CampaignPlan(**values)
+    return CreateCampaign(**values)
 
 
-def make_application(**overrides: Any) -> Application:
+def make_application(**overrides: Any) -> RegisterStudent:
+    """A registration (a student's application), into a new campaign unless told otherwise."""
     values: dict[str, Any] = {
+        "student_id": str(uuid.uuid4()),
+        "campaign_id": str(uuid.uuid4()),
         "name": "李明",
         "phone": "13800138000",
         "id_number": make_resident_id(1),
@@ -45,7 +49,7 @@ def make_application(**overrides: Any) -> Application:
         "channel": "organisation",
     }
     values.update(overrides)
-    return Application(**values)
+    return RegisterStudent(**values)
 
 
 def make_recruitment_event(

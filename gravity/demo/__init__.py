@@ -28,7 +28,7 @@ __all__ = ["load_demo", "registrations"]
 
 
 def load_demo(settings: Settings, base_url: str | None = None) -> int:
-    from gateway.tokens import issue_token
+    from gateway.core.tokens import issue_token
 
     base_url = base_url or f"http://{settings.gateway_host}:{settings.gateway_port}"
     client = DemoClient(base_url, issue_token(settings, "operator", "demo-operator"))

@@ -32,7 +32,7 @@ class Season:
         self.report_path = f"/campaigns/{campaign_id}/placements/report"
 
     def token(self, role: str, subject: str) -> str:
-        from gateway.tokens import issue_token
+        from gateway.core.tokens import issue_token
 
         if subject not in self.tokens:
             self.tokens[subject] = issue_token(self.settings, role, subject, ttl_seconds=4 * 3600)

@@ -1,6 +1,6 @@
-"""Event payload contracts: one marshmallow schema per (event type, schema version).
-
-Importing this package registers every contract, so any process can read any event.
+"""Contracts between the parts of Gravity: commands, event payloads and errors, one package
+per service. Importing this package registers every event contract, so any process can read
+any event.
 """
 
 from shared.contracts import placement as placement

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.registry import CONTRACTS, Id, UtcDateTime, personal
+from shared.contracts.fields import Id, UtcDateTime, personal
+from shared.contracts.registry import CONTRACTS
 
 DOCUMENT_KINDS = ("practice_notice", "confidentiality_commitment")
 PARTIES = ("student", "host_unit")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError
 
-from shared.events.canonical import format_timestamp, parse_timestamp
+from shared.contracts.fields import Id, is_personal
 from shared.events.envelope import Envelope
+
+if TYPE_CHECKING:
+    from shared.contracts.records import Event
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -29,53 +31,6 @@ class InvalidPayloadError(ValueError):
         self.errors = errors
 
 
-class UtcDateTime(fields.DateTime):
-    """A timestamp field that always serialises in the canonical UTC form."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:  # noqa: ARG002 - marshmallow's signature
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            raise ValidationError("not a datetime")
-        return format_timestamp(value)
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:  # noqa: ARG002 - marshmallow's signature
-        if not isinstance(value, str):
-            raise ValidationError("must be an ISO 8601 string")
-        try:
-            return parse_timestamp(value)
-        except ValueError as error:
-            raise ValidationError("must be an ISO 8601 timestamp with a time zone") from error
-
-
-class Id(fields.String):
-    """A UUID that is validated on the way in but stays a string in Python."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return str(uuid.UUID(text))
-        except ValueError as error:
-            raise ValidationError("not a valid UUID") from error
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:  # noqa: ARG002
-        if value is None:
-            return None
-        try:
-            return str(uuid.UUID(str(value)))
-        except ValueError as error:
-            raise ValidationError("not a valid UUID") from error
-
-
-FieldT = TypeVar("FieldT", bound=fields.Field[Any])
-
-
-def personal(field: FieldT) -> FieldT:
-    """Mark a payload field as personal data: never logged, redacted for auditors."""
-    field.metadata = {**field.metadata, "personal_data": True}
-    return field
-
-
 @dataclass(frozen=True)
 class Contract:
     event_type: str
@@ -84,11 +39,12 @@ class Contract:
 
     @property
     def personal_fields(self) -> frozenset[str]:
-        return frozenset(
-            name
-            for name, field in self.schema.fields.items()
-            if field.metadata.get("personal_data")
-        )
+        return frozenset(name for name, field in self.schema.fields.items() if is_personal(field))
+
+    @property
+    def id_fields(self) -> tuple[str, ...]:
+        """Fields holding one id (never personal data): what a log line may name."""
+        return tuple(name for name, field in self.schema.fields.items() if isinstance(field, Id))
 
 
 class ContractRegistry:
@@ -97,15 +53,45 @@ class ContractRegistry:
     def __init__(self) -> None:
         self._contracts: dict[tuple[str, int], Contract] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._events: dict[str, type[Event]] = {}
+        self._latest: dict[str, int] = {}
+
+    def register_event(self, event_class: type[Event], version: int) -> None:
+        """Register an event dataclass as the newest contract of its type (its class name)."""
+        from shared.contracts.records import build_schema
+
+        event_type = event_class.__name__
+        if event_type in self._events:
+            raise ValueError(f"event class {event_type} declared twice")
+        self._events[event_type] = event_class
+        self._add(event_type, version, build_schema(event_class, f"{event_type}V{version}")())
+
+    def event_class(self, event_type: str) -> type[Event]:
+        try:
+            return self._events[event_type]
+        except KeyError:
+            raise UnknownEventTypeError(event_type) from None
+
+    def to_event(self, envelope: Envelope) -> Event:
+        """The envelope's payload, upcast and validated, as its event class."""
+        return self.event_class(envelope.event_type)(**self.load(envelope))
+
+    def dump_event(self, event: Event) -> tuple[int, Payload]:
+        """Validate and serialise an event's payload at the newest version of its contract."""
+        return self.dump(type(event).__name__, dataclasses.asdict(event))
+
+    def _add(self, event_type: str, version: int, schema: Schema) -> None:
+        key = (event_type, version)
+        if key in self._contracts:
+            raise ValueError(f"contract {event_type} v{version} registered twice")
+        self._contracts[key] = Contract(event_type, version, schema)
+        self._latest[event_type] = max(version, self._latest.get(event_type, 0))
 
     def contract(self, event_type: str, version: int) -> Callable[[type[Schema]], type[Schema]]:
         """Class decorator registering a payload schema."""
 
         def register(schema_class: type[Schema]) -> type[Schema]:
-            key = (event_type, version)
-            if key in self._contracts:
-                raise ValueError(f"contract {event_type} v{version} registered twice")
-            self._contracts[key] = Contract(event_type, version, schema_class())
+            self._add(event_type, version, schema_class())
             return schema_class
 
         return register
@@ -126,16 +112,28 @@ class ContractRegistry:
             raise UnknownEventTypeError(f"{event_type} v{version}") from None
 
     def knows(self, event_type: str) -> bool:
-        return any(key[0] == event_type for key in self._contracts)
+        return event_type in self._latest
 
     def latest_version(self, event_type: str) -> int:
-        versions = [version for kind, version in self._contracts if kind == event_type]
-        if not versions:
-            raise UnknownEventTypeError(event_type)
-        return max(versions)
+        try:
+            return self._latest[event_type]
+        except KeyError:
+            raise UnknownEventTypeError(event_type) from None
 
     def event_types(self) -> list[str]:
-        return sorted({kind for kind, _ in self._contracts})
+        return sorted(self._latest)
+
+    def id_values(self, envelope: Envelope) -> dict[str, object]:
+        """The ids an event's payload names, for log lines; nothing for an unknown type."""
+        try:
+            contract = self.get(envelope.event_type, envelope.schema_version)
+        except UnknownEventTypeError:
+            return {}
+        return {name: envelope.payload.get(name) for name in contract.id_fields}
+
+    def personal_field_names(self) -> frozenset[str]:
+        """Every payload field that any contract marks as personal data."""
+        return frozenset().union(*(c.personal_fields for c in self._contracts.values()))
 
     def dump(self, event_type: str, values: Payload) -> tuple[int, Payload]:
         """Validate and serialise a payload at the newest version."""

@@ -5,24 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.domain import ConcurrencyConflictError
 from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.events.envelope import Envelope, stored_fields
-from shared.eventstore.tables import events, outbox
-
-
-class ConcurrencyConflictError(Exception):
-    """A stream moved on since it was read: the caller's decision was made on stale state."""
-
-    def __init__(self, stream_id: str, expected: int) -> None:
-        super().__init__(f"stream {stream_id} has moved past version {expected}")
-        self.stream_id = stream_id
-        self.expected = expected
+from shared.eventstore.tables import events, inbox, outbox
 
 
 def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
@@ -132,3 +125,19 @@ class EventStore:
         except IntegrityError as error:
             raise ConcurrencyConflictError(stream_id, expected_version) from error
         self._session.execute(outbox.insert(), [{"seq": seq, "published_at": None} for seq in seqs])
+
+    def claim(self, consumer: str, event_id: str) -> bool:
+        """Record ``event_id`` in ``consumer``'s inbox in the current transaction; False when
+        it is there already (the event was consumed before, and must change nothing now)."""
+        try:
+            with self._session.begin_nested():
+                self._session.execute(
+                    inbox.insert().values(
+                        consumer=consumer,
+                        event_id=event_id,
+                        consumed_at=format_timestamp(datetime.now(UTC)),
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
@@ -11,13 +10,20 @@ from typing import Any, Generic, Literal, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.contracts import CONTRACTS
-from shared.domain import Aggregate, CommandContext, EventClasses
+from shared.contracts.records import Event
+from shared.domain import Aggregate, CommandContext
 from shared.events.envelope import Envelope
 from shared.eventstore.store import EventStore
 from shared.eventstore.stream_cache import StreamCache
 
 A = TypeVar("A", bound=Aggregate)
 StreamLock = Literal["shared", "exclusive"]
+
+IndexKeeper = Callable[["UnitOfWork", Any, Sequence[Event]], None]
+"""Keeps a service's own index rows in step with an aggregate's new events, in the same
+transaction: ``keeper(uow, aggregate, new_events)``, called before the events are appended
+(``aggregate.version`` is still the version they follow). It may refuse (raise a domain
+error) when an index's unique key says the change cannot be (one ID number registered twice)."""
 
 
 class AggregateRepository(Generic[A]):
@@ -35,41 +41,49 @@ class AggregateRepository(Generic[A]):
             self._uow.store.lock_stream(stream_id, exclusive=lock == "exclusive")
         known = self._uow.stream_cache.prefix(stream_id)
         newer = self._uow.store.load(stream_id, after_version=len(known))
-        history = known + tuple(self._uow.to_domain_event(envelope) for envelope in newer)
+        history = known + tuple(CONTRACTS.to_event(envelope) for envelope in newer)
         if not history:
             return None
         if newer:
             self._uow.stream_cache.remember(stream_id, history)
-        aggregate: A = self._aggregate_class.replay(aggregate_id, history)
+        aggregate = self._aggregate_class.replay(aggregate_id, history)
         self._uow.track(aggregate)
         return aggregate
+
+    def require(self, aggregate_id: str, *, lock: StreamLock | None = None) -> A:
+        """The aggregate, or its ``missing`` error (a not-found refusal naming the id)."""
+        found = self.get(aggregate_id, lock=lock)
+        if found is None:
+            raise self._aggregate_class.missing.for_id(aggregate_id)
+        return found
 
     def add(self, aggregate: A) -> None:
         self._uow.track(aggregate)
 
 
 class UnitOfWork:
-    """Commits an aggregate's new events and their outbox marks in one transaction.
+    """Commits aggregates' new events, their outbox marks, the indexes that follow them and an
+    inbox claim in one transaction.
 
-    After the commit it calls ``on_commit`` so that the relay publishes right away;
-    nothing is ever dispatched to the broker from here.
+    After the commit it calls ``on_commit`` so that the relay publishes right away; nothing is
+    ever dispatched to the broker from here.
     """
 
     def __init__(
         self,
         session_factory: sessionmaker[Session],
         producer: str,
-        event_classes: EventClasses,
         context: CommandContext,
         *,
+        keepers: Mapping[type[Aggregate], IndexKeeper] | None = None,
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         stream_cache: StreamCache | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.producer = producer
-        self.event_classes = event_classes
         self.context = context
+        self._keepers = keepers or {}
         self._on_commit = on_commit
         self.clock = clock
         self.stream_cache = stream_cache if stream_cache is not None else StreamCache()
@@ -94,19 +108,32 @@ class UnitOfWork:
     def repository(self, aggregate_class: type[A]) -> AggregateRepository[A]:
         return AggregateRepository(self, aggregate_class)
 
+    def get(self, aggregate_class: type[A], aggregate_id: str) -> A | None:
+        return self.repository(aggregate_class).get(aggregate_id)
+
+    def require(
+        self, aggregate_class: type[A], aggregate_id: str, *, lock: StreamLock | None = None
+    ) -> A:
+        """The aggregate, or the not-found refusal its class declares."""
+        return self.repository(aggregate_class).require(aggregate_id, lock=lock)
+
+    def add(self, aggregate: Aggregate) -> None:
+        """A new aggregate whose events the commit appends."""
+        self.track(aggregate)
+
     def track(self, aggregate: Aggregate) -> None:
         if all(seen is not aggregate for seen in self._tracked):
             self._tracked.append(aggregate)
 
-    def to_domain_event(self, envelope: Envelope) -> Any:
-        values = CONTRACTS.load(envelope)
-        return self.event_classes.get(envelope.event_type)(**values)
+    def claim(self, consumer: str, event_id: str) -> bool:
+        """Claim an incoming event for ``consumer``; False when it was consumed before (then
+        the caller does nothing). The claim commits with the effect, or not at all."""
+        return self.store.claim(consumer, event_id)
 
-    def to_envelope(self, aggregate: Aggregate, event: Any, stream_version: int) -> Envelope:
-        event_type = type(event).__name__
-        schema_version, payload = CONTRACTS.dump(event_type, dataclasses.asdict(event))
+    def to_envelope(self, aggregate: Aggregate, event: Event, stream_version: int) -> Envelope:
+        schema_version, payload = CONTRACTS.dump_event(event)
         return Envelope(
-            event_type=event_type,
+            event_type=type(event).__name__,
             schema_version=schema_version,
             stream_id=aggregate.stream_id,
             stream_version=stream_version,
@@ -118,14 +145,17 @@ class UnitOfWork:
         )
 
     def commit(self) -> list[Envelope]:
-        """Append every tracked aggregate's pending events, then commit."""
+        """Append every tracked aggregate's pending events, keep the indexes, then commit."""
         appended: list[Envelope] = []
         for aggregate in self._tracked:
             pending = aggregate.pull_pending_events()
+            if not pending:
+                continue
             envelopes = [
                 self.to_envelope(aggregate, event, aggregate.version + offset)
                 for offset, event in enumerate(pending, start=1)
             ]
+            self._keep_indexes(aggregate, pending)
             self.store.append(aggregate.stream_id, aggregate.version, envelopes)
             aggregate.version += len(envelopes)
             appended.extend(envelopes)
@@ -134,3 +164,10 @@ class UnitOfWork:
         if appended and self._on_commit is not None:
             self._on_commit()
         return appended
+
+    def _keep_indexes(self, aggregate: Aggregate, new_events: Sequence[Event]) -> None:
+        for kind in type(aggregate).__mro__:
+            keeper = self._keepers.get(kind)
+            if keeper is not None:
+                keeper(self, aggregate, new_events)
+                return

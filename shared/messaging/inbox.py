@@ -1,7 +1,5 @@
-"""Consuming events exactly once in effect, and never losing one.
-
-``consume_once`` records the event id in the consumer's inbox inside the same transaction as
-the handler's effect, so a redelivered event is a no-op.
+"""Consuming events without ever losing one (the inbox claim that makes a redelivery a
+no-op is the unit of work's: ``UnitOfWork.claim``).
 
 ``reliable_event_handler`` replaces nameko's ``event_handler``, whose default acks and drops
 a message whose handler raised. Its queue is a quorum queue with a delivery limit: a failing
@@ -12,38 +10,14 @@ can inspect and replay it (``gravity dead-letters``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from shared.events.canonical import format_timestamp
-from shared.eventstore.tables import inbox
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, dead_letter_queue
 
 DEFAULT_DELIVERY_LIMIT = 5
-
-
-def consume_once(session: Session, consumer: str, event_id: str) -> bool:
-    """Claim ``event_id`` for ``consumer`` in the current transaction.
-
-    Returns False when it was consumed before: the caller must then skip its effect.
-    """
-    try:
-        with session.begin_nested():
-            session.execute(
-                inbox.insert().values(
-                    consumer=consumer,
-                    event_id=event_id,
-                    consumed_at=format_timestamp(datetime.now(UTC)),
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
 
 
 def dead_letter_topology(queue_name: str) -> tuple[Exchange, Queue]:
@@ -91,12 +65,3 @@ class ReliableEventHandler(EventHandler):
 
 
 reliable_event_handler = ReliableEventHandler.decorator
-
-
-def event_context(envelope_body: dict[str, Any]) -> dict[str, Any]:
-    """The RPC-style context for work caused by an event: same conversation, new cause."""
-    return {
-        "actor": f"event:{envelope_body.get('producer', 'unknown')}",
-        "correlation_id": str(envelope_body.get("correlation_id", "")),
-        "causation_id": str(envelope_body.get("event_id", "")),
-    }

@@ -32,7 +32,7 @@ import pytest
 import requests
 import yaml
 
-from gateway.tokens import issue_token
+from gateway.core.tokens import issue_token
 from services.recruitment.domain.resident_id import check_character
 from shared.config import load_settings
 

@@ -16,10 +16,10 @@ import pytest
 import requests
 from structlog.testing import capture_logs
 
-from gateway.process import gateway_config, prepare_databases
-from gateway.replay import replay_read_models
+from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.replay import replay_read_models
 from gateway.service import GatewayService
-from gateway.tokens import issue_token
+from gateway.core.tokens import issue_token
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings

@@ -9,9 +9,9 @@ from typing import Any
 import jwt
 import pytest
 
-from gateway.auth import authenticate, authorize, check_student_access
-from gateway.errors import ApiError
-from gateway.tokens import (
+from gateway.core.auth import authenticate, authorize, check_student_access
+from gateway.core.errors import ApiError
+from gateway.core.tokens import (
     InvalidTokenError,
     Principal,
     bearer_token,

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import check_host_unit_access, host_unit_subject, may_see_placement
+from gateway.core.auth import check_host_unit_access, host_unit_subject, may_see_placement
 from gateway.endpoints import wire
-from gateway.errors import BY_DOMAIN_ERROR, ApiError, from_domain_error
-from gateway.openapi import openapi_document
-from gateway.request_body import load
+from gateway.core.errors import BY_DOMAIN_ERROR, ApiError, from_domain_error
+from gateway.core.openapi import openapi_document
+from gateway.core.request_body import load
 from gateway.routes import ROUTES
 from gateway.schemas import placement_requests as rq
-from gateway.tokens import Principal
+from gateway.core.tokens import Principal
 
 UNIT, OTHER_UNIT, STUDENT = (str(uuid.uuid4()) for _ in range(3))
 SHA = "sha256:" + "0f" * 32

@@ -13,9 +13,9 @@ from marshmallow import Schema
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from gateway.errors import BY_CODE, BY_DOMAIN_ERROR, ERROR_TABLE, ApiError, from_domain_error
-from gateway.remote import call_remote
-from gateway.request_body import MAX_BODY_BYTES, load, path_ids, read_json
+from gateway.core.errors import BY_CODE, BY_DOMAIN_ERROR, ERROR_TABLE, ApiError, from_domain_error
+from gateway.core.remote import call_remote
+from gateway.core.request_body import MAX_BODY_BYTES, load, path_ids, read_json
 from gateway.resident_id import InvalidIdNumberError, check_character, validate_id_number
 from gateway.schemas.requests import (
     CampaignListQuery,

@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gateway.readmodels import projector as projector_module
-from gateway.readmodels.projector import Projector
+from gateway.core import projector as projector_module
+from gateway.core.projector import Projector
 from gateway.readmodels.queries import ReadModelQueries
-from gateway.readmodels.subscription import CatchUpSubscription
+from gateway.core.subscription import CatchUpSubscription
 from gateway.readmodels.tables import campaigns, students
-from gateway.replay import replay_read_models, snapshot
+from gateway.core.replay import replay_read_models, snapshot
 from shared.config import Settings, load_settings
 from shared.eventlog import EventLogAppender, EventLogReader
 from shared.events.envelope import Envelope

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 
 from gateway.readmodels.placement_queries import PlacementQueries, student_placement_summary
 from gateway.readmodels.placement_tables import host_units, placements
-from gateway.readmodels.projector import Projector
+from gateway.core.projector import Projector
 from gateway.readmodels.queries import ReadModelQueries
-from gateway.readmodels.subscription import CatchUpSubscription
-from gateway.replay import replay_read_models, snapshot
+from gateway.core.subscription import CatchUpSubscription
+from gateway.core.replay import replay_read_models, snapshot
 from shared.config import Settings, load_settings
 from shared.contracts import CONTRACTS
 from shared.eventlog import EventLogAppender, EventLogReader

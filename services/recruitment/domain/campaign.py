@@ -2,49 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from services.recruitment.domain.errors import (
+from shared.contracts.recruitment.commands import CreateCampaign
+from shared.contracts.recruitment.errors import (
+    CampaignNotFoundError,
     CampaignStateError,
     InvalidCampaignError,
     RegistrationClosedError,
 )
-from services.recruitment.domain.events import CampaignClosed, CampaignCreated, CampaignOpened
+from shared.contracts.recruitment.events import CampaignClosed, CampaignCreated, CampaignOpened
 from shared.domain import Aggregate
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
 
-@dataclass(frozen=True)
-class CampaignPlan:
-    """What an operator fills in to create a campaign."""
-
-    name: str
-    year: int
-    season: str
-    registration_opens_at: datetime
-    registration_closes_at: datetime
-    scope: str
-    practice_content: str
-
-
 class Campaign(Aggregate):
     stream_prefix = "campaign"
+    missing = CampaignNotFoundError
 
     status: str
     registration_opens_at: datetime
     registration_closes_at: datetime
 
     @classmethod
-    def create(cls, campaign_id: str, plan: CampaignPlan) -> Campaign:
+    def create(cls, plan: CreateCampaign) -> Campaign:
+        """An operator's plan for a season; registration must close after it opens."""
         if plan.registration_closes_at <= plan.registration_opens_at:
             raise InvalidCampaignError(
                 "registration must close after it opens",
                 {"field": "registration_closes_at"},
             )
-        campaign = cls(campaign_id)
-        campaign._record(CampaignCreated(campaign_id=campaign_id, **vars(plan)))
+        campaign = cls(plan.campaign_id)
+        campaign._record(CampaignCreated(**vars(plan)))
         return campaign
 
     def open(self) -> None:

@@ -1,17 +1,20 @@
-"""A student's part in one campaign: registration, screening, withdrawal, the Spark Alliance."""
+"""A student's part in one campaign: registration, screening, withdrawal, the Spark Alliance.
+
+What a registration must look like (an ID number's checksum, a mobile number, a channel) is
+the contract's rule (``shared.contracts.recruitment.commands``); what may happen to a student
+once registered is decided here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from services.recruitment.domain.errors import (
+from shared.contracts.recruitment.commands import RegisterStudent
+from shared.contracts.recruitment.errors import (
     AllianceMembershipError,
     AlreadyScreenedError,
-    InvalidApplicationError,
-    InvalidScreeningError,
+    StudentNotFoundError,
     StudentWithdrawnError,
 )
-from services.recruitment.domain.events import (
+from shared.contracts.recruitment.events import (
     AllianceJoined,
     AllianceLeft,
     StudentRegistered,
@@ -20,48 +23,25 @@ from services.recruitment.domain.events import (
 )
 from shared.domain import Aggregate
 
-CHANNELS = ("organisation", "self")
 REGISTERED, APPROVED, REJECTED, WITHDRAWN = "registered", "approved", "rejected", "withdrawn"
-
-
-@dataclass(frozen=True)
-class Application:
-    """What a student (or an operator for them) submits to register."""
-
-    name: str
-    phone: str
-    id_number: str
-    university: str
-    major: str
-    grade: str
-    hometown: str
-    channel: str
 
 
 class Student(Aggregate):
     stream_prefix = "student"
+    missing = StudentNotFoundError
 
     campaign_id: str
     status: str
     in_alliance: bool
 
     @classmethod
-    def register(cls, student_id: str, campaign_id: str, application: Application) -> Student:
-        if application.channel not in CHANNELS:
-            raise InvalidApplicationError("channel is organisation or self", {"field": "channel"})
-        student = cls(student_id)
-        student._record(
-            StudentRegistered(student_id=student_id, campaign_id=campaign_id, **vars(application))
-        )
+    def register(cls, registration: RegisterStudent) -> Student:
+        student = cls(registration.student_id)
+        student._record(StudentRegistered(**vars(registration)))
         return student
 
     def screen(self, decision: str, reason: str) -> None:
-        if decision not in (APPROVED, REJECTED):
-            raise InvalidScreeningError(
-                "a screening decision is approved or rejected", {"field": "decision"}
-            )
-        if decision == REJECTED and not reason.strip():
-            raise InvalidScreeningError("a rejection needs a reason", {"field": "reason"})
+        """Approve or reject a registered student, once."""
         self._check_not_withdrawn()
         if self.status != REGISTERED:
             raise AlreadyScreenedError(

@@ -1,0 +1,93 @@
+"""Who may call what: authentication from the bearer token, role and object-level checks."""
+
+from __future__ import annotations
+
+import uuid
+
+from gateway.core.errors import ApiError
+from gateway.core.tokens import InvalidTokenError, Principal, bearer_token, verify_token
+from shared.config import Settings
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def authenticate(settings: Settings, authorization: str | None) -> Principal:
+    """The caller behind an ``Authorization`` header, or 401 (the reason goes to the log)."""
+    try:
+        return verify_token(settings, bearer_token(authorization))
+    except InvalidTokenError as error:
+        log.info("auth.refused", reason=str(error))
+        raise ApiError("UNAUTHENTICATED", "a valid bearer token is required") from None
+
+
+def authorize(principal: Principal, roles: frozenset[str]) -> None:
+    """403 unless the principal's role is one the route admits."""
+    if principal.role not in roles:
+        log.info("auth.forbidden", role=principal.role)
+        raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+def own_id(principal: Principal, role: str) -> str | None:
+    """The id a student or host unit acts as: its token subject, when that is a UUID."""
+    if principal.role != role:
+        return None
+    try:
+        return str(uuid.UUID(principal.subject))
+    except ValueError:
+        return None
+
+
+def student_subject(principal: Principal) -> str | None:
+    """A student's own student id (the token subject, when it is a UUID)."""
+    return own_id(principal, "student")
+
+
+def host_unit_subject(principal: Principal) -> str | None:
+    """A host unit's own host unit id (the token subject, when it is a UUID)."""
+    return own_id(principal, "host_unit")
+
+
+def check_student_access(principal: Principal, student_id: str) -> None:
+    """Operators see every student; a student sees only itself.
+
+    Another student's record answers 404 exactly like a missing one, so that a student
+    cannot probe which ids exist.
+    """
+    if principal.role == "operator":
+        return
+    if principal.role == "student":
+        if student_subject(principal) != student_id:
+            raise ApiError("NOT_FOUND", "no such student", {"student_id": student_id})
+        return
+    raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+def check_host_unit_access(principal: Principal, host_unit_id: str) -> None:
+    """Operators act for every host unit; a host unit only for itself (others answer 404)."""
+    if principal.role == "operator":
+        return
+    if principal.role == "host_unit":
+        if host_unit_subject(principal) != host_unit_id:
+            raise ApiError("NOT_FOUND", "no such host unit", {"host_unit_id": host_unit_id})
+        return
+    raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+OWNERS = {"student_id": check_student_access, "host_unit_id": check_host_unit_access}
+
+
+def check_owner(principal: Principal, owner: str, owner_id: str) -> None:
+    """The caller acts for ``owner_id`` (the path's student or host unit), or is an operator."""
+    OWNERS[owner](principal, owner_id)
+
+
+def may_see_placement(principal: Principal, placement: dict[str, object]) -> bool:
+    """Operators see every placement; its student and its host unit see their own."""
+    if principal.role == "operator":
+        return True
+    if principal.role == "student":
+        return student_subject(principal) == placement["student_id"]
+    if principal.role == "host_unit":
+        return host_unit_subject(principal) == placement["host_unit_id"]
+    return False

@@ -1,0 +1,122 @@
+"""The gateway's one bootstrap: settings in, engines, stores, subscription and probes out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy.engine import Engine
+
+from gateway.core.health import Probes, broker_probe
+from gateway.core.idempotency import IdempotencyStore
+from gateway.core.pipeline import Edge
+from gateway.core.projection import ProjectionHandler
+from gateway.core.projector import Projector
+from gateway.core.route import Route
+from gateway.core.section import Section
+from gateway.core.subscription import CatchUpSubscription
+from shared.config import CONFIG_KEY, Settings
+from shared.eventlog.reader import EventLogReader
+from shared.eventstore.database import create_database_engine
+
+R = TypeVar("R")
+
+# Beyond the RPC timeout, how long a duplicate request waits for the first one's answer.
+IDEMPOTENCY_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class GatewayApp:
+    """Everything the endpoints use; one per process (or per test container)."""
+
+    settings: Settings
+    edge: Edge
+    projector: Projector
+    subscription: CatchUpSubscription
+    probes: Probes
+    engines: tuple[Engine, ...]
+    reads: dict[type[Any], object]
+    routes: tuple[Route, ...]
+
+    def read(self, kind: type[R]) -> R:
+        """A section's query object (``app.read(RecruitmentReads).get_student(...)``)."""
+        found = self.reads[kind]
+        assert isinstance(found, kind)
+        return found
+
+    def dispose(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+
+
+def build_app(
+    settings: Settings, sections: Sequence[Section], routes: tuple[Route, ...]
+) -> GatewayApp:
+    """Wire the gateway from settings; the databases must already be migrated."""
+    store = create_database_engine(settings.database_url("gateway"), green=True)
+    event_log = create_database_engine(settings.database_url("eventlog"), green=True, reader=True)
+    reader = EventLogReader(event_log)
+    projector = Projector(store, projection_of(sections))
+    idempotency = IdempotencyStore(
+        store,
+        settings.jwt_secret,
+        wait_seconds=settings.rpc_timeout + IDEMPOTENCY_GRACE_SECONDS,
+    )
+    probes = Probes(
+        {
+            "broker": broker_probe(settings.amqp_uri),
+            "gateway_database": projector.position,
+            "event_log": reader.head,
+        }
+    )
+    return GatewayApp(
+        settings=settings,
+        edge=Edge(settings, idempotency),
+        projector=projector,
+        subscription=CatchUpSubscription(reader, projector),
+        probes=probes,
+        engines=(store, event_log),
+        reads={kind: kind(store) for section in sections for kind in section.reads},
+        routes=routes,
+    )
+
+
+def projection_of(sections: Sequence[Section]) -> dict[str, ProjectionHandler]:
+    """Every section's projection handlers by event type; a type has one handler."""
+    handlers: dict[str, ProjectionHandler] = {}
+    for section in sections:
+        for event_type, handler in section.projection.items():
+            if event_type in handlers:
+                raise ValueError(f"{event_type} is projected by two sections")
+            handlers[event_type] = handler
+    return handlers
+
+
+class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is untyped
+    """Builds the app from ``config["GRAVITY"]["settings"]`` and runs the read-model
+    subscription as a managed green thread for the container's lifetime."""
+
+    def __init__(self, sections: Sequence[Section], routes: tuple[Route, ...]) -> None:
+        self.sections = tuple(sections)
+        self.routes = routes
+
+    def setup(self) -> None:
+        settings = self.container.config[CONFIG_KEY]["settings"]
+        self.app = build_app(settings, self.sections, self.routes)
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(
+            self.app.subscription.run, identifier="read-model-subscription"
+        )
+
+    def stop(self) -> None:
+        self.app.subscription.stop()
+        self.app.dispose()
+
+    def kill(self) -> None:
+        self.app.subscription.stop()
+
+    def get_dependency(self, worker_ctx: Any) -> GatewayApp:  # noqa: ARG002 - nameko API
+        return self.app

@@ -1,0 +1,126 @@
+"""Every status and code a client can receive, in one catalogue.
+
+The gateway's own refusals (a bad token, malformed JSON, ...) are the rows below. Refusals
+of the services are their domain errors, declared with a code and a kind in
+``shared.contracts``: the kind decides the status, the class docstring describes the code.
+Both are answered as ``ApiError`` and listed in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.domain import DomainError, ErrorKind, known_errors
+
+KIND_STATUS: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.FORBIDDEN: 403,
+}
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One row: the HTTP status, the stable code, what it means, and which domain errors."""
+
+    status: int
+    code: str
+    description: str
+    domain_errors: tuple[str, ...] = ()
+
+
+GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
+    ErrorCode(400, "MALFORMED_JSON", "The body is not a JSON document (or not UTF-8)."),
+    ErrorCode(
+        401,
+        "UNAUTHENTICATED",
+        "No valid bearer token: missing, expired, forged, "
+        "wrong issuer, unsigned, or without the sub and role claims.",
+    ),
+    ErrorCode(403, "FORBIDDEN", "The token's role may not do this."),
+    ErrorCode(404, "NOT_FOUND", "No such resource, or none that this caller may see."),
+    ErrorCode(405, "METHOD_NOT_ALLOWED", "The path exists but not with this method."),
+    ErrorCode(
+        409,
+        "IDEMPOTENCY_KEY_IN_USE",
+        "A request with this Idempotency-Key is still being processed; retry later.",
+    ),
+    ErrorCode(413, "PAYLOAD_TOO_LARGE", "The body exceeds the gateway's size limit."),
+    ErrorCode(415, "UNSUPPORTED_MEDIA_TYPE", "A body must be sent as application/json."),
+    ErrorCode(
+        422,
+        "VALIDATION_FAILED",
+        "Unknown fields, wrong types or invalid values; details map each field to its messages.",
+    ),
+    ErrorCode(
+        422,
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was used before with a different request.",
+    ),
+    ErrorCode(500, "INTERNAL", "An unexpected failure; the correlation id locates its logs."),
+    ErrorCode(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "The broker, a database or a backing service did not answer in time.",
+    ),
+)
+
+
+def domain_errors() -> list[type[DomainError]]:
+    """The services' refusals: every domain error declared in the shared contracts."""
+    import shared.contracts  # noqa: F401 - declares every service's errors
+
+    return [error for error in known_errors() if error.__module__.startswith("shared.")]
+
+
+@functools.cache
+def error_catalogue() -> dict[str, ErrorCode]:
+    """Every code, the gateway's and the services', with its status and description."""
+    rows = {row.code: row for row in GATEWAY_ERRORS}
+    for error in domain_errors():
+        status = KIND_STATUS[error.kind]
+        known = rows.get(error.code)
+        if known is None:
+            description = " ".join((error.__doc__ or error.code).split())
+            rows[error.code] = ErrorCode(status, error.code, description, (error.__name__,))
+        elif known.status != status:
+            raise ValueError(f"{error.__name__} answers {error.code} with a second status")
+        else:
+            names = (*known.domain_errors, error.__name__)
+            rows[error.code] = ErrorCode(status, error.code, known.description, names)
+    return dict(sorted(rows.items(), key=lambda item: (item[1].status, item[0])))
+
+
+@dataclass
+class ApiError(Exception):
+    """A refusal to answer with ``{"error": code, "message": ..., "details": {...}}``."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in error_catalogue():
+            raise ValueError(f"{self.code} is not in the error catalogue")
+        super().__init__(self.code, self.message)
+
+    @property
+    def status(self) -> int:
+        return error_catalogue()[self.code].status
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, "details": self.details}
+
+    @classmethod
+    def refusal(cls, code: str, message: str, details: dict[str, Any]) -> ApiError:
+        """The answer to a service's refusal; an unknown code is the gateway's fault (500)."""
+        if code not in error_catalogue():
+            return cls("INTERNAL", "the request could not be completed")
+        return cls(code, message, details)
+
+    @classmethod
+    def from_domain_error(cls, error: DomainError) -> ApiError:
+        return cls.refusal(error.code, error.message, error.details)

@@ -1,0 +1,136 @@
+"""The OpenAPI document, generated from the routes, the schemas the pipeline validates and
+dumps with (a command route's body is its command's contract), and the error catalogue."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from gateway.core.errors import error_catalogue
+from gateway.core.request_body import MAX_BODY_BYTES
+from gateway.core.route import Route
+from gateway.core.schemas import error_response
+
+DESCRIPTION = f"""\
+The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
+
+* **Auth**: every `/api` route needs `Authorization: Bearer <JWT>` (HS256, with `sub`, `role`
+  and `exp`); roles are operator, host_unit, student and auditor. A student sees and acts on
+  its own record, rankings, offers and placements only; a host unit only its own positions,
+  their applicants and its placements (its token subject is its host unit id). Anything
+  else answers 404, as a missing record does.
+* **Errors**: `{{"error": CODE, "message": ..., "details": {{...}}}}`; `x-error-codes` lists
+  every code. Invalid input gets a 4xx and nothing is written. Bodies are limited to
+  {MAX_BODY_BYTES} bytes.
+* **Idempotency**: a POST with an `Idempotency-Key` header that is retried returns the first
+  answer (header `Idempotent-Replayed: true`) without acting twice; the same key with a
+  different request answers 422 IDEMPOTENCY_KEY_REUSED.
+* **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
+* **Consistency**: commands are acknowledged once the owning service (recruitment or
+  placement) has committed them. Reads (GET) come from read models that follow the global
+  event log, so they are *eventually consistent*: a GET right after a POST may not show it
+  yet (usually within a fraction of a second). Poll, or compare a report's `as_of_position`.
+"""
+
+
+def _error_responses(route: Route) -> dict[str, Any]:
+    catalogue = error_catalogue()
+    by_status: dict[int, list[str]] = defaultdict(list)
+    for code in route.error_codes:
+        by_status[catalogue[code].status].append(code)
+    return {
+        str(status): {
+            "description": "; ".join(f"`{code}`: {catalogue[code].description}" for code in codes),
+            "content": {"application/json": {"schema": "Error"}},
+        }
+        for status, codes in sorted(by_status.items())
+    }
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": route.summary}
+    if route.response is not None:
+        success["content"] = {"application/json": {"schema": route.response}}
+    parameters: list[Any] = [
+        {
+            "in": "path",
+            "name": name,
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+        for name in route.path_parameters
+    ]
+    if route.query is not None:
+        parameters.append({"in": "query", "schema": route.query})
+    if route.method == "POST" and route.roles:
+        parameters.append("IdempotencyKey")
+    parameters.append("CorrelationId")
+    operation: dict[str, Any] = {
+        "operationId": route.name,
+        "summary": route.summary,
+        "tags": [route.tag],
+        "parameters": parameters,
+        "responses": {str(route.status): success} | _error_responses(route),
+        "security": [{"bearerAuth": []}] if route.roles else [],
+    }
+    if route.roles:
+        operation["description"] = "Roles: " + ", ".join(sorted(route.roles)) + "."
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": bool(route.body._declared_fields),  # noqa: SLF001 - marshmallow's
+            "content": {"application/json": {"schema": route.body}},
+        }
+    return operation
+
+
+@functools.cache
+def openapi_document(routes: tuple[Route, ...]) -> dict[str, Any]:
+    """The whole document as a JSON-ready dict (built once per process)."""
+    spec = APISpec(
+        title="Gravity gateway",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": DESCRIPTION},
+    )
+    spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    spec.components.schema("Error", schema=error_response())
+    spec.components.parameter(
+        "IdempotencyKey",
+        "header",
+        {
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Makes a retried POST return its first answer instead of acting twice.",
+        },
+    )
+    spec.components.parameter(
+        "CorrelationId",
+        "header",
+        {
+            "name": "X-Correlation-Id",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Echoed on the answer and carried by the events the request causes.",
+        },
+    )
+    for route in routes:
+        spec.path(path=route.path, operations={route.method.lower(): _operation(route)})
+    document: dict[str, Any] = spec.to_dict()
+    document["x-error-codes"] = [
+        {
+            "code": row.code,
+            "status": row.status,
+            "description": row.description,
+            "domain_errors": list(row.domain_errors),
+        }
+        for row in error_catalogue().values()
+    ]
+    return document

@@ -1,0 +1,205 @@
+"""One way in for every HTTP request: correlate, authenticate, validate, dedupe, act, answer.
+
+A command route needs no endpoint of its own: its body and path become the route's command
+(validated with the command's contract), the caller's own records are checked, and the
+command is sent to its service; the answer is the command's public fields and the service's
+result, dumped through the route's response schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from gateway.core.auth import authenticate, authorize, check_owner
+from gateway.core.errors import ApiError
+from gateway.core.idempotency import IdempotencyStore
+from gateway.core.remote import call_remote
+from gateway.core.request_body import load, load_command, path_ids, query_values, read_json
+from gateway.core.route import Route
+from gateway.core.schemas import dump
+from gateway.core.tokens import Principal
+from shared.config import Settings
+from shared.contracts.records import Command, Result
+from shared.kit.client import CommandSender
+from shared.logging import correlation_scope, get_logger
+
+log = get_logger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-Id"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_IDS = uuid.UUID("6f1c1f0e-8d0b-4a4e-9a43-4c1f7f0c2a11")  # namespace of ids derived from keys
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an endpoint answers: a status and a JSON object."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """A validated request, as an endpoint sees it."""
+
+    route: Route
+    principal: Principal | None
+    path: dict[str, str]
+    query: dict[str, Any]
+    command: Command | None
+    correlation_id: str
+    rpc_timeout: float
+    sender: CommandSender | None = None
+    id_seed: str | None = None
+
+    @property
+    def caller(self) -> Principal:
+        assert self.principal is not None, "public routes have no caller"
+        return self.principal
+
+    def new_id(self) -> str:
+        """A fresh id; under an Idempotency-Key the same one on every retry."""
+        if self.id_seed is None:
+            return str(uuid.uuid4())
+        return str(uuid.uuid5(_IDS, self.id_seed))
+
+    def send(self, command: Command) -> Result:
+        """Send a command to its service with this request's actor and correlation id."""
+        assert self.sender is not None, "only command routes send commands"
+        context = {"actor": self.caller.actor, "correlation_id": self.correlation_id}
+        return call_remote(self.sender, command, context, timeout=self.rpc_timeout)
+
+
+Action = Callable[[ApiCall], Reply]
+
+
+class Edge:
+    """Runs the request pipeline around an endpoint's action."""
+
+    def __init__(self, settings: Settings, idempotency: IdempotencyStore) -> None:
+        self.settings = settings
+        self.idempotency = idempotency
+
+    def handle(
+        self,
+        request: Request,
+        route: Route,
+        action: Action,
+        sender: CommandSender | None = None,
+    ) -> Response:
+        started = time.perf_counter()
+        correlation_id = correlation_id_of(request)
+        with correlation_scope(correlation_id, route=route.name):
+            reply = self._reply(request, route, action, correlation_id, sender)
+            log.info(
+                "http.request",
+                method=request.method,
+                status=reply.status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+        return render(reply, correlation_id)
+
+    def _reply(
+        self, request: Request, route: Route, action: Action, cid: str, sender: CommandSender | None
+    ) -> Reply:
+        try:
+            principal = None
+            if route.roles:
+                principal = authenticate(self.settings, request.headers.get("Authorization"))
+                authorize(principal, route.roles)
+            path = path_ids(getattr(request, "path_values", {}))
+            query = load(route.query, query_values(request.args)) if route.query else {}
+            raw = read_json(request) if route.command else None
+            command = load_command(route, raw, path) if route.command else None
+            call = ApiCall(
+                route, principal, path, query, command, cid, self.settings.rpc_timeout, sender
+            )
+            key = request.headers.get(IDEMPOTENCY_HEADER)
+            if route.method == "POST" and principal is not None and key is not None:
+                return self._once(call, request, key, raw, action)
+            return action(call)
+        except ApiError as error:
+            return Reply(error.status, error.body())
+        except Exception as error:
+            # The class and where, not the message: driver errors quote their parameters.
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            log.error(
+                "http.failed", error=type(error).__name__, where=f"{frame.filename}:{frame.lineno}"
+            )
+            return internal_error()
+
+    def _once(self, call: ApiCall, request: Request, key: str, raw: Any, action: Action) -> Reply:
+        if not _IDEMPOTENCY_KEY.match(key):
+            raise ApiError(
+                "VALIDATION_FAILED",
+                "the Idempotency-Key header is malformed",
+                {"fields": {IDEMPOTENCY_HEADER: ["1 to 255 visible ASCII chars"]}},
+            )
+        actor = call.caller.actor
+        fingerprint = self.idempotency.fingerprint(request.method, request.path, raw)
+        stored = self.idempotency.claim(actor, key, fingerprint)
+        if stored is not None:
+            log.info("idempotency.replayed", status=stored.status)
+            return Reply(stored.status, stored.body, {"Idempotent-Replayed": "true"})
+        seeded = replace(call, id_seed=f"{actor}\n{key}\n{request.path}")
+        try:
+            reply = action(seeded)
+        except ApiError as error:
+            reply = Reply(error.status, error.body())
+        except BaseException:
+            self.idempotency.release(actor, key)
+            raise
+        if reply.status >= 500:
+            self.idempotency.release(actor, key)
+        else:
+            self.idempotency.record(actor, key, reply.status, reply.body)
+        return reply
+
+
+def send_command(call: ApiCall) -> Reply:
+    """The action of every command route (see the module docstring)."""
+    route, command = call.route, call.command
+    assert command is not None and route.response is not None
+    if route.owner is not None:
+        check_owner(call.caller, route.owner, call.path[route.owner])
+    if route.prepare is not None:
+        command = route.prepare(call, command)
+    if command.creates is not None and not getattr(command, command.creates):
+        command = command.with_values(**{command.creates: call.new_id()})
+    result = call.send(command)
+    return Reply(route.status, dump(route.response, command.public_arguments() | result))
+
+
+def correlation_id_of(request: Request) -> str:
+    """The caller's correlation id when it is sane, else a new one."""
+    offered = request.headers.get(CORRELATION_HEADER, "")
+    return offered if _CORRELATION_ID.match(offered) else str(uuid.uuid4())
+
+
+def internal_error() -> Reply:
+    error = ApiError("INTERNAL", "the request could not be completed")
+    return Reply(error.status, error.body())
+
+
+def render(reply: Reply, correlation_id: str) -> Response:
+    headers = {CORRELATION_HEADER: correlation_id, **reply.headers}
+    if reply.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="gravity"'
+    return Response(
+        json.dumps(reply.body, ensure_ascii=False),
+        status=reply.status,
+        headers=headers,
+        mimetype="application/json",
+    )

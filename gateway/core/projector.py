@@ -1,0 +1,98 @@
+"""Applies logged events to the read models, batch by batch, checkpoint in the same commit.
+
+Every handler overwrites rather than accumulates (a registration replaces the row, a
+screening sets the decision), so applying a suffix of the log again, from an older
+checkpoint, ends in the same state. Unknown event types and payloads that fail their
+contract are skipped and the checkpoint still moves past them: one odd event must not stall
+every reader of the gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from gateway.core.projection import ProjectionHandler
+from gateway.core.tables import PROJECTION, checkpoint
+from shared.contracts import CONTRACTS
+from shared.contracts.registry import InvalidPayloadError, UnknownEventTypeError
+from shared.eventlog.reader import LoggedEvent
+from shared.events.canonical import format_timestamp
+from shared.events.envelope import Envelope
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Projector:
+    """Keeps the read models of one database up to date with the event log, with each
+    section's handlers (event type -> handler)."""
+
+    def __init__(self, engine: Engine, handlers: Mapping[str, ProjectionHandler]) -> None:
+        self._engine = engine
+        self._handlers = handlers
+
+    def position(self) -> int:
+        """The checkpoint: the last log position whose effects are in the tables."""
+        with self._engine.connect() as connection:
+            return _checkpoint(connection)
+
+    def apply(self, batch: Sequence[LoggedEvent]) -> int:
+        """Apply the events after the checkpoint, in one transaction; returns the new one."""
+        with self._engine.begin() as connection:
+            current = _checkpoint(connection, lock=True)
+            for logged in sorted(batch, key=lambda entry: entry.position):
+                if logged.position <= current:
+                    continue
+                _apply_one(connection, logged, self._handlers)
+                current = logged.position
+            connection.execute(
+                checkpoint.update()
+                .where(checkpoint.c.projection == PROJECTION)
+                .values(position=current)
+            )
+        return current
+
+    def rewind(self, position: int) -> None:
+        """Move the checkpoint back (say, to re-apply a stretch of the log); rows stay."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                checkpoint.update()
+                .where(checkpoint.c.projection == PROJECTION)
+                .values(position=position)
+            )
+
+
+def _checkpoint(connection: Connection, *, lock: bool = False) -> int:
+    query = sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
+    if lock:
+        query = query.with_for_update()
+    return int(connection.execute(query).scalar_one())
+
+
+def _apply_one(
+    connection: Connection, logged: LoggedEvent, handlers: Mapping[str, ProjectionHandler]
+) -> None:
+    envelope: Envelope = logged.envelope
+    handler = handlers.get(envelope.event_type)
+    if handler is None:
+        log.debug(
+            "readmodel.event_skipped",
+            event_type=envelope.event_type,
+            position=logged.position,
+            reason="unknown_type",
+        )
+        return
+    try:
+        values = CONTRACTS.load(envelope)
+    except (UnknownEventTypeError, InvalidPayloadError):
+        log.warning(
+            "readmodel.event_skipped",
+            event_type=envelope.event_type,
+            position=logged.position,
+            reason="invalid_payload",
+        )
+        return
+    handler(connection, values, format_timestamp(envelope.occurred_at))

@@ -1,0 +1,165 @@
+"""What a route is: one operation, who may call it, what it takes and returns, how it fails.
+
+A command route names the command it sends: its request body is the command's contract
+minus the fields the path supplies, so the gateway validates and documents exactly what the
+service will accept. A read route is answered from the read models by an endpoint.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from marshmallow import Schema
+
+from shared.contracts.fields import ERROR_CODE
+from shared.contracts.records import Command, StrictSchema, build_schema
+
+if TYPE_CHECKING:
+    from gateway.core.pipeline import ApiCall
+
+BASE = "/api/v1"
+OPERATOR = frozenset({"operator"})
+OPERATOR_OR_STUDENT = frozenset({"operator", "student"})
+OPERATOR_OR_HOST_UNIT = frozenset({"operator", "host_unit"})
+HOST_UNIT = frozenset({"host_unit"})
+PARTIES = frozenset({"student", "host_unit"})
+PARTIES_AND_OPERATOR = frozenset({"operator", "student", "host_unit"})
+ANY_ROLE = frozenset({"operator", "host_unit", "student", "auditor"})
+PUBLIC: frozenset[str] = frozenset()
+
+Prepare = Callable[["ApiCall", Command], Command]
+"""Adjusts a command to its caller before it is sent (a student registers only itself)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation: who may call it, what it takes and returns, how it can fail.
+
+    ``owner`` names the path parameter that a student or host unit caller must be (any
+    other id answers 404, as a missing one does).
+    """
+
+    name: str
+    method: str
+    path: str
+    summary: str
+    tag: str
+    roles: frozenset[str]
+    status: int = 200
+    query: type[Schema] | None = None
+    response: type[Schema] | None = None
+    command: type[Command] | None = None
+    owner: str | None = None
+    prepare: Prepare | None = None
+    errors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.command is not None:
+            strangers = set(self.path_parameters) - set(self.command.field_names())
+            if strangers:
+                raise ValueError(f"{self.name}: {sorted(strangers)} are not command fields")
+
+    @property
+    def rule(self) -> str:
+        """The path in werkzeug's ``<name>`` syntax."""
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.path)
+
+    @property
+    def body(self) -> type[Schema] | None:
+        """The request body's schema: the command's fields that the path does not supply."""
+        if self.command is None:
+            return None
+        return body_schema(self.command, frozenset(self.path_parameters))
+
+    @property
+    def error_codes(self) -> tuple[str, ...]:
+        """Every code this route can answer with."""
+        codes: list[str] = []
+        if self.roles:
+            codes += ["UNAUTHENTICATED", "FORBIDDEN"]
+        if self.path_parameters:
+            codes.append("NOT_FOUND")
+        if self.command is not None:
+            codes += [
+                "MALFORMED_JSON",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "PAYLOAD_TOO_LARGE",
+                "VALIDATION_FAILED",
+                *field_error_codes(self.command),
+            ]
+        if self.query is not None:
+            codes.append("VALIDATION_FAILED")
+        if self.method == "POST" and self.roles:
+            codes += ["IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"]
+        codes += list(self.errors)
+        if self.command is not None:
+            codes += [error.code for error in self.command.refusals]
+            codes += ["CONCURRENT_UPDATE", "SERVICE_UNAVAILABLE"]
+        codes.append("INTERNAL")
+        return tuple(dict.fromkeys(codes))
+
+
+@functools.cache
+def body_schema(command: type[Command], from_path: frozenset[str]) -> type[StrictSchema]:
+    """The command's schema without the fields that come from the path."""
+    return build_schema(command, f"{command.__name__}Request", exclude=from_path)
+
+
+def field_error_codes(command: type[Command]) -> list[str]:
+    """Codes of fields that answer with their own code (an invalid ID number)."""
+    return [
+        str(field.metadata[ERROR_CODE])
+        for field in command.schema().fields.values()
+        if ERROR_CODE in field.metadata
+    ]
+
+
+def command_route(  # noqa: PLR0917 - positional like Route, one argument per line per entry
+    name: str,
+    path: str,
+    summary: str,
+    tag: str,
+    roles: frozenset[str],
+    command: type[Command],
+    response: type[Schema],
+    *,
+    method: str = "POST",
+    status: int = 200,
+    owner: str | None = None,
+    prepare: Prepare | None = None,
+) -> Route:
+    """A route under ``BASE`` that sends ``command`` to the service that owns it."""
+    return Route(
+        name,
+        method,
+        BASE + path,
+        summary,
+        tag,
+        roles,
+        status,
+        response=response,
+        command=command,
+        owner=owner,
+        prepare=prepare,
+    )
+
+
+def read_route(  # noqa: PLR0917 - positional like Route, one argument per line per entry
+    name: str,
+    path: str,
+    summary: str,
+    tag: str,
+    roles: frozenset[str],
+    response: type[Schema],
+    query: type[Schema] | None = None,
+) -> Route:
+    """A route under ``BASE`` answered from the read models."""
+    return Route(name, "GET", BASE + path, summary, tag, roles, query=query, response=response)

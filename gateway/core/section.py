@@ -1,0 +1,34 @@
+"""What one service adds to the gateway: a folder ``gateway/<service>/`` exporting a SECTION.
+
+Adding a service to the gateway is that folder and one line in ``gateway.sections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from gateway.core.projection import ProjectionHandler
+from gateway.core.route import Route
+
+
+@dataclass(frozen=True)
+class Section:
+    """One service's part of the gateway.
+
+    ``endpoints`` is the class holding the section's read endpoints (its command routes need
+    none); ``projection`` maps event types to the handlers that keep ``tables``;
+    ``reads`` are the query classes its endpoints read through (each built on the gateway's
+    database engine); ``personal_columns`` hold personal data (never printed on replay).
+    """
+
+    name: str
+    routes: tuple[Route, ...]
+    endpoints: type
+    projection: Mapping[str, ProjectionHandler]
+    tables: tuple[sa.Table, ...]
+    reads: tuple[Callable[[Engine], object], ...] = ()
+    personal_columns: frozenset[str] = field(default_factory=frozenset)

@@ -1,0 +1,1 @@
+"""Recruitment in the gateway: campaigns and students (routes, read endpoints, read models)."""

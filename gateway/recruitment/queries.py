@@ -1,0 +1,129 @@
+"""What the gateway answers GETs from. Eventually consistent: as of the checkpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from gateway.core.tables import PROJECTION, checkpoint
+from gateway.recruitment.tables import campaigns, students
+
+Row = dict[str, Any]
+COUNT_NAMES = ("registered", "approved", "rejected", "withdrawn")
+BREAKDOWNS = ("university", "hometown", "channel")
+
+
+class RecruitmentReads:
+    """Reads campaigns and students; never writes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def position(self) -> int:
+        with self._engine.connect() as connection:
+            return _position(connection)
+
+    def list_campaigns(
+        self,
+        *,
+        status: str | None = None,
+        year: int | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Row], int]:
+        """A page of campaigns, newest year first, and how many match in all."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if status is not None:
+            conditions.append(campaigns.c.status == status)
+        if year is not None:
+            conditions.append(campaigns.c.year == year)
+        page = (
+            sa.select(campaigns)
+            .where(*conditions)
+            .order_by(campaigns.c.year.desc(), campaigns.c.created_at, campaigns.c.campaign_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(page)]
+            total = connection.execute(
+                sa.select(sa.func.count()).select_from(campaigns).where(*conditions)
+            ).scalar_one()
+        return rows, int(total)
+
+    def get_campaign(self, campaign_id: str) -> Row | None:
+        with self._engine.connect() as connection:
+            return _campaign(connection, campaign_id)
+
+    def get_student(self, student_id: str) -> Row | None:
+        """The whole record (personal data included) with a summary of its campaign."""
+        with self._engine.connect() as connection:
+            found = connection.execute(
+                sa.select(students).where(students.c.student_id == student_id)
+            ).first()
+            if found is None:
+                return None
+            student = dict(found._mapping)
+            student["campaign"] = _campaign(connection, student["campaign_id"])
+        return student
+
+    def campaign_report(self, campaign_id: str) -> Row | None:
+        """Counts overall (top-level keys) and by university, hometown and channel.
+
+        ``registered`` counts every registration; ``approved``/``rejected`` the screening
+        decisions taken; ``withdrawn`` the students who withdrew (whatever was decided before).
+        """
+        with self._engine.connect() as connection:
+            if _campaign(connection, campaign_id) is None:
+                return None
+            overall = _counts(connection, campaign_id, None).get(None, _zero())
+            report: Row = {"campaign_id": campaign_id, "as_of_position": _position(connection)}
+            report |= overall
+            for name in BREAKDOWNS:
+                report[f"by_{name}"] = _counts(connection, campaign_id, students.c[name])
+        return report
+
+
+def _position(connection: Connection) -> int:
+    return int(
+        connection.execute(
+            sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
+        ).scalar_one()
+    )
+
+
+def _campaign(connection: Connection, campaign_id: str) -> Row | None:
+    found = connection.execute(
+        sa.select(campaigns).where(campaigns.c.campaign_id == campaign_id)
+    ).first()
+    return None if found is None else dict(found._mapping)
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(COUNT_NAMES, 0)
+
+
+def _counts(
+    connection: Connection, campaign_id: str, group: sa.Column[Any] | None
+) -> dict[Any, dict[str, int]]:
+    def tally(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    measures = [
+        sa.func.count().label("registered"),
+        tally(students.c.screening_decision == "approved").label("approved"),
+        tally(students.c.screening_decision == "rejected").label("rejected"),
+        tally(students.c.status == "withdrawn").label("withdrawn"),
+    ]
+    key = group if group is not None else sa.null()
+    query = sa.select(key.label("key"), *measures).where(students.c.campaign_id == campaign_id)
+    if group is not None:
+        query = query.group_by(group).order_by(group)
+    result: dict[Any, dict[str, int]] = {}
+    for row in connection.execute(query):
+        if group is None and row.registered == 0:
+            continue
+        result[row.key] = {name: int(getattr(row, name)) for name in COUNT_NAMES}
+    return result

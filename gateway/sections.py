@@ -1,0 +1,16 @@
+"""The services the gateway serves: one line each (see ``gateway.core.section``)."""
+
+from __future__ import annotations
+
+from gateway.placement import section as placement
+from gateway.recruitment import section as recruitment
+from gateway.core.operations import OPERATION_ROUTES
+from gateway.core.route import Route
+from gateway.core.section import Section
+
+SECTIONS: tuple[Section, ...] = (recruitment.SECTION, placement.SECTION)
+
+ROUTES: tuple[Route, ...] = (
+    *(route for section in SECTIONS for route in section.routes),
+    *OPERATION_ROUTES,
+)

@@ -1,0 +1,215 @@
+"""Commands and events, each declared once: a frozen dataclass whose fields carry their rules.
+
+A field is written ``name: Annotated[str, Text(50)]``: the Python type is what the domain
+sees, the marshmallow field is the rule that every way in applies (the gateway's request
+body, a service's RPC arguments, an event's payload). The schema is built from the dataclass,
+so there is no second list of the same fields.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, ClassVar, Self, dataclass_transform
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from shared.contracts.fields import ERROR_CODE, INVALID_ID_NUMBER, is_personal
+from shared.domain import DomainError, ErrorKind
+from shared.events.canonical import format_timestamp
+
+Result = dict[str, object]
+"""What a command answers over RPC: a JSON object."""
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class InvalidArgumentsError(DomainError):
+    """Unknown fields, wrong types or invalid values; details map each field to its messages."""
+
+    code = "VALIDATION_FAILED"
+    kind = ErrorKind.INVALID
+
+
+class InvalidIdNumberError(InvalidArgumentsError):
+    """Not a valid 18-character resident ID number (shape, birth date or check digit)."""
+
+    code = INVALID_ID_NUMBER
+
+
+_FIELD_ERRORS: dict[str, type[InvalidArgumentsError]] = {INVALID_ID_NUMBER: InvalidIdNumberError}
+
+
+def rule_of(record: type[Any], name: str) -> fields.Field[Any]:
+    """The marshmallow field a record's attribute is annotated with."""
+    hint = typing.get_type_hints(record, include_extras=True)[name]
+    for extra in getattr(hint, "__metadata__", ()):
+        if isinstance(extra, fields.Field):
+            return extra
+    raise TypeError(f"{record.__name__}.{name} needs Annotated[<type>, <marshmallow field>]")
+
+
+def build_schema(
+    record: type[Any], name: str | None = None, exclude: frozenset[str] = frozenset()
+) -> type[StrictSchema]:
+    """A strict schema of the record's fields: required unless the dataclass gives a default."""
+    declared: dict[str, fields.Field[Any]] = {}
+    for attribute in dataclasses.fields(record):
+        if attribute.name in exclude:
+            continue
+        field = copy.deepcopy(rule_of(record, attribute.name))
+        if attribute.default is not dataclasses.MISSING:
+            field.required, field.load_default = False, attribute.default
+        elif attribute.default_factory is not dataclasses.MISSING:
+            field.required, field.load_default = False, attribute.default_factory
+        else:
+            field.required = True
+        declared[attribute.name] = field
+    return StrictSchema.from_dict(declared, name=name or f"{record.__name__}Schema")
+
+
+def invalid_arguments(schema: Schema, error: ValidationError) -> InvalidArgumentsError:
+    """The refusal for arguments that failed their schema: per-field messages, never values;
+    a field's own code (an invalid ID number) when it alone failed."""
+    messages = error.normalized_messages()
+    codes = {
+        schema.fields[name].metadata.get(ERROR_CODE) if name in schema.fields else None
+        for name in messages
+    }
+    special = _FIELD_ERRORS.get(codes.pop() or "") if len(codes) == 1 else None
+    if special is not None:
+        return special("the ID number is not valid", {"fields": messages})
+    return InvalidArgumentsError("the request has invalid or unknown fields", {"fields": messages})
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def to_wire(value: object) -> object:
+    """A value as it travels in JSON: timestamps canonical UTC, dates ``YYYY-MM-DD``."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_wire(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): to_wire(item) for key, item in value.items()}
+    return value
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True)
+class Command:
+    """What a caller asks a service to do (imperative name). Subclasses are frozen,
+    keyword-only dataclasses: ``class RegisterStudent(Command, service="recruitment")``.
+
+    ``refusals`` lists the domain errors it may answer with (documented per route);
+    ``creates`` names the id field of what it creates, filled in when the caller leaves it out;
+    ``exposed=False`` marks a command that only the service itself issues (from an event).
+    Its RPC method is the snake-case class name.
+    """
+
+    service: ClassVar[str]
+    rpc_name: ClassVar[str]
+    exposed: ClassVar[bool]
+    refusals: ClassVar[tuple[type[DomainError], ...]]
+    creates: ClassVar[str | None]
+
+    def __init_subclass__(
+        cls,
+        *,
+        service: str,
+        exposed: bool = True,
+        refusals: tuple[type[DomainError], ...] = (),
+        creates: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+        cls.service, cls.exposed, cls.refusals, cls.creates = service, exposed, refusals, creates
+        cls.rpc_name = snake_case(cls.__name__)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(attribute.name for attribute in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    @classmethod
+    def schema(cls) -> Schema:
+        """The command's schema (one instance, built on first use)."""
+        return _schema_instance(cls)
+
+    @classmethod
+    def parse(cls, arguments: object) -> Self:
+        """Validate ``arguments`` (a JSON object) into the command, or ``InvalidArgumentsError``."""
+        schema = cls.schema()
+        try:
+            values: dict[str, Any] = schema.load(arguments)  # type: ignore[arg-type]
+        except ValidationError as error:
+            raise invalid_arguments(schema, error) from None
+        return cls(**{name: _immutable(value) for name, value in values.items()})
+
+    def arguments(self) -> dict[str, object]:
+        """The command as RPC arguments: the JSON object ``parse`` reads back."""
+        return {
+            attribute.name: to_wire(getattr(self, attribute.name))
+            for attribute in dataclasses.fields(self)  # type: ignore[arg-type]
+        }
+
+    def with_values(self, **values: object) -> Self:
+        """The same command with some fields replaced (values of the fields' own types)."""
+        return dataclasses.replace(self, **values)  # type: ignore[type-var]
+
+    def public_arguments(self) -> dict[str, object]:
+        """``arguments()`` without personal data: safe to echo or log."""
+        schema = self.schema()
+        return {
+            name: value
+            for name, value in self.arguments().items()
+            if not is_personal(schema.fields[name])
+        }
+
+
+_SCHEMAS: dict[type[Any], Schema] = {}
+
+
+def _schema_instance(record: type[Any]) -> Schema:
+    schema = _SCHEMAS.get(record)
+    if schema is None:
+        schema = _SCHEMAS[record] = build_schema(record)()
+    return schema
+
+
+def _immutable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass_transform(frozen_default=True)
+class Event:
+    """What happened (past-tense name): a frozen dataclass registered as the newest contract of
+    its type, ``class StudentScreened(Event, version=1)``. Older versions stay as plain
+    schemas with an upcaster (see ``ContractRegistry``)."""
+
+    schema_version: ClassVar[int]
+
+    def __init_subclass__(cls, *, version: int = 1, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(frozen=True)(cls)
+        cls.schema_version = version
+        from shared.contracts.registry import CONTRACTS
+
+        CONTRACTS.register_event(cls, version)
+
+    def values(self) -> dict[str, Any]:
+        """The payload's values as Python objects (before serialisation)."""
+        return {
+            attribute.name: getattr(self, attribute.name)
+            for attribute in dataclasses.fields(self)  # type: ignore[arg-type]
+        }

@@ -1,0 +1,54 @@
+"""The typed way to send a command to the service that owns it.
+
+A caller builds a command (a typed dataclass: a wrong or missing argument fails mypy) and
+``send``s it; the service and the RPC method follow from the command's class, so no method
+name is ever spelt by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ReplyListener
+
+from shared.contracts.records import Command, Result
+from shared.rpc import unconfirmed_call
+
+RemoteCall = Callable[[str, str, dict[str, str], dict[str, object]], object]
+"""``call(service, method, context, arguments)``: one RPC round trip."""
+
+
+class UnexpectedReplyError(Exception):
+    """A service answered with something other than a JSON object."""
+
+
+class CommandSender:
+    """Sends commands on behalf of one caller (its actor and correlation id go in ``context``)."""
+
+    def __init__(self, call: RemoteCall) -> None:
+        self._call = call
+
+    def send(self, command: Command, context: Mapping[str, str]) -> Result:
+        reply = self._call(command.service, command.rpc_name, dict(context), command.arguments())
+        if not isinstance(reply, dict):
+            raise UnexpectedReplyError(type(reply).__name__)
+        return reply
+
+
+class CommandClient(DependencyProvider):  # type: ignore[misc] # nameko is untyped
+    """Injects a ``CommandSender`` that reaches every service over nameko RPC, requests
+    without publisher confirms (see ``shared.rpc``)."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def get_dependency(self, worker_ctx: Any) -> CommandSender:
+        def call(
+            service: str, method: str, context: dict[str, str], arguments: dict[str, object]
+        ) -> object:
+            return unconfirmed_call(
+                worker_ctx, self.rpc_reply_listener, service, method, context, arguments
+            )
+
+        return CommandSender(call)

@@ -1,0 +1,101 @@
+"""One way in: a command goes to its handler through ``CommandHandlers.run``.
+
+A handler is ``handler(command, uow) -> result``: it loads what it needs (``uow.require``),
+lets the aggregates decide and returns a view. The table opens the unit of work around it,
+claims the causing event in the inbox when there is one, commits, retries on a concurrency
+conflict with fresh state, and logs each committed event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from shared.contracts import CONTRACTS
+from shared.contracts.records import Command, Result
+from shared.domain import CommandContext, ConcurrencyConflictError, DomainError
+from shared.events.envelope import Envelope
+from shared.eventstore.uow import UnitOfWork
+from shared.logging import correlation_scope, get_logger
+
+log = get_logger(__name__)
+
+CONFLICT_RETRIES = 3
+
+C = TypeVar("C", bound=Command)
+Handler = Callable[[Any, UnitOfWork], Result]
+UnitOfWorkFactory = Callable[[CommandContext], UnitOfWork]
+
+
+@dataclass(frozen=True)
+class InboxClaim:
+    """The event a command comes from: ``consumer`` consumes ``event_id`` at most once."""
+
+    consumer: str
+    event_id: str
+
+
+class CommandHandlers:
+    """A service's table of handlers, keyed by command class."""
+
+    def __init__(self, table: Mapping[type[Command], Handler]) -> None:
+        services = {command.service for command in table}
+        if len(services) > 1:
+            raise ValueError(f"one table serves one service, not {sorted(services)}")
+        self._table = dict(table)
+
+    def __iter__(self) -> Iterator[type[Command]]:
+        return iter(self._table)
+
+    def __contains__(self, command_class: object) -> bool:
+        return command_class in self._table
+
+    def run(
+        self,
+        command: Command,
+        unit_of_work: UnitOfWorkFactory,
+        context: CommandContext,
+        claim: InboxClaim | None = None,
+    ) -> Result | None:
+        """Handle ``command``; None when ``claim`` names an event consumed before.
+
+        Domain errors propagate unchanged (nothing is written). A concurrency conflict means
+        the decision was taken on stale state: it is taken again on fresh state a few times,
+        then refused, never silently overwritten.
+        """
+        handler = self._table[type(command)]
+        command_name = type(command).__name__
+        with correlation_scope(context.correlation_id, command=command_name):
+            for attempt in range(1, CONFLICT_RETRIES + 1):
+                try:
+                    with unit_of_work(context) as uow:
+                        if claim is not None and not uow.claim(claim.consumer, claim.event_id):
+                            log.info("event.already_consumed", event_id=claim.event_id)
+                            return None
+                        result = handler(command, uow)
+                        committed = uow.commit()
+                except ConcurrencyConflictError as conflict:
+                    log.info("command.conflict", stream_id=conflict.stream_id, attempt=attempt)
+                    if attempt == CONFLICT_RETRIES:
+                        raise
+                    continue
+                except DomainError as error:
+                    log.info("command.rejected", code=error.code, reason=type(error).__name__)
+                    raise
+                for envelope in committed:
+                    log_committed(envelope)
+                log.info("command.handled")
+                return result
+        raise AssertionError("unreachable")
+
+
+def log_committed(envelope: Envelope) -> None:
+    """One line per committed event: its type, stream and the ids its payload names (never a
+    personal field: ids are not personal data)."""
+    log.info(
+        "event.committed",
+        event_type=envelope.event_type,
+        stream_id=envelope.stream_id,
+        **CONTRACTS.id_values(envelope),
+    )
