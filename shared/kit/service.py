@@ -15,6 +15,7 @@ turned into a command (or skipped) and run with an inbox claim, so a redelivery 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -63,6 +64,8 @@ class ServiceRunner:
         try:
             context = caller_context(raw_context)
             command = command_class.parse(arguments)
+            if command.creates is not None and not getattr(command, command.creates):
+                command = command.with_values(**{command.creates: str(uuid.uuid4())})
             result = self._kit.handlers.run(command, self.unit_of_work, context)
         except DomainError as error:
             if isinstance(error, InvalidArgumentsError):
