@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gateway.placement import section as placement
-from gateway.recruitment import section as recruitment
 from gateway.core.operations import OPERATION_ROUTES
 from gateway.core.route import Route
 from gateway.core.section import Section
+from gateway.placement import section as placement
+from gateway.recruitment import section as recruitment
 
 SECTIONS: tuple[Section, ...] = (recruitment.SECTION, placement.SECTION)
 

@@ -53,9 +53,7 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.core.replay import replay_read_models
     from gateway.sections import SECTIONS
 
-    report = replay_read_models(
-        settings, SECTIONS, target_url=args.target, progress=not args.quiet
-    )
+    report = replay_read_models(settings, SECTIONS, target_url=args.target, progress=not args.quiet)
     print(f"replayed {report.events} events from the log")
     if report.equal:
         print("the rebuilt read models equal the live ones")

@@ -1,11 +1,13 @@
 """structlog set up once per process; a correlation id bound per request or message.
 
-Personal data never reaches a log line: any key named like a personal field is masked,
-whatever the caller passes.
+Personal data never reaches a log line: any key named like a field that a contract marks
+personal (a command's or an event's) is masked, whatever the caller passes, and so are whole
+payloads and credentials.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections.abc import Iterator, MutableMapping
@@ -14,13 +16,21 @@ from typing import Any
 
 import structlog
 
-PERSONAL_KEYS = frozenset({"name", "phone", "id_number", "payload", "password", "token"})
+SECRET_KEYS = frozenset({"payload", "password", "token"})
+
+
+@functools.cache
+def masked_keys() -> frozenset[str]:
+    """Log keys that never show their value: every personal field of the contracts."""
+    from shared.contracts import personal_field_names
+
+    return SECRET_KEYS | personal_field_names()
 
 
 def mask_personal_data(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    for key in PERSONAL_KEYS.intersection(event_dict):
+    for key in masked_keys().intersection(event_dict):
         event_dict[key] = "[masked]"
     return event_dict
 

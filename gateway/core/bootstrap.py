@@ -15,13 +15,13 @@ from gateway.core.pipeline import Edge
 from gateway.core.projection import ProjectionHandler
 from gateway.core.projector import Projector
 from gateway.core.route import Route
-from gateway.core.section import Section
+from gateway.core.section import ReadModelQueries, Section
 from gateway.core.subscription import CatchUpSubscription
 from shared.config import CONFIG_KEY, Settings
 from shared.eventlog.reader import EventLogReader
 from shared.eventstore.database import create_database_engine
 
-R = TypeVar("R")
+Q = TypeVar("Q", bound=ReadModelQueries)
 
 # Beyond the RPC timeout, how long a duplicate request waits for the first one's answer.
 IDEMPOTENCY_GRACE_SECONDS = 5.0
@@ -37,10 +37,10 @@ class GatewayApp:
     subscription: CatchUpSubscription
     probes: Probes
     engines: tuple[Engine, ...]
-    reads: dict[type[Any], object]
+    reads: dict[type[ReadModelQueries], ReadModelQueries]
     routes: tuple[Route, ...]
 
-    def read(self, kind: type[R]) -> R:
+    def read(self, kind: type[Q]) -> Q:
         """A section's query object (``app.read(RecruitmentReads).get_student(...)``)."""
         found = self.reads[kind]
         assert isinstance(found, kind)

@@ -81,7 +81,7 @@ def _operation(route: Route) -> dict[str, Any]:
         operation["description"] = "Roles: " + ", ".join(sorted(route.roles)) + "."
     if route.body is not None:
         operation["requestBody"] = {
-            "required": bool(route.body._declared_fields),  # noqa: SLF001 - marshmallow's
+            "required": bool(route.body._declared_fields),
             "content": {"application/json": {"schema": route.body}},
         }
     return operation

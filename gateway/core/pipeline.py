@@ -171,7 +171,8 @@ class Edge:
 def send_command(call: ApiCall) -> Reply:
     """The action of every command route (see the module docstring)."""
     route, command = call.route, call.command
-    assert command is not None and route.response is not None
+    assert command is not None, "a command route's pipeline built its command"
+    assert route.response is not None, "a command route declares its response"
     if route.owner is not None:
         check_owner(call.caller, route.owner, call.path[route.owner])
     if route.prepare is not None:

@@ -79,11 +79,14 @@ def load_command(route: Route, body: Any, path: Mapping[str, str]) -> Command:
     ``{}``. The failure names fields, never values.
     """
     command, accepted = route.command, route.body
-    assert command is not None and accepted is not None
+    assert command is not None, "only a command route has a command body"
+    assert accepted is not None
     data = {} if body is None else body
     unknown: dict[str, list[str]] = {}
     if isinstance(data, dict):
-        unknown = {name: ["Unknown field."] for name in data if name not in accepted._declared_fields}  # noqa: SLF001 - marshmallow's declared fields
+        unknown = {
+            name: ["Unknown field."] for name in data if name not in accepted._declared_fields
+        }
         data = {name: value for name, value in data.items() if name not in unknown}
         data |= {name: path[name] for name in route.path_parameters}
     try:

@@ -7,7 +7,6 @@ service will accept. A read route is answered from the read models by an endpoin
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,10 +106,15 @@ class Route:
         return tuple(dict.fromkeys(codes))
 
 
-@functools.cache
+_BODIES: dict[tuple[str, frozenset[str]], type[StrictSchema]] = {}
+
+
 def body_schema(command: type[Command], from_path: frozenset[str]) -> type[StrictSchema]:
-    """The command's schema without the fields that come from the path."""
-    return build_schema(command, f"{command.__name__}Request", exclude=from_path)
+    """The command's schema without the fields that come from the path (built once)."""
+    key = (f"{command.__module__}.{command.__qualname__}", from_path)
+    if key not in _BODIES:
+        _BODIES[key] = build_schema(command, f"{command.__name__}Request", exclude=from_path)
+    return _BODIES[key]
 
 
 def field_error_codes(command: type[Command]) -> list[str]:

@@ -5,7 +5,7 @@ Adding a service to the gateway is that folder and one line in ``gateway.section
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -30,5 +30,12 @@ class Section:
     endpoints: type
     projection: Mapping[str, ProjectionHandler]
     tables: tuple[sa.Table, ...]
-    reads: tuple[Callable[[Engine], object], ...] = ()
+    reads: tuple[type[ReadModelQueries], ...] = ()
     personal_columns: frozenset[str] = field(default_factory=frozenset)
+
+
+class ReadModelQueries:
+    """Base of a section's queries: they read the gateway's read models, never write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine

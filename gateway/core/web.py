@@ -39,7 +39,7 @@ def _error_response(request: Request, error: ApiError, headers: dict[str, str]) 
     return render(Reply(error.status, error.body(), headers), correlation_id_of(request))
 
 
-class ApiWsgiApp(WsgiApp):
+class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
     """Routes like nameko's own app, but answers unknown paths and methods in JSON."""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -63,12 +63,12 @@ class ApiWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
-class ApiWebServer(WebServer):
+class ApiWebServer(WebServer):  # type: ignore[misc] # nameko is untyped
     def get_wsgi_app(self) -> ApiWsgiApp:
         return ApiWsgiApp(self)
 
 
-class ApiEndpoint(HttpRequestHandler):
+class ApiEndpoint(HttpRequestHandler):  # type: ignore[misc] # nameko is untyped
     """An HTTP entrypoint bound to a ``Route``; failures outside the pipeline answer INTERNAL."""
 
     server = ApiWebServer()

@@ -11,6 +11,7 @@ from gateway.core.projection import ProjectionHandler, Values, replace_row
 from gateway.recruitment.tables import campaigns, students
 from shared.events.canonical import format_timestamp
 
+
 def _campaign_created(connection: Connection, values: Values, at: str) -> None:
     row = dict(values)
     for name in ("registration_opens_at", "registration_closes_at"):
@@ -78,4 +79,3 @@ PROJECTION: dict[str, ProjectionHandler] = {
     "AllianceJoined": _student_update(lambda _v, _at: {"in_alliance": True}),
     "AllianceLeft": _student_update(lambda _v, _at: {"in_alliance": False}),
 }
-

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
+from gateway.core.section import ReadModelQueries
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.recruitment.tables import campaigns, students
 
@@ -15,11 +16,8 @@ COUNT_NAMES = ("registered", "approved", "rejected", "withdrawn")
 BREAKDOWNS = ("university", "hometown", "channel")
 
 
-class RecruitmentReads:
+class RecruitmentReads(ReadModelQueries):
     """Reads campaigns and students; never writes."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
 
     def position(self) -> int:
         with self._engine.connect() as connection:

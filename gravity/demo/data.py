@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.recruitment.domain.resident_id import check_character
+from shared.resident_id import check_character
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["明", "芳", "磊", "静", "洋", "婷", "杰", "敏", "浩", "雪", "博", "琳", "鑫", "悦", "涛"]

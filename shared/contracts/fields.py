@@ -114,7 +114,7 @@ def one_of(choices: tuple[str, ...], **kwargs: Any) -> fields.String:
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
 
-def id_list(max_length: int, **kwargs: Any) -> fields.List:
+def id_list(max_length: int, **kwargs: Any) -> fields.List[Any]:
     return fields.List(Id(), validate=validate.Length(max=max_length), **kwargs)
 
 

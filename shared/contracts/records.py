@@ -72,13 +72,15 @@ def build_schema(
         else:
             field.required = True
         declared[attribute.name] = field
-    return StrictSchema.from_dict(declared, name=name or f"{record.__name__}Schema")
+    schema = StrictSchema.from_dict(declared, name=name or f"{record.__name__}Schema")
+    return typing.cast(type[StrictSchema], schema)
 
 
 def invalid_arguments(schema: Schema, error: ValidationError) -> InvalidArgumentsError:
     """The refusal for arguments that failed their schema: per-field messages, never values;
     a field's own code (an invalid ID number) when it alone failed."""
-    messages = error.normalized_messages()
+    raw = error.messages
+    messages = raw if isinstance(raw, dict) else {"_schema": raw}
     codes = {
         schema.fields[name].metadata.get(ERROR_CODE) if name in schema.fields else None
         for name in messages
@@ -136,6 +138,7 @@ class Command:
         dataclasses.dataclass(frozen=True, kw_only=True)(cls)
         cls.service, cls.exposed, cls.refusals, cls.creates = service, exposed, refusals, creates
         cls.rpc_name = snake_case(cls.__name__)
+        COMMANDS.append(cls)
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -176,6 +179,9 @@ class Command:
             if not is_personal(schema.fields[name])
         }
 
+
+COMMANDS: list[type[Command]] = []
+"""Every command class declared so far (importing ``shared.contracts`` declares them all)."""
 
 _SCHEMAS: dict[type[Any], Schema] = {}
 

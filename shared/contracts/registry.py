@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,7 +77,7 @@ class ContractRegistry:
 
     def dump_event(self, event: Event) -> tuple[int, Payload]:
         """Validate and serialise an event's payload at the newest version of its contract."""
-        return self.dump(type(event).__name__, dataclasses.asdict(event))
+        return self.dump(type(event).__name__, event.values())
 
     def _add(self, event_type: str, version: int, schema: Schema) -> None:
         key = (event_type, version)

@@ -59,7 +59,9 @@ class ServiceRunner:
             stream_cache=kit.stream_cache,
         )
 
-    def execute(self, raw_context: object, command_class: type[Command], arguments: object) -> Result:
+    def execute(
+        self, raw_context: object, command_class: type[Command], arguments: object
+    ) -> Result:
         """Parse and run an RPC call; every refusal leaves as ``CommandRejected``."""
         try:
             context = caller_context(raw_context)
@@ -85,7 +87,25 @@ class ServiceRunner:
         self._kit.handlers.run(command, self.unit_of_work, context, claim)
 
 
-class ServiceKit(DependencyProvider):  # type: ignore[misc] # nameko is untyped
+class WorkerLogContext(DependencyProvider):  # type: ignore[misc] # nameko is untyped
+    """Binds each worker's correlation id to every log line it writes.
+
+    Event messages carry it in the ``nameko.correlation_id`` header (the relay sets it from
+    the envelope), so another service's handlers log under the same id as the HTTP request
+    that started the conversation.
+    """
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        correlation_id = worker_ctx.context_data.get("correlation_id")
+        structlog.contextvars.clear_contextvars()
+        if correlation_id:
+            structlog.contextvars.bind_contextvars(correlation_id=str(correlation_id))
+
+    def worker_teardown(self, worker_ctx: Any) -> None:  # noqa: ARG002 - nameko API
+        structlog.contextvars.clear_contextvars()
+
+
+class ServiceKit(WorkerLogContext):
     """A service's handlers, keepers, database, outbox relay and stream cache.
 
     Reads ``config["GRAVITY"]`` = {"database_url", "amqp_uri", "relay": {...}}, which the
@@ -121,18 +141,6 @@ class ServiceKit(DependencyProvider):  # type: ignore[misc] # nameko is untyped
 
     def get_dependency(self, worker_ctx: Any) -> ServiceRunner:  # noqa: ARG002 - nameko API
         return ServiceRunner(self)
-
-    def worker_setup(self, worker_ctx: Any) -> None:
-        # Event messages carry the correlation id in the ``nameko.correlation_id`` header (the
-        # relay sets it from the envelope), so another service's handlers log under the same
-        # id as the HTTP request that started the conversation.
-        correlation_id = worker_ctx.context_data.get("correlation_id")
-        structlog.contextvars.clear_contextvars()
-        if correlation_id:
-            structlog.contextvars.bind_contextvars(correlation_id=str(correlation_id))
-
-    def worker_teardown(self, worker_ctx: Any) -> None:  # noqa: ARG002 - nameko API
-        structlog.contextvars.clear_contextvars()
 
 
 def caller_context(raw: object) -> CommandContext:

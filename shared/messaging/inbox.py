@@ -27,7 +27,7 @@ def dead_letter_topology(queue_name: str) -> tuple[Exchange, Queue]:
     )
 
 
-class ReliableEventHandler(EventHandler):
+class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is untyped
     """An event handler whose failures are retried a bounded number of times, then parked."""
 
     def __init__(

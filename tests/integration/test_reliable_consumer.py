@@ -10,10 +10,11 @@ from sqlalchemy.orm import sessionmaker
 
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
+from shared.eventstore.store import EventStore
+from shared.kit.service import WorkerLogContext
 from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
-from shared.messaging.inbox import consume_once, reliable_event_handler
+from shared.messaging.inbox import reliable_event_handler
 from shared.migrations import upgrade_to_head
-from shared.runtime import LogContext
 from tests.support.broker import publish_events
 
 QUEUE = "evt-recruitment-AllianceJoined--tally.on_joined"
@@ -25,7 +26,7 @@ class Tally:
     """A stand-in for a downstream service: counts AllianceJoined events it has applied."""
 
     name = "tally"
-    log_context = LogContext()
+    log_context = WorkerLogContext()
 
     @reliable_event_handler("recruitment", "AllianceJoined", delivery_limit=2)
     def on_joined(self, body):
@@ -38,7 +39,7 @@ class Tally:
             STATE["fail_once"].discard(envelope.event_id)
             raise RuntimeError("transient failure")
         with sessionmaker(STATE["engine"])() as session:
-            if consume_once(session, "tally.on_joined", envelope.event_id):
+            if EventStore(session).claim("tally.on_joined", envelope.event_id):
                 session.execute(effects.insert().values(event_id=envelope.event_id))
             session.commit()
 

@@ -102,3 +102,13 @@ def test_an_unknown_log_format_is_refused():
 def test_personal_data_never_reaches_a_log_line():
     line = mask_personal_data(None, "info", {"name": "张三", "id_number": "x", "student_id": "s"})
     assert line == {"name": "[masked]", "id_number": "[masked]", "student_id": "s"}
+
+
+def test_every_field_a_contract_marks_personal_is_masked_in_log_lines():
+    from shared.contracts import personal_field_names
+
+    marked = personal_field_names()
+    assert {"name", "phone", "id_number", "contact_person", "contact_phone"} <= marked
+    assert "insured_person" in marked
+    line = mask_personal_data(None, "info", dict.fromkeys(marked, "secret") | {"student_id": "s"})
+    assert set(line.values()) == {"[masked]", "s"}

@@ -124,11 +124,22 @@ def test_old_schema_versions_are_upcast_on_read_and_never_rewritten():
     assert registry.upcast(old).schema_version == 2
 
 
-def test_every_recruitment_event_has_a_contract():
-    from services.recruitment.domain.events import RECRUITMENT_EVENTS
+def test_every_recruitment_event_is_its_own_contract_at_version_1():
+    import dataclasses
 
-    for event_type in RECRUITMENT_EVENTS.classes:
-        assert CONTRACTS.latest_version(event_type) == 1
+    from shared.contracts.recruitment import events
+
+    declared = [
+        member
+        for member in vars(events).values()
+        if isinstance(member, type)
+        and member.__module__ == events.__name__
+        and dataclasses.is_dataclass(member)
+    ]
+    assert len(declared) == 8
+    for event_class in declared:
+        assert CONTRACTS.event_class(event_class.__name__) is event_class
+        assert CONTRACTS.latest_version(event_class.__name__) == 1
 
 
 def test_envelope_times_default_to_now_in_utc():

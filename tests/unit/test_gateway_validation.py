@@ -1,35 +1,31 @@
-"""Request validation at the edge: schemas, the resident ID checksum, bodies, the error table."""
+"""Request validation at the edge: command contracts on bodies and paths, bodies, errors."""
 
 from __future__ import annotations
 
-import inspect
 import json
-from datetime import date
+import uuid
 from typing import Any
 
 import eventlet
 import pytest
-from marshmallow import Schema
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from gateway.core.errors import BY_CODE, BY_DOMAIN_ERROR, ERROR_TABLE, ApiError, from_domain_error
+from gateway.core.errors import GATEWAY_ERRORS, ApiError, domain_errors, error_catalogue
 from gateway.core.remote import call_remote
-from gateway.core.request_body import MAX_BODY_BYTES, load, path_ids, read_json
-from gateway.resident_id import InvalidIdNumberError, check_character, validate_id_number
-from gateway.schemas.requests import (
-    CampaignListQuery,
-    CreateCampaignRequest,
-    EmptyRequest,
-    RegisterStudentRequest,
-    ScreenStudentRequest,
-)
-from services.recruitment.domain import errors as domain_errors
-from shared.domain import DomainError
+from gateway.core.request_body import MAX_BODY_BYTES, load, load_command, path_ids, read_json
+from gateway.core.route import Route
+from gateway.recruitment import routes
+from gateway.recruitment.schemas import CampaignListQuery
+from shared.contracts.recruitment.commands import RegisterStudent
+from shared.domain import ErrorKind
+from shared.kit.client import CommandSender
 from shared.rpc import CommandRejected
-from tests.factories import make_resident_id
+from tests.factories import make_application, make_resident_id
 
 VALID_ID = make_resident_id(7)
+CAMPAIGN_ID = str(uuid.uuid4())
+STUDENT_ID = str(uuid.uuid4())
 
 
 def make_registration(**overrides: Any) -> dict[str, Any]:
@@ -61,9 +57,14 @@ def make_campaign(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def refusal(schema: type[Schema], data: Any) -> ApiError:
+def path_of(route: Route) -> dict[str, str]:
+    ids = {"campaign_id": CAMPAIGN_ID, "student_id": STUDENT_ID}
+    return {name: ids[name] for name in route.path_parameters}
+
+
+def command_refusal(route: Route, body: Any) -> ApiError:
     with pytest.raises(ApiError) as refused:
-        load(schema, data)
+        load_command(route, body, path_of(route))
     return refused.value
 
 
@@ -72,76 +73,54 @@ def make_request(body: bytes = b"", content_type: str = "application/json") -> R
     return Request(builder.get_environ())
 
 
-# -- the resident ID number ----------------------------------------------------------------
+# -- command bodies ------------------------------------------------------------------------
 
 
-def test_accepts_a_valid_id_number_and_upper_cases_its_x() -> None:
-    first = "11010519491231002"
-    assert check_character(first) == "X"
-    assert validate_id_number(f" {first}x ") == f"{first}X"
-
-
-def test_accepts_the_factory_id_numbers() -> None:
-    assert validate_id_number(VALID_ID) == VALID_ID
-
-
-@pytest.mark.parametrize(
-    ("raw", "reason"),
-    [
-        ("41010220030515123", "17 digits"),
-        ("4101022003051512345", "17 digits"),
-        ("01010220030515123X", "17 digits"),
-        ("4101022003051A1234", "17 digits"),
-        ("410102200302301234", "birth date does not exist"),
-        ("410102180001011234", "not plausible"),
-        ("410102299901011234", "not plausible"),
-    ],
-)
-def test_refuses_a_malformed_id_number_or_an_impossible_birth_date(raw: str, reason: str) -> None:
-    with pytest.raises(InvalidIdNumberError, match=reason):
-        validate_id_number(raw)
-
-
-def test_refuses_a_wrong_check_digit() -> None:
-    wrong = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
-    with pytest.raises(InvalidIdNumberError, match="check digit"):
-        validate_id_number(wrong)
-
-
-def test_refuses_a_birth_date_after_today() -> None:
-    first = "41010220300101123"
-    with pytest.raises(InvalidIdNumberError, match="not plausible"):
-        validate_id_number(first + check_character(first), today=date(2029, 12, 31))
-
-
-# -- schemas -------------------------------------------------------------------------------
-
-
-def test_a_valid_registration_loads_with_a_canonical_id_number() -> None:
-    loaded = load(RegisterStudentRequest, make_registration(id_number=VALID_ID.lower()))
-    assert loaded["id_number"] == VALID_ID
-    assert loaded["channel"] == "organisation"
+def test_a_valid_registration_loads_with_the_path_and_a_canonical_id_number() -> None:
+    body = make_registration(id_number=VALID_ID.lower())
+    command = load_command(routes.REGISTER_STUDENT, body, path_of(routes.REGISTER_STUDENT))
+    assert isinstance(command, RegisterStudent)
+    assert (command.id_number, command.campaign_id) == (VALID_ID, CAMPAIGN_ID)
+    assert (command.channel, command.student_id) == ("organisation", "")
 
 
 def test_an_invalid_id_number_answers_its_own_code_without_echoing_it() -> None:
     wrong = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
-    error = refusal(RegisterStudentRequest, make_registration(id_number=wrong))
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(id_number=wrong))
     assert (error.status, error.code) == (422, "INVALID_ID_NUMBER")
     assert set(error.details["fields"]) == {"id_number"}
     assert wrong not in json.dumps(error.body())
     assert wrong[:17] not in json.dumps(error.body())
 
 
+def test_an_id_number_born_in_1850_is_refused_at_the_edge() -> None:
+    first = "11010518500101123"
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(id_number=first + "0"))
+    assert error.code == "INVALID_ID_NUMBER"
+
+
 def test_an_invalid_id_number_among_other_errors_is_a_validation_failure() -> None:
-    error = refusal(RegisterStudentRequest, make_registration(id_number="1", phone="12"))
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(id_number="1", phone="12"))
     assert error.code == "VALIDATION_FAILED"
     assert set(error.details["fields"]) == {"id_number", "phone"}
 
 
 def test_unknown_fields_are_refused_by_name() -> None:
-    error = refusal(RegisterStudentRequest, make_registration(nickname="Ming"))
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(nickname="Ming"))
     assert (error.status, error.code) == (422, "VALIDATION_FAILED")
     assert error.details["fields"] == {"nickname": ["Unknown field."]}
+
+
+def test_a_field_the_path_supplies_is_unknown_in_the_body() -> None:
+    body = make_registration(campaign_id=str(uuid.uuid4()))
+    error = command_refusal(routes.REGISTER_STUDENT, body)
+    assert error.details["fields"] == {"campaign_id": ["Unknown field."]}
+
+
+def test_unknown_and_invalid_fields_are_named_together() -> None:
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(nickname="M", phone="1"))
+    assert error.code == "VALIDATION_FAILED"
+    assert set(error.details["fields"]) == {"nickname", "phone"}
 
 
 @pytest.mark.parametrize(
@@ -149,56 +128,60 @@ def test_unknown_fields_are_refused_by_name() -> None:
     [("year", "2024"), ("year", True), ("year", 2024.5), ("name", 42), ("scope", ["a"])],
 )
 def test_wrong_json_types_are_refused(field: str, value: object) -> None:
-    error = refusal(CreateCampaignRequest, make_campaign(**{field: value}))
+    error = command_refusal(routes.CREATE_CAMPAIGN, make_campaign(**{field: value}))
     assert error.code == "VALIDATION_FAILED"
     assert field in error.details["fields"]
 
 
 def test_missing_and_blank_fields_are_refused() -> None:
-    error = refusal(RegisterStudentRequest, make_registration(name="   ", university=None))
+    body = make_registration(name="   ", university=None)
+    error = command_refusal(routes.REGISTER_STUDENT, body)
     assert set(error.details["fields"]) == {"name", "university"}
 
 
 def test_a_phone_that_is_not_a_mainland_mobile_is_refused_without_echo() -> None:
-    error = refusal(RegisterStudentRequest, make_registration(phone="555-0100"))
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(phone="555-0100"))
     assert "555-0100" not in json.dumps(error.body())
 
 
 def test_a_channel_outside_organisation_and_self_is_refused() -> None:
-    error = refusal(RegisterStudentRequest, make_registration(channel="x"))
+    error = command_refusal(routes.REGISTER_STUDENT, make_registration(channel="x"))
     assert "channel" in error.details["fields"]
 
 
-def test_a_campaign_window_must_close_after_it_opens() -> None:
-    error = refusal(
-        CreateCampaignRequest, make_campaign(registration_closes_at="2024-04-01T00:00:00Z")
-    )
-    assert set(error.details["fields"]) == {"registration_closes_at"}
-
-
 def test_campaign_timestamps_need_a_time_zone() -> None:
-    error = refusal(CreateCampaignRequest, make_campaign(registration_opens_at="2024-05-01T00:00"))
+    body = make_campaign(registration_opens_at="2024-05-01T00:00")
+    error = command_refusal(routes.CREATE_CAMPAIGN, body)
     assert "registration_opens_at" in error.details["fields"]
 
 
 def test_a_json_array_is_not_a_request_body() -> None:
-    assert refusal(ScreenStudentRequest, [1, 2]).code == "VALIDATION_FAILED"
+    assert command_refusal(routes.SCREEN_STUDENT, [1, 2]).code == "VALIDATION_FAILED"
 
 
 def test_screening_takes_only_approved_or_rejected() -> None:
-    assert load(ScreenStudentRequest, {"decision": "approved", "reason": "fits"})
-    assert refusal(ScreenStudentRequest, {"decision": "maybe", "reason": "x"}).details["fields"]
+    route = routes.SCREEN_STUDENT
+    assert load_command(route, {"decision": "approved", "reason": "fits"}, path_of(route))
+    body = {"decision": "maybe", "reason": "x"}
+    assert command_refusal(route, body).details["fields"] == {
+        "decision": ["Must be one of: approved, rejected."]
+    }
 
 
 def test_an_empty_body_is_fine_where_nothing_is_needed_but_fields_are_not() -> None:
-    assert load(EmptyRequest, None) == {}
-    assert refusal(EmptyRequest, {"force": True}).code == "VALIDATION_FAILED"
+    route = routes.OPEN_CAMPAIGN
+    assert load_command(route, None, path_of(route)).arguments() == {"campaign_id": CAMPAIGN_ID}
+    assert command_refusal(route, {"force": True}).code == "VALIDATION_FAILED"
 
 
 def test_list_queries_have_defaults_and_bounds() -> None:
     assert load(CampaignListQuery, {}) == {"limit": 50, "offset": 0}
-    assert refusal(CampaignListQuery, {"limit": "1000"}).code == "VALIDATION_FAILED"
-    assert refusal(CampaignListQuery, {"sort": "name"}).code == "VALIDATION_FAILED"
+    with pytest.raises(ApiError) as refused:
+        load(CampaignListQuery, {"limit": "1000"})
+    assert refused.value.code == "VALIDATION_FAILED"
+    with pytest.raises(ApiError) as refused:
+        load(CampaignListQuery, {"sort": "name"})
+    assert refused.value.code == "VALIDATION_FAILED"
 
 
 def test_path_ids_must_be_uuids_or_they_name_nothing() -> None:
@@ -260,57 +243,68 @@ def test_an_oversize_chunked_body_answers_413_too() -> None:
     assert refused.value.code == "PAYLOAD_TOO_LARGE"
 
 
-# -- the error table -----------------------------------------------------------------------
+# -- the error catalogue -------------------------------------------------------------------
 
 
-def test_every_recruitment_domain_error_has_a_row_in_the_error_table() -> None:
-    names = {
-        name
-        for name, member in inspect.getmembers(domain_errors, inspect.isclass)
-        if issubclass(member, DomainError) and member.__module__ == domain_errors.__name__
-    }
-    assert names <= set(BY_DOMAIN_ERROR)
-    assert "ConcurrencyConflictError" in BY_DOMAIN_ERROR
+def test_every_domain_error_is_declared_in_the_contracts_with_a_status() -> None:
+    import services.placement.service
+    import services.recruitment.service  # noqa: F401 - every service's errors are imported
+    from shared.domain import known_errors
+
+    declared = domain_errors()
+    assert {error.__module__.split(".")[0] for error in known_errors()} == {"shared"}
+    assert {error.code for error in declared} <= set(error_catalogue())
+    for error in declared:
+        assert isinstance(error.kind, ErrorKind)
+        assert error_catalogue()[error.code].status in (403, 404, 409, 422)
 
 
-def test_the_error_table_has_one_row_per_code() -> None:
-    assert len(BY_CODE) == len(ERROR_TABLE)
+def test_the_catalogue_keeps_the_gateway_rows_and_one_row_per_code() -> None:
+    catalogue = error_catalogue()
+    assert {row.code for row in GATEWAY_ERRORS} <= set(catalogue)
+    assert catalogue["CONCURRENT_UPDATE"].status == 409
+    assert "ConcurrencyConflictError" in catalogue["CONCURRENT_UPDATE"].domain_errors
 
 
 @pytest.mark.parametrize(
-    ("error_type", "status", "code"),
+    ("code", "status"),
     [
-        ("RegistrationClosedError", 409, "REGISTRATION_CLOSED"),
-        ("DuplicateRegistrationError", 409, "DUPLICATE_REGISTRATION"),
-        ("InvalidResidentIdError", 422, "INVALID_ID_NUMBER"),
-        ("CampaignNotFoundError", 404, "NOT_FOUND"),
-        ("StudentNotFoundError", 404, "NOT_FOUND"),
-        ("InvalidCampaignError", 422, "INVALID_CAMPAIGN"),
-        ("ConcurrencyConflictError", 409, "CONCURRENT_UPDATE"),
+        ("REGISTRATION_CLOSED", 409),
+        ("DUPLICATE_REGISTRATION", 409),
+        ("INVALID_ID_NUMBER", 422),
+        ("NOT_FOUND", 404),
+        ("INVALID_CAMPAIGN", 422),
+        ("CONCURRENT_UPDATE", 409),
+        ("VALIDATION_FAILED", 422),
     ],
 )
-def test_domain_refusals_map_to_their_status_and_code(
-    error_type: str, status: int, code: str
-) -> None:
-    error = from_domain_error(error_type, "refused", {"field": "x"})
+def test_service_refusals_map_to_their_status(code: str, status: int) -> None:
+    error = ApiError.refusal(code, "refused", {"field": "x"})
     assert (error.status, error.code, error.details) == (status, code, {"field": "x"})
 
 
 def test_an_unknown_remote_refusal_is_an_internal_error() -> None:
-    assert from_domain_error("SomethingNewError", "?", {}).status == 500
+    assert ApiError.refusal("SOMETHING_NEW", "?", {}).status == 500
 
 
-def test_an_error_outside_the_table_cannot_be_raised() -> None:
-    with pytest.raises(ValueError, match="table"):
+def test_an_error_outside_the_catalogue_cannot_be_raised() -> None:
+    with pytest.raises(ValueError, match="catalogue"):
         ApiError("TEAPOT", "short and stout")
 
 
-def test_a_remote_refusal_is_answered_from_the_table() -> None:
-    def refuse(_context: dict[str, str]) -> dict[str, str]:
-        raise CommandRejected("RegistrationClosedError", "registration is closed", {"x": 1})
+def sender(reply: Any) -> CommandSender:
+    def call(*_arguments: object) -> object:
+        return reply()
+
+    return CommandSender(call)
+
+
+def test_a_remote_refusal_is_answered_with_its_code() -> None:
+    def refuse() -> object:
+        raise CommandRejected("REGISTRATION_CLOSED", "conflict", "registration is closed", {"x": 1})
 
     with pytest.raises(ApiError) as refused:
-        call_remote(refuse, {}, timeout=1.0)
+        call_remote(sender(refuse), make_application(), {}, timeout=1.0)
     assert refused.value.body() == {
         "error": "REGISTRATION_CLOSED",
         "message": "registration is closed",
@@ -319,10 +313,16 @@ def test_a_remote_refusal_is_answered_from_the_table() -> None:
 
 
 def test_a_command_that_does_not_answer_in_time_is_a_503() -> None:
-    def linger(_context: dict[str, str]) -> dict[str, str]:
+    def linger() -> object:
         eventlet.sleep(5)
         return {}
 
     with pytest.raises(ApiError) as refused:
-        call_remote(linger, {}, timeout=0.05)
+        call_remote(sender(linger), make_application(), {}, timeout=0.05)
     assert (refused.value.status, refused.value.code) == (503, "SERVICE_UNAVAILABLE")
+
+
+def test_a_reply_that_is_not_an_object_is_an_internal_error() -> None:
+    with pytest.raises(ApiError) as refused:
+        call_remote(sender(lambda: ["odd"]), make_application(), {}, timeout=1.0)
+    assert refused.value.code == "INTERNAL"

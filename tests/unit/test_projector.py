@@ -13,12 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gateway.core import projector as projector_module
+from gateway.core.bootstrap import projection_of
 from gateway.core.projector import Projector
-from gateway.readmodels.queries import ReadModelQueries
-from gateway.core.subscription import CatchUpSubscription
-from gateway.readmodels.tables import campaigns, students
 from gateway.core.replay import replay_read_models, snapshot
+from gateway.core.subscription import CatchUpSubscription
+from gateway.recruitment.queries import RecruitmentReads
+from gateway.recruitment.tables import campaigns, students
+from gateway.sections import SECTIONS
 from shared.config import Settings, load_settings
 from shared.eventlog import EventLogAppender, EventLogReader
 from shared.events.envelope import Envelope
@@ -28,6 +29,9 @@ from tests.factories import make_resident_id
 
 T = TypeVar("T")
 Engines = tuple[Engine, Engine]
+
+
+TABLES = [table for section in SECTIONS for table in section.tables]
 
 
 def found(value: T | None) -> T:
@@ -127,12 +131,12 @@ def log(engines: Engines) -> Log:
 
 @pytest.fixture
 def projector(engines: Engines) -> Projector:
-    return Projector(engines[0])
+    return Projector(engines[0], projection_of(SECTIONS))
 
 
 @pytest.fixture
-def queries(engines: Engines) -> ReadModelQueries:
-    return ReadModelQueries(engines[0])
+def queries(engines: Engines) -> RecruitmentReads:
+    return RecruitmentReads(engines[0])
 
 
 @pytest.fixture
@@ -156,7 +160,7 @@ def make_season(log: Log) -> tuple[str, str, str, str]:
 
 
 def test_applies_campaigns_and_students_in_log_order(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries, engines: Engines
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads, engines: Engines
 ) -> None:
     campaign_id, approved, _rejected, withdrawn = make_season(log)
     assert subscription.catch_up() == 10
@@ -176,7 +180,7 @@ def test_applies_campaigns_and_students_in_log_order(
 
 
 def test_a_campaign_closes_and_a_student_leaves_the_alliance(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads
 ) -> None:
     campaign_id, approved, *_ = make_season(log)
     log.campaign_event("CampaignClosed", campaign_id)
@@ -187,7 +191,7 @@ def test_a_campaign_closes_and_a_student_leaves_the_alliance(
 
 
 def test_skips_unknown_event_types_and_still_advances_the_checkpoint(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads
 ) -> None:
     log.append("PositionPosted", "position-1", position_id="p-1")
     campaign_id = log.campaign()
@@ -198,7 +202,7 @@ def test_skips_unknown_event_types_and_still_advances_the_checkpoint(
 
 
 def test_skips_a_payload_that_breaks_its_contract_and_moves_on(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads
 ) -> None:
     campaign_id = log.campaign()
     log.append("CampaignOpened", f"campaign-{campaign_id}", campaign_id="not-a-uuid")
@@ -208,11 +212,7 @@ def test_skips_a_payload_that_breaks_its_contract_and_moves_on(
 
 
 def test_a_failing_batch_leaves_neither_rows_nor_checkpoint(
-    log: Log,
-    engines: Engines,
-    projector: Projector,
-    queries: ReadModelQueries,
-    monkeypatch: pytest.MonkeyPatch,
+    log: Log, engines: Engines, queries: RecruitmentReads
 ) -> None:
     campaign_id = log.campaign()
     log.campaign_event("CampaignOpened", campaign_id)
@@ -220,7 +220,7 @@ def test_a_failing_batch_leaves_neither_rows_nor_checkpoint(
     def fail(*_args: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(projector_module.HANDLERS, "CampaignOpened", fail)
+    projector = Projector(engines[0], projection_of(SECTIONS) | {"CampaignOpened": fail})
     with pytest.raises(RuntimeError):
         projector.apply(EventLogReader(engines[1]).read_after(0))
     assert queries.position() == 0
@@ -235,7 +235,7 @@ def test_entries_at_or_before_the_checkpoint_are_not_applied_again(
     batch = EventLogReader(engines[1]).read_after(0)
     assert projector.apply(batch) == 2
     assert projector.apply(batch[:1]) == 2
-    assert found(ReadModelQueries(engines[0]).get_campaign(campaign_id))["status"] == "open"
+    assert found(RecruitmentReads(engines[0]).get_campaign(campaign_id))["status"] == "open"
 
 
 @pytest.mark.parametrize("older", [0, 1, 4, 9])
@@ -244,14 +244,14 @@ def test_reapplying_from_an_older_checkpoint_gives_the_same_state(
 ) -> None:
     make_season(log)
     subscription.catch_up()
-    before = snapshot(engines[0])
+    before = snapshot(engines[0], TABLES)
     projector.rewind(older)
     subscription.catch_up()
-    assert snapshot(engines[0]) == before
+    assert snapshot(engines[0], TABLES) == before
 
 
 def test_the_report_counts_registrations_decisions_and_withdrawals(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads
 ) -> None:
     campaign_id, *_ = make_season(log)
     log.student(log.campaign(), 9)  # another campaign's student is not counted
@@ -269,7 +269,7 @@ def test_the_report_counts_registrations_decisions_and_withdrawals(
 
 
 def test_an_unknown_campaign_has_no_report_and_an_empty_one_counts_zero(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads
 ) -> None:
     empty = log.campaign()
     subscription.catch_up()
@@ -279,7 +279,7 @@ def test_an_unknown_campaign_has_no_report_and_an_empty_one_counts_zero(
 
 
 def test_campaigns_are_listed_with_filters_and_a_total(
-    log: Log, subscription: CatchUpSubscription, queries: ReadModelQueries
+    log: Log, subscription: CatchUpSubscription, queries: RecruitmentReads
 ) -> None:
     first = log.campaign(year=2023)
     log.campaign(year=2024)
@@ -292,7 +292,7 @@ def test_campaigns_are_listed_with_filters_and_a_total(
 
 
 def test_the_subscription_follows_the_log_until_stopped(
-    log: Log, engines: Engines, projector: Projector, queries: ReadModelQueries
+    log: Log, engines: Engines, projector: Projector, queries: RecruitmentReads
 ) -> None:
     subscription = CatchUpSubscription(EventLogReader(engines[1]), projector, poll_seconds=0.01)
     worker = threading.Thread(target=subscription.run)
@@ -315,7 +315,7 @@ def test_a_rebuild_from_the_log_equals_the_live_read_models(
     make_season(log)
     subscription.catch_up()
     log.campaign()  # logged after the live checkpoint: the rebuild stops where live is
-    report = replay_read_models(settings, progress=False)
+    report = replay_read_models(settings, SECTIONS, progress=False)
     assert (report.equal, report.events, report.differences) == (True, 10, [])
 
 
@@ -325,14 +325,14 @@ def test_a_rebuild_into_a_given_store_keeps_it(
     make_season(log)
     subscription.catch_up()
     target = f"sqlite:///{tmp_path / 'rebuilt.db'}"
-    assert replay_read_models(settings, target_url=target, progress=False).equal
+    assert replay_read_models(settings, SECTIONS, target_url=target, progress=False).equal
     engine = create_database_engine(target)
     try:
-        assert snapshot(engine)[0] == 10
+        assert snapshot(engine, TABLES)[0] == 10
     finally:
         engine.dispose()
     with pytest.raises(ValueError, match="empty"):
-        replay_read_models(settings, target_url=target, progress=False)
+        replay_read_models(settings, SECTIONS, target_url=target, progress=False)
 
 
 def test_a_rebuild_reports_tampered_live_rows_without_personal_values(
@@ -347,7 +347,7 @@ def test_a_rebuild_reports_tampered_live_rows_without_personal_values(
             .values(phone="13999999999", status="rejected")
         )
         connection.execute(campaigns.delete().where(campaigns.c.campaign_id == campaign_id))
-    report = replay_read_models(settings, progress=False)
+    report = replay_read_models(settings, SECTIONS, progress=False)
     assert not report.equal
     assert f"students {approved}: phone differs" in report.differences
     assert f"students {approved}: status is 'rejected' live, 'approved' replayed" in (
@@ -361,9 +361,9 @@ def test_a_rebuild_notices_a_log_shorter_than_the_live_checkpoint(
     settings: Settings, log: Log, engines: Engines
 ) -> None:
     log.campaign()
-    Projector(engines[0]).apply(EventLogReader(engines[1]).read_after(0))
+    Projector(engines[0], projection_of(SECTIONS)).apply(EventLogReader(engines[1]).read_after(0))
     with engines[0].begin() as connection:
         connection.execute(sa.text("UPDATE checkpoint SET position = 5"))
-    report = replay_read_models(settings, progress=False)
+    report = replay_read_models(settings, SECTIONS, progress=False)
     assert not report.equal
     assert report.differences[0].startswith("checkpoint: live read models at 5")

@@ -24,7 +24,9 @@ from shared.contracts.recruitment.events import CHANNELS, DECISIONS
 MOBILE_PHONE = r"^(\+86)?1[3-9]\d{9}$"
 
 Uuid = Annotated[str, Id()]
-NewId = Annotated[str, Id(metadata={"format": "uuid", "description": "Optional; generated if absent."})]
+NewId = Annotated[
+    str, Id(metadata={"format": "uuid", "description": "Optional; generated if absent."})
+]
 Reason = Annotated[str, Text(2000)]
 
 
@@ -44,13 +46,17 @@ class CreateCampaign(
 
 
 class OpenCampaign(
-    Command, service="recruitment", refusals=(errors.CampaignNotFoundError, errors.CampaignStateError)
+    Command,
+    service="recruitment",
+    refusals=(errors.CampaignNotFoundError, errors.CampaignStateError),
 ):
     campaign_id: Uuid
 
 
 class CloseCampaign(
-    Command, service="recruitment", refusals=(errors.CampaignNotFoundError, errors.CampaignStateError)
+    Command,
+    service="recruitment",
+    refusals=(errors.CampaignNotFoundError, errors.CampaignStateError),
 ):
     campaign_id: Uuid
 
@@ -81,7 +87,9 @@ class RegisterStudent(
     name: Annotated[str, personal(Text(50))]
     phone: Annotated[
         str,
-        personal(Text(20, validate=validate.Regexp(MOBILE_PHONE, error="not a mainland mobile number"))),
+        personal(
+            Text(20, validate=validate.Regexp(MOBILE_PHONE, error="not a mainland mobile number"))
+        ),
     ]
     id_number: Annotated[str, ResidentIdNumber()]
     university: Annotated[str, Text(120)]
