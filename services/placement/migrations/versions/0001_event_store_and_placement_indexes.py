@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.eventstore.schema import create_event_store_tables, drop_event_store_tables
+from shared.eventstore.migrations import create_event_store_tables, drop_event_store_tables
 
 revision = "0001"
 down_revision = None

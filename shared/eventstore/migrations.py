@@ -1,4 +1,5 @@
-"""Migration steps for the event-store tables, shared by every service's first revision."""
+"""Migration steps for the event-store tables, shared by every service's first revision: a
+frozen copy of the schema as it was then (later changes get revisions of their own)."""
 
 from __future__ import annotations
 
