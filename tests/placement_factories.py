@@ -14,26 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from services.placement import commands
+from services.placement.adapters.indexes import KEEPERS
 from services.placement.adapters.tables import metadata as placement_tables
-from services.placement.domain.events import PLACEMENT_EVENTS
-from services.placement.domain.host_unit import HostUnitProfile
-from services.placement.domain.position import PositionPlan
-from services.placement.domain.readiness import (
-    Completion,
-    Evaluation,
-    Feedback,
-    InsurancePolicy,
-    SignedDocument,
-    TrainingRecord,
-)
 from services.placement.handlers import HANDLERS
+from shared.contracts.placement import commands
+from shared.contracts.records import Command
 from shared.domain import CommandContext
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import row_to_envelope
 from shared.eventstore.tables import events, inbox, outbox
 from shared.eventstore.uow import UnitOfWork
-from shared.runtime import dispatch
+from shared.kit.handlers import InboxClaim
 
 OPERATOR = "operator:ops-1"
 IN_SELECTION = datetime(2023, 6, 5, 9, 0, tzinfo=UTC)
@@ -51,20 +42,23 @@ def student_actor(student_id: str) -> str:
     return f"student:{student_id}"
 
 
-def make_host_unit_profile(**overrides: Any) -> HostUnitProfile:
+def make_host_unit_registration(**overrides: Any) -> commands.RegisterHostUnit:
     values: dict[str, Any] = {
+        "host_unit_id": new_id(),
         "name": "District Civil Affairs Bureau",
         "kind": "district government bureau",
         "township": "Chengguan Town",
         "contact_person": "王芳",
         "contact_phone": "13700137000",
     }
-    values.update(overrides)
-    return HostUnitProfile(**values)
+    return commands.RegisterHostUnit(**values | overrides)
 
 
-def make_position_plan(**overrides: Any) -> PositionPlan:
+def make_posting(host_unit_id: str, campaign_id: str, **overrides: Any) -> commands.PostPosition:
     values: dict[str, Any] = {
+        "position_id": new_id(),
+        "host_unit_id": host_unit_id,
+        "campaign_id": campaign_id,
         "title": "Community affairs assistant",
         "duties": "Help with residents' enquiries and the summer classroom",
         "capacity": 1,
@@ -73,54 +67,61 @@ def make_position_plan(**overrides: Any) -> PositionPlan:
         "place": "Xiangyang Street community centre",
         "requirements": "",
     }
-    values.update(overrides)
-    return PositionPlan(**values)
+    return commands.PostPosition(**values | overrides)
 
 
-def make_insurance(**overrides: Any) -> InsurancePolicy:
+def make_insurance(placement_id: str, **overrides: Any) -> commands.RecordInsurance:
     values: dict[str, Any] = {
+        "placement_id": placement_id,
         "insurer": "PICC Zhengzhou",
         "policy_number": "PA-2023-0001",
         "insured_person": "李明",
         "covers_from": date(2023, 7, 1),
         "covers_until": date(2023, 8, 31),
     }
-    values.update(overrides)
-    return InsurancePolicy(**values)
+    return commands.RecordInsurance(**values | overrides)
 
 
-def make_training(**overrides: Any) -> TrainingRecord:
-    values: dict[str, Any] = {"session": "Pre-job training, July", "attended_on": date(2023, 7, 8)}
-    values.update(overrides)
-    return TrainingRecord(**values)
-
-
-def make_document(document_kind: str, **overrides: Any) -> SignedDocument:
+def make_training(placement_id: str, **overrides: Any) -> commands.RecordTraining:
     values: dict[str, Any] = {
+        "placement_id": placement_id,
+        "session": "Pre-job training, July",
+        "attended_on": date(2023, 7, 8),
+    }
+    return commands.RecordTraining(**values | overrides)
+
+
+def make_document(placement_id: str, document_kind: str, **overrides: Any) -> commands.SignDocument:
+    values: dict[str, Any] = {
+        "placement_id": placement_id,
         "document_kind": document_kind,
         "version": "2023.1",
         "content_hash": "sha256:" + "ab" * 32,
     }
-    values.update(overrides)
-    return SignedDocument(**values)
+    return commands.SignDocument(**values | overrides)
 
 
-def make_completion(**overrides: Any) -> Completion:
-    values: dict[str, Any] = {"days_served": 22, "hours_served": 176}
-    values.update(overrides)
-    return Completion(**values)
+def make_completion(placement_id: str, **overrides: Any) -> commands.CompletePlacement:
+    values: dict[str, Any] = {"placement_id": placement_id, "days_served": 22, "hours_served": 176}
+    return commands.CompletePlacement(**values | overrides)
 
 
-def make_evaluation(**overrides: Any) -> Evaluation:
-    values: dict[str, Any] = {"score": 92, "comment": "Reliable and kind with residents"}
-    values.update(overrides)
-    return Evaluation(**values)
+def make_evaluation(placement_id: str, **overrides: Any) -> commands.EvaluatePlacement:
+    values: dict[str, Any] = {
+        "placement_id": placement_id,
+        "score": 92,
+        "comment": "Reliable and kind with residents",
+    }
+    return commands.EvaluatePlacement(**values | overrides)
 
 
-def make_feedback(**overrides: Any) -> Feedback:
-    values: dict[str, Any] = {"rating": 5, "suggestions": "More time in the classroom"}
-    values.update(overrides)
-    return Feedback(**values)
+def make_feedback(placement_id: str, **overrides: Any) -> commands.SubmitFeedback:
+    values: dict[str, Any] = {
+        "placement_id": placement_id,
+        "rating": 5,
+        "suggestions": "More time in the classroom",
+    }
+    return commands.SubmitFeedback(**values | overrides)
 
 
 def in_memory_engine() -> Engine:
@@ -134,24 +135,27 @@ def in_memory_engine() -> Engine:
 
 
 class PlacementDesk:
-    """Runs placement commands through the handlers, as an operator unless told otherwise."""
+    """Runs placement commands as the service's RPC edge does (through the command's contract,
+    then the handler table), as an operator unless told otherwise. Refusals propagate as the
+    domain errors they are."""
 
     def __init__(self, engine: Engine, now: datetime = IN_SELECTION) -> None:
         self.engine = engine
         self.now = now
         self.campaign_id = new_id()
 
-    def run(self, command: Any, actor: str = OPERATOR) -> dict[str, Any]:
-        def unit_of_work(context: CommandContext) -> UnitOfWork:
-            return UnitOfWork(
-                sessionmaker(self.engine),
-                "placement",
-                PLACEMENT_EVENTS,
-                context,
-                clock=lambda: self.now,
-            )
+    def unit_of_work(self, context: CommandContext) -> UnitOfWork:
+        return UnitOfWork(
+            sessionmaker(self.engine),
+            "placement",
+            context,
+            keepers=KEEPERS,
+            clock=lambda: self.now,
+        )
 
-        return dispatch(HANDLERS, command, unit_of_work, CommandContext(actor, "corr-test"))
+    def run(self, command: Command, actor: str = OPERATOR, claim: InboxClaim | None = None) -> Any:
+        parsed = type(command).parse(command.arguments())
+        return HANDLERS.run(parsed, self.unit_of_work, CommandContext(actor, "corr-test"), claim)
 
     def events(self, event_type: str | None = None) -> list[Any]:
         query = sa.select(events).order_by(events.c.seq)
@@ -162,39 +166,38 @@ class PlacementDesk:
 
     # -- a season, step by step ----------------------------------------------------------
     def host_unit(self, **overrides: Any) -> str:
-        host_unit_id = new_id()
-        self.run(commands.RegisterHostUnit(host_unit_id, make_host_unit_profile(**overrides)))
-        return host_unit_id
+        return str(self.run(make_host_unit_registration(**overrides))["host_unit_id"])
 
     def position(self, host_unit_id: str, **overrides: Any) -> str:
-        position_id = new_id()
-        plan = make_position_plan(**overrides)
-        command = commands.PostPosition(position_id, host_unit_id, self.campaign_id, plan)
-        self.run(command, host_unit_actor(host_unit_id))
-        return position_id
+        posting = make_posting(host_unit_id, self.campaign_id, **overrides)
+        return str(self.run(posting, host_unit_actor(host_unit_id))["position_id"])
 
     def admit(self, student_id: str | None = None) -> str:
         student_id = student_id or new_id()
-        self.run(commands.AdmitCandidate(student_id, self.campaign_id, new_id()), "event:test")
+        admission = commands.AdmitCandidate(student_id=student_id, campaign_id=self.campaign_id)
+        self.run(admission, "event:recruitment")
         return student_id
 
     def withdraw(self, student_id: str, reason: str = "summer job elsewhere") -> None:
-        command = commands.WithdrawCandidate(student_id, self.campaign_id, reason, new_id())
-        self.run(command, "event:test")
+        withdrawal = commands.WithdrawCandidate(
+            student_id=student_id, campaign_id=self.campaign_id, reason=reason
+        )
+        self.run(withdrawal, "event:recruitment")
 
     def open_selection(self, max_choices: int = 5) -> None:
-        self.run(
-            commands.OpenSelection(
-                self.campaign_id,
-                datetime(2023, 6, 1, tzinfo=UTC),
-                datetime(2023, 6, 15, tzinfo=UTC),
-                max_choices,
-            )
+        window = commands.OpenSelection(
+            campaign_id=self.campaign_id,
+            opens_at=datetime(2023, 6, 1, tzinfo=UTC),
+            closes_at=datetime(2023, 6, 15, tzinfo=UTC),
+            max_choices=max_choices,
         )
+        self.run(window)
 
     def rank(self, student_id: str, *position_ids: str) -> dict[str, Any]:
-        command = commands.SubmitRanking(self.campaign_id, student_id, position_ids)
-        return self.run(command, student_actor(student_id))
+        ranking = commands.SubmitRanking(
+            campaign_id=self.campaign_id, student_id=student_id, position_ids=position_ids
+        )
+        return dict(self.run(ranking, student_actor(student_id)))
 
     def rank_applicants(
         self,
@@ -203,14 +206,17 @@ class PlacementDesk:
         *student_ids: str,
         unacceptable: tuple[str, ...] = (),
     ) -> dict[str, Any]:
-        command = commands.RankApplicants(position_id, student_ids, unacceptable)
-        return self.run(command, host_unit_actor(host_unit_id))
+        ranking = commands.RankApplicants(
+            position_id=position_id, student_ids=student_ids, unacceptable=unacceptable
+        )
+        return dict(self.run(ranking, host_unit_actor(host_unit_id)))
 
     def propose(self) -> dict[str, Any]:
-        return self.run(commands.ProposeMatching(new_id(), self.campaign_id))
+        proposal = commands.ProposeMatching(round_id=new_id(), campaign_id=self.campaign_id)
+        return dict(self.run(proposal))
 
     def publish(self, round_id: str) -> dict[str, Any]:
-        return self.run(commands.PublishMatching(round_id))
+        return dict(self.run(commands.PublishMatching(round_id=round_id)))
 
     def match(self) -> dict[str, str]:
         """Propose and publish a round; student id -> placement id of each offer."""
@@ -218,16 +224,21 @@ class PlacementDesk:
         return {offer["student_id"]: offer["placement_id"] for offer in offers}
 
     def agree(self, placement_id: str, student_id: str, host_unit_id: str) -> dict[str, Any]:
-        self.run(commands.ConfirmOffer(placement_id), student_actor(student_id))
-        return self.run(commands.ConfirmOffer(placement_id), host_unit_actor(host_unit_id))
+        confirmation = commands.ConfirmOffer(placement_id=placement_id)
+        self.run(confirmation, student_actor(student_id))
+        return dict(self.run(confirmation, host_unit_actor(host_unit_id)))
 
-    def place_directly(self, student_id: str, position_id: str) -> dict[str, Any]:
-        command = commands.PlaceDirectly(new_id(), student_id, position_id, "late approval")
-        return self.run(command)
+    def place_directly(
+        self, student_id: str, position_id: str, reason: str = "late approval"
+    ) -> dict[str, Any]:
+        placement = commands.PlaceDirectly(
+            placement_id=new_id(), student_id=student_id, position_id=position_id, reason=reason
+        )
+        return dict(self.run(placement))
 
     def make_ready(self, placement_id: str, student_id: str, host_unit_id: str) -> None:
         host, student = host_unit_actor(host_unit_id), student_actor(student_id)
-        self.run(commands.RecordInsurance(placement_id, make_insurance()), host)
-        self.run(commands.RecordTraining(placement_id, make_training()), host)
+        self.run(make_insurance(placement_id), host)
+        self.run(make_training(placement_id), host)
         for kind in ("practice_notice", "confidentiality_commitment"):
-            self.run(commands.SignDocument(placement_id, make_document(kind)), student)
+            self.run(make_document(placement_id, kind), student)

@@ -8,15 +8,14 @@ import pytest
 import sqlalchemy as sa
 from structlog.testing import capture_logs
 
-from services.placement import commands
 from services.placement.adapters import indexes
 from services.placement.adapters.tables import placement_index
-from services.placement.domain.errors import SeatUnavailableError
 from services.placement.domain.position import Position
+from shared.contracts.placement import commands
+from shared.contracts.placement.errors import SeatUnavailableError
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events, outbox
 from shared.migrations import upgrade_to_head
-from shared.rpc import CommandRejected
 from tests.placement_factories import (
     PlacementDesk,
     host_unit_actor,
@@ -46,11 +45,12 @@ def test_a_season_runs_from_posting_to_feedback_and_every_event_waits_in_the_out
     offers = desk.match()
     desk.agree(offers[ana], ana, host)
     desk.make_ready(offers[ana], ana, host)
-    as_host = host_unit_actor(host)
-    desk.run(commands.StartPlacement(offers[ana], date(2023, 7, 10)), as_host)
-    desk.run(commands.CompletePlacement(offers[ana], make_completion()), as_host)
-    desk.run(commands.EvaluatePlacement(offers[ana], make_evaluation()), as_host)
-    view = desk.run(commands.SubmitFeedback(offers[ana], make_feedback()), student_actor(ana))
+    as_host, placement = host_unit_actor(host), offers[ana]
+    start = commands.StartPlacement(placement_id=placement, started_on=date(2023, 7, 10))
+    desk.run(start, as_host)
+    desk.run(make_completion(placement), as_host)
+    desk.run(make_evaluation(placement), as_host)
+    view = desk.run(make_feedback(placement), student_actor(ana))
     assert view["status"] == "completed"
     with desk.engine.connect() as connection:
         pending = connection.execute(
@@ -95,9 +95,9 @@ def test_a_seat_taken_on_stale_state_is_refused_by_the_database_and_decided_agai
     desk.place_directly(first, position)
     # As if the second command had read the free seats before the first one committed.
     monkeypatch.setattr(Position, "first_free_seat", stale_once(Position.first_free_seat, 1))
-    with capture_logs() as logs, pytest.raises(CommandRejected) as refused:
+    with capture_logs() as logs, pytest.raises(SeatUnavailableError) as refused:
         desk.place_directly(second, position)
-    assert refused.value.error_type == SeatUnavailableError.__name__
+    assert refused.value.code == "SEAT_UNAVAILABLE"
     assert [line["event"] for line in logs if line["event"].startswith("command.")] == [
         "command.conflict",
         "command.rejected",
@@ -111,9 +111,9 @@ def test_a_student_placed_twice_on_stale_state_is_refused_by_the_database(desk, 
     student = desk.admit()
     desk.place_directly(student, here)
     monkeypatch.setattr(indexes, "placement_held_by", stale_once(indexes.placement_held_by, None))
-    with pytest.raises(CommandRejected) as refused:
+    with pytest.raises(SeatUnavailableError) as refused:
         desk.place_directly(student, there)
-    assert refused.value.error_type == SeatUnavailableError.__name__
+    assert refused.value.details["student_id"] == student
     with desk.engine.connect() as connection:
         holders = connection.execute(
             sa.select(placement_index.c.position_id).where(placement_index.c.holder == student)

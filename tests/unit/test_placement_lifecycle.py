@@ -1,5 +1,5 @@
 """Host units, positions, readiness gates, completion and recruitment's news, through the
-handlers on an in-memory SQLite database."""
+handler table on an in-memory SQLite database."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from services.placement import commands
-from services.placement.domain.errors import (
+from shared.contracts.placement import commands
+from shared.contracts.placement.errors import (
     CandidateNotEligibleError,
     HostUnitNotFoundError,
     InsuranceCoverageError,
@@ -23,8 +23,9 @@ from services.placement.domain.errors import (
     PositionNotFoundError,
     PositionStateError,
 )
+from shared.contracts.records import InvalidArgumentsError
 from shared.eventstore.tables import inbox
-from shared.rpc import CommandRejected
+from shared.kit.handlers import InboxClaim
 from tests.placement_factories import (
     PlacementDesk,
     host_unit_actor,
@@ -33,9 +34,9 @@ from tests.placement_factories import (
     make_document,
     make_evaluation,
     make_feedback,
-    make_host_unit_profile,
+    make_host_unit_registration,
     make_insurance,
-    make_position_plan,
+    make_posting,
     make_training,
     new_id,
     student_actor,
@@ -51,25 +52,28 @@ def desk() -> Iterator[PlacementDesk]:
     engine.dispose()
 
 
-def refused(error: type[Exception], call, *args, **kwargs) -> CommandRejected:
-    with pytest.raises(CommandRejected) as caught:
+def refused(error: type[Exception], call, *args, **kwargs):
+    with pytest.raises(error) as caught:
         call(*args, **kwargs)
-    assert caught.value.error_type == error.__name__, caught.value.message
     return caught.value
 
 
-def agreed_placement(desk: PlacementDesk, **plan) -> tuple[str, str, str]:
+def agreed_placement(desk: PlacementDesk, **posting) -> tuple[str, str, str]:
     """(placement id, student id, host unit id) of a directly placed student."""
     host = desk.host_unit()
     student = desk.admit()
-    placement = desk.place_directly(student, desk.position(host, **plan))["placement_id"]
+    placement = desk.place_directly(student, desk.position(host, **posting))["placement_id"]
     return placement, student, host
+
+
+def start(placement_id: str) -> commands.StartPlacement:
+    return commands.StartPlacement(placement_id=placement_id, started_on=STARTED_ON)
 
 
 def test_a_host_unit_registers_itself_and_its_view_holds_no_personal_data(desk):
     host_unit_id = new_id()
-    command = commands.RegisterHostUnit(host_unit_id, make_host_unit_profile())
-    view = desk.run(command, host_unit_actor(host_unit_id))
+    registration = make_host_unit_registration(host_unit_id=host_unit_id)
+    view = desk.run(registration, host_unit_actor(host_unit_id))
     assert view == {
         "host_unit_id": host_unit_id,
         "name": "District Civil Affairs Bureau",
@@ -81,19 +85,17 @@ def test_a_host_unit_registers_itself_and_its_view_holds_no_personal_data(desk):
 def test_a_host_unit_cannot_register_or_post_for_another_unit(desk):
     other = desk.host_unit()
     me = host_unit_actor(new_id())
-    command = commands.RegisterHostUnit(new_id(), make_host_unit_profile())
-    refused(HostUnitNotFoundError, desk.run, command, me)
-    post = commands.PostPosition(new_id(), other, desk.campaign_id, make_position_plan())
-    refused(HostUnitNotFoundError, desk.run, post, me)
+    refused(HostUnitNotFoundError, desk.run, make_host_unit_registration(), me)
+    refused(HostUnitNotFoundError, desk.run, make_posting(other, desk.campaign_id), me)
 
 
 def test_a_host_unit_cannot_touch_another_units_position(desk):
     owner, intruder = desk.host_unit(), desk.host_unit()
     position = desk.position(owner)
     for command in (
-        commands.ClosePosition(position, "mine now"),
-        commands.WithdrawPosition(position, "mine now"),
-        commands.RankApplicants(position, (), ()),
+        commands.ClosePosition(position_id=position, reason="mine now"),
+        commands.WithdrawPosition(position_id=position, reason="mine now"),
+        commands.RankApplicants(position_id=position, student_ids=()),
     ):
         refused(PositionNotFoundError, desk.run, command, host_unit_actor(intruder))
     assert desk.events("PositionClosed") == []
@@ -102,22 +104,24 @@ def test_a_host_unit_cannot_touch_another_units_position(desk):
 def test_refuses_a_position_that_ends_before_it_starts_or_has_no_seat(desk):
     host = desk.host_unit()
     refused(InvalidPositionError, desk.position, host, ends_on=date(2023, 7, 1))
-    refused(InvalidPositionError, desk.position, host, capacity=0)
+    no_seat = refused(InvalidArgumentsError, desk.position, host, capacity=0)
+    assert list(no_seat.details["fields"]) == ["capacity"]
 
 
 def test_a_position_closes_once(desk):
     host = desk.host_unit()
     position = desk.position(host)
-    view = desk.run(commands.ClosePosition(position, "filled"), host_unit_actor(host))
+    close = commands.ClosePosition(position_id=position, reason="filled")
+    view = desk.run(close, host_unit_actor(host))
     assert (view["position_id"], view["status"]) == (position, "closed")
-    refused(PositionStateError, desk.run, commands.ClosePosition(position, "again"))
+    refused(PositionStateError, desk.run, close)
 
 
 def test_withdrawing_a_position_ends_its_agreed_placements(desk):
     placement, student, host = agreed_placement(desk)
     position = desk.events("PositionPosted")[0].payload["position_id"]
-    view = desk.run(commands.WithdrawPosition(position, "budget cut"), host_unit_actor(host))
-    assert view["status"] == "withdrawn"
+    withdrawal = commands.WithdrawPosition(position_id=position, reason="budget cut")
+    assert desk.run(withdrawal, host_unit_actor(host))["status"] == "withdrawn"
     assert [e.payload["placement_id"] for e in desk.events("PlacementEnded")] == [placement]
     assert desk.place_directly(student, desk.position(host))["status"] == "agreed"
 
@@ -125,9 +129,10 @@ def test_withdrawing_a_position_ends_its_agreed_placements(desk):
 def test_a_position_with_a_started_placement_cannot_be_withdrawn(desk):
     placement, student, host = agreed_placement(desk)
     desk.make_ready(placement, student, host)
-    desk.run(commands.StartPlacement(placement, STARTED_ON), host_unit_actor(host))
+    desk.run(start(placement), host_unit_actor(host))
     position = desk.events("PositionPosted")[0].payload["position_id"]
-    refused(PositionStateError, desk.run, commands.WithdrawPosition(position, "budget cut"))
+    withdrawal = commands.WithdrawPosition(position_id=position, reason="budget cut")
+    refused(PositionStateError, desk.run, withdrawal)
 
 
 def test_a_host_unit_ranks_only_students_who_applied(desk):
@@ -144,34 +149,32 @@ def test_a_host_unit_ranks_only_students_who_applied(desk):
 
 def test_start_is_refused_listing_exactly_the_missing_gates(desk):
     placement, student, host = agreed_placement(desk)
-    start = commands.StartPlacement(placement, STARTED_ON)
-    rejection = refused(PlacementNotReadyError, desk.run, start)
+    rejection = refused(PlacementNotReadyError, desk.run, start(placement))
+    assert rejection.code == "PLACEMENT_NOT_READY"
     assert rejection.details == {
         "missing": ["insurance", "training", "practice_notice", "confidentiality_commitment"]
     }
-    desk.run(commands.RecordTraining(placement, make_training()), host_unit_actor(host))
-    notice = make_document("practice_notice")
-    desk.run(commands.SignDocument(placement, notice), student_actor(student))
-    rejection = refused(PlacementNotReadyError, desk.run, start)
+    desk.run(make_training(placement), host_unit_actor(host))
+    desk.run(make_document(placement, "practice_notice"), student_actor(student))
+    rejection = refused(PlacementNotReadyError, desk.run, start(placement))
     assert rejection.details == {"missing": ["insurance", "confidentiality_commitment"]}
     assert desk.events("PlacementStarted") == []
 
 
 def test_insurance_must_cover_the_whole_placement_period(desk):
     placement, _student, host = agreed_placement(desk)
-    short = make_insurance(covers_until=date(2023, 8, 9))
-    rejection = refused(
-        InsuranceCoverageError,
-        desk.run,
-        commands.RecordInsurance(placement, short),
-        host_unit_actor(host),
-    )
+    short = make_insurance(placement, covers_until=date(2023, 8, 9))
+    rejection = refused(InsuranceCoverageError, desk.run, short, host_unit_actor(host))
     assert rejection.details["ends_on"] == "2023-08-10"
-    late = make_insurance(covers_from=date(2023, 7, 11))
-    refused(InsuranceCoverageError, desk.run, commands.RecordInsurance(placement, late))
-    exact = make_insurance(covers_from=date(2023, 7, 10), covers_until=date(2023, 8, 10))
-    view = desk.run(commands.RecordInsurance(placement, exact))
-    assert view["gates"]["insurance"] is True
+    refused(
+        InsuranceCoverageError, desk.run, make_insurance(placement, covers_from=date(2023, 7, 11))
+    )
+    backwards = make_insurance(
+        placement, covers_from=date(2023, 8, 31), covers_until=date(2023, 7, 1)
+    )
+    refused(InsuranceCoverageError, desk.run, backwards)
+    exact = make_insurance(placement, covers_from=date(2023, 7, 10), covers_until=date(2023, 8, 10))
+    assert desk.run(exact)["gates"]["insurance"] is True
 
 
 def test_gates_need_an_agreement_first(desk):
@@ -182,19 +185,19 @@ def test_gates_need_an_agreement_first(desk):
     desk.rank(student, position)
     desk.rank_applicants(host, position, student)
     offered = desk.match()[student]
-    refused(OfferStateError, desk.run, commands.RecordTraining(offered, make_training()))
+    refused(OfferStateError, desk.run, make_training(offered))
 
 
 def test_a_ready_placement_starts_completes_and_is_assessed_by_both_sides(desk):
     placement, student, host = agreed_placement(desk)
     as_host, as_student = host_unit_actor(host), student_actor(student)
     desk.make_ready(placement, student, host)
-    view = desk.run(commands.StartPlacement(placement, STARTED_ON), as_host)
+    view = desk.run(start(placement), as_host)
     assert view["status"] == "started"
     assert all(view["gates"].values())
-    desk.run(commands.CompletePlacement(placement, make_completion()), as_host)
-    desk.run(commands.EvaluatePlacement(placement, make_evaluation()), as_host)
-    view = desk.run(commands.SubmitFeedback(placement, make_feedback()), as_student)
+    desk.run(make_completion(placement), as_host)
+    desk.run(make_evaluation(placement), as_host)
+    view = desk.run(make_feedback(placement), as_student)
     assert view["status"] == "completed"
     assert [e.event_type for e in desk.events()][-4:] == [
         "PlacementStarted",
@@ -202,32 +205,33 @@ def test_a_ready_placement_starts_completes_and_is_assessed_by_both_sides(desk):
         "PlacementEvaluated",
         "FeedbackSubmitted",
     ]
-    refused(OfferStateError, desk.run, commands.EvaluatePlacement(placement, make_evaluation()))
+    refused(OfferStateError, desk.run, make_evaluation(placement))
 
 
 def test_refuses_assessments_out_of_range(desk):
     placement, student, host = agreed_placement(desk)
     desk.make_ready(placement, student, host)
-    desk.run(commands.StartPlacement(placement, STARTED_ON))
-    nothing = make_completion(days_served=0, hours_served=0)
-    refused(InvalidAssessmentError, desk.run, commands.CompletePlacement(placement, nothing))
-    desk.run(commands.CompletePlacement(placement, make_completion(days_served=0)))
-    too_high = make_evaluation(score=101)
-    refused(InvalidAssessmentError, desk.run, commands.EvaluatePlacement(placement, too_high))
-    zero_stars = make_feedback(rating=0)
-    refused(InvalidAssessmentError, desk.run, commands.SubmitFeedback(placement, zero_stars))
+    desk.run(start(placement))
+    nothing = make_completion(placement, days_served=0, hours_served=0)
+    assert refused(InvalidAssessmentError, desk.run, nothing).code == "INVALID_ASSESSMENT"
+    for command, field in (
+        (make_completion(placement, days_served=367), "days_served"),
+        (make_evaluation(placement, score=101), "score"),
+        (make_feedback(placement, rating=0), "rating"),
+    ):
+        rejection = refused(InvalidArgumentsError, desk.run, command)
+        assert list(rejection.details["fields"]) == [field]
+    desk.run(make_completion(placement, days_served=0))
+    assert desk.run(make_evaluation(placement, score=100))["status"] == "completed"
 
 
 def test_only_the_student_signs_and_gives_feedback_and_only_the_host_evaluates(desk):
     placement, student, host = agreed_placement(desk)
-    sign = commands.SignDocument(placement, make_document("practice_notice"))
-    refused(PlacementNotFoundError, desk.run, sign, host_unit_actor(host))
-    feedback = commands.SubmitFeedback(placement, make_feedback())
-    refused(PlacementNotFoundError, desk.run, feedback, host_unit_actor(host))
-    insure = commands.RecordInsurance(placement, make_insurance())
-    refused(PlacementNotFoundError, desk.run, insure, student_actor(student))
-    evaluate = commands.EvaluatePlacement(placement, make_evaluation())
-    refused(PlacementNotFoundError, desk.run, evaluate, student_actor(student))
+    as_host, as_student = host_unit_actor(host), student_actor(student)
+    refused(PlacementNotFoundError, desk.run, make_document(placement, "practice_notice"), as_host)
+    refused(PlacementNotFoundError, desk.run, make_feedback(placement), as_host)
+    refused(PlacementNotFoundError, desk.run, make_insurance(placement), as_student)
+    refused(PlacementNotFoundError, desk.run, make_evaluation(placement), as_student)
 
 
 def test_a_withdrawal_ends_the_agreed_placement_and_frees_its_seat(desk):
@@ -250,10 +254,12 @@ def test_a_withdrawal_before_the_approval_wins(desk):
 
 
 def test_the_same_event_delivered_three_times_takes_effect_once(desk):
-    admit = commands.AdmitCandidate(new_id(), desk.campaign_id, new_id())
-    for _ in range(3):
-        assert desk.run(admit, "event:test")["eligible"] is True
+    admission = commands.AdmitCandidate(student_id=new_id(), campaign_id=desk.campaign_id)
+    claim = InboxClaim("placement.on_student_screened", new_id())
+    answers = [desk.run(admission, "event:recruitment", claim) for _ in range(3)]
+    assert answers[0]["eligible"] is True
+    assert answers[1:] == [None, None]
     assert [e.event_type for e in desk.events()] == ["CandidateAdmitted"]
     with desk.engine.connect() as connection:
         consumed = connection.execute(sa.select(inbox.c.consumer, inbox.c.event_id)).all()
-    assert consumed == [("placement.on_student_screened", admit.event_id)]
+    assert consumed == [(claim.consumer, claim.event_id)]

@@ -11,18 +11,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from services.placement.domain.actors import OPERATOR, STUDENT, Actor
-from services.placement.domain.errors import (
+from services.placement.domain.position import Position
+from services.placement.domain.selection_window import SelectionWindow
+from shared.contracts.placement.errors import (
     CandidateNotEligibleError,
     InvalidRankingError,
     SeatUnavailableError,
 )
-from services.placement.domain.events import (
+from shared.contracts.placement.events import (
     CandidateAdmitted,
     CandidateWithdrew,
     StudentRankingSubmitted,
 )
-from services.placement.domain.position import Position
-from services.placement.domain.selection_window import SelectionWindow
 from shared.domain import Aggregate
 
 

@@ -21,13 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from shared.domain import DomainError
-
-DEFAULT_MAX_CHOICES = 5
-
-
-class InvalidPreferencesError(DomainError, ValueError):
-    """The rankings contradict themselves or name someone who is not in the round."""
+from shared.contracts.placement.commands import DEFAULT_MAX_CHOICES
+from shared.contracts.placement.errors import InvalidPreferencesError
 
 
 @dataclass(frozen=True)

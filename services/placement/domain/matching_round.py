@@ -11,8 +11,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.errors import MatchingRoundStateError
-from services.placement.domain.events import MatchingProposed, MatchingPublished
 from services.placement.domain.matching import (
     PositionChoices,
     StudentChoices,
@@ -20,6 +18,8 @@ from services.placement.domain.matching import (
 )
 from services.placement.domain.position import Position
 from services.placement.domain.stability import check_stability
+from shared.contracts.placement.errors import MatchingRoundNotFoundError, MatchingRoundStateError
+from shared.contracts.placement.events import MatchingProposed, MatchingPublished
 from shared.domain import Aggregate
 
 
@@ -124,6 +124,7 @@ def find_stale_pairs(
 
 class MatchingRound(Aggregate):
     stream_prefix = "matching-round"
+    missing = MatchingRoundNotFoundError
 
     campaign_id: str
     assignments: tuple[Pair, ...]

@@ -10,12 +10,23 @@ from __future__ import annotations
 from datetime import date
 
 from services.placement.domain.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
-from services.placement.domain.errors import (
+from services.placement.domain.placement_record import (
+    AGREED,
+    COMPLETED,
+    OFFERED,
+    PARTIES,
+    STARTED,
+    PlacementRecord,
+)
+from services.placement.domain.position import PlacementPeriod, Position
+from services.placement.domain.readiness import check_insurance_covers, check_served
+from shared.contracts.placement.commands import PlaceDirectly, RecordInsurance, SignDocument
+from shared.contracts.placement.errors import (
     OfferStateError,
     PlacementNotFoundError,
     PlacementNotReadyError,
 )
-from services.placement.domain.events import (
+from shared.contracts.placement.events import (
     DocumentSigned,
     FeedbackSubmitted,
     InsurancePurchased,
@@ -28,23 +39,6 @@ from services.placement.domain.events import (
     PlacementOffered,
     PlacementStarted,
     TrainingCompleted,
-)
-from services.placement.domain.placement_record import (
-    AGREED,
-    COMPLETED,
-    OFFERED,
-    PARTIES,
-    STARTED,
-    PlacementRecord,
-)
-from services.placement.domain.position import PlacementPeriod, Position
-from services.placement.domain.readiness import (
-    Completion,
-    Evaluation,
-    Feedback,
-    InsurancePolicy,
-    SignedDocument,
-    TrainingRecord,
 )
 
 
@@ -69,20 +63,21 @@ class Placement(PlacementRecord):
         return placement
 
     @classmethod
-    def place_directly(cls, placement_id: str, student_id: str, position: Position) -> Placement:
-        """An operator's placement, agreed at once and recorded as direct."""
-        placement = cls(placement_id)
-        placement._record(
+    def place_directly(cls, placement: PlaceDirectly, position: Position) -> Placement:
+        """An operator's placement, agreed at once and recorded as direct, with its reason."""
+        direct = cls(placement.placement_id)
+        direct._record(
             PlacementAgreed(
-                placement_id,
+                placement.placement_id,
                 position.campaign_id,
-                student_id,
+                placement.student_id,
                 position.id,
                 position.host_unit_id,
                 direct=True,
+                reason=placement.reason,
             )
         )
-        return placement
+        return direct
 
     def check_visible_to(self, actor: Actor, *roles: str) -> None:
         """Each command names the roles that may give it; to anyone else it does not exist."""
@@ -91,7 +86,7 @@ class Placement(PlacementRecord):
             host_unit_id=self.host_unit_id,
             student_id=self.student_id,
         ):
-            raise PlacementNotFoundError("no such placement", {"placement_id": self.id})
+            raise PlacementNotFoundError.for_id(self.id)
 
     def confirm(self, actor: Actor) -> None:
         """The actor's side confirms the offer; the second confirmation makes it an agreement."""
@@ -111,6 +106,7 @@ class Placement(PlacementRecord):
                     self.position_id,
                     self.host_unit_id,
                     direct=False,
+                    reason="",
                 )
             )
 
@@ -120,22 +116,33 @@ class Placement(PlacementRecord):
         self._record(OfferDeclined(self.id, party, reason))
 
     def record_insurance(
-        self, actor: Actor, policy: InsurancePolicy, period: PlacementPeriod
+        self, actor: Actor, policy: RecordInsurance, period: PlacementPeriod
     ) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
-        policy.check_covers(period)
-        self._record(InsurancePurchased(self.id, **vars(policy)))
+        check_insurance_covers(policy, period)
+        self._record(
+            InsurancePurchased(
+                self.id,
+                policy.insurer,
+                policy.policy_number,
+                policy.insured_person,
+                policy.covers_from,
+                policy.covers_until,
+            )
+        )
 
-    def record_training(self, actor: Actor, training: TrainingRecord) -> None:
+    def record_training(self, actor: Actor, session: str, attended_on: date) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
-        self._record(TrainingCompleted(self.id, training.session, training.attended_on))
+        self._record(TrainingCompleted(self.id, session, attended_on))
 
-    def sign(self, actor: Actor, document: SignedDocument) -> None:
+    def sign(self, actor: Actor, document: SignDocument) -> None:
         self.check_visible_to(actor, OPERATOR, STUDENT)
         self._check_status(AGREED)
-        self._record(DocumentSigned(self.id, **vars(document)))
+        self._record(
+            DocumentSigned(self.id, document.document_kind, document.version, document.content_hash)
+        )
 
     def start(self, actor: Actor, started_on: date) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
@@ -147,27 +154,27 @@ class Placement(PlacementRecord):
             )
         self._record(PlacementStarted(self.id, started_on))
 
-    def complete(self, actor: Actor, completion: Completion) -> None:
+    def complete(self, actor: Actor, days_served: int, hours_served: int) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(STARTED)
-        completion.check()
-        self._record(PlacementCompleted(self.id, completion.days_served, completion.hours_served))
+        check_served(days_served, hours_served)
+        self._record(PlacementCompleted(self.id, days_served, hours_served))
 
-    def evaluate(self, actor: Actor, evaluation: Evaluation) -> None:
+    def evaluate(self, actor: Actor, score: int, comment: str) -> None:
+        """The host unit's assessment, once."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(COMPLETED)
         if self.evaluated:
             raise OfferStateError("the placement has been evaluated", {"placement_id": self.id})
-        evaluation.check()
-        self._record(PlacementEvaluated(self.id, evaluation.score, evaluation.comment))
+        self._record(PlacementEvaluated(self.id, score, comment))
 
-    def submit_feedback(self, actor: Actor, feedback: Feedback) -> None:
+    def submit_feedback(self, actor: Actor, rating: int, suggestions: str) -> None:
+        """The student's rating and suggestions (意见建议), once."""
         self.check_visible_to(actor, OPERATOR, STUDENT)
         self._check_status(COMPLETED)
         if self.feedback_given:
             raise OfferStateError("feedback has been given already", {"placement_id": self.id})
-        feedback.check()
-        self._record(FeedbackSubmitted(self.id, feedback.rating, feedback.suggestions))
+        self._record(FeedbackSubmitted(self.id, rating, suggestions))
 
     def end(self, reason: str) -> bool:
         """End an open placement (offered, agreed or started), freeing its seat; a placement

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from services.placement.domain.actors import HOST_UNIT, STUDENT
-from services.placement.domain.events import (
+from services.placement.domain.readiness import GATES, INSURANCE, TRAINING
+from shared.contracts.placement.errors import PlacementNotFoundError
+from shared.contracts.placement.events import (
     DocumentSigned,
     FeedbackSubmitted,
     InsurancePurchased,
@@ -17,7 +19,6 @@ from services.placement.domain.events import (
     PlacementStarted,
     TrainingCompleted,
 )
-from services.placement.domain.readiness import GATES, INSURANCE, TRAINING
 from shared.domain import Aggregate
 
 OFFERED, AGREED, DECLINED = "offered", "agreed", "declined"
@@ -28,6 +29,7 @@ PARTIES = (STUDENT, HOST_UNIT)
 
 class PlacementRecord(Aggregate):
     stream_prefix = "placement"
+    missing = PlacementNotFoundError
 
     campaign_id: str
     student_id: str
@@ -35,6 +37,7 @@ class PlacementRecord(Aggregate):
     host_unit_id: str
     status: str
     direct: bool = False
+    direct_reason: str = ""
     confirmed_by: tuple[str, ...] = ()
     gates_held: frozenset[str] = frozenset()
     evaluated: bool = False
@@ -66,6 +69,7 @@ class PlacementRecord(Aggregate):
     def _when_PlacementAgreed(self, event: PlacementAgreed) -> None:
         self._take_part(event.campaign_id, event.student_id, event.position_id, event.host_unit_id)
         self.direct = event.direct
+        self.direct_reason = event.reason
         self.status = AGREED
 
     def _when_InsurancePurchased(self, _event: InsurancePurchased) -> None:

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.placement.domain.actors import HOST_UNIT, OPERATOR, Actor
-from services.placement.domain.errors import (
+from shared.contracts.placement.commands import PostPosition
+from shared.contracts.placement.errors import (
     InvalidPositionError,
     InvalidRankingError,
     PositionNotFoundError,
     PositionStateError,
     SeatUnavailableError,
 )
-from services.placement.domain.events import (
+from shared.contracts.placement.events import (
     ApplicantsRanked,
     PositionClosed,
     PositionPosted,
@@ -28,7 +29,6 @@ from services.placement.domain.events import (
 from shared.domain import Aggregate
 
 OPEN, CLOSED, WITHDRAWN = "open", "closed", "withdrawn"
-MAX_CAPACITY = 1000
 
 
 @dataclass(frozen=True)
@@ -39,52 +39,40 @@ class PlacementPeriod:
     ends_on: date
 
 
-@dataclass(frozen=True)
-class PositionPlan:
-    """What a host unit fills in to post a position."""
-
-    title: str
-    duties: str
-    capacity: int
-    starts_on: date
-    ends_on: date
-    place: str
-    requirements: str
-
-
 class Position(Aggregate):
     stream_prefix = "position"
+    missing = PositionNotFoundError
 
-    host_unit_id: str
-    campaign_id: str
-    plan: PositionPlan
+    posting: PositionPosted  # what the host unit filled in
     status: str
     ranked_students: tuple[str, ...] = ()
     unacceptable: frozenset[str] = frozenset()
 
     @classmethod
-    def post(
-        cls, position_id: str, host_unit_id: str, campaign_id: str, plan: PositionPlan
-    ) -> Position:
-        if plan.ends_on < plan.starts_on:
+    def post(cls, posting: PostPosition) -> Position:
+        """A position's period must not end before it starts (its seats are the contract's
+        rule: 1 to 1000)."""
+        if posting.ends_on < posting.starts_on:
             raise InvalidPositionError("a position must end after it starts", {"field": "ends_on"})
-        if not 1 <= plan.capacity <= MAX_CAPACITY:
-            raise InvalidPositionError(
-                f"a position has 1 to {MAX_CAPACITY} seats", {"field": "capacity"}
-            )
-        position = cls(position_id)
-        position._record(
-            PositionPosted(position_id, host_unit_id, campaign_id, **vars(plan)),
-        )
+        position = cls(posting.position_id)
+        position._record(PositionPosted(**vars(posting)))
         return position
 
     @property
+    def host_unit_id(self) -> str:
+        return self.posting.host_unit_id
+
+    @property
+    def campaign_id(self) -> str:
+        return self.posting.campaign_id
+
+    @property
     def capacity(self) -> int:
-        return self.plan.capacity
+        return self.posting.capacity
 
     @property
     def period(self) -> PlacementPeriod:
-        return PlacementPeriod(self.plan.starts_on, self.plan.ends_on)
+        return PlacementPeriod(self.posting.starts_on, self.posting.ends_on)
 
     @property
     def is_open(self) -> bool:
@@ -93,7 +81,7 @@ class Position(Aggregate):
     def check_managed_by(self, actor: Actor) -> None:
         """Its own host unit and operators may act on a position; to others it does not exist."""
         if not actor.may_act_for((OPERATOR, HOST_UNIT), host_unit_id=self.host_unit_id):
-            raise PositionNotFoundError("no such position", {"position_id": self.id})
+            raise PositionNotFoundError.for_id(self.id)
 
     def check_open(self) -> None:
         if not self.is_open:
@@ -151,17 +139,7 @@ class Position(Aggregate):
         )
 
     def _when_PositionPosted(self, event: PositionPosted) -> None:
-        self.host_unit_id = event.host_unit_id
-        self.campaign_id = event.campaign_id
-        self.plan = PositionPlan(
-            event.title,
-            event.duties,
-            event.capacity,
-            event.starts_on,
-            event.ends_on,
-            event.place,
-            event.requirements,
-        )
+        self.posting = event
         self.status = OPEN
 
     def _when_PositionClosed(self, _event: PositionClosed) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.placement.domain.errors import InvalidSelectionWindowError, SelectionClosedError
-from services.placement.domain.events import SelectionWindowOpened
-from services.placement.domain.matching import DEFAULT_MAX_CHOICES
+from shared.contracts.placement.commands import DEFAULT_MAX_CHOICES, OpenSelection
+from shared.contracts.placement.errors import InvalidSelectionWindowError, SelectionClosedError
+from shared.contracts.placement.events import SelectionWindowOpened
 from shared.domain import Aggregate
-
-MAX_CHOICES_LIMIT = 20
 
 
 class SelectionWindow(Aggregate):
@@ -23,17 +21,15 @@ class SelectionWindow(Aggregate):
     closes_at: datetime | None = None
     max_choices: int = DEFAULT_MAX_CHOICES
 
-    def open(self, opens_at: datetime, closes_at: datetime, max_choices: int) -> None:
-        if closes_at <= opens_at:
+    def open(self, window: OpenSelection) -> None:
+        """A window closes after it opens (how many choices it allows is the contract's rule)."""
+        if window.closes_at <= window.opens_at:
             raise InvalidSelectionWindowError(
                 "a selection window must close after it opens", {"field": "closes_at"}
             )
-        if not 1 <= max_choices <= MAX_CHOICES_LIMIT:
-            raise InvalidSelectionWindowError(
-                f"students may rank 1 to {MAX_CHOICES_LIMIT} positions",
-                {"field": "max_choices"},
-            )
-        self._record(SelectionWindowOpened(self.id, opens_at, closes_at, max_choices))
+        self._record(
+            SelectionWindowOpened(self.id, window.opens_at, window.closes_at, window.max_choices)
+        )
 
     def check_opened(self) -> None:
         """A matching round needs a selection to have taken place (open or past)."""

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.placement.domain.matching import (
-    DEFAULT_MAX_CHOICES,
     PositionChoices,
     StudentChoices,
     index_preferences,
 )
+from shared.contracts.placement.commands import DEFAULT_MAX_CHOICES
 
 
 @dataclass(frozen=True)

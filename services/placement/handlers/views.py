@@ -1,8 +1,7 @@
-"""What commands answer: plain JSON-able dicts, dates as ISO strings, no personal data."""
+"""What commands answer: JSON objects, dates as ISO text, no personal data. The gateway adds
+them to the command's own public fields, so each answers what its route promises."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.host_unit import HostUnit
@@ -10,9 +9,8 @@ from services.placement.domain.matching_round import MatchingRound, Pair
 from services.placement.domain.placement import Placement
 from services.placement.domain.position import Position
 from services.placement.domain.selection_window import SelectionWindow
+from shared.contracts.records import Result
 from shared.events.canonical import format_timestamp
-
-Result = dict[str, Any]
 
 
 def host_unit_view(host_unit: HostUnit) -> Result:
@@ -25,18 +23,18 @@ def host_unit_view(host_unit: HostUnit) -> Result:
 
 
 def position_view(position: Position) -> Result:
-    plan = position.plan
+    posting = position.posting
     return {
         "position_id": position.id,
         "host_unit_id": position.host_unit_id,
         "campaign_id": position.campaign_id,
-        "title": plan.title,
-        "duties": plan.duties,
-        "capacity": plan.capacity,
-        "starts_on": plan.starts_on.isoformat(),
-        "ends_on": plan.ends_on.isoformat(),
-        "place": plan.place,
-        "requirements": plan.requirements,
+        "title": posting.title,
+        "duties": posting.duties,
+        "capacity": posting.capacity,
+        "starts_on": posting.starts_on.isoformat(),
+        "ends_on": posting.ends_on.isoformat(),
+        "place": posting.place,
+        "requirements": posting.requirements,
         "status": position.status,
     }
 
@@ -84,6 +82,7 @@ def round_view(matching_round: MatchingRound) -> Result:
     return {
         "round_id": matching_round.id,
         "campaign_id": matching_round.campaign_id,
+        "status": "published" if matching_round.published else "proposed",
         "assignments": [_pair(pair) for pair in matching_round.assignments],
         "unmatched": list(matching_round.unmatched),
         "unfilled": dict(matching_round.unfilled),
@@ -116,5 +115,6 @@ def placement_view(placement: Placement) -> Result:
         "status": placement.status,
         "confirmed_by": list(placement.confirmed_by),
         "direct": placement.direct,
+        "direct_reason": placement.direct_reason if placement.direct else None,
         "gates": placement.gates,
     }
