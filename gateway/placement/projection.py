@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gateway.core.projection import ProjectionHandler, Values, replace_row, update_row
-from gateway.placement.tables import placements
 from gateway.placement.selection_projection import SELECTION_HANDLERS, day
+from gateway.placement.tables import placements
 
 
 def _new_placement(values: Values, at: str) -> dict[str, Any]:
@@ -28,6 +28,7 @@ def _new_placement(values: Values, at: str) -> dict[str, Any]:
         "host_unit_id": values["host_unit_id"],
         "status": "offered",
         "direct": False,
+        "direct_reason": None,
         "confirmed_by": [],
         "documents": {},
         "offered_at": at,
@@ -56,7 +57,13 @@ def _placement_offered(connection: Connection, values: Values, at: str) -> None:
 
 
 def _placement_agreed(connection: Connection, values: Values, at: str) -> None:
-    agreed = {"status": "agreed", "direct": values["direct"], "agreed_at": at, "updated_at": at}
+    agreed = {
+        "status": "agreed",
+        "direct": values["direct"],
+        "direct_reason": values["reason"] if values["direct"] else None,
+        "agreed_at": at,
+        "updated_at": at,
+    }
     if not update_row(connection, placements, "placement_id", values["placement_id"], **agreed):
         # A direct placement is agreed without an offer before it.
         row = _new_placement(values, at) | agreed | {"offered_at": None}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
+from gateway.core.section import ReadModelQueries
 from gateway.placement.report import placements_report
 from gateway.placement.tables import (
     applicants,
@@ -68,11 +68,8 @@ _PLACEMENT_QUERY = (
 )
 
 
-class PlacementReads:
+class PlacementReads(ReadModelQueries):
     """Reads host units, positions, rankings, rounds and placements; never writes."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
 
     def _one(self, query: sa.Select[Any]) -> Row | None:
         with self._engine.connect() as connection:

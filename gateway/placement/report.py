@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gateway.placement.tables import candidates, placements, positions, rankings
 from gateway.core.tables import PROJECTION, checkpoint
+from gateway.placement.tables import candidates, placements, positions, rankings
 
 Row = dict[str, Any]
 HOLDING_A_SEAT = ("agreed", "started", "completed")

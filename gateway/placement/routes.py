@@ -1,88 +1,77 @@
-"""Routes of offers and placements (in ``routes.ROUTES`` too).
+"""Placement's routes, described once: the pipeline enforces them and OpenAPI publishes them.
 
-Commands go to the placement service, which checks that the caller is a party from its
-actor; reads come from the read models, where the endpoints check that a student sees only
-its own offers and placements, and a host unit only those at its own positions.
+Here: offers and placements. Commands go to the placement service, which checks from the
+caller's actor that it is a party; reads come from the read models, where the endpoints show
+a student only its own offers and placements, and a host unit only those at its positions.
+Host units, positions and the two-way selection: ``selection_routes``.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema
-
-from gateway.route import (
+from gateway.core.route import (
     OPERATOR,
     OPERATOR_OR_HOST_UNIT,
     OPERATOR_OR_STUDENT,
     PARTIES,
     PARTIES_AND_OPERATOR,
     Route,
-    command,
-    read,
+    command_route,
+    read_route,
 )
-from gateway.schemas import placement_requests as rq
-from gateway.schemas import placement_responses as rs
-from gateway.schemas.requests import EmptyRequest
-from gateway.schemas.responses import PlacementsReportResponse
+from gateway.placement import schemas as ps
+from gateway.placement.selection_routes import SELECTION_ROUTES
+from shared.contracts.placement import commands
+from shared.contracts.records import Command
 
 PLACEMENTS = "placements"
-STATE = "OFFER_STATE_CONFLICT"
 
 
-def _step(  # noqa: PLR0917 - positional like the routes it builds
-    name: str,
-    suffix: str,
-    summary: str,
-    roles: frozenset[str],
-    body: type[Schema],
-    errors: tuple[str, ...] = (),
+def _step(
+    name: str, suffix: str, summary: str, roles: frozenset[str], command: type[Command]
 ) -> Route:
     """A command on one placement, answered with the placement."""
     path = f"/placements/{{placement_id}}/{suffix}"
-    return command(
-        name, path, summary, PLACEMENTS, roles, body, rs.PlacementResponse, (STATE, *errors)
-    )
+    return command_route(name, path, summary, PLACEMENTS, roles, command, ps.PlacementResponse)
 
 
-LIST_STUDENT_OFFERS = read(
+LIST_STUDENT_OFFERS = read_route(
     "list_student_offers",
     "/students/{student_id}/offers",
     "Every offer made to a student, newest first (the student, or an operator)",
     PLACEMENTS,
     OPERATOR_OR_STUDENT,
-    rs.StudentOffersResponse,
+    ps.StudentOffersResponse,
 )
-LIST_HOST_UNIT_PLACEMENTS = read(
+LIST_HOST_UNIT_PLACEMENTS = read_route(
     "list_host_unit_placements",
     "/host-units/{host_unit_id}/placements",
     "Offers and placements at a host unit's positions (that unit, or an operator)",
     PLACEMENTS,
     OPERATOR_OR_HOST_UNIT,
-    rs.HostUnitPlacementsResponse,
+    ps.HostUnitPlacementsResponse,
 )
 CONFIRM_OFFER = _step(
     "confirm_offer",
     "confirmation",
     "Confirm an offer (the student or the host unit; agreed once both have)",
     PARTIES,
-    EmptyRequest,
-    ("SEAT_UNAVAILABLE",),
+    commands.ConfirmOffer,
 )
 DECLINE_OFFER = _step(
     "decline_offer",
     "declination",
     "Decline an offer (the student or the host unit)",
     PARTIES,
-    rq.ReasonRequest,
+    commands.DeclineOffer,
 )
-PLACE_DIRECTLY = command(
+PLACE_DIRECTLY = command_route(
     "place_directly",
     "/placements",
-    "Place a student directly at a position (agreed at once)",
+    "Place a student directly at a position (agreed at once; the reason is kept)",
     PLACEMENTS,
     OPERATOR,
-    rq.DirectPlacementRequest,
-    rs.PlacementResponse,
-    ("NOT_FOUND", "CANDIDATE_NOT_ELIGIBLE", "SEAT_UNAVAILABLE", "POSITION_STATE_CONFLICT", STATE),
+    commands.PlaceDirectly,
+    ps.PlacementResponse,
     status=201,
 )
 RECORD_INSURANCE = _step(
@@ -90,70 +79,65 @@ RECORD_INSURANCE = _step(
     "insurance",
     "Record the personal accident insurance (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    rq.InsuranceRequest,
-    ("INVALID_INSURANCE_COVERAGE",),
+    commands.RecordInsurance,
 )
 RECORD_TRAINING = _step(
     "record_training",
     "training",
     "Record the pre-job training (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    rq.TrainingRequest,
+    commands.RecordTraining,
 )
 SIGN_DOCUMENT = _step(
     "sign_document",
     "documents",
     "Sign the practice notice or the confidentiality commitment (the student, or an operator)",
     OPERATOR_OR_STUDENT,
-    rq.SignDocumentRequest,
+    commands.SignDocument,
 )
 START_PLACEMENT = _step(
     "start_placement",
     "start",
     "Start the practice once every readiness gate is passed (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    rq.StartPlacementRequest,
-    ("PLACEMENT_NOT_READY",),
+    commands.StartPlacement,
 )
 COMPLETE_PLACEMENT = _step(
     "complete_placement",
     "completion",
     "Record the days and hours served (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    rq.CompletePlacementRequest,
-    ("INVALID_ASSESSMENT",),
+    commands.CompletePlacement,
 )
 EVALUATE_PLACEMENT = _step(
     "evaluate_placement",
     "evaluation",
     "Evaluate the student's practice, 0-100 (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    rq.EvaluatePlacementRequest,
-    ("INVALID_ASSESSMENT",),
+    commands.EvaluatePlacement,
 )
 SUBMIT_FEEDBACK = _step(
     "submit_feedback",
     "feedback",
     "Rate the placement 1-5 and make suggestions (the student, or an operator)",
     OPERATOR_OR_STUDENT,
-    rq.FeedbackRequest,
-    ("INVALID_ASSESSMENT",),
+    commands.SubmitFeedback,
 )
-GET_PLACEMENT = read(
+GET_PLACEMENT = read_route(
     "get_placement",
     "/placements/{placement_id}",
     "Read a placement (its student, its host unit, or an operator)",
     PLACEMENTS,
     PARTIES_AND_OPERATOR,
-    rs.PlacementResponse,
+    ps.PlacementResponse,
 )
-PLACEMENTS_REPORT = read(
+PLACEMENTS_REPORT = read_route(
     "placements_report",
     "/campaigns/{campaign_id}/placements/report",
     "Agreements, host units involved, positions filled and open, readiness rates, evaluations",
     "reports",
     OPERATOR,
-    PlacementsReportResponse,
+    ps.PlacementsReportResponse,
 )
 
 PLACEMENT_ROUTES = (
@@ -172,3 +156,4 @@ PLACEMENT_ROUTES = (
     GET_PLACEMENT,
     PLACEMENTS_REPORT,
 )
+ROUTES = (*SELECTION_ROUTES, *PLACEMENT_ROUTES)

@@ -1,162 +1,156 @@
 """Routes of host units, positions and the two-way selection (in ``routes.ROUTES`` too).
 
-Commands go to the placement service, which checks ownership from the caller's actor; reads
-come from the read models, where the endpoints check that a host unit sees only its own
-positions' applicants.
+Commands go to the placement service, which also checks from the caller's actor that a host
+unit acts only on its own positions; reads come from the read models.
 """
 
 from __future__ import annotations
 
-from gateway.route import (
+from gateway.core.route import (
     ANY_ROLE,
     OPERATOR,
     OPERATOR_OR_HOST_UNIT,
     OPERATOR_OR_STUDENT,
-    command,
-    read,
+    command_route,
+    read_route,
 )
-from gateway.schemas import placement_requests as rq
-from gateway.schemas import placement_responses as rs
-from gateway.schemas.requests import EmptyRequest
+from gateway.placement import selection_schemas as ss
+from gateway.placement.registrant import own_host_unit_registration
+from shared.contracts.placement import commands
 
 HOST_UNITS, POSITIONS, SELECTION = "host units", "positions", "selection"
 RANKING = "/campaigns/{campaign_id}/students/{student_id}/ranking"
 
-REGISTER_HOST_UNIT = command(
+REGISTER_HOST_UNIT = command_route(
     "register_host_unit",
     "/host-units",
     "Register a host unit (an operator, or a host unit registering itself with its own id)",
     HOST_UNITS,
     OPERATOR_OR_HOST_UNIT,
-    rq.RegisterHostUnitRequest,
-    rs.HostUnitResponse,
+    commands.RegisterHostUnit,
+    ss.HostUnitResponse,
     status=201,
+    prepare=own_host_unit_registration,
 )
-GET_HOST_UNIT = read(
+GET_HOST_UNIT = read_route(
     "get_host_unit",
     "/host-units/{host_unit_id}",
     "Read a host unit (its contact person and phone: operators only)",
     HOST_UNITS,
     ANY_ROLE,
-    rs.HostUnitResponse,
+    ss.HostUnitResponse,
 )
-POST_POSITION = command(
+POST_POSITION = command_route(
     "post_position",
     "/host-units/{host_unit_id}/positions",
     "Post a practice position (an operator, or that host unit)",
     POSITIONS,
     OPERATOR_OR_HOST_UNIT,
-    rq.PostPositionRequest,
-    rs.PositionResponse,
-    ("INVALID_POSITION",),
+    commands.PostPosition,
+    ss.PositionResponse,
     status=201,
+    owner="host_unit_id",
 )
-CLOSE_POSITION = command(
+CLOSE_POSITION = command_route(
     "close_position",
     "/positions/{position_id}/close",
     "Close a position to new rankings (an operator, or its host unit)",
     POSITIONS,
     OPERATOR_OR_HOST_UNIT,
-    rq.ReasonRequest,
-    rs.PositionResponse,
-    ("POSITION_STATE_CONFLICT",),
+    commands.ClosePosition,
+    ss.PositionResponse,
 )
-WITHDRAW_POSITION = command(
+WITHDRAW_POSITION = command_route(
     "withdraw_position",
     "/positions/{position_id}/withdrawal",
     "Withdraw a position (an operator, or its host unit)",
     POSITIONS,
     OPERATOR_OR_HOST_UNIT,
-    rq.ReasonRequest,
-    rs.PositionResponse,
-    ("POSITION_STATE_CONFLICT",),
+    commands.WithdrawPosition,
+    ss.PositionResponse,
 )
-LIST_POSITIONS = read(
+LIST_POSITIONS = read_route(
     "list_positions",
     "/campaigns/{campaign_id}/positions",
     "A campaign's positions (the open ones unless asked otherwise) and its selection window",
     POSITIONS,
     ANY_ROLE,
-    rs.PositionListResponse,
-    rq.PositionListQuery,
+    ss.PositionListResponse,
+    ss.PositionListQuery,
 )
-LIST_APPLICANTS = read(
+LIST_APPLICANTS = read_route(
     "list_applicants",
     "/positions/{position_id}/applicants",
     "Students who ranked a position, with the unit's verdict (its host unit, or an operator)",
     POSITIONS,
     OPERATOR_OR_HOST_UNIT,
-    rs.ApplicantListResponse,
+    ss.ApplicantListResponse,
 )
-RANK_APPLICANTS = command(
+RANK_APPLICANTS = command_route(
     "rank_applicants",
     "/positions/{position_id}/applicant-ranking",
     "The ranking of a position's applicants, best first (its host unit, or an operator)",
     SELECTION,
     OPERATOR_OR_HOST_UNIT,
-    rq.RankApplicantsRequest,
-    rs.ApplicantRankingResponse,
-    ("INVALID_RANKING", "POSITION_STATE_CONFLICT"),
+    commands.RankApplicants,
+    ss.ApplicantRankingResponse,
     method="PUT",
 )
-OPEN_SELECTION = command(
+OPEN_SELECTION = command_route(
     "open_selection",
     "/campaigns/{campaign_id}/selection-window",
     "Open the campaign's two-way selection window",
     SELECTION,
     OPERATOR,
-    rq.OpenSelectionRequest,
-    rs.SelectionWindowResponse,
-    ("INVALID_SELECTION_WINDOW",),
+    commands.OpenSelection,
+    ss.SelectionWindowResponse,
     status=201,
 )
-SUBMIT_RANKING = command(
+SUBMIT_RANKING = command_route(
     "submit_ranking",
     RANKING,
     "A student's ranking of positions, most wanted first (the student, or an operator)",
     SELECTION,
     OPERATOR_OR_STUDENT,
-    rq.SubmitRankingRequest,
-    rs.RankingResponse,
-    ("CANDIDATE_NOT_ELIGIBLE", "SELECTION_CLOSED", "INVALID_RANKING"),
+    commands.SubmitRanking,
+    ss.RankingResponse,
     method="PUT",
+    owner="student_id",
 )
-GET_RANKING = read(
+GET_RANKING = read_route(
     "get_ranking",
     RANKING,
     "Read a student's ranking (the student, or an operator)",
     SELECTION,
     OPERATOR_OR_STUDENT,
-    rs.RankingResponse,
+    ss.RankingResponse,
 )
-PROPOSE_MATCHING = command(
+PROPOSE_MATCHING = command_route(
     "propose_matching",
     "/campaigns/{campaign_id}/matching-rounds",
     "Propose a matching round: the assignments and their stability report",
     SELECTION,
     OPERATOR,
-    EmptyRequest,
-    rs.MatchingRoundResponse,
-    ("SELECTION_CLOSED", "MATCHING_ROUND_STATE_CONFLICT", "INVALID_RANKING"),
+    commands.ProposeMatching,
+    ss.MatchingRoundResponse,
     status=201,
 )
-GET_MATCHING_ROUND = read(
+GET_MATCHING_ROUND = read_route(
     "get_matching_round",
     "/matching-rounds/{round_id}",
     "Read a matching round's proposal and stability report",
     SELECTION,
     OPERATOR,
-    rs.MatchingRoundResponse,
+    ss.MatchingRoundResponse,
 )
-PUBLISH_MATCHING = command(
+PUBLISH_MATCHING = command_route(
     "publish_matching",
     "/matching-rounds/{round_id}/publication",
     "Publish a round: each assignment becomes an offer to both sides",
     SELECTION,
     OPERATOR,
-    EmptyRequest,
-    rs.PublicationResponse,
-    ("MATCHING_ROUND_STATE_CONFLICT", "SEAT_UNAVAILABLE"),
+    commands.PublishMatching,
+    ss.PublicationResponse,
 )
 
 SELECTION_ROUTES = (

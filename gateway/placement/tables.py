@@ -1,4 +1,4 @@
-"""Read-model tables of two-way selection and placements (revision 0002).
+"""Read-model tables of two-way selection and placements (revisions 0002 and 0003).
 
 Dates are ISO ``YYYY-MM-DD`` text and timestamps canonical UTC text, as in the events.
 Lists and small maps (rankings, confirmations, signed documents) are JSON columns: they are
@@ -117,6 +117,8 @@ placements = sa.Table(
     sa.Column("host_unit_id", ID, nullable=False, index=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("direct", sa.Boolean, nullable=False),
+    # Why an operator placed the student directly (revision 0003); NULL otherwise.
+    sa.Column("direct_reason", sa.Text, nullable=True),
     sa.Column("confirmed_by", sa.JSON, nullable=False),
     sa.Column("declined_by", sa.String(16), nullable=True),
     sa.Column("decline_reason", sa.Text, nullable=True),

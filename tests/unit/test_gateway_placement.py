@@ -1,30 +1,48 @@
-"""The gateway's placement edge without a broker: request schemas, who may see what, the
-error table and the routes' documentation."""
+"""The gateway's placement edge without a broker: request bodies (the command contracts),
+who may see what, the refusals' codes, a host unit registering itself, and the routes'
+documentation."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
 from gateway.core.auth import check_host_unit_access, host_unit_subject, may_see_placement
-from gateway.endpoints import wire
-from gateway.core.errors import BY_DOMAIN_ERROR, ApiError, from_domain_error
+from gateway.core.errors import ApiError, error_catalogue
 from gateway.core.openapi import openapi_document
-from gateway.core.request_body import load
-from gateway.routes import ROUTES
-from gateway.schemas import placement_requests as rq
+from gateway.core.pipeline import ApiCall, send_command
+from gateway.core.request_body import load, load_command
+from gateway.core.route import Route
 from gateway.core.tokens import Principal
+from gateway.placement import routes
+from gateway.placement import selection_routes as srs
+from gateway.placement.selection_schemas import PositionListQuery
+from gateway.sections import ROUTES
+from shared.contracts.placement import commands, errors
+from shared.kit.client import CommandSender
 
 UNIT, OTHER_UNIT, STUDENT = (str(uuid.uuid4()) for _ in range(3))
 SHA = "sha256:" + "0f" * 32
+IDS = {
+    "host_unit_id": UNIT,
+    "position_id": str(uuid.uuid4()),
+    "placement_id": str(uuid.uuid4()),
+    "campaign_id": str(uuid.uuid4()),
+    "student_id": STUDENT,
+    "round_id": str(uuid.uuid4()),
+}
 
 
-def refused_fields(schema: type[rq.StrictSchema], body: dict[str, Any]) -> dict[str, Any]:
+def loaded(route: Route, body: Any) -> Any:
+    return load_command(route, body, {name: IDS[name] for name in route.path_parameters})
+
+
+def refused_fields(route: Route, body: dict[str, Any]) -> dict[str, Any]:
     with pytest.raises(ApiError) as refused:
-        load(schema, body)
+        loaded(route, body)
     assert refused.value.code == "VALIDATION_FAILED"
     fields: dict[str, Any] = refused.value.details["fields"]
     return fields
@@ -54,61 +72,37 @@ def make_host_unit(**overrides: Any) -> dict[str, Any]:
     return body | overrides
 
 
-def test_a_position_loads_with_dates_and_empty_requirements_by_default() -> None:
-    position = load(rq.PostPositionRequest, make_position())
-    assert (position["starts_on"], position["requirements"]) == (date(2024, 7, 8), "")
+def test_a_position_loads_with_dates_its_host_unit_from_the_path_and_empty_requirements():
+    posting = loaded(srs.POST_POSITION, make_position())
+    assert isinstance(posting, commands.PostPosition)
+    assert (posting.starts_on, posting.requirements, posting.host_unit_id) == (
+        date(2024, 7, 8),
+        "",
+        UNIT,
+    )
 
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"ends_on": "2024-07-01"}, "ends_on"),
         ({"capacity": 0}, "capacity"),
         ({"capacity": "3"}, "capacity"),
         ({"starts_on": "8 July"}, "starts_on"),
         ({"salary": 100}, "salary"),
+        ({"host_unit_id": OTHER_UNIT}, "host_unit_id"),
     ],
 )
-def test_a_position_that_contradicts_itself_is_refused(
-    overrides: dict[str, Any], field: str
-) -> None:
-    assert field in refused_fields(rq.PostPositionRequest, make_position(**overrides))
+def test_a_position_with_a_bad_field_is_refused(overrides: dict[str, Any], field: str) -> None:
+    assert field in refused_fields(srs.POST_POSITION, make_position(**overrides))
 
 
-def test_a_host_units_contact_phone_is_checked_without_echoing_it() -> None:
-    fields = refused_fields(rq.RegisterHostUnitRequest, make_host_unit(contact_phone="call me"))
-    assert "call me" not in repr(fields)
-    assert load(rq.RegisterHostUnitRequest, make_host_unit())["contact_person"] == "赵磊"
-
-
-def test_a_selection_window_must_close_after_it_opens_and_allows_five_choices_by_default() -> None:
-    window = {"opens_at": "2024-06-01T00:00:00Z", "closes_at": "2024-06-10T00:00:00+08:00"}
-    assert load(rq.OpenSelectionRequest, window)["max_choices"] == 5
-    backwards = window | {"closes_at": "2024-06-01T00:00:00Z"}
-    assert "closes_at" in refused_fields(rq.OpenSelectionRequest, backwards)
-    assert "max_choices" in refused_fields(rq.OpenSelectionRequest, window | {"max_choices": 21})
-
-
-def test_rankings_name_positions_and_students_by_uuid() -> None:
-    chosen = [str(uuid.uuid4()) for _ in range(3)]
-    assert load(rq.SubmitRankingRequest, {"position_ids": chosen})["position_ids"] == chosen
-    assert "position_ids" in refused_fields(rq.SubmitRankingRequest, {"position_ids": ["p-1"]})
-    applicants = load(rq.RankApplicantsRequest, {"student_ids": chosen[:1]})
-    assert applicants["unacceptable"] == []
-
-
-def test_a_signed_document_needs_a_known_kind_and_a_sha256_content_hash() -> None:
-    document = {"document_kind": "practice_notice", "version": "2024.1", "content_hash": SHA}
-    assert load(rq.SignDocumentRequest, document) == document
-    assert "document_kind" in refused_fields(
-        rq.SignDocumentRequest, document | {"document_kind": "diary"}
+def test_a_period_that_ends_before_it_starts_is_left_to_the_domain_to_refuse() -> None:
+    backwards = loaded(srs.POST_POSITION, make_position(ends_on="2024-07-01"))
+    assert backwards.ends_on < backwards.starts_on
+    window = {"opens_at": "2024-06-10T00:00:00Z", "closes_at": "2024-06-01T00:00:00Z"}
+    assert (
+        loaded(srs.OPEN_SELECTION, window).closes_at < loaded(srs.OPEN_SELECTION, window).opens_at
     )
-    assert "content_hash" in refused_fields(
-        rq.SignDocumentRequest, document | {"content_hash": "md5:abc"}
-    )
-
-
-def test_insurance_must_not_end_before_it_starts() -> None:
     policy = {
         "insurer": "PICC",
         "policy_number": "PA-1",
@@ -116,34 +110,83 @@ def test_insurance_must_not_end_before_it_starts() -> None:
         "covers_from": "2024-07-01",
         "covers_until": "2024-06-30",
     }
-    fields = refused_fields(rq.InsuranceRequest, policy)
-    assert "covers_until" in fields
+    assert loaded(routes.RECORD_INSURANCE, policy).covers_until == date(2024, 6, 30)
+    refusals = {error.code for error in routes.RECORD_INSURANCE.command.refusals}  # type: ignore[union-attr]
+    assert "INVALID_INSURANCE_COVERAGE" in refusals
+
+
+def test_a_host_units_contact_phone_is_checked_without_echoing_it() -> None:
+    fields = refused_fields(srs.REGISTER_HOST_UNIT, make_host_unit(contact_phone="call me"))
+    assert "call me" not in repr(fields)
+    assert loaded(srs.REGISTER_HOST_UNIT, make_host_unit()).contact_person == "赵磊"
+
+
+def test_a_selection_window_allows_five_choices_by_default_and_at_most_twenty() -> None:
+    window = {"opens_at": "2024-06-01T00:00:00Z", "closes_at": "2024-06-10T00:00:00+08:00"}
+    assert loaded(srs.OPEN_SELECTION, window).max_choices == 5
+    assert "max_choices" in refused_fields(srs.OPEN_SELECTION, window | {"max_choices": 21})
+
+
+def test_rankings_name_positions_and_students_by_uuid() -> None:
+    chosen = [str(uuid.uuid4()) for _ in range(3)]
+    assert loaded(srs.SUBMIT_RANKING, {"position_ids": chosen}).position_ids == tuple(chosen)
+    assert "position_ids" in refused_fields(srs.SUBMIT_RANKING, {"position_ids": ["p-1"]})
+    assert loaded(srs.RANK_APPLICANTS, {"student_ids": chosen[:1]}).unacceptable == ()
+
+
+def test_a_signed_document_needs_a_known_kind_and_a_sha256_content_hash() -> None:
+    document = {"document_kind": "practice_notice", "version": "2024.1", "content_hash": SHA}
+    assert loaded(routes.SIGN_DOCUMENT, document).arguments() == document | {
+        "placement_id": IDS["placement_id"]
+    }
+    diary = document | {"document_kind": "diary"}
+    assert "document_kind" in refused_fields(routes.SIGN_DOCUMENT, diary)
+    md5 = document | {"content_hash": "md5:abc"}
+    assert "content_hash" in refused_fields(routes.SIGN_DOCUMENT, md5)
+
+
+def test_the_insured_person_is_never_echoed_in_a_refusal() -> None:
+    policy = {
+        "insurer": "PICC",
+        "policy_number": "PA-1",
+        "insured_person": "李明",
+        "covers_from": "2024-07-01",
+        "covers_until": "someday",
+    }
+    fields = refused_fields(routes.RECORD_INSURANCE, policy)
+    assert list(fields) == ["covers_until"]
     assert "李明" not in repr(fields)
 
 
 @pytest.mark.parametrize(
-    ("schema", "body", "field"),
+    ("route", "body", "field"),
     [
-        (rq.EvaluatePlacementRequest, {"score": 101}, "score"),
-        (rq.EvaluatePlacementRequest, {"score": True}, "score"),
-        (rq.FeedbackRequest, {"rating": 0}, "rating"),
-        (rq.CompletePlacementRequest, {"days_served": -1, "hours_served": 8}, "days_served"),
+        (routes.EVALUATE_PLACEMENT, {"score": 101}, "score"),
+        (routes.EVALUATE_PLACEMENT, {"score": True}, "score"),
+        (routes.SUBMIT_FEEDBACK, {"rating": 0}, "rating"),
+        (routes.COMPLETE_PLACEMENT, {"days_served": -1, "hours_served": 8}, "days_served"),
     ],
 )
 def test_scores_ratings_and_days_stay_in_range(
-    schema: type[rq.StrictSchema], body: dict[str, Any], field: str
+    route: Route, body: dict[str, Any], field: str
 ) -> None:
-    assert field in refused_fields(schema, body)
+    assert field in refused_fields(route, body)
 
 
 def test_a_comment_and_suggestions_may_be_left_out() -> None:
-    assert load(rq.EvaluatePlacementRequest, {"score": 88})["comment"] == ""
-    assert load(rq.FeedbackRequest, {"rating": 4})["suggestions"] == ""
+    assert loaded(routes.EVALUATE_PLACEMENT, {"score": 88}).comment == ""
+    assert loaded(routes.SUBMIT_FEEDBACK, {"rating": 4}).suggestions == ""
 
 
-def test_dates_and_timestamps_go_over_rpc_as_text() -> None:
-    sent = wire({"on": date(2024, 7, 1), "at": datetime(2024, 7, 1, 8, tzinfo=UTC), "n": 3})
-    assert sent == {"on": "2024-07-01", "at": "2024-07-01T08:00:00.000000Z", "n": 3}
+def test_empty_bodies_are_enough_for_confirming_proposing_and_publishing() -> None:
+    for route in (routes.CONFIRM_OFFER, srs.PROPOSE_MATCHING, srs.PUBLISH_MATCHING):
+        assert isinstance(loaded(route, None), route.command)  # type: ignore[arg-type]
+
+
+def test_positions_are_listed_open_unless_asked_otherwise() -> None:
+    assert load(PositionListQuery, {}) == {"status": "open"}
+    with pytest.raises(ApiError):
+        load(PositionListQuery, {"status": "gone"})
 
 
 def test_a_host_unit_acts_only_for_itself_and_others_get_404() -> None:
@@ -169,39 +212,75 @@ def test_a_placement_is_seen_by_its_student_its_host_unit_and_operators_only() -
     assert not may_see_placement(Principal("a-1", "auditor"), placement)
 
 
+def register(principal: Principal, body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    """Send a registration as ``principal``, to a stand-in placement service that answers
+    like the real one; returns the reply and the arguments the service received."""
+    received: list[dict[str, Any]] = []
+
+    def placement_service(_service: str, _method: str, _context: Any, arguments: Any) -> Any:
+        received.append(arguments)
+        return {name: arguments[name] for name in ("host_unit_id", "name", "kind", "township")}
+
+    command = loaded(srs.REGISTER_HOST_UNIT, body)
+    sender = CommandSender(placement_service)
+    call = ApiCall(srs.REGISTER_HOST_UNIT, principal, {}, {}, command, "c", 5, sender)
+    return send_command(call), received
+
+
+def test_a_host_unit_registers_itself_under_its_own_id_and_hears_no_contact_data_back() -> None:
+    reply, received = register(Principal(UNIT, "host_unit"), make_host_unit())
+    assert reply.status == 201
+    assert reply.body["host_unit_id"] == received[0]["host_unit_id"] == UNIT
+    assert received[0]["contact_phone"] == "0371-66881234"
+    assert "contact_person" not in reply.body
+    assert "contact_phone" not in reply.body
+
+
+def test_a_host_unit_may_not_register_another_unit_and_an_operator_gets_a_new_id() -> None:
+    with pytest.raises(ApiError) as refused:
+        register(Principal(UNIT, "host_unit"), make_host_unit(host_unit_id=OTHER_UNIT))
+    assert refused.value.code == "FORBIDDEN"
+    with pytest.raises(ApiError) as unnamed:
+        register(Principal("unit-a", "host_unit"), make_host_unit())
+    assert unnamed.value.code == "FORBIDDEN"
+    reply, _received = register(Principal("op-1", "operator"), make_host_unit())
+    assert uuid.UUID(reply.body["host_unit_id"])
+
+
 PLACEMENT_REFUSALS = [
-    ("HostUnitNotFoundError", 404, "NOT_FOUND"),
-    ("PositionNotFoundError", 404, "NOT_FOUND"),
-    ("PlacementNotFoundError", 404, "NOT_FOUND"),
-    ("MatchingRoundNotFoundError", 404, "NOT_FOUND"),
-    ("CandidateNotEligibleError", 409, "CANDIDATE_NOT_ELIGIBLE"),
-    ("SelectionClosedError", 409, "SELECTION_CLOSED"),
-    ("PositionStateError", 409, "POSITION_STATE_CONFLICT"),
-    ("OfferStateError", 409, "OFFER_STATE_CONFLICT"),
-    ("MatchingRoundStateError", 409, "MATCHING_ROUND_STATE_CONFLICT"),
-    ("SeatUnavailableError", 409, "SEAT_UNAVAILABLE"),
-    ("PlacementNotReadyError", 409, "PLACEMENT_NOT_READY"),
-    ("InvalidRankingError", 422, "INVALID_RANKING"),
-    ("InsuranceCoverageError", 422, "INVALID_INSURANCE_COVERAGE"),
-    ("InvalidPositionError", 422, "INVALID_POSITION"),
-    ("InvalidAssessmentError", 422, "INVALID_ASSESSMENT"),
-    ("InvalidSelectionWindowError", 422, "INVALID_SELECTION_WINDOW"),
+    (errors.HostUnitNotFoundError, 404, "NOT_FOUND"),
+    (errors.PositionNotFoundError, 404, "NOT_FOUND"),
+    (errors.PlacementNotFoundError, 404, "NOT_FOUND"),
+    (errors.MatchingRoundNotFoundError, 404, "NOT_FOUND"),
+    (errors.CandidateNotEligibleError, 409, "CANDIDATE_NOT_ELIGIBLE"),
+    (errors.SelectionClosedError, 409, "SELECTION_CLOSED"),
+    (errors.PositionStateError, 409, "POSITION_STATE_CONFLICT"),
+    (errors.OfferStateError, 409, "OFFER_STATE_CONFLICT"),
+    (errors.MatchingRoundStateError, 409, "MATCHING_ROUND_STATE_CONFLICT"),
+    (errors.SeatUnavailableError, 409, "SEAT_UNAVAILABLE"),
+    (errors.PlacementNotReadyError, 409, "PLACEMENT_NOT_READY"),
+    (errors.InvalidRankingError, 422, "INVALID_RANKING"),
+    (errors.InvalidPreferencesError, 422, "INVALID_RANKING"),
+    (errors.InsuranceCoverageError, 422, "INVALID_INSURANCE_COVERAGE"),
+    (errors.InvalidPositionError, 422, "INVALID_POSITION"),
+    (errors.InvalidAssessmentError, 422, "INVALID_ASSESSMENT"),
+    (errors.InvalidSelectionWindowError, 422, "INVALID_SELECTION_WINDOW"),
 ]
 
 
-@pytest.mark.parametrize(("error_type", "status", "code"), PLACEMENT_REFUSALS)
+@pytest.mark.parametrize(("error", "status", "code"), PLACEMENT_REFUSALS)
 def test_placement_refusals_map_to_their_status_and_code(
-    error_type: str, status: int, code: str
+    error: type[errors.DomainError], status: int, code: str
 ) -> None:
-    assert error_type in BY_DOMAIN_ERROR
-    error = from_domain_error(error_type, "refused", {"placement_id": "p"})
-    assert (error.status, error.code) == (status, code)
+    answered = ApiError.from_domain_error(error("refused", {"placement_id": "p"}))
+    assert (answered.status, answered.code) == (status, code)
+    assert error.__name__ in error_catalogue()[code].domain_errors
 
 
 def test_a_start_refused_for_missing_gates_lists_them() -> None:
     missing = {"missing": ["insurance", "training"]}
-    error = from_domain_error("PlacementNotReadyError", "not ready", missing)
-    assert error.body() == {
+    answered = ApiError.from_domain_error(errors.PlacementNotReadyError("not ready", missing))
+    assert answered.body() == {
         "error": "PLACEMENT_NOT_READY",
         "message": "not ready",
         "details": missing,
@@ -209,12 +288,9 @@ def test_a_start_refused_for_missing_gates_lists_them() -> None:
 
 
 def test_every_placement_route_is_documented_with_its_roles_and_codes() -> None:
-    document = openapi_document()
-    placement_routes = [
-        route for route in ROUTES if route.tag not in ("campaigns", "students", "operations")
-    ]
-    assert len(placement_routes) >= 28
-    for route in placement_routes:
+    document = openapi_document(ROUTES)
+    assert len(routes.ROUTES) == 28
+    for route in routes.ROUTES:
         operation = document["paths"][route.path][route.method.lower()]
         assert operation["operationId"] == route.name
         for code in route.error_codes:
@@ -225,9 +301,10 @@ def test_every_placement_route_is_documented_with_its_roles_and_codes() -> None:
 
 
 def test_personal_fields_are_marked_in_the_openapi_document() -> None:
-    schemas = openapi_document()["components"]["schemas"]
+    schemas = openapi_document(ROUTES)["components"]["schemas"]
     for schema in ("RegisterHostUnitRequest", "HostUnitResponse"):
         for field in ("contact_person", "contact_phone"):
             assert schemas[schema]["properties"][field]["x-personal-data"] is True
-    assert schemas["InsuranceRequest"]["properties"]["insured_person"]["x-personal-data"] is True
+    insurance = schemas["RecordInsuranceRequest"]["properties"]["insured_person"]
+    assert insurance["x-personal-data"] is True
     assert "name" not in schemas["ApplicantResponse"]["properties"]

@@ -1,4 +1,5 @@
-"""Two-way selection through the handler table: rankings, rounds, offers, declines, direct placement.
+"""Two-way selection through the handler table: rankings, rounds, offers, declines, direct
+placement.
 
 The handlers run on an in-memory SQLite database (placement's own indexes); no broker.
 """

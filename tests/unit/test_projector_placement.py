@@ -12,12 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gateway.readmodels.placement_queries import PlacementQueries, student_placement_summary
-from gateway.readmodels.placement_tables import host_units, placements
+from gateway.core.bootstrap import projection_of
 from gateway.core.projector import Projector
-from gateway.readmodels.queries import ReadModelQueries
-from gateway.core.subscription import CatchUpSubscription
 from gateway.core.replay import replay_read_models, snapshot
+from gateway.core.subscription import CatchUpSubscription
+from gateway.placement.queries import PlacementReads, student_placement_summary
+from gateway.placement.tables import host_units, placements
+from gateway.sections import SECTIONS
 from shared.config import Settings, load_settings
 from shared.contracts import CONTRACTS
 from shared.eventlog import EventLogAppender, EventLogReader
@@ -26,6 +27,7 @@ from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 
 SHA = "sha256:" + "ab" * 32
+TABLES = [table for section in SECTIONS for table in section.tables]
 STREAMS = {"Position": "position", "Placement": "placement", "Host": "host-unit"}
 
 
@@ -40,9 +42,17 @@ class PlacementLog:
         self.appender = EventLogAppender(engine)
         self.versions: dict[str, int] = {}
 
-    def append(self, event_type: str, stream_id: str, **values: Any) -> int:
-        contract = CONTRACTS.get(event_type, CONTRACTS.latest_version(event_type))
-        version, payload = CONTRACTS.dump(event_type, contract.schema.load(values))
+    def append(
+        self, event_type: str, stream_id: str, *, contract: int | None = None, **values: Any
+    ) -> int:
+        """At the newest version of the event's contract, unless ``contract`` names an older
+        one (stored as it was then, as an old event in the log is)."""
+        if contract is None:
+            newest = CONTRACTS.get(event_type, CONTRACTS.latest_version(event_type))
+            version, payload = CONTRACTS.dump(event_type, newest.schema.load(values))
+        else:
+            schema = CONTRACTS.get(event_type, contract).schema
+            version, payload = contract, schema.dump(schema.load(values))
         self.versions[stream_id] = self.versions.get(stream_id, 0) + 1
         envelope = Envelope(
             event_type=event_type,
@@ -122,6 +132,7 @@ class PlacementLog:
         host_unit_id: str,
         *,
         direct: bool = False,
+        reason: str = "",
     ) -> None:
         self.placement(
             "PlacementAgreed",
@@ -131,6 +142,7 @@ class PlacementLog:
             position_id=position_id,
             host_unit_id=host_unit_id,
             direct=direct,
+            reason=reason,
         )
 
     def ready(
@@ -185,7 +197,7 @@ def log(engines: tuple[Engine, Engine]) -> PlacementLog:
 
 @pytest.fixture
 def projector(engines: tuple[Engine, Engine]) -> Projector:
-    return Projector(engines[0])
+    return Projector(engines[0], projection_of(SECTIONS))
 
 
 @pytest.fixture
@@ -194,8 +206,8 @@ def subscription(engines: tuple[Engine, Engine], projector: Projector) -> CatchU
 
 
 @pytest.fixture
-def queries(engines: tuple[Engine, Engine]) -> PlacementQueries:
-    return PlacementQueries(engines[0])
+def queries(engines: tuple[Engine, Engine]) -> PlacementReads:
+    return PlacementReads(engines[0])
 
 
 def found(value: dict[str, Any] | None) -> dict[str, Any]:
@@ -261,7 +273,7 @@ def a_summer(log: PlacementLog) -> dict[str, Any]:
     log.agree(agreed, campaign_id, first, clerk, bureau)
     log.placement("OfferDeclined", declined, party="student", reason="chose to stay in town")
     direct = new_id()
-    log.agree(direct, campaign_id, second, river, town, direct=True)
+    log.agree(direct, campaign_id, second, river, town, direct=True, reason="late approval")
     log.ready(agreed)
     log.ready(direct, documents=("practice_notice",))
     log.placement("PlacementStarted", agreed, started_on="2023-07-10")
@@ -278,7 +290,7 @@ def a_summer(log: PlacementLog) -> dict[str, Any]:
 
 
 def test_host_units_positions_and_the_selection_window_are_projected(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     subscription.catch_up()
@@ -305,7 +317,7 @@ def test_host_units_positions_and_the_selection_window_are_projected(
 
 
 def test_a_closed_or_withdrawn_position_leaves_the_open_list_with_its_reason(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     clerk, guide, _river = summer["positions"]
@@ -319,7 +331,7 @@ def test_a_closed_or_withdrawn_position_leaves_the_open_list_with_its_reason(
 
 
 def test_a_new_ranking_replaces_the_students_applications(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     campaign_id, (first, *_) = summer["campaign_id"], summer["students"]
@@ -334,7 +346,7 @@ def test_a_new_ranking_replaces_the_students_applications(
 
 
 def test_applicants_come_in_the_host_units_order_with_study_facts_only(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     first, _second, third = summer["students"]
@@ -350,7 +362,7 @@ def test_applicants_come_in_the_host_units_order_with_study_facts_only(
 
 
 def test_a_ranking_that_repeats_a_position_is_kept_once_and_does_not_stall_reading(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     campaign_id, clerk = summer["campaign_id"], summer["positions"][0]
@@ -361,7 +373,7 @@ def test_a_ranking_that_repeats_a_position_is_kept_once_and_does_not_stall_readi
 
 
 def test_a_matching_round_keeps_its_stability_report_and_its_publication(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     first, second, _third = summer["students"]
@@ -405,7 +417,7 @@ def test_a_matching_round_keeps_its_stability_report_and_its_publication(
 
 
 def test_an_offer_confirmed_by_both_sides_is_agreed_and_carries_its_gates_and_scores(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     subscription.catch_up()
@@ -440,13 +452,15 @@ def test_an_offer_confirmed_by_both_sides_is_agreed_and_carries_its_gates_and_sc
 
 
 def test_a_direct_placement_is_agreed_without_an_offer_and_a_declined_offer_keeps_why(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     _agreed, direct, declined = summer["placements"]
     subscription.catch_up()
     placed = found(queries.placement(direct))
     assert (placed["status"], placed["direct"], placed["offered_at"]) == ("agreed", True, None)
+    assert placed["direct_reason"] == "late approval"
+    assert found(queries.placement(summer["placements"][0]))["direct_reason"] is None
     assert placed["gates"] == {
         "insurance": True,
         "training": True,
@@ -461,8 +475,34 @@ def test_a_direct_placement_is_agreed_without_an_offer_and_a_declined_offer_keep
     )
 
 
+def test_a_direct_placement_logged_before_reasons_were_kept_reads_with_an_empty_reason(
+    settings: Settings,
+    log: PlacementLog,
+    subscription: CatchUpSubscription,
+    queries: PlacementReads,
+) -> None:
+    summer = a_summer(log)
+    campaign_id, river = summer["campaign_id"], summer["positions"][2]
+    old, student = new_id(), new_id()
+    log.placement(
+        "PlacementAgreed",
+        old,
+        contract=1,
+        campaign_id=campaign_id,
+        student_id=student,
+        position_id=river,
+        host_unit_id=summer["units"][1],
+        direct=True,
+    )
+    subscription.catch_up()
+    placed = found(queries.placement(old))
+    assert (placed["status"], placed["direct"], placed["direct_reason"]) == ("agreed", True, "")
+    rebuilt = replay_read_models(settings, SECTIONS, progress=False)
+    assert (rebuilt.equal, rebuilt.differences) == (True, [])
+
+
 def test_an_ended_placement_frees_its_seat_and_keeps_its_reason(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     direct = summer["placements"][1]
@@ -475,7 +515,7 @@ def test_an_ended_placement_frees_its_seat_and_keeps_its_reason(
 
 
 def test_the_student_summary_shows_the_current_placement_every_offer_and_the_gates(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     first, second, third = summer["students"]
@@ -494,7 +534,7 @@ def test_the_student_summary_shows_the_current_placement_every_offer_and_the_gat
 
 
 def test_a_host_unit_lists_the_placements_at_its_own_positions_only(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     summer = a_summer(log)
     bureau, town = summer["units"]
@@ -509,7 +549,7 @@ def test_a_host_unit_lists_the_placements_at_its_own_positions_only(
 def test_the_placements_report_counts_agreements_units_seats_rates_and_scores(
     log: PlacementLog,
     subscription: CatchUpSubscription,
-    queries: PlacementQueries,
+    queries: PlacementReads,
     engines: tuple[Engine, Engine],
 ) -> None:
     summer = a_summer(log)
@@ -537,11 +577,11 @@ def test_the_placements_report_counts_agreements_units_seats_rates_and_scores(
     assert report["students_ranked"] == 2
     assert (report["insured_rate"], report["trained_rate"], report["signed_rate"]) == (1, 1, 0.5)
     assert (report["average_evaluation"], report["average_feedback_rating"]) == (92, 5)
-    assert report["as_of_position"] == ReadModelQueries(engines[0]).position()
+    assert report["as_of_position"] == Projector(engines[0], {}).position()
 
 
 def test_an_empty_campaign_reports_zeros_and_no_rates(
-    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementQueries
+    log: PlacementLog, subscription: CatchUpSubscription, queries: PlacementReads
 ) -> None:
     campaign_id = a_campaign(log)
     subscription.catch_up()
@@ -563,10 +603,10 @@ def test_reapplying_placement_events_from_an_older_checkpoint_gives_the_same_sta
 ) -> None:
     a_summer(log)
     subscription.catch_up()
-    before = snapshot(engines[0])
+    before = snapshot(engines[0], TABLES)
     projector.rewind(older)
     subscription.catch_up()
-    assert snapshot(engines[0]) == before
+    assert snapshot(engines[0], TABLES) == before
 
 
 def test_a_rebuild_equals_the_live_placement_read_models_and_names_no_contact_data(
@@ -577,7 +617,7 @@ def test_a_rebuild_equals_the_live_placement_read_models_and_names_no_contact_da
 ) -> None:
     summer = a_summer(log)
     subscription.catch_up()
-    report = replay_read_models(settings, progress=False)
+    report = replay_read_models(settings, SECTIONS, progress=False)
     assert (report.equal, report.differences) == (True, [])
     bureau, agreed = summer["units"][0], summer["placements"][0]
     with engines[0].begin() as connection:
@@ -590,7 +630,7 @@ def test_a_rebuild_equals_the_live_placement_read_models_and_names_no_contact_da
             placements.update().where(placements.c.placement_id == agreed).values(status="ended")
         )
         connection.execute(sa.text("DELETE FROM applicants"))
-    tampered = replay_read_models(settings, progress=False)
+    tampered = replay_read_models(settings, SECTIONS, progress=False)
     assert not tampered.equal
     assert f"host_units {bureau}: contact_phone differs" in tampered.differences
     assert f"placements {agreed}: status is 'ended' live, 'completed' replayed" in (
