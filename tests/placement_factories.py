@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from services.placement.adapters.indexes import KEEPERS
 from services.placement.adapters.tables import metadata as placement_tables
 from services.placement.handlers import HANDLERS
-from shared.contracts.placement import commands
+from shared.contracts.placement import commands, placements
 from shared.contracts.records import Command
 from shared.domain import CommandContext
 from shared.eventstore.database import create_database_engine
@@ -70,7 +70,7 @@ def make_posting(host_unit_id: str, campaign_id: str, **overrides: Any) -> comma
     return commands.PostPosition(**values | overrides)
 
 
-def make_insurance(placement_id: str, **overrides: Any) -> commands.RecordInsurance:
+def make_insurance(placement_id: str, **overrides: Any) -> placements.RecordInsurance:
     values: dict[str, Any] = {
         "placement_id": placement_id,
         "insurer": "PICC Zhengzhou",
@@ -79,49 +79,51 @@ def make_insurance(placement_id: str, **overrides: Any) -> commands.RecordInsura
         "covers_from": date(2023, 7, 1),
         "covers_until": date(2023, 8, 31),
     }
-    return commands.RecordInsurance(**values | overrides)
+    return placements.RecordInsurance(**values | overrides)
 
 
-def make_training(placement_id: str, **overrides: Any) -> commands.RecordTraining:
+def make_training(placement_id: str, **overrides: Any) -> placements.RecordTraining:
     values: dict[str, Any] = {
         "placement_id": placement_id,
         "session": "Pre-job training, July",
         "attended_on": date(2023, 7, 8),
     }
-    return commands.RecordTraining(**values | overrides)
+    return placements.RecordTraining(**values | overrides)
 
 
-def make_document(placement_id: str, document_kind: str, **overrides: Any) -> commands.SignDocument:
+def make_document(
+    placement_id: str, document_kind: str, **overrides: Any
+) -> placements.SignDocument:
     values: dict[str, Any] = {
         "placement_id": placement_id,
         "document_kind": document_kind,
         "version": "2023.1",
         "content_hash": "sha256:" + "ab" * 32,
     }
-    return commands.SignDocument(**values | overrides)
+    return placements.SignDocument(**values | overrides)
 
 
-def make_completion(placement_id: str, **overrides: Any) -> commands.CompletePlacement:
+def make_completion(placement_id: str, **overrides: Any) -> placements.CompletePlacement:
     values: dict[str, Any] = {"placement_id": placement_id, "days_served": 22, "hours_served": 176}
-    return commands.CompletePlacement(**values | overrides)
+    return placements.CompletePlacement(**values | overrides)
 
 
-def make_evaluation(placement_id: str, **overrides: Any) -> commands.EvaluatePlacement:
+def make_evaluation(placement_id: str, **overrides: Any) -> placements.EvaluatePlacement:
     values: dict[str, Any] = {
         "placement_id": placement_id,
         "score": 92,
         "comment": "Reliable and kind with residents",
     }
-    return commands.EvaluatePlacement(**values | overrides)
+    return placements.EvaluatePlacement(**values | overrides)
 
 
-def make_feedback(placement_id: str, **overrides: Any) -> commands.SubmitFeedback:
+def make_feedback(placement_id: str, **overrides: Any) -> placements.SubmitFeedback:
     values: dict[str, Any] = {
         "placement_id": placement_id,
         "rating": 5,
         "suggestions": "More time in the classroom",
     }
-    return commands.SubmitFeedback(**values | overrides)
+    return placements.SubmitFeedback(**values | overrides)
 
 
 def in_memory_engine() -> Engine:
@@ -224,14 +226,14 @@ class PlacementDesk:
         return {offer["student_id"]: offer["placement_id"] for offer in offers}
 
     def agree(self, placement_id: str, student_id: str, host_unit_id: str) -> dict[str, Any]:
-        confirmation = commands.ConfirmOffer(placement_id=placement_id)
+        confirmation = placements.ConfirmOffer(placement_id=placement_id)
         self.run(confirmation, student_actor(student_id))
         return dict(self.run(confirmation, host_unit_actor(host_unit_id)))
 
     def place_directly(
         self, student_id: str, position_id: str, reason: str = "late approval"
     ) -> dict[str, Any]:
-        placement = commands.PlaceDirectly(
+        placement = placements.PlaceDirectly(
             placement_id=new_id(), student_id=student_id, position_id=position_id, reason=reason
         )
         return dict(self.run(placement))

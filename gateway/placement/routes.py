@@ -20,7 +20,7 @@ from gateway.core.route import (
 )
 from gateway.placement import schemas as ps
 from gateway.placement.selection_routes import SELECTION_ROUTES
-from shared.contracts.placement import commands
+from shared.contracts.placement import placements
 from shared.contracts.records import Command
 
 PLACEMENTS = "placements"
@@ -55,14 +55,14 @@ CONFIRM_OFFER = _step(
     "confirmation",
     "Confirm an offer (the student or the host unit; agreed once both have)",
     PARTIES,
-    commands.ConfirmOffer,
+    placements.ConfirmOffer,
 )
 DECLINE_OFFER = _step(
     "decline_offer",
     "declination",
     "Decline an offer (the student or the host unit)",
     PARTIES,
-    commands.DeclineOffer,
+    placements.DeclineOffer,
 )
 PLACE_DIRECTLY = command_route(
     "place_directly",
@@ -70,7 +70,7 @@ PLACE_DIRECTLY = command_route(
     "Place a student directly at a position (agreed at once; the reason is kept)",
     PLACEMENTS,
     OPERATOR,
-    commands.PlaceDirectly,
+    placements.PlaceDirectly,
     ps.PlacementResponse,
     status=201,
 )
@@ -79,49 +79,49 @@ RECORD_INSURANCE = _step(
     "insurance",
     "Record the personal accident insurance (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    commands.RecordInsurance,
+    placements.RecordInsurance,
 )
 RECORD_TRAINING = _step(
     "record_training",
     "training",
     "Record the pre-job training (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    commands.RecordTraining,
+    placements.RecordTraining,
 )
 SIGN_DOCUMENT = _step(
     "sign_document",
     "documents",
     "Sign the practice notice or the confidentiality commitment (the student, or an operator)",
     OPERATOR_OR_STUDENT,
-    commands.SignDocument,
+    placements.SignDocument,
 )
 START_PLACEMENT = _step(
     "start_placement",
     "start",
     "Start the practice once every readiness gate is passed (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    commands.StartPlacement,
+    placements.StartPlacement,
 )
 COMPLETE_PLACEMENT = _step(
     "complete_placement",
     "completion",
     "Record the days and hours served (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    commands.CompletePlacement,
+    placements.CompletePlacement,
 )
 EVALUATE_PLACEMENT = _step(
     "evaluate_placement",
     "evaluation",
     "Evaluate the student's practice, 0-100 (the host unit, or an operator)",
     OPERATOR_OR_HOST_UNIT,
-    commands.EvaluatePlacement,
+    placements.EvaluatePlacement,
 )
 SUBMIT_FEEDBACK = _step(
     "submit_feedback",
     "feedback",
     "Rate the placement 1-5 and make suggestions (the student, or an operator)",
     OPERATOR_OR_STUDENT,
-    commands.SubmitFeedback,
+    placements.SubmitFeedback,
 )
 GET_PLACEMENT = read_route(
     "get_placement",

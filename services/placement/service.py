@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.placement.adapters.indexes import KEEPERS
 from services.placement.adapters.recruitment_events import admission_for, withdrawal_for
 from services.placement.handlers import HANDLERS
-from shared.contracts.placement import commands
+from shared.contracts.placement import commands, placements
 from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
 from shared.kit.service import ServiceKit, command_rpc, consume_event
 
@@ -26,16 +26,16 @@ class PlacementService:
     submit_ranking = command_rpc(commands.SubmitRanking)
     propose_matching = command_rpc(commands.ProposeMatching)
     publish_matching = command_rpc(commands.PublishMatching)
-    confirm_offer = command_rpc(commands.ConfirmOffer)
-    decline_offer = command_rpc(commands.DeclineOffer)
-    place_directly = command_rpc(commands.PlaceDirectly)
-    record_insurance = command_rpc(commands.RecordInsurance)
-    record_training = command_rpc(commands.RecordTraining)
-    sign_document = command_rpc(commands.SignDocument)
-    start_placement = command_rpc(commands.StartPlacement)
-    complete_placement = command_rpc(commands.CompletePlacement)
-    evaluate_placement = command_rpc(commands.EvaluatePlacement)
-    submit_feedback = command_rpc(commands.SubmitFeedback)
+    confirm_offer = command_rpc(placements.ConfirmOffer)
+    decline_offer = command_rpc(placements.DeclineOffer)
+    place_directly = command_rpc(placements.PlaceDirectly)
+    record_insurance = command_rpc(placements.RecordInsurance)
+    record_training = command_rpc(placements.RecordTraining)
+    sign_document = command_rpc(placements.SignDocument)
+    start_placement = command_rpc(placements.StartPlacement)
+    complete_placement = command_rpc(placements.CompletePlacement)
+    evaluate_placement = command_rpc(placements.EvaluatePlacement)
+    submit_feedback = command_rpc(placements.SubmitFeedback)
 
     on_student_screened = consume_event(StudentScreened, admission_for)
     on_student_withdrew = consume_event(StudentWithdrew, withdrawal_for)

@@ -65,7 +65,7 @@ def test_the_demo_reaches_the_reference_summers_74_started_placements(
         check=False,
     )
     assert demo.returncode == 0, demo.stderr[-3000:]
-    assert "74 agreements at 20 host units, 74 started" in demo.stdout
+    assert "74 agreements at 20 host units, 74 started" in demo.stdout, demo.stdout
     campaign_id = demo.stdout.split()[1].rstrip(":")
     operator = {"Authorization": f"Bearer {placement_suite.token('operator', 'op-1')}"}
     report = requests.get(

@@ -18,8 +18,9 @@ from structlog.testing import capture_logs
 
 from gateway.core.process import gateway_config, prepare_databases
 from gateway.core.replay import replay_read_models
-from gateway.service import GatewayService
 from gateway.core.tokens import issue_token
+from gateway.sections import SECTIONS
+from gateway.service import GatewayService
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings
@@ -300,7 +301,7 @@ def test_a_two_way_selection_ends_in_agreed_placements_that_start_once_ready(
     logged = repr(logs)
     for personal in (NAME, CONTACT, CONTACT_PHONE, INSURED):
         assert personal not in logged
-    rebuilt = replay_read_models(stack.settings, progress=False)
+    rebuilt = replay_read_models(stack.settings, SECTIONS, progress=False)
     assert (rebuilt.equal, rebuilt.differences) == (True, [])
 
 
@@ -422,6 +423,14 @@ def test_leftover_students_are_placed_directly_and_refusals_keep_their_codes(
         },
     )
     assert (direct["status"], direct["direct"]) == ("agreed", True)
+    assert direct["direct_reason"] == "declined by the first unit"
+    stored = wait_for(
+        lambda: stack.call("GET", f"/placements/{direct['placement_id']}"),
+        lambda r: r.status_code == 200,
+    ).json()
+    assert (stored["direct"], stored["direct_reason"]) == (True, "declined by the first unit")
+    offered = stack.ok("GET", f"/placements/{offers[ids['s1']]}", "s1")
+    assert (offered["direct"], offered["direct_reason"]) == (False, None)
     twice = stack.call("POST", f"/placements/{offers[ids['s2']]}/confirmation", "s2")
     assert twice.status_code == 200
     twice = stack.call("POST", f"/placements/{offers[ids['s2']]}/confirmation", "s2")
@@ -439,6 +448,8 @@ def test_leftover_students_are_placed_directly_and_refusals_keep_their_codes(
         stack.report, lambda r: r["direct_placements"] == 1 and r["positions"]["closed"] == 1
     )
     assert (report["agreements"], report["offers_pending"], report["offers_declined"]) == (1, 2, 1)
+    rebuilt = replay_read_models(stack.settings, SECTIONS, progress=False)
+    assert (rebuilt.equal, rebuilt.differences) == (True, [])
 
 
 def wait_for_round(stack: PlacementStack, offers: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 from services.placement.adapters import indexes
 from services.placement.adapters.tables import placement_index
 from services.placement.domain.position import Position
-from shared.contracts.placement import commands
+from shared.contracts.placement import placements
 from shared.contracts.placement.errors import SeatUnavailableError
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events, outbox
@@ -46,7 +46,7 @@ def test_a_season_runs_from_posting_to_feedback_and_every_event_waits_in_the_out
     desk.agree(offers[ana], ana, host)
     desk.make_ready(offers[ana], ana, host)
     as_host, placement = host_unit_actor(host), offers[ana]
-    start = commands.StartPlacement(placement_id=placement, started_on=date(2023, 7, 10))
+    start = placements.StartPlacement(placement_id=placement, started_on=date(2023, 7, 10))
     desk.run(start, as_host)
     desk.run(make_completion(placement), as_host)
     desk.run(make_evaluation(placement), as_host)

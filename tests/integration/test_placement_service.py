@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from nameko.exceptions import MethodNotFound
 from nameko.standalone.rpc import ClusterRpcProxy
 from structlog.testing import capture_logs
 
@@ -117,6 +118,11 @@ def handled(logs: list[dict[str, Any]]) -> int:
     return [line["event"] for line in logs].count("command.handled")
 
 
+def already_consumed(logs: list[dict[str, Any]]) -> int:
+    """Deliveries the kit's inbox recognised as seen before (and did nothing about)."""
+    return [line["event"] for line in logs].count("event.already_consumed")
+
+
 def admit(settings: Settings, amqp_uri: str, campaign_id: str, *student_ids: str) -> None:
     """Approve the students in recruitment's name, all at once, as a burst of events."""
     already = len(recorded(settings, "CandidateAdmitted"))
@@ -131,7 +137,7 @@ def admit(settings: Settings, amqp_uri: str, campaign_id: str, *student_ids: str
 def refusal(call: Callable[..., Any], *args: Any) -> str:
     with pytest.raises(CommandRejected) as refused:
         call(*args)
-    return refused.value.error_type
+    return str(refused.value.code)
 
 
 def test_students_approved_by_the_real_recruitment_service_become_eligible(
@@ -155,7 +161,7 @@ def test_students_approved_by_the_real_recruitment_service_become_eligible(
             },
         )
         campaign_id = campaign["campaign_id"]
-        recruitment.open_campaign(OPERATOR, campaign_id)
+        recruitment.open_campaign(OPERATOR, {"campaign_id": campaign_id})
         students = []
         for seed, decision in ((1, "approved"), (2, "rejected")):
             student = recruitment.register_student(
@@ -172,12 +178,13 @@ def test_students_approved_by_the_real_recruitment_service_become_eligible(
                     "channel": "organisation",
                 },
             )
-            recruitment.screen_student(OPERATOR, student["student_id"], decision, "interview")
+            screening = {"student_id": student["student_id"], "decision": decision, "reason": "ok"}
+            recruitment.screen_student(OPERATOR, screening)
             students.append(student["student_id"])
     approved, rejected = students
     wait_for(lambda: recorded(settings, "CandidateAdmitted"))
     _host, position = post_position(placement, campaign_id)
-    assert refusal(place, placement, rejected, position) == "CandidateNotEligibleError"
+    assert refusal(place, placement, rejected, position) == "CANDIDATE_NOT_ELIGIBLE"
     assert place(placement, approved, position)["status"] == "agreed"
     assert recorded(settings, "CandidateAdmitted") == [
         {"student_id": approved, "campaign_id": campaign_id}
@@ -191,9 +198,9 @@ def test_a_redelivered_approval_takes_effect_once(settings, placement, amqp_uri)
     with capture_logs() as logs:
         for delivery in range(1, 4):
             publish(amqp_uri, approval)
-            wait_for(lambda n=delivery: handled(logs) == n)
+            wait_for(lambda n=delivery: handled(logs) + already_consumed(logs) == n)
     assert len(recorded(settings, "CandidateAdmitted")) == 1
-    assert [line["event"] for line in logs].count("event.already_consumed") == 2
+    assert (handled(logs), already_consumed(logs)) == (1, 2)
 
 
 def test_a_withdrawal_arriving_before_the_approval_wins(settings, placement, amqp_uri):
@@ -208,7 +215,7 @@ def test_a_withdrawal_arriving_before_the_approval_wins(settings, placement, amq
         wait_for(lambda: any(line["event"] == "candidate.admission_ignored" for line in logs))
     assert recorded(settings, "CandidateAdmitted") == []
     _host, position = post_position(placement, campaign)
-    assert refusal(place, placement, student, position) == "CandidateNotEligibleError"
+    assert refusal(place, placement, student, position) == "CANDIDATE_NOT_ELIGIBLE"
 
 
 def test_a_withdrawal_ends_an_agreed_placement_and_frees_its_seat(settings, placement, amqp_uri):
@@ -217,7 +224,7 @@ def test_a_withdrawal_ends_an_agreed_placement_and_frees_its_seat(settings, plac
     admit(settings, amqp_uri, campaign, leaving, waiting)
     _host, position = post_position(placement, campaign)
     agreed = place(placement, leaving, position)
-    assert refusal(place, placement, waiting, position) == "SeatUnavailableError"
+    assert refusal(place, placement, waiting, position) == "SEAT_UNAVAILABLE"
     publish(amqp_uri, make_recruitment_event("StudentWithdrew", leaving, campaign, reason="ill"))
     ended = wait_for(lambda: recorded(settings, "PlacementEnded"))
     assert ended[0]["placement_id"] == agreed["placement_id"]
@@ -228,27 +235,62 @@ def test_the_rpc_surface_answers_views_and_hides_other_callers_records(placement
     campaign = str(uuid.uuid4())
     host, position = post_position(placement, campaign, capacity=2)
     intruder = as_actor("host_unit", str(uuid.uuid4()))
-    assert refusal(placement.close_position, intruder, position, "mine") == "PositionNotFoundError"
-    closed = placement.close_position(as_actor("host_unit", host), position, "filled")
+    closing = {"position_id": position, "reason": "filled"}
+    assert refusal(placement.close_position, intruder, closing) == "NOT_FOUND"
+    closed = placement.close_position(as_actor("host_unit", host), closing)
     assert (closed["position_id"], closed["status"], closed["starts_on"]) == (
         position,
         "closed",
         "2023-07-10",
     )
-    window = placement.open_selection(
-        OPERATOR,
-        campaign,
-        {"opens_at": "2023-06-01T00:00:00Z", "closes_at": "2023-06-15T00:00:00Z"},
-    )
-    assert window == {
+    opening = {
+        "campaign_id": campaign,
+        "opens_at": "2023-06-01T00:00:00Z",
+        "closes_at": "2023-06-15T00:00:00Z",
+    }
+    assert placement.open_selection(OPERATOR, opening) == {
         "campaign_id": campaign,
         "opens_at": "2023-06-01T00:00:00.000000Z",
         "closes_at": "2023-06-15T00:00:00.000000Z",
         "max_choices": 5,
     }
     student = as_actor("student", str(uuid.uuid4()))
-    assert refusal(placement.open_selection, student, campaign, {}) == "ValidationError"
-    assert refusal(placement.propose_matching, student, campaign) == "MatchingRoundNotFoundError"
-    assert refusal(placement.confirm_offer, student, str(uuid.uuid4())) == (
-        "PlacementNotFoundError"
+    assert refusal(placement.open_selection, student, {"campaign_id": campaign}) == (
+        "VALIDATION_FAILED"
     )
+    proposal = {"campaign_id": campaign}
+    assert refusal(placement.propose_matching, student, proposal) == "NOT_FOUND"
+    confirmation = {"placement_id": str(uuid.uuid4())}
+    assert refusal(placement.confirm_offer, student, confirmation) == "NOT_FOUND"
+
+
+def test_a_direct_call_with_a_bad_argument_is_refused_with_a_map_of_its_fields(placement):
+    with pytest.raises(CommandRejected) as refused:
+        placement.post_position(
+            OPERATOR,
+            {
+                "host_unit_id": "not-a-uuid",
+                "campaign_id": str(uuid.uuid4()),
+                "title": "Summer classroom assistant",
+                "duties": "Calligraphy classes",
+                "capacity": "2",
+                "starts_on": "2023-07-10",
+                "ends_on": "2023-08-10",
+                "place": "Community centre",
+                "salary": 100,
+            },
+        )
+    assert (refused.value.code, refused.value.kind) == ("VALIDATION_FAILED", "invalid")
+    assert set(refused.value.details["fields"]) == {"host_unit_id", "capacity", "salary"}
+    # Admissions come from recruitment's events only: no RPC method takes them.
+    with pytest.raises(MethodNotFound):
+        placement.admit_candidate(OPERATOR, {"student_id": str(uuid.uuid4())})
+
+
+def test_a_direct_placement_keeps_its_reason(settings, placement, amqp_uri):
+    campaign, student = str(uuid.uuid4()), str(uuid.uuid4())
+    admit(settings, amqp_uri, campaign, student)
+    _host, position = post_position(placement, campaign)
+    placed = place(placement, student, position)
+    assert (placed["direct"], placed["direct_reason"]) == (True, "late")
+    assert recorded(settings, "PlacementAgreed")[0]["reason"] == "late"

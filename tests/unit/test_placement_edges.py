@@ -17,7 +17,7 @@ from services.placement.adapters.recruitment_events import admission_for, withdr
 from services.placement.domain.actors import Actor
 from services.placement.service import PlacementService
 from shared.contracts import CONTRACTS
-from shared.contracts.placement import commands
+from shared.contracts.placement import commands, placements
 from shared.contracts.placement import events as placement_events
 from shared.contracts.records import Event, InvalidArgumentsError
 from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
@@ -119,14 +119,14 @@ def test_a_document_needs_a_known_kind_and_a_whole_sha256_hash():
         "version": "v1",
         "content_hash": "sha256:" + "a" * 64,
     }
-    assert commands.SignDocument.parse(good).content_hash == good["content_hash"]
-    assert refused_fields(commands.SignDocument, good | {"document_kind": "nda"}) == [
+    assert placements.SignDocument.parse(good).content_hash == good["content_hash"]
+    assert refused_fields(placements.SignDocument, good | {"document_kind": "nda"}) == [
         "document_kind"
     ]
     trailing = good | {"content_hash": good["content_hash"] + "\n"}
-    assert refused_fields(commands.SignDocument, trailing) == ["content_hash"]
+    assert refused_fields(placements.SignDocument, trailing) == ["content_hash"]
     upper = good | {"content_hash": "sha256:" + "A" * 64}
-    assert refused_fields(commands.SignDocument, upper) == ["content_hash"]
+    assert refused_fields(placements.SignDocument, upper) == ["content_hash"]
 
 
 def test_a_position_needs_iso_dates_an_integer_capacity_and_its_texts():
@@ -206,9 +206,9 @@ def test_a_host_units_contact_phone_is_checked_without_echoing_it():
 
 
 def test_a_comment_and_suggestions_may_be_left_out():
-    assert commands.EvaluatePlacement.parse({"placement_id": ID, "score": 88}).comment == ""
-    assert commands.SubmitFeedback.parse({"placement_id": ID, "rating": 4}).suggestions == ""
-    assert refused_fields(commands.EvaluatePlacement, {"placement_id": ID, "score": True}) == [
+    assert placements.EvaluatePlacement.parse({"placement_id": ID, "score": 88}).comment == ""
+    assert placements.SubmitFeedback.parse({"placement_id": ID, "rating": 4}).suggestions == ""
+    assert refused_fields(placements.EvaluatePlacement, {"placement_id": ID, "score": True}) == [
         "score"
     ]
 

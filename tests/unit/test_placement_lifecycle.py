@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from shared.contracts.placement import commands
+from shared.contracts.placement import commands, placements
 from shared.contracts.placement.errors import (
     CandidateNotEligibleError,
     HostUnitNotFoundError,
@@ -66,8 +66,8 @@ def agreed_placement(desk: PlacementDesk, **posting) -> tuple[str, str, str]:
     return placement, student, host
 
 
-def start(placement_id: str) -> commands.StartPlacement:
-    return commands.StartPlacement(placement_id=placement_id, started_on=STARTED_ON)
+def start(placement_id: str) -> placements.StartPlacement:
+    return placements.StartPlacement(placement_id=placement_id, started_on=STARTED_ON)
 
 
 def test_a_host_unit_registers_itself_and_its_view_holds_no_personal_data(desk):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.contracts.placement import commands
+from shared.contracts.placement import commands, placements
 from shared.contracts.placement.errors import (
     CandidateNotEligibleError,
     InvalidRankingError,
@@ -180,7 +180,7 @@ def test_a_declined_offer_frees_the_seat_and_a_second_round_fills_it(desk):
     desk.rank(second, position)
     desk.rank_applicants(host, position, first, second)
     offer = desk.match()[first]
-    decline = commands.DeclineOffer(placement_id=offer, reason="going abroad")
+    decline = placements.DeclineOffer(placement_id=offer, reason="going abroad")
     desk.run(decline, student_actor(first))
     again = desk.propose()
     assert again["assignments"] == [{"student_id": second, "position_id": position}]
@@ -212,7 +212,7 @@ def test_both_sides_confirming_make_an_agreement(desk):
     desk.rank(student, position)
     desk.rank_applicants(host, position, student)
     placement = desk.match()[student]
-    confirm = commands.ConfirmOffer(placement_id=placement)
+    confirm = placements.ConfirmOffer(placement_id=placement)
     view = desk.run(confirm, student_actor(student))
     assert (view["status"], view["confirmed_by"]) == ("offered", ["student"])
     refused(OfferStateError, desk.run, confirm, student_actor(student))
@@ -220,7 +220,7 @@ def test_both_sides_confirming_make_an_agreement(desk):
     assert (view["status"], view["direct"], view["direct_reason"]) == ("agreed", False, None)
     agreed = desk.events("PlacementAgreed")
     assert [(e.payload["direct"], e.payload["reason"]) for e in agreed] == [(False, "")]
-    decline = commands.DeclineOffer(placement_id=placement, reason="no")
+    decline = placements.DeclineOffer(placement_id=placement, reason="no")
     refused(OfferStateError, desk.run, decline, student_actor(student))
 
 
@@ -231,7 +231,7 @@ def test_a_student_cannot_see_or_answer_someone_elses_offer(desk):
     desk.open_selection()
     desk.rank(student, position)
     desk.rank_applicants(host, position, student)
-    confirm = commands.ConfirmOffer(placement_id=desk.match()[student])
+    confirm = placements.ConfirmOffer(placement_id=desk.match()[student])
     refused(PlacementNotFoundError, desk.run, confirm, student_actor(other))
     stranger = host_unit_actor(desk.host_unit())
     refused(PlacementNotFoundError, desk.run, confirm, stranger)

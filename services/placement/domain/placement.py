@@ -20,7 +20,6 @@ from services.placement.domain.placement_record import (
 )
 from services.placement.domain.position import PlacementPeriod, Position
 from services.placement.domain.readiness import check_insurance_covers, check_served
-from shared.contracts.placement.commands import PlaceDirectly, RecordInsurance, SignDocument
 from shared.contracts.placement.errors import (
     OfferStateError,
     PlacementNotFoundError,
@@ -40,6 +39,7 @@ from shared.contracts.placement.events import (
     PlacementStarted,
     TrainingCompleted,
 )
+from shared.contracts.placement.placements import PlaceDirectly, RecordInsurance, SignDocument
 
 
 class Placement(PlacementRecord):

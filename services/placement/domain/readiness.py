@@ -8,9 +8,9 @@ placement period, the student's pre-job training (岗前培训), and the signed 
 from __future__ import annotations
 
 from services.placement.domain.position import PlacementPeriod
-from shared.contracts.placement.commands import RecordInsurance
 from shared.contracts.placement.errors import InsuranceCoverageError, InvalidAssessmentError
 from shared.contracts.placement.events import DOCUMENT_KINDS
+from shared.contracts.placement.placements import RecordInsurance
 
 INSURANCE, TRAINING = "insurance", "training"
 GATES = (INSURANCE, TRAINING, *DOCUMENT_KINDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.placement.handlers import candidates, host_units, placements, selection
 from shared.contracts.placement import commands
+from shared.contracts.placement import placements as placement_commands
 from shared.kit.handlers import CommandHandlers
 
 HANDLERS = CommandHandlers(
@@ -19,15 +20,15 @@ HANDLERS = CommandHandlers(
         commands.SubmitRanking: selection.submit_ranking,
         commands.ProposeMatching: selection.propose_matching,
         commands.PublishMatching: selection.publish_matching,
-        commands.ConfirmOffer: placements.confirm_offer,
-        commands.DeclineOffer: placements.decline_offer,
-        commands.PlaceDirectly: placements.place_directly,
-        commands.RecordInsurance: placements.record_insurance,
-        commands.RecordTraining: placements.record_training,
-        commands.SignDocument: placements.sign_document,
-        commands.StartPlacement: placements.start_placement,
-        commands.CompletePlacement: placements.complete_placement,
-        commands.EvaluatePlacement: placements.evaluate_placement,
-        commands.SubmitFeedback: placements.submit_feedback,
+        placement_commands.ConfirmOffer: placements.confirm_offer,
+        placement_commands.DeclineOffer: placements.decline_offer,
+        placement_commands.PlaceDirectly: placements.place_directly,
+        placement_commands.RecordInsurance: placements.record_insurance,
+        placement_commands.RecordTraining: placements.record_training,
+        placement_commands.SignDocument: placements.sign_document,
+        placement_commands.StartPlacement: placements.start_placement,
+        placement_commands.CompletePlacement: placements.complete_placement,
+        placement_commands.EvaluatePlacement: placements.evaluate_placement,
+        placement_commands.SubmitFeedback: placements.submit_feedback,
     }
 )

@@ -10,7 +10,7 @@ from services.placement.domain.placement import Placement
 from services.placement.domain.position import Position
 from services.placement.handlers import lookups
 from services.placement.handlers.views import placement_view
-from shared.contracts.placement import commands
+from shared.contracts.placement import placements
 from shared.contracts.placement.errors import PositionNotFoundError
 from shared.contracts.records import Result
 from shared.eventstore.uow import UnitOfWork
@@ -25,11 +25,11 @@ def _act(uow: UnitOfWork, placement_id: str, action: Action) -> Result:
     return placement_view(placement)
 
 
-def confirm_offer(command: commands.ConfirmOffer, uow: UnitOfWork) -> Result:
+def confirm_offer(command: placements.ConfirmOffer, uow: UnitOfWork) -> Result:
     return _act(uow, command.placement_id, lambda placement, actor: placement.confirm(actor))
 
 
-def decline_offer(command: commands.DeclineOffer, uow: UnitOfWork) -> Result:
+def decline_offer(command: placements.DeclineOffer, uow: UnitOfWork) -> Result:
     return _act(
         uow,
         command.placement_id,
@@ -37,7 +37,7 @@ def decline_offer(command: commands.DeclineOffer, uow: UnitOfWork) -> Result:
     )
 
 
-def record_insurance(command: commands.RecordInsurance, uow: UnitOfWork) -> Result:
+def record_insurance(command: placements.RecordInsurance, uow: UnitOfWork) -> Result:
     def record(placement: Placement, actor: Actor) -> None:
         period = uow.require(Position, placement.position_id).period
         placement.record_insurance(actor, command, period)
@@ -45,7 +45,7 @@ def record_insurance(command: commands.RecordInsurance, uow: UnitOfWork) -> Resu
     return _act(uow, command.placement_id, record)
 
 
-def record_training(command: commands.RecordTraining, uow: UnitOfWork) -> Result:
+def record_training(command: placements.RecordTraining, uow: UnitOfWork) -> Result:
     return _act(
         uow,
         command.placement_id,
@@ -55,11 +55,11 @@ def record_training(command: commands.RecordTraining, uow: UnitOfWork) -> Result
     )
 
 
-def sign_document(command: commands.SignDocument, uow: UnitOfWork) -> Result:
+def sign_document(command: placements.SignDocument, uow: UnitOfWork) -> Result:
     return _act(uow, command.placement_id, lambda placement, actor: placement.sign(actor, command))
 
 
-def start_placement(command: commands.StartPlacement, uow: UnitOfWork) -> Result:
+def start_placement(command: placements.StartPlacement, uow: UnitOfWork) -> Result:
     return _act(
         uow,
         command.placement_id,
@@ -67,7 +67,7 @@ def start_placement(command: commands.StartPlacement, uow: UnitOfWork) -> Result
     )
 
 
-def complete_placement(command: commands.CompletePlacement, uow: UnitOfWork) -> Result:
+def complete_placement(command: placements.CompletePlacement, uow: UnitOfWork) -> Result:
     return _act(
         uow,
         command.placement_id,
@@ -77,7 +77,7 @@ def complete_placement(command: commands.CompletePlacement, uow: UnitOfWork) -> 
     )
 
 
-def evaluate_placement(command: commands.EvaluatePlacement, uow: UnitOfWork) -> Result:
+def evaluate_placement(command: placements.EvaluatePlacement, uow: UnitOfWork) -> Result:
     return _act(
         uow,
         command.placement_id,
@@ -85,7 +85,7 @@ def evaluate_placement(command: commands.EvaluatePlacement, uow: UnitOfWork) -> 
     )
 
 
-def submit_feedback(command: commands.SubmitFeedback, uow: UnitOfWork) -> Result:
+def submit_feedback(command: placements.SubmitFeedback, uow: UnitOfWork) -> Result:
     return _act(
         uow,
         command.placement_id,
@@ -95,7 +95,7 @@ def submit_feedback(command: commands.SubmitFeedback, uow: UnitOfWork) -> Result
     )
 
 
-def place_directly(command: commands.PlaceDirectly, uow: UnitOfWork) -> Result:
+def place_directly(command: placements.PlaceDirectly, uow: UnitOfWork) -> Result:
     """An operator places an eligible, unplaced student into a free seat of an open position
     (the seat is taken when the unit of work commits)."""
     lookups.require_operator(uow, PositionNotFoundError.for_id(command.position_id))

@@ -1,5 +1,7 @@
-"""What callers ask placement to do. The gateway validates request bodies with these and
-documents them; the placement service parses its RPC arguments with them.
+"""What callers ask placement to do about host units, positions, candidates and the two-way
+selection (the commands on one placement: ``placements``). The gateway validates request
+bodies with these and documents them; the placement service parses its RPC arguments with
+them.
 
 A field's own rules (lengths, patterns, ranges) are here; rules between fields (a period that
 ends after it starts) are the domain's, answered with its own codes.
@@ -19,11 +21,9 @@ from shared.contracts.fields import (
     WholeNumber,
     free_text,
     id_list,
-    one_of,
     personal,
 )
 from shared.contracts.placement import errors
-from shared.contracts.placement.events import CONTENT_HASH, DOCUMENT_KINDS
 from shared.contracts.records import Command
 
 CONTACT_PHONE = r"^\+?[0-9][0-9 -]{4,19}$"
@@ -38,7 +38,8 @@ Reason = Annotated[str, Text(2000)]
 Remark = Annotated[str, free_text()]
 
 
-def _whole(low: int, high: int) -> WholeNumber:
+def whole_number_in(low: int, high: int) -> WholeNumber:
+    """A JSON integer from ``low`` to ``high``."""
     return WholeNumber(validate=validate.Range(min=low, max=high))
 
 
@@ -81,7 +82,7 @@ class PostPosition(
     campaign_id: Uuid
     title: Annotated[str, Text(120)]
     duties: Annotated[str, Text(2000)]
-    capacity: Annotated[int, _whole(1, 1000)]
+    capacity: Annotated[int, whole_number_in(1, 1000)]
     starts_on: Day
     ends_on: Day
     place: Annotated[str, Text(200)]
@@ -124,7 +125,7 @@ class OpenSelection(
     campaign_id: Uuid
     opens_at: Annotated[datetime, UtcDateTime()]
     closes_at: Annotated[datetime, UtcDateTime()]
-    max_choices: Annotated[int, _whole(1, MAX_RANKED)] = DEFAULT_MAX_CHOICES
+    max_choices: Annotated[int, whole_number_in(1, MAX_RANKED)] = DEFAULT_MAX_CHOICES
 
 
 class SubmitRanking(
@@ -183,102 +184,3 @@ class PublishMatching(
     ),
 ):
     round_id: Uuid
-
-
-class PlaceDirectly(
-    Command,
-    service="placement",
-    creates="placement_id",
-    refusals=(
-        errors.PositionNotFoundError,
-        errors.CandidateNotEligibleError,
-        errors.SeatUnavailableError,
-        errors.PositionStateError,
-    ),
-):
-    """An operator places an approved student who holds no placement (agreed at once)."""
-
-    placement_id: NewId = ""
-    student_id: Uuid
-    position_id: Uuid
-    reason: Reason
-
-
-_ON_PLACEMENT = (errors.PlacementNotFoundError, errors.OfferStateError)
-
-
-class ConfirmOffer(Command, service="placement", refusals=_ON_PLACEMENT):
-    placement_id: Uuid
-
-
-class DeclineOffer(Command, service="placement", refusals=_ON_PLACEMENT):
-    placement_id: Uuid
-    reason: Reason
-
-
-class RecordInsurance(
-    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.InsuranceCoverageError)
-):
-    """The host unit's personal accident insurance for the student (人身意外保险)."""
-
-    placement_id: Uuid
-    insurer: Annotated[str, Text(120)]
-    policy_number: Annotated[str, Text(64)]
-    insured_person: Annotated[str, personal(Text(50))]
-    covers_from: Day
-    covers_until: Day
-
-
-class RecordTraining(Command, service="placement", refusals=_ON_PLACEMENT):
-    placement_id: Uuid
-    session: Annotated[str, Text(200)]
-    attended_on: Day
-
-
-class SignDocument(Command, service="placement", refusals=_ON_PLACEMENT):
-    """The practice notice or the confidentiality commitment, identified by its content hash."""
-
-    placement_id: Uuid
-    document_kind: Annotated[str, one_of(DOCUMENT_KINDS)]
-    version: Annotated[str, Text(40)]
-    content_hash: Annotated[
-        str,
-        fields.String(
-            # The length too: a pattern's "$" would let a trailing newline through.
-            validate=[
-                validate.Regexp(CONTENT_HASH, error="must be sha256:<64 lowercase hex>"),
-                validate.Length(equal=len("sha256:") + 64),
-            ]
-        ),
-    ]
-
-
-class StartPlacement(
-    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.PlacementNotReadyError)
-):
-    placement_id: Uuid
-    started_on: Day
-
-
-class CompletePlacement(
-    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.InvalidAssessmentError)
-):
-    placement_id: Uuid
-    days_served: Annotated[int, _whole(0, 366)]
-    hours_served: Annotated[int, _whole(0, 9000)]
-
-
-class EvaluatePlacement(Command, service="placement", refusals=_ON_PLACEMENT):
-    """The host unit's assessment of the student."""
-
-    placement_id: Uuid
-    score: Annotated[int, _whole(0, 100)]
-    comment: Remark = ""
-
-
-class SubmitFeedback(Command, service="placement", refusals=_ON_PLACEMENT):
-    """The student's rating of the placement and suggestions (意见建议)."""
-
-    placement_id: Uuid
-    rating: Annotated[int, _whole(1, 5)]
-    suggestions: Remark = ""
