@@ -33,8 +33,8 @@ import requests
 import yaml
 
 from gateway.core.tokens import issue_token
-from services.recruitment.domain.resident_id import check_character
 from shared.config import load_settings
+from shared.resident_id import check_character
 
 pytestmark = pytest.mark.stack
 
