@@ -24,10 +24,10 @@ from structlog.testing import capture_logs
 from gateway.core.errors import error_catalogue
 from gateway.core.process import gateway_config, prepare_databases
 from gateway.core.replay import replay_read_models
-from gateway.sections import ROUTES, SECTIONS
-from gateway.service import GatewayService
 from gateway.core.tables import idempotency_keys
 from gateway.core.tokens import issue_token
+from gateway.sections import ROUTES, SECTIONS
+from gateway.service import GatewayService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings, load_settings
 from shared.eventlog.consumer import ConsumerOptions
