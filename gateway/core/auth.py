@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from gateway.core.errors import ApiError
 from gateway.core.tokens import InvalidTokenError, Principal, bearer_token, verify_token
 from shared.config import Settings
+from shared.contracts.records import Command
 from shared.logging import get_logger
+
+if TYPE_CHECKING:
+    from gateway.core.pipeline import ApiCall
+    from gateway.core.route import Prepare
 
 log = get_logger(__name__)
 
@@ -72,6 +78,24 @@ def check_host_unit_access(principal: Principal, host_unit_id: str) -> None:
             raise ApiError("NOT_FOUND", "no such host unit", {"host_unit_id": host_unit_id})
         return
     raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+
+
+def own_record(role: str, field: str) -> Prepare:
+    """A command route's ``prepare``: a caller of ``role`` may only create its own record,
+    named by its token subject in ``field``; other roles create any (a new id if none)."""
+    who, what = role.replace("_", " "), field.removesuffix("_id").replace("_", " ") + " id"
+
+    def prepare(call: ApiCall, command: Command) -> Command:
+        if call.caller.role != role:
+            return command
+        own = own_id(call.caller, role)
+        if own is None:
+            raise ApiError("FORBIDDEN", f"a {who} token's subject must be its {what} (a UUID)")
+        if getattr(command, field) not in ("", own):
+            raise ApiError("FORBIDDEN", f"a {who} may only register itself")
+        return command.with_values(**{field: own})
+
+    return prepare
 
 
 OWNERS = {"student_id": check_student_access, "host_unit_id": check_host_unit_access}

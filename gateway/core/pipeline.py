@@ -13,9 +13,9 @@ import re
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from werkzeug.wrappers import Request, Response
 
@@ -33,6 +33,7 @@ from shared.kit.client import CommandSender
 from shared.logging import correlation_scope, get_logger
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 CORRELATION_HEADER = "X-Correlation-Id"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -74,6 +75,17 @@ class ApiCall:
         if self.id_seed is None:
             return str(uuid.uuid4())
         return str(uuid.uuid5(_IDS, self.id_seed))
+
+    def answer(self, body: Mapping[str, object]) -> Reply:
+        """The route's success, ``body`` dumped through the route's response schema."""
+        assert self.route.response is not None, "a route that answers declares its response"
+        return Reply(self.route.status, dump(self.route.response, body))
+
+    def found(self, record: T | None, what: str) -> T:
+        """``record``, or 404 ``no such <what>`` naming the path's ids."""
+        if record is None:
+            raise ApiError("NOT_FOUND", f"no such {what}", self.path)
+        return record
 
     def send(self, command: Command) -> Result:
         """Send a command to its service with this request's actor and correlation id."""
@@ -123,6 +135,8 @@ class Edge:
             query = load(route.query, query_values(request.args)) if route.query else {}
             raw = read_json(request) if route.command else None
             command = load_command(route, raw, path) if route.command else None
+            if route.owner is not None and principal is not None:
+                check_owner(principal, route.owner, path[route.owner])
             call = ApiCall(
                 route, principal, path, query, command, cid, self.settings.rpc_timeout, sender
             )
@@ -170,17 +184,13 @@ class Edge:
 
 def send_command(call: ApiCall) -> Reply:
     """The action of every command route (see the module docstring)."""
-    route, command = call.route, call.command
+    command = call.command
     assert command is not None, "a command route's pipeline built its command"
-    assert route.response is not None, "a command route declares its response"
-    if route.owner is not None:
-        check_owner(call.caller, route.owner, call.path[route.owner])
-    if route.prepare is not None:
-        command = route.prepare(call, command)
+    if call.route.prepare is not None:
+        command = call.route.prepare(call, command)
     if command.creates is not None and not getattr(command, command.creates):
         command = command.with_values(**{command.creates: call.new_id()})
-    result = call.send(command)
-    return Reply(route.status, dump(route.response, command.public_arguments() | result))
+    return call.answer(command.public_arguments() | call.send(command))
 
 
 def correlation_id_of(request: Request) -> str:

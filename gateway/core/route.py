@@ -39,7 +39,7 @@ class Route:
     """One operation: who may call it, what it takes and returns, how it can fail.
 
     ``owner`` names the path parameter that a student or host unit caller must be (any
-    other id answers 404, as a missing one does).
+    other id answers 404, as a missing one does); the pipeline checks it on every route.
     """
 
     name: str
@@ -164,6 +164,10 @@ def read_route(  # noqa: PLR0917 - positional like Route, one argument per line 
     roles: frozenset[str],
     response: type[Schema],
     query: type[Schema] | None = None,
+    *,
+    owner: str | None = None,
 ) -> Route:
     """A route under ``BASE`` answered from the read models."""
-    return Route(name, "GET", BASE + path, summary, tag, roles, query=query, response=response)
+    return Route(
+        name, "GET", BASE + path, summary, tag, roles, query=query, response=response, owner=owner
+    )

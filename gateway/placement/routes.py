@@ -41,6 +41,7 @@ LIST_STUDENT_OFFERS = read_route(
     PLACEMENTS,
     OPERATOR_OR_STUDENT,
     ps.StudentOffersResponse,
+    owner="student_id",
 )
 LIST_HOST_UNIT_PLACEMENTS = read_route(
     "list_host_unit_placements",
@@ -49,6 +50,7 @@ LIST_HOST_UNIT_PLACEMENTS = read_route(
     PLACEMENTS,
     OPERATOR_OR_HOST_UNIT,
     ps.HostUnitPlacementsResponse,
+    owner="host_unit_id",
 )
 CONFIRM_OFFER = _step(
     "confirm_offer",

@@ -6,6 +6,7 @@ unit acts only on its own positions; reads come from the read models.
 
 from __future__ import annotations
 
+from gateway.core.auth import own_record
 from gateway.core.route import (
     ANY_ROLE,
     OPERATOR,
@@ -15,7 +16,6 @@ from gateway.core.route import (
     read_route,
 )
 from gateway.placement import selection_schemas as ss
-from gateway.placement.registrant import own_host_unit_registration
 from shared.contracts.placement import commands
 
 HOST_UNITS, POSITIONS, SELECTION = "host units", "positions", "selection"
@@ -30,7 +30,7 @@ REGISTER_HOST_UNIT = command_route(
     commands.RegisterHostUnit,
     ss.HostUnitResponse,
     status=201,
-    prepare=own_host_unit_registration,
+    prepare=own_record("host_unit", "host_unit_id"),
 )
 GET_HOST_UNIT = read_route(
     "get_host_unit",
@@ -124,6 +124,7 @@ GET_RANKING = read_route(
     SELECTION,
     OPERATOR_OR_STUDENT,
     ss.RankingResponse,
+    owner="student_id",
 )
 PROPOSE_MATCHING = command_route(
     "propose_matching",

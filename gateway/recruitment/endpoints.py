@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.core.auth import check_student_access
 from gateway.core.endpoints import Endpoints
-from gateway.core.errors import ApiError
 from gateway.core.pipeline import ApiCall, Reply
-from gateway.core.schemas import dump
 from gateway.core.web import api
 from gateway.placement.queries import PlacementReads, student_placement_summary
-from gateway.recruitment import routes, schemas
+from gateway.recruitment import routes
 from gateway.recruitment.queries import RecruitmentReads
 
 
@@ -31,33 +28,22 @@ class RecruitmentEndpoints(Endpoints):
     @api(routes.LIST_CAMPAIGNS)
     def list_campaigns(self, call: ApiCall) -> Reply:
         found, total = self.app.read(RecruitmentReads).list_campaigns(**call.query)
-        page = {"campaigns": found, "total": total} | {
-            "limit": call.query["limit"],
-            "offset": call.query["offset"],
-        }
-        return Reply(200, dump(schemas.CampaignListResponse, page))
+        page = {"campaigns": found, "total": total}
+        return call.answer(page | {"limit": call.query["limit"], "offset": call.query["offset"]})
 
     @api(routes.GET_CAMPAIGN)
     def get_campaign(self, call: ApiCall) -> Reply:
         campaign = self.app.read(RecruitmentReads).get_campaign(call.path["campaign_id"])
-        if campaign is None:
-            raise ApiError("NOT_FOUND", "no such campaign", call.path)
-        return Reply(200, dump(schemas.CampaignResponse, campaign))
+        return call.answer(call.found(campaign, "campaign"))
 
     @api(routes.CAMPAIGN_REPORT)
     def campaign_report(self, call: ApiCall) -> Reply:
         report = self.app.read(RecruitmentReads).campaign_report(call.path["campaign_id"])
-        if report is None:
-            raise ApiError("NOT_FOUND", "no such campaign", call.path)
-        return Reply(200, dump(schemas.CampaignReportResponse, report))
+        return call.answer(call.found(report, "campaign"))
 
     @api(routes.GET_STUDENT)
     def get_student(self, call: ApiCall) -> Reply:
         student_id = call.path["student_id"]
-        check_student_access(call.caller, student_id)
-        student = self.app.read(RecruitmentReads).get_student(student_id)
-        if student is None:
-            raise ApiError("NOT_FOUND", "no such student", call.path)
+        student = call.found(self.app.read(RecruitmentReads).get_student(student_id), "student")
         placements = self.app.read(PlacementReads).student_placements(student_id)
-        profile = _profile(student) | student_placement_summary(placements)
-        return Reply(200, dump(schemas.StudentProfileResponse, profile))
+        return call.answer(_profile(student) | student_placement_summary(placements))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gateway.core.auth import student_subject
+from gateway.core.auth import own_record
 from gateway.core.errors import ApiError
 from shared.contracts.records import Command
 from shared.contracts.recruitment.commands import RegisterStudent
@@ -12,17 +12,13 @@ from shared.contracts.recruitment.commands import RegisterStudent
 if TYPE_CHECKING:
     from gateway.core.pipeline import ApiCall
 
+_OWN_RECORD = own_record("student", "student_id")
+
 
 def own_registration(call: ApiCall, command: Command) -> Command:
     """An operator registers anyone; a student only itself (its token subject), self-channel."""
     assert isinstance(command, RegisterStudent)
-    if call.caller.role != "student":
-        return command
-    own = student_subject(call.caller)
-    if own is None:
-        raise ApiError("FORBIDDEN", "a student token's subject must be its student id (a UUID)")
-    if command.channel != "self":
+    own = _OWN_RECORD(call, command)
+    if call.caller.role == "student" and command.channel != "self":
         raise ApiError("FORBIDDEN", "students register themselves through the self channel")
-    if command.student_id not in ("", own):
-        raise ApiError("FORBIDDEN", "a student may only register itself")
-    return command.with_values(student_id=own)
+    return own

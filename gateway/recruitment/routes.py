@@ -118,6 +118,7 @@ GET_STUDENT = read_route(
     STUDENTS,
     OPERATOR_OR_STUDENT,
     rs.StudentProfileResponse,
+    owner="student_id",
 )
 CAMPAIGN_REPORT = read_route(
     "campaign_report",
