@@ -7,8 +7,6 @@ was withdrawn). Offered, agreed, started and completed placements hold a seat.
 
 from __future__ import annotations
 
-from datetime import date
-
 from services.placement.domain.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
 from services.placement.domain.placement_record import (
     AGREED,
@@ -39,7 +37,17 @@ from shared.contracts.placement.events import (
     PlacementStarted,
     TrainingCompleted,
 )
-from shared.contracts.placement.placements import PlaceDirectly, RecordInsurance, SignDocument
+from shared.contracts.placement.placements import (
+    CompletePlacement,
+    DeclineOffer,
+    EvaluatePlacement,
+    PlaceDirectly,
+    RecordInsurance,
+    RecordTraining,
+    SignDocument,
+    StartPlacement,
+    SubmitFeedback,
+)
 
 
 class Placement(PlacementRecord):
@@ -110,10 +118,10 @@ class Placement(PlacementRecord):
                 )
             )
 
-    def decline(self, actor: Actor, reason: str) -> None:
+    def decline(self, actor: Actor, answer: DeclineOffer) -> None:
         party = self._party_of(actor)
         self._check_status(OFFERED)
-        self._record(OfferDeclined(self.id, party, reason))
+        self._record(OfferDeclined(self.id, party, answer.reason))
 
     def record_insurance(
         self, actor: Actor, policy: RecordInsurance, period: PlacementPeriod
@@ -132,10 +140,10 @@ class Placement(PlacementRecord):
             )
         )
 
-    def record_training(self, actor: Actor, session: str, attended_on: date) -> None:
+    def record_training(self, actor: Actor, training: RecordTraining) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
-        self._record(TrainingCompleted(self.id, session, attended_on))
+        self._record(TrainingCompleted(self.id, training.session, training.attended_on))
 
     def sign(self, actor: Actor, document: SignDocument) -> None:
         self.check_visible_to(actor, OPERATOR, STUDENT)
@@ -144,7 +152,7 @@ class Placement(PlacementRecord):
             DocumentSigned(self.id, document.document_kind, document.version, document.content_hash)
         )
 
-    def start(self, actor: Actor, started_on: date) -> None:
+    def start(self, actor: Actor, start: StartPlacement) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
         missing = self.missing_gates
@@ -152,29 +160,29 @@ class Placement(PlacementRecord):
             raise PlacementNotReadyError(
                 f"the placement cannot start without: {', '.join(missing)}", {"missing": missing}
             )
-        self._record(PlacementStarted(self.id, started_on))
+        self._record(PlacementStarted(self.id, start.started_on))
 
-    def complete(self, actor: Actor, days_served: int, hours_served: int) -> None:
+    def complete(self, actor: Actor, served: CompletePlacement) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(STARTED)
-        check_served(days_served, hours_served)
-        self._record(PlacementCompleted(self.id, days_served, hours_served))
+        check_served(served.days_served, served.hours_served)
+        self._record(PlacementCompleted(self.id, served.days_served, served.hours_served))
 
-    def evaluate(self, actor: Actor, score: int, comment: str) -> None:
+    def evaluate(self, actor: Actor, evaluation: EvaluatePlacement) -> None:
         """The host unit's assessment, once."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(COMPLETED)
         if self.evaluated:
             raise OfferStateError("the placement has been evaluated", {"placement_id": self.id})
-        self._record(PlacementEvaluated(self.id, score, comment))
+        self._record(PlacementEvaluated(self.id, evaluation.score, evaluation.comment))
 
-    def submit_feedback(self, actor: Actor, rating: int, suggestions: str) -> None:
+    def submit_feedback(self, actor: Actor, feedback: SubmitFeedback) -> None:
         """The student's rating and suggestions (意见建议), once."""
         self.check_visible_to(actor, OPERATOR, STUDENT)
         self._check_status(COMPLETED)
         if self.feedback_given:
             raise OfferStateError("feedback has been given already", {"placement_id": self.id})
-        self._record(FeedbackSubmitted(self.id, rating, suggestions))
+        self._record(FeedbackSubmitted(self.id, feedback.rating, feedback.suggestions))
 
     def end(self, reason: str) -> bool:
         """End an open placement (offered, agreed or started), freeing its seat; a placement

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from services.placement.domain.placement import Placement
 from services.placement.handlers import candidates, host_units, placements, selection
+from services.placement.handlers.placements import on_placement
 from shared.contracts.placement import commands
 from shared.contracts.placement import placements as placement_commands
 from shared.kit.handlers import CommandHandlers
@@ -20,15 +22,15 @@ HANDLERS = CommandHandlers(
         commands.SubmitRanking: selection.submit_ranking,
         commands.ProposeMatching: selection.propose_matching,
         commands.PublishMatching: selection.publish_matching,
-        placement_commands.ConfirmOffer: placements.confirm_offer,
-        placement_commands.DeclineOffer: placements.decline_offer,
         placement_commands.PlaceDirectly: placements.place_directly,
+        placement_commands.ConfirmOffer: placements.confirm_offer,
+        placement_commands.DeclineOffer: on_placement(Placement.decline),
         placement_commands.RecordInsurance: placements.record_insurance,
-        placement_commands.RecordTraining: placements.record_training,
-        placement_commands.SignDocument: placements.sign_document,
-        placement_commands.StartPlacement: placements.start_placement,
-        placement_commands.CompletePlacement: placements.complete_placement,
-        placement_commands.EvaluatePlacement: placements.evaluate_placement,
-        placement_commands.SubmitFeedback: placements.submit_feedback,
+        placement_commands.RecordTraining: on_placement(Placement.record_training),
+        placement_commands.SignDocument: on_placement(Placement.sign),
+        placement_commands.StartPlacement: on_placement(Placement.start),
+        placement_commands.CompletePlacement: on_placement(Placement.complete),
+        placement_commands.EvaluatePlacement: on_placement(Placement.evaluate),
+        placement_commands.SubmitFeedback: on_placement(Placement.submit_feedback),
     }
 )

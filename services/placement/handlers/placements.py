@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from services.placement.adapters import indexes
 from services.placement.domain.actors import Actor
@@ -15,84 +16,42 @@ from shared.contracts.placement.errors import PositionNotFoundError
 from shared.contracts.records import Result
 from shared.eventstore.uow import UnitOfWork
 
-Action = Callable[[Placement, Actor], None]
+
+class PlacementStep(Protocol):
+    """A command on one placement."""
+
+    @property
+    def placement_id(self) -> str: ...
 
 
-def _act(uow: UnitOfWork, placement_id: str, action: Action) -> Result:
-    """Load the placement (if the caller may see it) and act on it as the caller."""
-    placement = lookups.placement(uow, placement_id)
-    action(placement, lookups.actor(uow))
-    return placement_view(placement)
+C = TypeVar("C", bound=PlacementStep)
+Step = Callable[[Placement, Actor, C], None]
+
+
+def on_placement(step: Step[C]) -> Callable[[C, UnitOfWork], Result]:
+    """The handler of a step on one placement: load it (if the caller may see it at all),
+    let it take ``step`` as the caller, answer with the placement."""
+
+    def handle(command: C, uow: UnitOfWork) -> Result:
+        placement = lookups.placement(uow, command.placement_id)
+        step(placement, lookups.actor(uow), command)
+        return placement_view(placement)
+
+    return handle
 
 
 def confirm_offer(command: placements.ConfirmOffer, uow: UnitOfWork) -> Result:
-    return _act(uow, command.placement_id, lambda placement, actor: placement.confirm(actor))
-
-
-def decline_offer(command: placements.DeclineOffer, uow: UnitOfWork) -> Result:
-    return _act(
-        uow,
-        command.placement_id,
-        lambda placement, actor: placement.decline(actor, command.reason),
-    )
+    placement = lookups.placement(uow, command.placement_id)
+    placement.confirm(lookups.actor(uow))
+    return placement_view(placement)
 
 
 def record_insurance(command: placements.RecordInsurance, uow: UnitOfWork) -> Result:
-    def record(placement: Placement, actor: Actor) -> None:
-        period = uow.require(Position, placement.position_id).period
-        placement.record_insurance(actor, command, period)
-
-    return _act(uow, command.placement_id, record)
-
-
-def record_training(command: placements.RecordTraining, uow: UnitOfWork) -> Result:
-    return _act(
-        uow,
-        command.placement_id,
-        lambda placement, actor: placement.record_training(
-            actor, command.session, command.attended_on
-        ),
-    )
-
-
-def sign_document(command: placements.SignDocument, uow: UnitOfWork) -> Result:
-    return _act(uow, command.placement_id, lambda placement, actor: placement.sign(actor, command))
-
-
-def start_placement(command: placements.StartPlacement, uow: UnitOfWork) -> Result:
-    return _act(
-        uow,
-        command.placement_id,
-        lambda placement, actor: placement.start(actor, command.started_on),
-    )
-
-
-def complete_placement(command: placements.CompletePlacement, uow: UnitOfWork) -> Result:
-    return _act(
-        uow,
-        command.placement_id,
-        lambda placement, actor: placement.complete(
-            actor, command.days_served, command.hours_served
-        ),
-    )
-
-
-def evaluate_placement(command: placements.EvaluatePlacement, uow: UnitOfWork) -> Result:
-    return _act(
-        uow,
-        command.placement_id,
-        lambda placement, actor: placement.evaluate(actor, command.score, command.comment),
-    )
-
-
-def submit_feedback(command: placements.SubmitFeedback, uow: UnitOfWork) -> Result:
-    return _act(
-        uow,
-        command.placement_id,
-        lambda placement, actor: placement.submit_feedback(
-            actor, command.rating, command.suggestions
-        ),
-    )
+    """The policy must cover the position's whole period, so the position is read too."""
+    placement = lookups.placement(uow, command.placement_id)
+    period = uow.require(Position, placement.position_id).period
+    placement.record_insurance(lookups.actor(uow), command, period)
+    return placement_view(placement)
 
 
 def place_directly(command: placements.PlaceDirectly, uow: UnitOfWork) -> Result:
