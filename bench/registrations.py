@@ -1,239 +1,200 @@
-"""Registrations through the gateway with N concurrent clients, and the lag behind them.
+"""Registrations through the gateway with N concurrent clients: the rate, the latency, the lag
+behind them, and the CPU one registration costs in each process.
 
 Starts the suite (``gravity up``) on a throw-away vhost and data dir, registers students for
-a fixed time, then prints throughput, request latency, and how long each event took to reach
-the event log and the gateway's read model. In the same run it prints the outbox relay's
-publish rate beside a raw pika loop (bench/relay.py).
+a fixed time, then prints throughput, request latency, how long each event took to reach the
+event log and the gateway's read model, and the CPU that each process of the suite, the
+machine's RabbitMQ and the load generator spent per registration (bench/cpu.py). Then the
+outbox relay's publish rate beside a raw pika loop (bench/relay.py).
+
+With ``--baseline REV`` the same benchmark runs first on REV (in a temporary git worktree),
+then on the working tree or on ``--against REV2``, and the ratios new/old follow.
 
     .venv/bin/python bench/registrations.py [--clients 16] [--seconds 20]
+                                            [--baseline REV] [--against REV2]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
-import queue
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import requests
-
-from bench import relay as relay_bench
+from bench.cpu import CpuMeter, Usage, cpu_table, ms_without_broker, per_registration_ms
+from bench.load import ReadModelObserver, drive, event_log_lags, open_campaign
+from bench.suite import (
+    SourceTree,
+    operator_token,
+    relay_rates,
+    request_bodies,
+    running_suite,
+    source_tree,
+)
 from bench.support import free_port, percentile, throwaway_vhost
-from gravity.demo import registrations
-from shared.eventlog.reader import EventLogReader
-from shared.eventstore.database import create_database_engine
-from shared.logging import configure_logging
+
+MS = 1000.0
+BODIES_PER_SECOND = 2000  # made beforehand; two cores have done about 300/s
 
 
-def start_suite(amqp_uri: str, data_dir: str, port: int) -> subprocess.Popen[bytes]:
-    environ = {
-        **os.environ,
-        "GRAVITY_AMQP_URI": amqp_uri,
-        "GRAVITY_DATA_DIR": data_dir,
-        "GRAVITY_GATEWAY_PORT": str(port),
-        "GRAVITY_LOG_LEVEL": "warning",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gravity.cli", "up"],
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise SystemExit("the suite did not become ready")
+@dataclass(frozen=True)
+class Run:
+    """One benchmark of one source tree."""
+
+    label: str
+    clients: int
+    latencies: list[float]
+    errors: Counter[int]
+    log_lags: list[float]
+    model_lags: list[float]
+    cpu: Usage
+    relay: tuple[float, float] | None  # (outbox relay, raw pika) msg/s
+    ran_out: bool
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.cpu.wall
 
 
-def token(data_dir: str) -> str:
-    from gateway.core.tokens import issue_token
-    from shared.config import load_settings
-
-    return issue_token(load_settings(environ={"GRAVITY_DATA_DIR": data_dir}), "operator", "bench")
-
-
-def open_campaign(base: str, headers: dict[str, str]) -> str:
-    now = datetime.now(UTC)
-    response = requests.post(
-        f"{base}/campaigns",
-        headers=headers,
-        timeout=10,
-        json={
-            "name": "bench",
-            "year": now.year,
-            "season": "summer",
-            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-            "registration_closes_at": (now + timedelta(days=1)).isoformat(),
-            "scope": "bench",
-            "practice_content": "bench",
-        },
-    )
-    response.raise_for_status()
-    campaign_id = str(response.json()["campaign_id"])
-    requests.post(
-        f"{base}/campaigns/{campaign_id}/open", headers=headers, timeout=10
-    ).raise_for_status()
-    return campaign_id
-
-
-def drive(
-    base: str,
-    headers: dict[str, str],
-    campaign_id: str,
-    clients: int,
-    seconds: float,
-    observer: ReadModelObserver,
-) -> tuple[list[float], Counter[int]]:
-    """Each client registers in a loop; returns the latencies and the errors by status."""
-    latencies: list[float] = []
-    errors: Counter[int] = Counter()
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-    bodies = iter(registrations(10_000_000, seed=int(time.time())))
-
-    def client() -> None:
-        # http.client on a kept-alive connection: the load generator shares the two cores
-        # with the suite, so it should spend as little CPU per request as it can.
-        host, port = base.split("//")[1].split("/", maxsplit=1)[0].split(":")
-        connection = http.client.HTTPConnection(host, int(port), timeout=30)
-        path = f"/api/v1/campaigns/{campaign_id}/registrations"
-        request_headers = {**headers, "Content-Type": "application/json"}
-        while time.monotonic() < stop_at:
-            with lock:
-                body = json.dumps(next(bodies))
-            started = time.perf_counter()
-            connection.request("POST", path, body=body, headers=request_headers)
-            response = connection.getresponse()
-            payload = response.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                if response.status == 201:
-                    latencies.append(elapsed)
-                    if len(latencies) % 25 == 0:
-                        student_id = json.loads(payload)["student_id"]
-                        observer.samples.put((student_id, time.monotonic()))
-                else:
-                    errors[response.status] += 1
-        connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, errors
-
-
-class ReadModelObserver(threading.Thread):
-    """During the run, polls a sample of new profiles until the read model shows them."""
-
-    def __init__(self, base: str, headers: dict[str, str]) -> None:
-        super().__init__(daemon=True)
-        self.samples: queue.Queue[tuple[str, float] | None] = queue.Queue()
-        self.lags: list[float] = []
-        self.session = requests.Session()
-        self.session.headers.update(headers)
-        self.base = base
-
-    def run(self) -> None:
-        while (sample := self.samples.get()) is not None:
-            student_id, posted = sample
-            while (
-                self.session.get(f"{self.base}/students/{student_id}", timeout=10).status_code
-                != 200
-            ):
-                time.sleep(0.002)
-            self.lags.append(time.monotonic() - posted)
-            # Skip what queued up meanwhile, so each sample is polled from its own POST.
-            while self.samples.qsize() > 1:
-                self.samples.get_nowait()
-
-
-def event_log_lags(data_dir: str) -> list[float]:
-    reader = EventLogReader(
-        create_database_engine(f"sqlite:///{data_dir}/eventlog.db", reader=True)
-    )
-    lags, position = [], 0
-    while batch := reader.read_after(position, 5000, event_type="StudentRegistered"):
-        lags += [(e.recorded_at - e.envelope.occurred_at).total_seconds() for e in batch]
-        position = batch[-1].position
-    return lags
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    args = parser.parse_args()
-    configure_logging("bench", "console", "warning")
+def measure(tree: SourceTree, clients: int, seconds: float, seed: int) -> Run:
+    bodies = request_bodies(tree, int(seconds * BODIES_PER_SECOND) + 1000, seed)
     with throwaway_vhost("gravity-bench") as amqp_uri, tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
-        suite = start_suite(amqp_uri, data_dir, port)
-        try:
+        with running_suite(tree, amqp_uri, data_dir, port) as suite:
             base = f"http://127.0.0.1:{port}/api/v1"
-            headers = {"Authorization": f"Bearer {token(data_dir)}"}
+            headers = {"Authorization": f"Bearer {operator_token()}"}
             campaign_id = open_campaign(base, headers)
             observer = ReadModelObserver(base, headers)
             observer.start()
+            meter = CpuMeter(suite.pid)
+            before = meter.read()
             latencies, errors = drive(
-                base, headers, campaign_id, args.clients, args.seconds, observer
+                base, headers, campaign_id, iter(bodies), clients, seconds, observer
             )
+            usage = meter.usage(before, meter.read())
             observer.samples.put(None)
             observer.join(30)
             time.sleep(2)  # let the log take in the last requests before reading its lags
             log_lags = event_log_lags(data_dir)
-            model_lags = observer.lags
-        finally:
-            suite.send_signal(signal.SIGINT)
-            suite.wait(60)
-        relay_rate = relay_bench.relay_rate(amqp_uri, 20_000, 200)
-        relay_bench.purge(amqp_uri)
-        raw_rate = relay_bench.raw_pika_rate(amqp_uri, 20_000, 200)
-    rate = len(latencies) / args.seconds
-    ms = 1000.0
-    print(
-        f"registrations: {len(latencies)} in {args.seconds:.0f} s with {args.clients} clients"
-        f", {sum(errors.values())} errors{f' {dict(errors)}' if errors else ''}"
-        " (SQLite, one process per component, 2 cores)"
+        relay = relay_rates(tree, amqp_uri)
+    ran_out = len(latencies) + sum(errors.values()) >= len(bodies)
+    return Run(
+        tree.label, clients, latencies, errors, log_lags, observer.lags, usage, relay, ran_out
     )
+
+
+def report(run: Run, side: str) -> None:
+    errors = sum(run.errors.values())
+    print(f"\n== {side}{run.label} ==")
+    print(
+        f"registrations: {len(run.latencies)} in {run.cpu.wall:.1f} s with {run.clients} clients"
+        f", {errors} errors{f' {dict(run.errors)}' if errors else ''}"
+        f" (SQLite, one process per component, {os.cpu_count()} cores)"
+    )
+    if run.ran_out:
+        print("  the bodies made beforehand ran out: raise BODIES_PER_SECOND")
     print(f"{'figure':<44}{'measured':>12}{'target':>12}")
-    print(f"{'throughput (registrations/s)':<44}{rate:>12.0f}{'>= 200':>12}")
-    print(f"{'request latency p50 (ms)':<44}{percentile(latencies, 0.5) * ms:>12.1f}")
-    print(
-        f"{'request latency p99 (ms)':<44}{percentile(latencies, 0.99) * ms:>12.1f}{'<= 150':>12}"
+
+    def line(name: str, value: float, target: str = "", note: str = "") -> None:
+        digits = 0 if "/s" in name else 1  # rates in whole numbers
+        print(f"{name:<44}{value:>12.{digits}f}{target:>12}{note}".rstrip())
+
+    line("throughput (registrations/s, wall clock)", run.rate, ">= 200")
+    line("request latency p50 (ms)", percentile(run.latencies, 0.5) * MS)
+    line("request latency p99 (ms)", percentile(run.latencies, 0.99) * MS, "<= 150")
+    line("commit -> event log lag p99 (ms)", percentile(run.log_lags, 0.99) * MS, "<= 500")
+    line(
+        "POST done -> read model visible p99 (ms)",
+        percentile(run.model_lags, 0.99) * MS,
+        "<= 500",
+        f"  ({len(run.model_lags)} samples)",
     )
-    print(
-        f"{'commit -> event log lag p99 (ms)':<44}{percentile(log_lags, 0.99) * ms:>12.1f}"
-        f"{'<= 500':>12}"
+    if run.relay is None:
+        print(f"{'outbox relay vs raw pika':<44}{'failed':>12}  (see above)")
+    else:
+        relay, raw = run.relay
+        line("raw pika publish, batched confirms (msg/s)", raw, "baseline")
+        line("outbox relay publish (msg/s)", relay, f">= {raw / 2:.0f}", f"  ({relay / raw:.2f}x)")
+    print("\n" + "\n".join(cpu_table(run.cpu, len(run.latencies))))
+
+
+def compare(old: Run, new: Run) -> None:
+    """New over old, figure by figure: above 1 is faster for rates, costlier for the rest."""
+    print(f"\n== new / old: {new.label} over {old.label} ==")
+    print(f"{'figure':<52}{'old':>10}{'new':>10}{'new/old':>10}")
+
+    def row(name: str, before: float, after: float, digits: int = 1) -> None:
+        # A ratio of figures within a few last digits of zero is noise, not news.
+        ratio = f"{after / before:.2f}" if before >= 10 ** (1 - digits) else "-"
+        print(f"{name:<52}{before:>10.{digits}f}{after:>10.{digits}f}{ratio:>10}")
+
+    row("throughput (registrations/s)", old.rate, new.rate, 0)
+    old_cpu = per_registration_ms(old.cpu, len(old.latencies))
+    new_cpu = per_registration_ms(new.cpu, len(new.latencies))
+    row("CPU per registration, total (ms)", old_cpu["total"], new_cpu["total"], 2)
+    row(
+        "  without the shared RabbitMQ",
+        *(ms_without_broker(run.cpu, len(run.latencies)) for run in (old, new)),
+        2,
     )
+    for label in [*old_cpu, *(label for label in new_cpu if label not in old_cpu)]:
+        if label != "total":
+            row(f"  {label}", old_cpu.get(label, 0.0), new_cpu.get(label, 0.0), 2)
+    for name, figure, fraction in (
+        ("request latency p50 (ms)", "latencies", 0.5),
+        ("request latency p99 (ms)", "latencies", 0.99),
+        ("commit -> event log lag p99 (ms)", "log_lags", 0.99),
+    ):
+        row(name, *(percentile(getattr(run, figure), fraction) * MS for run in (old, new)))
+    if old.relay and new.relay:
+        row("outbox relay / raw pika", old.relay[0] / old.relay[1], new.relay[0] / new.relay[1], 2)
     print(
-        f"{'POST done -> read model visible p99 (ms)':<44}"
-        f"{percentile(model_lags, 0.99) * ms:>12.1f}{'<= 500':>12}  ({len(model_lags)} samples)"
+        f"other work on the machine took {old.cpu.rest:.1f} and {new.cpu.rest:.1f} CPU s during"
+        " the two loads: the ratios are only as good as that is small"
     )
-    print(f"{'raw pika publish, batched confirms (msg/s)':<44}{raw_rate:>12.0f}{'baseline':>12}")
-    print(
-        f"{'outbox relay publish (msg/s)':<44}{relay_rate:>12.0f}"
-        f"{f'>= {raw_rate / 2:.0f}':>12}  ({relay_rate / raw_rate:.2f}x)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--baseline", metavar="REV", help="a git revision to measure first, in the same run"
+    )
+    parser.add_argument(
+        "--against", metavar="REV2", help="the revision to measure (default: the working tree)"
+    )
+    args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the suite, the vhost and the worktree are cleaned up;
+    # SIGINT is set again because a shell starts a background job with it ignored.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    seed = int(time.time())  # both sides register the same students
+    sides = (
+        {"baseline: ": args.baseline, "new: ": args.against}
+        if args.baseline
+        else {"": args.against}
+    )
+    runs = []
+    for side, revision in sides.items():
+        with source_tree(revision) as tree:
+            runs.append(measure(tree, args.clients, args.seconds, seed))
+        report(runs[-1], side)
+    if len(runs) == 2:
+        compare(*runs)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted (the suites, vhosts and worktrees it made are gone)")

@@ -1,6 +1,9 @@
 """Outbox relay publish rate beside a raw pika loop with batched confirms, same broker, same run.
 
-.venv/bin/python bench/relay.py [--events 20000] [--batch 200]
+.venv/bin/python bench/relay.py [--events 20000] [--batch 200] [--amqp-uri URI]
+
+With ``--amqp-uri`` it measures on that vhost instead of a throw-away one and prints the two
+rates as one JSON line: bench/registrations.py runs it so on each revision it compares.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Appended, not prepended: a PYTHONPATH pointing at another revision's tree must win.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 import pika
 from sqlalchemy.orm import sessionmaker
 
-from bench.support import throwaway_vhost
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
@@ -129,17 +132,29 @@ def purge(amqp_uri: str) -> None:
     connection.close()
 
 
+def both_rates(amqp_uri: str, count: int, batch: int) -> tuple[float, float]:
+    relay = relay_rate(amqp_uri, count, batch)  # also declares and binds the log
+    purge(amqp_uri)
+    raw = raw_pika_rate(amqp_uri, count, batch)
+    purge(amqp_uri)
+    return relay, raw
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--amqp-uri", help="measure on this vhost (default: a throw-away one)")
     args = parser.parse_args()
     configure_logging("bench", "console", "warning")
+    if args.amqp_uri:
+        relay, raw = both_rates(args.amqp_uri, args.events, args.batch)
+        print(json.dumps({"relay": relay, "raw_pika": raw}))
+        return
+    from bench.support import throwaway_vhost  # only here: another revision may lack it
+
     with throwaway_vhost("gravity-bench") as amqp_uri:
-        relay = relay_rate(amqp_uri, args.events, args.batch)  # also declares and binds the log
-        purge(amqp_uri)
-        raw = raw_pika_rate(amqp_uri, args.events, args.batch)
-        purge(amqp_uri)
+        relay, raw = both_rates(amqp_uri, args.events, args.batch)
     print(f"{'publisher':<42}{'msg/s':>10}")
     print(f"{'raw pika, confirms per batch of ' + str(args.batch):<42}{raw:>10,.0f}  (baseline)")
     print(

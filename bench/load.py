@@ -1,0 +1,141 @@
+"""The load on the suite: N keep-alive clients registering students through the gateway, a
+watcher of the read model, and the lag from commit to the event log.
+
+Talks only HTTP and SQLite, never the product's modules: the same load runs on every revision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import queue
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+
+def open_campaign(base: str, headers: dict[str, str]) -> str:
+    now = datetime.now(UTC)
+    response = requests.post(
+        f"{base}/campaigns",
+        headers=headers,
+        timeout=10,
+        json={
+            "name": "bench",
+            "year": now.year,
+            "season": "summer",
+            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+            "registration_closes_at": (now + timedelta(days=1)).isoformat(),
+            "scope": "bench",
+            "practice_content": "bench",
+        },
+    )
+    response.raise_for_status()
+    campaign_id = str(response.json()["campaign_id"])
+    requests.post(
+        f"{base}/campaigns/{campaign_id}/open", headers=headers, timeout=10
+    ).raise_for_status()
+    return campaign_id
+
+
+class ReadModelObserver(threading.Thread):
+    """During the run, polls a sample of new profiles until the read model shows them."""
+
+    def __init__(self, base: str, headers: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.samples: queue.Queue[tuple[str, float] | None] = queue.Queue()
+        self.lags: list[float] = []
+        self.session = requests.Session()
+        self.session.headers.update(headers)
+        self.base = base
+
+    def run(self) -> None:
+        while (sample := self.samples.get()) is not None:
+            student_id, posted = sample
+            url = f"{self.base}/students/{student_id}"
+            try:
+                while self.session.get(url, timeout=10).status_code != 200:
+                    time.sleep(0.002)
+            except requests.RequestException:
+                return  # the suite is down; the run reports its errors
+            self.lags.append(time.monotonic() - posted)
+            # Skip what queued up meanwhile, so each sample is polled from its own POST.
+            while self.samples.qsize() > 1:
+                self.samples.get_nowait()
+
+
+def drive(
+    base: str,
+    headers: dict[str, str],
+    campaign_id: str,
+    bodies: Iterator[str],
+    clients: int,
+    seconds: float,
+    observer: ReadModelObserver,
+) -> tuple[list[float], Counter[int]]:
+    """Each client registers in a loop (until the time or the bodies run out); returns the
+    latencies and the errors by status (0: no answer at all)."""
+    latencies: list[float] = []
+    errors: Counter[int] = Counter()
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        # http.client on a kept-alive connection, bodies made beforehand: the load generator
+        # shares the two cores with the suite, so it should spend as little CPU as it can.
+        host, port = base.split("//")[1].split("/", maxsplit=1)[0].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        path = f"/api/v1/campaigns/{campaign_id}/registrations"
+        request_headers = {**headers, "Content-Type": "application/json"}
+        while time.monotonic() < stop_at:
+            with lock:
+                body = next(bodies, None)
+            if body is None:
+                break
+            started = time.perf_counter()
+            try:
+                connection.request("POST", path, body=body, headers=request_headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    errors[0] += 1  # no answer: the suite is down, this client stops
+                break
+            elapsed = time.perf_counter() - started
+            with lock:
+                if response.status == 201:
+                    latencies.append(elapsed)
+                    if len(latencies) % 25 == 0:
+                        student_id = json.loads(payload)["student_id"]
+                        observer.samples.put((student_id, time.monotonic()))
+                else:
+                    errors[response.status] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def event_log_lags(data_dir: str) -> list[float]:
+    """Seconds from each registration's commit (``occurred_at``) to its entry in the log."""
+    uri = f"file:{data_dir}/eventlog.db?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+        rows = connection.execute(
+            "SELECT occurred_at, recorded_at FROM event_log WHERE event_type = ?",
+            ("StudentRegistered",),
+        ).fetchall()
+    return [(_moment(recorded) - _moment(occurred)).total_seconds() for occurred, recorded in rows]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
