@@ -54,30 +54,23 @@ def host_unit_subject(principal: Principal) -> str | None:
     return own_id(principal, "host_unit")
 
 
-def check_student_access(principal: Principal, student_id: str) -> None:
-    """Operators see every student; a student sees only itself.
+# An owner field, the role that owns such records, and what the record is called.
+OWNERS = {"student_id": ("student", "student"), "host_unit_id": ("host_unit", "host unit")}
 
-    Another student's record answers 404 exactly like a missing one, so that a student
-    cannot probe which ids exist.
+
+def check_owner(principal: Principal, owner_field: str, owner_id: str) -> None:
+    """Operators act for everyone; a student or host unit only for itself.
+
+    Another one's record answers 404 exactly like a missing one, so that a caller cannot
+    probe which ids exist; any other role is forbidden.
     """
+    role, what = OWNERS[owner_field]
     if principal.role == "operator":
         return
-    if principal.role == "student":
-        if student_subject(principal) != student_id:
-            raise ApiError("NOT_FOUND", "no such student", {"student_id": student_id})
-        return
-    raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
-
-
-def check_host_unit_access(principal: Principal, host_unit_id: str) -> None:
-    """Operators act for every host unit; a host unit only for itself (others answer 404)."""
-    if principal.role == "operator":
-        return
-    if principal.role == "host_unit":
-        if host_unit_subject(principal) != host_unit_id:
-            raise ApiError("NOT_FOUND", "no such host unit", {"host_unit_id": host_unit_id})
-        return
-    raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+    if principal.role != role:
+        raise ApiError("FORBIDDEN", f"the {principal.role} role may not do this")
+    if own_id(principal, role) != owner_id:
+        raise ApiError("NOT_FOUND", f"no such {what}", {owner_field: owner_id})
 
 
 def own_record(role: str, field: str) -> Prepare:
@@ -96,14 +89,6 @@ def own_record(role: str, field: str) -> Prepare:
         return command.with_values(**{field: own})
 
     return prepare
-
-
-OWNERS = {"student_id": check_student_access, "host_unit_id": check_host_unit_access}
-
-
-def check_owner(principal: Principal, owner: str, owner_id: str) -> None:
-    """The caller acts for ``owner_id`` (the path's student or host unit), or is an operator."""
-    OWNERS[owner](principal, owner_id)
 
 
 def may_see_placement(principal: Principal, placement: dict[str, object]) -> bool:

@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from shared.events.canonical import canonical_bytes, format_timestamp
+from shared.events.canonical import canonical_bytes
 from shared.events.envelope import Envelope, stored_fields
 
 GENESIS_HASH = "0" * 64
@@ -32,19 +32,7 @@ def entry_hash(position: int, recorded_at: str, prev_hash: str, event: dict[str,
 
 def envelope_columns(envelope: Envelope) -> dict[str, Any]:
     """The ``event_log`` columns that hold an envelope (payload as canonical JSON text)."""
-    return {
-        "event_id": envelope.event_id,
-        "event_type": envelope.event_type,
-        "schema_version": envelope.schema_version,
-        "stream_id": envelope.stream_id,
-        "stream_version": envelope.stream_version,
-        "occurred_at": format_timestamp(envelope.occurred_at),
-        "producer": envelope.producer,
-        "correlation_id": envelope.correlation_id,
-        "causation_id": envelope.causation_id,
-        "actor": envelope.actor,
-        "payload": canonical_bytes(envelope.payload).decode("utf-8"),
-    }
+    return envelope.to_dict() | {"payload": canonical_bytes(envelope.payload).decode("utf-8")}
 
 
 def envelope_from_row(row: Any) -> Envelope:

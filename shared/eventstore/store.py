@@ -19,19 +19,9 @@ from shared.eventstore.tables import events, inbox, outbox
 
 
 def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
-    return {
-        "event_id": envelope.event_id,
-        "stream_id": envelope.stream_id,
-        "stream_version": envelope.stream_version,
-        "event_type": envelope.event_type,
-        "schema_version": envelope.schema_version,
-        "occurred_at": format_timestamp(envelope.occurred_at),
-        "producer": envelope.producer,
-        "correlation_id": envelope.correlation_id,
-        "causation_id": envelope.causation_id,
-        "actor": envelope.actor,
-        "payload": json.dumps(envelope.payload, sort_keys=True, ensure_ascii=False),
-    }
+    """The ``events`` columns of an envelope (payload as JSON text, keys sorted)."""
+    payload = json.dumps(envelope.payload, sort_keys=True, ensure_ascii=False)
+    return envelope.to_dict() | {"payload": payload}
 
 
 def row_to_envelope(row: Any) -> Envelope:

@@ -117,6 +117,15 @@ class UnitOfWork:
         """The aggregate, or the not-found refusal its class declares."""
         return self.repository(aggregate_class).require(aggregate_id, lock=lock)
 
+    def get_or_start(self, aggregate_class: type[A], aggregate_id: str) -> A:
+        """The aggregate, or an empty one that its first event will start (a candidate
+        placement has not heard of yet); either way the commit appends what it records."""
+        found = self.get(aggregate_class, aggregate_id)
+        if found is None:
+            found = aggregate_class(aggregate_id)
+            self.add(found)
+        return found
+
     def add(self, aggregate: Aggregate) -> None:
         """A new aggregate whose events the commit appends."""
         self.track(aggregate)

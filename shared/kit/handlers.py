@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from shared.contracts import CONTRACTS
-from shared.contracts.records import Command, Result
-from shared.domain import CommandContext, ConcurrencyConflictError, DomainError
+from shared.contracts.records import Command, Result, to_wire
+from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError, DomainError
 from shared.events.envelope import Envelope
 from shared.eventstore.uow import UnitOfWork
 from shared.logging import correlation_scope, get_logger
@@ -88,6 +88,14 @@ class CommandHandlers:
                 log.info("command.handled")
                 return result
         raise AssertionError("unreachable")
+
+
+def state_view(aggregate: Aggregate, id_field: str, *names: str, **extra: object) -> Result:
+    """What a handler answers about an aggregate: its id as ``id_field``, the named attributes
+    and ``extra``, as they travel in JSON (tuples as lists, dates as ISO text)."""
+    view: Result = {id_field: aggregate.id}
+    view |= {name: to_wire(getattr(aggregate, name)) for name in names}
+    return view | {name: to_wire(value) for name, value in extra.items()}
 
 
 def log_committed(envelope: Envelope) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
-from gateway.core.auth import authenticate, authorize, check_student_access
+from gateway.core.auth import authenticate, authorize, check_owner
 from gateway.core.errors import ApiError
 from gateway.core.tokens import (
     InvalidTokenError,
@@ -144,21 +144,21 @@ def test_a_role_outside_the_routes_roles_answers_403() -> None:
 
 
 def test_an_operator_may_read_any_student() -> None:
-    check_student_access(Principal("op-1", "operator"), str(uuid.uuid4()))
+    check_owner(Principal("op-1", "operator"), "student_id", str(uuid.uuid4()))
 
 
 def test_a_student_may_read_itself() -> None:
     student_id = str(uuid.uuid4())
-    check_student_access(Principal(student_id.upper(), "student"), student_id)
+    check_owner(Principal(student_id.upper(), "student"), "student_id", student_id)
 
 
 def test_a_student_reading_another_student_gets_404_as_if_it_did_not_exist() -> None:
     with pytest.raises(ApiError) as refused:
-        check_student_access(Principal(str(uuid.uuid4()), "student"), str(uuid.uuid4()))
+        check_owner(Principal(str(uuid.uuid4()), "student"), "student_id", str(uuid.uuid4()))
     assert (refused.value.status, refused.value.code) == (404, "NOT_FOUND")
 
 
 def test_a_host_unit_may_not_read_students() -> None:
     with pytest.raises(ApiError) as refused:
-        check_student_access(Principal("hu-1", "host_unit"), str(uuid.uuid4()))
+        check_owner(Principal("hu-1", "host_unit"), "student_id", str(uuid.uuid4()))
     assert refused.value.status == 403

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.core.auth import check_host_unit_access, host_unit_subject, may_see_placement
+from gateway.core.auth import check_owner, host_unit_subject, may_see_placement
 from gateway.core.errors import ApiError, error_catalogue
 from gateway.core.openapi import openapi_document
 from gateway.core.pipeline import ApiCall, send_command
@@ -192,13 +192,13 @@ def test_positions_are_listed_open_unless_asked_otherwise() -> None:
 def test_a_host_unit_acts_only_for_itself_and_others_get_404() -> None:
     unit = Principal(UNIT, "host_unit")
     assert host_unit_subject(unit) == UNIT
-    check_host_unit_access(unit, UNIT)
-    check_host_unit_access(Principal("op-1", "operator"), OTHER_UNIT)
+    check_owner(unit, "host_unit_id", UNIT)
+    check_owner(Principal("op-1", "operator"), "host_unit_id", OTHER_UNIT)
     with pytest.raises(ApiError) as hidden:
-        check_host_unit_access(unit, OTHER_UNIT)
+        check_owner(unit, "host_unit_id", OTHER_UNIT)
     assert hidden.value.code == "NOT_FOUND"
     with pytest.raises(ApiError) as forbidden:
-        check_host_unit_access(Principal(STUDENT, "student"), UNIT)
+        check_owner(Principal(STUDENT, "student"), "host_unit_id", UNIT)
     assert forbidden.value.code == "FORBIDDEN"
 
 

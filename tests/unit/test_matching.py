@@ -21,9 +21,9 @@ from services.placement.domain.matching import (
     match_students_to_positions,
 )
 from services.placement.domain.stability import (
-    BlockingPair,
     CapacityViolation,
     OutsideRankingPair,
+    Pair,
     check_stability,
 )
 
@@ -176,9 +176,9 @@ def test_stability_report_names_every_kind_of_problem():
     )
     # P holds a stranger, so it would rather have anyone it ranks; Q holds one student too many.
     assert set(report.blocking_pairs) == {
-        BlockingPair("s1", "P"),
-        BlockingPair("s3", "Q"),
-        BlockingPair("s3", "P"),
+        Pair("s1", "P"),
+        Pair("s3", "Q"),
+        Pair("s3", "P"),
     }
     assert report.capacity_violations == (CapacityViolation("Q", 1, 2),)
     assert set(report.outside_rankings) == {

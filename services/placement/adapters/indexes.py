@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from services.placement.adapters.tables import candidate_index, placement_index, position_index
 from services.placement.domain.candidate import Candidate
-from services.placement.domain.matching_round import Occupancy, Pair
+from services.placement.domain.matching_round import Occupancy
 from services.placement.domain.placement import Placement
 from services.placement.domain.placement_record import DECLINED
 from services.placement.domain.position import Position
+from services.placement.domain.stability import Pair
 from shared.contracts.placement.events import CandidateAdmitted, CandidateWithdrew, PositionPosted
 from shared.contracts.records import Event
 from shared.domain import Aggregate, ConcurrencyConflictError

@@ -17,16 +17,10 @@ from services.placement.domain.matching import (
     match_students_to_positions,
 )
 from services.placement.domain.position import Position
-from services.placement.domain.stability import check_stability
+from services.placement.domain.stability import Pair, check_stability
 from shared.contracts.placement.errors import MatchingRoundNotFoundError, MatchingRoundStateError
 from shared.contracts.placement.events import MatchingProposed, MatchingPublished
 from shared.domain import Aggregate
-
-
-@dataclass(frozen=True)
-class Pair:
-    student_id: str
-    position_id: str
 
 
 @dataclass(frozen=True)

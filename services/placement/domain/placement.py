@@ -18,24 +18,11 @@ from services.placement.domain.placement_record import (
 )
 from services.placement.domain.position import PlacementPeriod, Position
 from services.placement.domain.readiness import check_insurance_covers, check_served
+from shared.contracts.placement import events
 from shared.contracts.placement.errors import (
     OfferStateError,
     PlacementNotFoundError,
     PlacementNotReadyError,
-)
-from shared.contracts.placement.events import (
-    DocumentSigned,
-    FeedbackSubmitted,
-    InsurancePurchased,
-    OfferConfirmed,
-    OfferDeclined,
-    PlacementAgreed,
-    PlacementCompleted,
-    PlacementEnded,
-    PlacementEvaluated,
-    PlacementOffered,
-    PlacementStarted,
-    TrainingCompleted,
 )
 from shared.contracts.placement.placements import (
     CompletePlacement,
@@ -59,7 +46,7 @@ class Placement(PlacementRecord):
     ) -> Placement:
         placement = cls(placement_id)
         placement._record(
-            PlacementOffered(
+            events.PlacementOffered(
                 placement_id,
                 round_id,
                 position.campaign_id,
@@ -75,7 +62,7 @@ class Placement(PlacementRecord):
         """An operator's placement, agreed at once and recorded as direct, with its reason."""
         direct = cls(placement.placement_id)
         direct._record(
-            PlacementAgreed(
+            events.PlacementAgreed(
                 placement.placement_id,
                 position.campaign_id,
                 placement.student_id,
@@ -104,10 +91,10 @@ class Placement(PlacementRecord):
             raise OfferStateError(
                 f"the {party} has confirmed already", {"placement_id": self.id, "party": party}
             )
-        self._record(OfferConfirmed(self.id, party))
+        self._record(events.OfferConfirmed(self.id, party))
         if set(self.confirmed_by) == set(PARTIES):
             self._record(
-                PlacementAgreed(
+                events.PlacementAgreed(
                     self.id,
                     self.campaign_id,
                     self.student_id,
@@ -121,7 +108,7 @@ class Placement(PlacementRecord):
     def decline(self, actor: Actor, answer: DeclineOffer) -> None:
         party = self._party_of(actor)
         self._check_status(OFFERED)
-        self._record(OfferDeclined(self.id, party, answer.reason))
+        self._record(events.OfferDeclined(self.id, party, answer.reason))
 
     def record_insurance(
         self, actor: Actor, policy: RecordInsurance, period: PlacementPeriod
@@ -130,7 +117,7 @@ class Placement(PlacementRecord):
         self._check_status(AGREED)
         check_insurance_covers(policy, period)
         self._record(
-            InsurancePurchased(
+            events.InsurancePurchased(
                 self.id,
                 policy.insurer,
                 policy.policy_number,
@@ -143,13 +130,15 @@ class Placement(PlacementRecord):
     def record_training(self, actor: Actor, training: RecordTraining) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
-        self._record(TrainingCompleted(self.id, training.session, training.attended_on))
+        self._record(events.TrainingCompleted(self.id, training.session, training.attended_on))
 
     def sign(self, actor: Actor, document: SignDocument) -> None:
         self.check_visible_to(actor, OPERATOR, STUDENT)
         self._check_status(AGREED)
         self._record(
-            DocumentSigned(self.id, document.document_kind, document.version, document.content_hash)
+            events.DocumentSigned(
+                self.id, document.document_kind, document.version, document.content_hash
+            )
         )
 
     def start(self, actor: Actor, start: StartPlacement) -> None:
@@ -160,13 +149,13 @@ class Placement(PlacementRecord):
             raise PlacementNotReadyError(
                 f"the placement cannot start without: {', '.join(missing)}", {"missing": missing}
             )
-        self._record(PlacementStarted(self.id, start.started_on))
+        self._record(events.PlacementStarted(self.id, start.started_on))
 
     def complete(self, actor: Actor, served: CompletePlacement) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(STARTED)
         check_served(served.days_served, served.hours_served)
-        self._record(PlacementCompleted(self.id, served.days_served, served.hours_served))
+        self._record(events.PlacementCompleted(self.id, served.days_served, served.hours_served))
 
     def evaluate(self, actor: Actor, evaluation: EvaluatePlacement) -> None:
         """The host unit's assessment, once."""
@@ -174,7 +163,7 @@ class Placement(PlacementRecord):
         self._check_status(COMPLETED)
         if self.evaluated:
             raise OfferStateError("the placement has been evaluated", {"placement_id": self.id})
-        self._record(PlacementEvaluated(self.id, evaluation.score, evaluation.comment))
+        self._record(events.PlacementEvaluated(self.id, evaluation.score, evaluation.comment))
 
     def submit_feedback(self, actor: Actor, feedback: SubmitFeedback) -> None:
         """The student's rating and suggestions (意见建议), once."""
@@ -182,14 +171,14 @@ class Placement(PlacementRecord):
         self._check_status(COMPLETED)
         if self.feedback_given:
             raise OfferStateError("feedback has been given already", {"placement_id": self.id})
-        self._record(FeedbackSubmitted(self.id, feedback.rating, feedback.suggestions))
+        self._record(events.FeedbackSubmitted(self.id, feedback.rating, feedback.suggestions))
 
     def end(self, reason: str) -> bool:
         """End an open placement (offered, agreed or started), freeing its seat; a placement
         already declined, completed or ended is left as it is."""
         if self.status not in (OFFERED, AGREED, STARTED):
             return False
-        self._record(PlacementEnded(self.id, reason))
+        self._record(events.PlacementEnded(self.id, reason))
         return True
 
     def _party_of(self, actor: Actor) -> str:

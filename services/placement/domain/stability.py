@@ -24,8 +24,9 @@ from shared.contracts.placement.commands import DEFAULT_MAX_CHOICES
 
 
 @dataclass(frozen=True)
-class BlockingPair:
-    """A student and a position that each prefer the other to what the proposal gives them."""
+class Pair:
+    """A student and a position: one assignment, or (in a report) a blocking pair, a student
+    and a position that each prefer the other to what the proposal gives them."""
 
     student_id: str
     position_id: str
@@ -50,7 +51,7 @@ class OutsideRankingPair:
 
 @dataclass(frozen=True)
 class StabilityReport:
-    blocking_pairs: tuple[BlockingPair, ...]
+    blocking_pairs: tuple[Pair, ...]
     capacity_violations: tuple[CapacityViolation, ...]
     outside_rankings: tuple[OutsideRankingPair, ...]
 
@@ -94,7 +95,7 @@ def check_stability(
         unranked = p not in index.choices[s]
         if unranked or rank is None:
             outside.append(OutsideRankingPair(student_id, position_id, unranked, rank is None))
-    blocking: list[BlockingPair] = []
+    blocking: list[Pair] = []
     for s, (student_id, wanted) in enumerate(zip(index.student_ids, index.choices, strict=True)):
         held_at = current.get(s)
         for p in wanted:
@@ -104,7 +105,7 @@ def check_stability(
             if rank is None:
                 continue
             if head_count[p] < index.capacities[p] or rank < worst_held[p]:
-                blocking.append(BlockingPair(student_id, index.position_ids[p]))
+                blocking.append(Pair(student_id, index.position_ids[p]))
     violations = tuple(
         CapacityViolation(position_id, capacity, assigned)
         for position_id, capacity, assigned in zip(

@@ -8,8 +8,8 @@ ignored (see Candidate).
 from __future__ import annotations
 
 from services.placement.adapters import indexes
+from services.placement.domain.candidate import Candidate
 from services.placement.domain.placement import Placement
-from services.placement.handlers import lookups
 from services.placement.handlers.views import candidate_view
 from shared.contracts.placement import commands
 from shared.contracts.records import Result
@@ -20,7 +20,7 @@ log = get_logger(__name__)
 
 
 def admit_candidate(command: commands.AdmitCandidate, uow: UnitOfWork) -> Result:
-    candidate = lookups.candidate(uow, command.student_id)
+    candidate = uow.get_or_start(Candidate, command.student_id)
     if not candidate.admit(command.campaign_id):
         log.info("candidate.admission_ignored", student_id=candidate.id)
     return candidate_view(candidate)
@@ -28,7 +28,7 @@ def admit_candidate(command: commands.AdmitCandidate, uow: UnitOfWork) -> Result
 
 def withdraw_candidate(command: commands.WithdrawCandidate, uow: UnitOfWork) -> Result:
     """Record the withdrawal and end the student's open placement, freeing its seat."""
-    candidate = lookups.candidate(uow, command.student_id)
+    candidate = uow.get_or_start(Candidate, command.student_id)
     candidate.withdraw(command.campaign_id, command.reason)
     held = indexes.placement_held_by(uow.session, candidate.id)
     if held is not None:

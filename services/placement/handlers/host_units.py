@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.placement.adapters import indexes
+from services.placement.domain.candidate import Candidate
 from services.placement.domain.host_unit import HostUnit
 from services.placement.domain.placement import Placement
 from services.placement.domain.placement_record import COMPLETED, STARTED
@@ -61,7 +62,7 @@ def rank_applicants(command: commands.RankApplicants, uow: UnitOfWork) -> Result
     applicants = {
         student_id
         for student_id in named
-        if position.id in lookups.candidate(uow, student_id).ranking
+        if position.id in uow.get_or_start(Candidate, student_id).ranking
     }
     position.rank_applicants(command.student_ids, command.unacceptable, applicants)
     return applicants_view(position)

@@ -7,6 +7,7 @@ from typing import Protocol, TypeVar
 
 from services.placement.adapters import indexes
 from services.placement.domain.actors import Actor
+from services.placement.domain.candidate import Candidate
 from services.placement.domain.placement import Placement
 from services.placement.domain.position import Position
 from services.placement.handlers import lookups
@@ -60,7 +61,7 @@ def place_directly(command: placements.PlaceDirectly, uow: UnitOfWork) -> Result
     lookups.require_operator(uow, PositionNotFoundError.for_id(command.position_id))
     position = uow.require(Position, command.position_id)
     position.check_open()
-    candidate = lookups.candidate(uow, command.student_id)
+    candidate = uow.get_or_start(Candidate, command.student_id)
     candidate.check_eligible(position.campaign_id)
     candidate.check_unplaced(indexes.placement_held_by(uow.session, candidate.id))
     placement = Placement.place_directly(command, position)

@@ -13,6 +13,7 @@ from services.placement.domain.matching_round import (
 )
 from services.placement.domain.placement import Placement
 from services.placement.domain.position import Position
+from services.placement.domain.selection_window import SelectionWindow
 from services.placement.handlers import lookups
 from services.placement.handlers.views import offers_view, ranking_view, round_view, window_view
 from shared.contracts.placement import commands
@@ -28,14 +29,14 @@ def _not_found(**which: str) -> MatchingRoundNotFoundError:
 
 def open_selection(command: commands.OpenSelection, uow: UnitOfWork) -> Result:
     lookups.require_operator(uow, _not_found(campaign_id=command.campaign_id))
-    window = lookups.selection_window(uow, command.campaign_id)
+    window = uow.get_or_start(SelectionWindow, command.campaign_id)
     window.open(command)
     return window_view(window)
 
 
 def submit_ranking(command: commands.SubmitRanking, uow: UnitOfWork) -> Result:
-    candidate = lookups.candidate(uow, command.student_id)
-    window = lookups.selection_window(uow, command.campaign_id)
+    candidate = uow.get_or_start(Candidate, command.student_id)
+    window = uow.get_or_start(SelectionWindow, command.campaign_id)
     positions = {
         position_id: uow.get(Position, position_id) for position_id in set(command.position_ids)
     }
@@ -48,7 +49,7 @@ def submit_ranking(command: commands.SubmitRanking, uow: UnitOfWork) -> Result:
 def propose_matching(command: commands.ProposeMatching, uow: UnitOfWork) -> Result:
     """Match every eligible, unplaced candidate to the open seats, with a stability report."""
     lookups.require_operator(uow, _not_found(campaign_id=command.campaign_id))
-    window = lookups.selection_window(uow, command.campaign_id)
+    window = uow.get_or_start(SelectionWindow, command.campaign_id)
     window.check_opened()
     session, campaign_id = uow.session, command.campaign_id
     candidates = [

@@ -6,10 +6,11 @@ from services.recruitment.domain.campaign import Campaign
 from shared.contracts.records import Result
 from shared.contracts.recruitment import commands
 from shared.eventstore.uow import UnitOfWork
+from shared.kit.handlers import state_view
 
 
 def campaign_view(campaign: Campaign) -> Result:
-    return {"campaign_id": campaign.id, "status": campaign.status}
+    return state_view(campaign, "campaign_id", "status")
 
 
 def create_campaign(command: commands.CreateCampaign, uow: UnitOfWork) -> Result:

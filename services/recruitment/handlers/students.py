@@ -7,15 +7,11 @@ from services.recruitment.domain.student import Student
 from shared.contracts.records import Result
 from shared.contracts.recruitment import commands
 from shared.eventstore.uow import UnitOfWork
+from shared.kit.handlers import state_view
 
 
 def student_view(student: Student) -> Result:
-    return {
-        "student_id": student.id,
-        "campaign_id": student.campaign_id,
-        "status": student.status,
-        "in_alliance": student.in_alliance,
-    }
+    return state_view(student, "student_id", "campaign_id", "status", "in_alliance")
 
 
 def register_student(command: commands.RegisterStudent, uow: UnitOfWork) -> Result:

@@ -45,19 +45,14 @@ class CreateCampaign(
     practice_content: Annotated[str, Text(4000)]
 
 
-class OpenCampaign(
-    Command,
-    service="recruitment",
-    refusals=(errors.CampaignNotFoundError, errors.CampaignStateError),
-):
+_ON_CAMPAIGN = (errors.CampaignNotFoundError, errors.CampaignStateError)
+
+
+class OpenCampaign(Command, service="recruitment", refusals=_ON_CAMPAIGN):
     campaign_id: Uuid
 
 
-class CloseCampaign(
-    Command,
-    service="recruitment",
-    refusals=(errors.CampaignNotFoundError, errors.CampaignStateError),
-):
+class CloseCampaign(Command, service="recruitment", refusals=_ON_CAMPAIGN):
     campaign_id: Uuid
 
 
@@ -115,17 +110,12 @@ class WithdrawStudent(Command, service="recruitment", refusals=_ON_STUDENT):
     reason: Reason
 
 
-class JoinAlliance(
-    Command,
-    service="recruitment",
-    refusals=(errors.StudentNotFoundError, errors.AllianceMembershipError),
-):
+_IN_ALLIANCE = (errors.StudentNotFoundError, errors.AllianceMembershipError)
+
+
+class JoinAlliance(Command, service="recruitment", refusals=_IN_ALLIANCE):
     student_id: Uuid
 
 
-class LeaveAlliance(
-    Command,
-    service="recruitment",
-    refusals=(errors.StudentNotFoundError, errors.AllianceMembershipError),
-):
+class LeaveAlliance(Command, service="recruitment", refusals=_IN_ALLIANCE):
     student_id: Uuid
