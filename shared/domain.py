@@ -83,13 +83,27 @@ class CommandContext:
 class Aggregate:
     """Decides on commands and records events; state changes only by applying events.
 
-    Subclasses define ``stream_prefix``, the ``missing`` error raised when one is required
-    but absent, and a ``_when_<EventName>`` method per event type, so that replaying a stream
-    and running live take exactly the same path.
+    A subclass names its stream and the error that answers for a missing one,
+    ``class Campaign(Aggregate, stream="campaign", missing=CampaignNotFoundError)``, and
+    defines a ``_when_<EventName>`` method per event type, so that replaying a stream and
+    running live take exactly the same path.
     """
 
     stream_prefix: ClassVar[str]
     missing: ClassVar[type[NotFoundError]] = NotFoundError
+
+    def __init_subclass__(
+        cls,
+        *,
+        stream: str | None = None,
+        missing: type[NotFoundError] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if stream is not None:
+            cls.stream_prefix = stream
+        if missing is not None:
+            cls.missing = missing
 
     def __init__(self, aggregate_id: str) -> None:
         self.id = aggregate_id

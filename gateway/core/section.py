@@ -6,13 +6,14 @@ Adding a service to the gateway is that folder and one line in ``gateway.section
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gateway.core.projection import ProjectionHandler
 from gateway.core.route import Route
+from gateway.core.tables import personal_columns
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,9 @@ class Section:
     """One service's part of the gateway.
 
     ``endpoints`` is the class holding the section's read endpoints (its command routes need
-    none); ``projection`` maps event types to the handlers that keep ``tables``;
-    ``reads`` are the query classes its endpoints read through (each built on the gateway's
-    database engine); ``personal_columns`` hold personal data (never printed on replay).
+    none); ``projection`` maps event types to the handlers that keep ``tables`` (whose
+    personal columns are marked ``info=PERSONAL``); ``reads`` are the query classes its
+    endpoints read through (each built on the gateway's database engine).
     """
 
     name: str
@@ -31,7 +32,10 @@ class Section:
     projection: Mapping[str, ProjectionHandler]
     tables: tuple[sa.Table, ...]
     reads: tuple[type[ReadModelQueries], ...] = ()
-    personal_columns: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def personal_columns(self) -> frozenset[str]:
+        return personal_columns(self.tables)
 
 
 class ReadModelQueries:

@@ -9,16 +9,19 @@ from typing import Any
 from gateway.core.auth import host_unit_subject, may_see_placement
 from gateway.core.endpoints import Endpoints
 from gateway.core.pipeline import ApiCall, Reply
+from gateway.core.tables import personal_columns
 from gateway.core.web import api
 from gateway.placement import routes
 from gateway.placement import selection_routes as srs
 from gateway.placement.queries import PlacementReads, student_placement_summary
-from gateway.placement.tables import PLACEMENT_PERSONAL_COLUMNS
+from gateway.placement.tables import host_units
 from gateway.recruitment.queries import RecruitmentReads
+
+CONTACT = personal_columns([host_units])
 
 
 def _without_contact(unit: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in unit.items() if name not in PLACEMENT_PERSONAL_COLUMNS}
+    return {name: value for name, value in unit.items() if name not in CONTACT}
 
 
 class PlacementEndpoints(Endpoints):

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from gateway.core.section import Section
-from gateway.placement import projection, routes, tables
 from gateway.placement.endpoints import PlacementEndpoints
+from gateway.placement.projection import PROJECTION
 from gateway.placement.queries import PlacementReads
+from gateway.placement.routes import ROUTES
+from gateway.placement.tables import TABLES
 
-SECTION = Section(
-    name="placement",
-    routes=routes.ROUTES,
-    endpoints=PlacementEndpoints,
-    projection=projection.PROJECTION,
-    tables=tables.PLACEMENT_TABLES,
-    reads=(PlacementReads,),
-    personal_columns=tables.PLACEMENT_PERSONAL_COLUMNS,
-)
+SECTION = Section("placement", ROUTES, PlacementEndpoints, PROJECTION, TABLES, (PlacementReads,))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from gateway.core.tables import metadata
+from gateway.core.tables import PERSONAL, metadata
 
 TS = sa.String(32)
 DAY = sa.String(10)
@@ -23,8 +23,8 @@ host_units = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("township", sa.Text, nullable=False),
-    sa.Column("contact_person", sa.Text, nullable=False),
-    sa.Column("contact_phone", sa.Text, nullable=False),
+    sa.Column("contact_person", sa.Text, nullable=False, info=PERSONAL),
+    sa.Column("contact_phone", sa.Text, nullable=False, info=PERSONAL),
     sa.Column("registered_at", TS, nullable=False),
 )
 
@@ -138,7 +138,7 @@ placements = sa.Table(
     sa.Column("updated_at", TS, nullable=False),
 )
 
-PLACEMENT_TABLES = (
+TABLES = (
     host_units,
     positions,
     selection_windows,
@@ -148,4 +148,3 @@ PLACEMENT_TABLES = (
     matching_rounds,
     placements,
 )
-PLACEMENT_PERSONAL_COLUMNS = frozenset({"contact_person", "contact_phone"})

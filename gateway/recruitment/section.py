@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from gateway.core.section import Section
-from gateway.recruitment import projection, routes, tables
 from gateway.recruitment.endpoints import RecruitmentEndpoints
+from gateway.recruitment.projection import PROJECTION
 from gateway.recruitment.queries import RecruitmentReads
+from gateway.recruitment.routes import ROUTES
+from gateway.recruitment.tables import TABLES
 
 SECTION = Section(
-    name="recruitment",
-    routes=routes.ROUTES,
-    endpoints=RecruitmentEndpoints,
-    projection=projection.PROJECTION,
-    tables=tables.TABLES,
-    reads=(RecruitmentReads,),
-    personal_columns=tables.PERSONAL_COLUMNS,
+    "recruitment", ROUTES, RecruitmentEndpoints, PROJECTION, TABLES, (RecruitmentReads,)
 )

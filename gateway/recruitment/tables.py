@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from gateway.core.tables import metadata
+from gateway.core.tables import PERSONAL, metadata
 
 campaigns = sa.Table(
     "campaigns",
@@ -32,9 +32,9 @@ students = sa.Table(
     metadata,
     sa.Column("student_id", sa.String(36), primary_key=True),
     sa.Column("campaign_id", sa.String(36), nullable=False, index=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("phone", sa.Text, nullable=False),
-    sa.Column("id_number", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False, info=PERSONAL),
+    sa.Column("phone", sa.Text, nullable=False, info=PERSONAL),
+    sa.Column("id_number", sa.Text, nullable=False, info=PERSONAL),
     sa.Column("university", sa.Text, nullable=False),
     sa.Column("major", sa.Text, nullable=False),
     sa.Column("grade", sa.Text, nullable=False),
@@ -51,4 +51,3 @@ students = sa.Table(
 )
 
 TABLES = (campaigns, students)
-PERSONAL_COLUMNS = frozenset({"name", "phone", "id_number"})

@@ -26,10 +26,8 @@ from shared.contracts.placement.events import (
 from shared.domain import Aggregate
 
 
-class Candidate(Aggregate):
+class Candidate(Aggregate, stream="candidate"):
     """Starts empty (``Candidate(student_id)``) until recruitment's first event about them."""
-
-    stream_prefix = "candidate"
 
     campaign_id: str = ""
     admitted: bool = False

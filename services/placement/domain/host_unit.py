@@ -10,10 +10,7 @@ from shared.contracts.placement.events import HostUnitRegistered
 from shared.domain import Aggregate
 
 
-class HostUnit(Aggregate):
-    stream_prefix = "host-unit"
-    missing = HostUnitNotFoundError
-
+class HostUnit(Aggregate, stream="host-unit", missing=HostUnitNotFoundError):
     name: str
     kind: str  # the kind of agency, e.g. "district civil affairs bureau"
     township: str

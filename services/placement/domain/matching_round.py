@@ -116,10 +116,7 @@ def find_stale_pairs(
     return stale
 
 
-class MatchingRound(Aggregate):
-    stream_prefix = "matching-round"
-    missing = MatchingRoundNotFoundError
-
+class MatchingRound(Aggregate, stream="matching-round", missing=MatchingRoundNotFoundError):
     campaign_id: str
     assignments: tuple[Pair, ...]
     unmatched: tuple[str, ...]

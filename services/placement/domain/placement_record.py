@@ -27,10 +27,7 @@ SEAT_HOLDING = frozenset({OFFERED, AGREED, STARTED, COMPLETED})
 PARTIES = (STUDENT, HOST_UNIT)
 
 
-class PlacementRecord(Aggregate):
-    stream_prefix = "placement"
-    missing = PlacementNotFoundError
-
+class PlacementRecord(Aggregate, stream="placement", missing=PlacementNotFoundError):
     campaign_id: str
     student_id: str
     position_id: str

@@ -39,10 +39,7 @@ class PlacementPeriod:
     ends_on: date
 
 
-class Position(Aggregate):
-    stream_prefix = "position"
-    missing = PositionNotFoundError
-
+class Position(Aggregate, stream="position", missing=PositionNotFoundError):
     posting: PositionPosted  # what the host unit filled in
     status: str
     ranked_students: tuple[str, ...] = ()

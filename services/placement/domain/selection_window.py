@@ -10,12 +10,10 @@ from shared.contracts.placement.events import SelectionWindowOpened
 from shared.domain import Aggregate
 
 
-class SelectionWindow(Aggregate):
+class SelectionWindow(Aggregate, stream="selection"):
     """One per campaign (its id is the campaign id); ``SelectionWindow(campaign_id)`` is a
     window never opened. Opening it again replaces the window, e.g. to let students revise
     their rankings before a further round."""
-
-    stream_prefix = "selection"
 
     opens_at: datetime | None = None
     closes_at: datetime | None = None

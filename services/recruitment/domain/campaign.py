@@ -17,10 +17,7 @@ from shared.domain import Aggregate
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
 
-class Campaign(Aggregate):
-    stream_prefix = "campaign"
-    missing = CampaignNotFoundError
-
+class Campaign(Aggregate, stream="campaign", missing=CampaignNotFoundError):
     status: str
     registration_opens_at: datetime
     registration_closes_at: datetime

@@ -26,10 +26,7 @@ from shared.domain import Aggregate
 REGISTERED, APPROVED, REJECTED, WITHDRAWN = "registered", "approved", "rejected", "withdrawn"
 
 
-class Student(Aggregate):
-    stream_prefix = "student"
-    missing = StudentNotFoundError
-
+class Student(Aggregate, stream="student", missing=StudentNotFoundError):
     campaign_id: str
     status: str
     in_alliance: bool
