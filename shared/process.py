@@ -7,9 +7,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from shared.backoff import Backoff
 from shared.broker_tuning import cache_broker_url_parsing
 from shared.config import CONFIG_KEY, ConfigError, Settings
 from shared.logging import configure_logging, get_logger
+from shared.messaging.relay import RelaySettings
 from shared.migrations import upgrade_to_head
 
 log = get_logger(__name__)
@@ -23,13 +25,6 @@ STOP_DEADLINE_SECONDS = 10.0
 
 def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]:
     """The nameko container config for one service, built from Gravity's settings."""
-    relay = {
-        key: float(value) if key != "batch_size" else int(value)
-        for key, value in settings.relay.items()
-        if key in ("batch_size", "max_backoff", "confirm_timeout")
-    }
-    if "max_backoff_seconds" in settings.relay:
-        relay["max_backoff"] = float(settings.relay["max_backoff_seconds"])
     return {
         "AMQP_URI": settings.amqp_uri,
         "WEB_SERVER_ADDRESS": f"{settings.gateway_host}:{settings.gateway_port}",
@@ -37,10 +32,21 @@ def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]
         CONFIG_KEY: {
             "database_url": settings.database_url(database_component),
             "amqp_uri": settings.amqp_uri,
-            "relay": relay,
+            "relay": relay_settings(settings.relay),
             "settings": settings,
         },
     }
+
+
+def relay_settings(configured: dict[str, Any]) -> RelaySettings:
+    """The outbox relay's settings from the YAML ``relay`` section."""
+    defaults = RelaySettings()
+    longest = float(configured.get("max_backoff_seconds", defaults.backoff.longest))
+    return RelaySettings(
+        batch_size=int(configured.get("batch_size", defaults.batch_size)),
+        confirm_timeout=float(configured.get("confirm_timeout", defaults.confirm_timeout)),
+        backoff=Backoff(defaults.backoff.first, longest),
+    )
 
 
 def run_service(

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from gateway.core.projector import Projector
+from shared.backoff import Backoff
 from shared.eventlog.reader import EventLogReader
 from shared.logging import get_logger
 
@@ -56,21 +57,22 @@ class CatchUpSubscription:
 
     def run(self) -> None:
         """Poll until ``stop()``; a failing database is retried with growing pauses."""
-        backoff = self._poll_seconds
+        retry = Backoff(self._poll_seconds, MAX_BACKOFF_SECONDS)
+        pauses = retry.pauses()
         while not self._stopping:
             try:
                 applied = self.catch_up_once()
             except Exception as error:
+                pause = next(pauses)
                 # Only the class: database errors may quote rows, and rows hold personal data.
                 log.warning(
                     "readmodel.catch_up_failed",
                     error=type(error).__name__,
-                    retry_in_seconds=round(backoff, 2),
+                    retry_in_seconds=round(pause, 2),
                 )
-                self._sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                self._sleep(pause)
                 continue
-            backoff = self._poll_seconds
+            pauses = retry.pauses()
             if applied < self._batch_size:
                 self._sleep(self._poll_seconds)
 

@@ -20,10 +20,6 @@ ROLES = ("operator", "host_unit", "student", "auditor")
 DEFAULT_TTL_SECONDS = 3600
 
 
-class InvalidTokenError(Exception):
-    """The token cannot be trusted; the reason is for logs, never echoed with the token."""
-
-
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: the token's subject and role."""
@@ -35,6 +31,10 @@ class Principal:
     def actor(self) -> str:
         """The ``actor`` recorded on the events this caller causes."""
         return f"{self.role}:{self.subject}"
+
+
+class InvalidTokenError(Exception):
+    """The token cannot be trusted; the reason is for logs, never echoed with the token."""
 
 
 def issue_token(

@@ -19,6 +19,7 @@ import pika.exceptions
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared.backoff import Backoff
 from shared.eventlog.appender import EventLogAppender
 from shared.eventlog.intake import Delivery, UnloggableMessageError, dead_letter, read_envelope
 from shared.eventlog.topology import declare_event_log_topology
@@ -36,6 +37,9 @@ DATABASE_DOWN = (sa.exc.OperationalError, sa.exc.InterfaceError)
 UNSTORABLE = (sa.exc.DataError, sa.exc.IntegrityError, ValueError)
 
 
+RECONNECT_BACKOFF = Backoff(first=0.5, longest=30.0)
+
+
 @dataclass(frozen=True)
 class ConsumerOptions:
     """Batching and back-off; the defaults suit production, tests shorten the waits."""
@@ -43,8 +47,7 @@ class ConsumerOptions:
     batch_size: int = 500
     batch_wait_seconds: float = 0.02
     idle_poll_seconds: float = 0.2
-    initial_backoff_seconds: float = 0.5
-    max_backoff_seconds: float = 30.0
+    backoff: Backoff = RECONNECT_BACKOFF
 
 
 class EventLogConsumer:
@@ -80,24 +83,26 @@ class EventLogConsumer:
 
     def run(self) -> None:
         """Consume until stopped, reconnecting with back-off whenever the broker goes away."""
-        initial = self._options.initial_backoff_seconds
-        backoff, announced = initial, False
+        pauses, announced = self._options.backoff.pauses(), False
         while not self._stop_requested:
             try:
                 self._consume(reconnected=announced)
                 return
             except BROKER_ERRORS as error:
                 if self._consuming:  # an established connection was lost: start afresh
-                    backoff, announced, self._consuming = initial, False, False
+                    pauses, announced, self._consuming = (
+                        self._options.backoff.pauses(),
+                        False,
+                        False,
+                    )
                 if not announced:
                     log.warning(
                         "eventlog.broker_unavailable",
                         error=f"{type(error).__name__}: {error}",
-                        retry_backoff_max_seconds=self._options.max_backoff_seconds,
+                        retry_backoff_max_seconds=self._options.backoff.longest,
                     )
                     announced = True
-            self._pause(backoff)
-            backoff = min(backoff * 2, self._options.max_backoff_seconds)
+            self._pause(next(pauses))
 
     def _consume(self, *, reconnected: bool) -> None:
         connection = pika.BlockingConnection(self._parameters)
@@ -162,7 +167,7 @@ class EventLogConsumer:
             log.info("eventlog.duplicates_absorbed", count=duplicates)
 
     def _append_pending(self, connection: Any, channel: Any) -> list[int] | None:
-        backoff, reported = self._options.initial_backoff_seconds, False
+        pauses, reported = self._options.backoff.pauses(), False
         while True:
             try:
                 return self._store(channel)
@@ -172,8 +177,8 @@ class EventLogConsumer:
                 if not reported:
                     log.warning("eventlog.database_unavailable", error=type(error).__name__)
                     reported = True
-                connection.sleep(backoff)  # keeps heartbeats flowing while the database is away
-                backoff = min(backoff * 2, self._options.max_backoff_seconds)
+                # Sleeping on the connection keeps heartbeats flowing while the database is away.
+                connection.sleep(next(pauses))
 
     def _store(self, channel: Any) -> list[int]:
         try:

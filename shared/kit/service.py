@@ -108,7 +108,7 @@ class WorkerLogContext(DependencyProvider):  # type: ignore[misc] # nameko is un
 class ServiceKit(WorkerLogContext):
     """A service's handlers, keepers, database, outbox relay and stream cache.
 
-    Reads ``config["GRAVITY"]`` = {"database_url", "amqp_uri", "relay": {...}}, which the
+    Reads ``config["GRAVITY"]`` = {"database_url", "amqp_uri", "relay": RelaySettings}, which the
     process bootstrap fills in from the YAML settings.
     """
 
@@ -124,7 +124,7 @@ class ServiceKit(WorkerLogContext):
         gravity = self.container.config[CONFIG_KEY]
         self.engine = create_database_engine(gravity["database_url"], green=True)
         self.session_factory: sessionmaker[Session] = sessionmaker(self.engine)
-        relay_settings = RelaySettings(**gravity.get("relay", {}))
+        relay_settings: RelaySettings = gravity.get("relay") or RelaySettings()
         self.relay = OutboxRelay(
             self.engine, gravity["amqp_uri"], self.container.service_name, relay_settings
         )

@@ -20,6 +20,7 @@ import amqp
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared.backoff import Backoff
 from shared.events.canonical import format_timestamp
 from shared.eventstore.store import row_to_json
 from shared.eventstore.tables import events, outbox
@@ -34,12 +35,16 @@ from shared.messaging.topology import declare_publishing_topology, event_exchang
 log = get_logger(__name__)
 
 
+RETRY_BACKOFF = Backoff(first=0.1, longest=30.0)
+
+
 @dataclass
 class RelaySettings:
+    """How the relay batches, waits for confirms, polls and backs off."""
+
     batch_size: int = 200
     confirm_timeout: float = 10.0
-    min_backoff: float = 0.1
-    max_backoff: float = 30.0
+    backoff: Backoff = RETRY_BACKOFF
     idle_poll: float = 1.0
     # After a commit wakes the relay, it waits this long so that commits arriving together
     # share one query, one publish round and one confirm wait.
@@ -76,7 +81,8 @@ class OutboxRelay:
 
     def run(self) -> None:
         """Publish until stopped; back off while the broker or the database is unavailable."""
-        backoff = self.settings.min_backoff
+        pauses = self.settings.backoff.pauses()
+        backoff = next(pauses)
         while not self._stopping.is_set():
             if self._wake.is_set():
                 self._stopping.wait(self.settings.linger)
@@ -89,11 +95,12 @@ class OutboxRelay:
                 # Rows stay pending; confirmed ones that could not be marked go out again.
                 self._log_retry("relay.database_unavailable", error, backoff)
             else:
-                backoff = self.settings.min_backoff
+                pauses = self.settings.backoff.pauses()
+                backoff = next(pauses)
                 self._wake.wait(self.settings.idle_poll)
                 continue
             self._stopping.wait(backoff)
-            backoff = min(backoff * 2, self.settings.max_backoff)
+            backoff = next(pauses)
         self._disconnect()
 
     def _log_retry(self, event: str, error: Exception, backoff: float) -> None:

@@ -16,6 +16,7 @@ import pika.exceptions
 import pytest
 from structlog.testing import capture_logs
 
+from shared.backoff import Backoff
 from shared.config import load_settings
 from shared.eventlog import EventLogAppender, EventLogReader, verify_chain
 from shared.eventlog.consumer import ConsumerOptions, declare_event_log_topology
@@ -32,8 +33,7 @@ FAST = ConsumerOptions(
     batch_size=20,
     batch_wait_seconds=0.01,
     idle_poll_seconds=0.05,
-    initial_backoff_seconds=0.05,
-    max_backoff_seconds=0.2,
+    backoff=Backoff(0.05, 0.2),
 )
 
 

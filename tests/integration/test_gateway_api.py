@@ -29,6 +29,7 @@ from gateway.core.tokens import issue_token
 from gateway.sections import ROUTES, SECTIONS
 from gateway.service import GatewayService
 from services.recruitment.service import RecruitmentService
+from shared.backoff import Backoff
 from shared.config import Settings, load_settings
 from shared.eventlog.consumer import ConsumerOptions
 from shared.eventlog.process import event_log_consumer
@@ -39,7 +40,7 @@ from shared.process import nameko_config
 from tests.factories import make_resident_id
 
 FAST_LOG = ConsumerOptions(
-    batch_wait_seconds=0.01, idle_poll_seconds=0.05, initial_backoff_seconds=0.05
+    batch_wait_seconds=0.01, idle_poll_seconds=0.05, backoff=Backoff(0.05, 30.0)
 )
 NAME, PHONE = "孙悦", "13912345678"
 T = TypeVar("T")

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from shared.backoff import Backoff
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
@@ -116,7 +117,7 @@ def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(engin
 
 def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running(engine, amqp_uri):
     relay = OutboxRelay(
-        engine, amqp_uri, "recruitment", RelaySettings(min_backoff=0.05, idle_poll=0.1)
+        engine, amqp_uri, "recruitment", RelaySettings(backoff=Backoff(0.05, 30.0), idle_poll=0.1)
     )
     original, failures = relay._mark_published, []
 
@@ -149,7 +150,7 @@ def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_bac
         engine,
         proxy.uri(vhost),
         "recruitment",
-        RelaySettings(min_backoff=0.05, max_backoff=0.2, idle_poll=0.1),
+        RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
     )
     worker = threading.Thread(target=relay.run, daemon=True)
     worker.start()

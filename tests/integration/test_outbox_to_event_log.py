@@ -8,6 +8,7 @@ import pytest
 from nameko.events import event_handler
 from sqlalchemy.orm import sessionmaker
 
+from shared.backoff import Backoff
 from shared.config import load_settings
 from shared.eventlog.consumer import ConsumerOptions
 from shared.eventlog.process import event_log_consumer
@@ -25,8 +26,7 @@ FAST = ConsumerOptions(
     batch_size=50,
     batch_wait_seconds=0.01,
     idle_poll_seconds=0.05,
-    initial_backoff_seconds=0.05,
-    max_backoff_seconds=0.2,
+    backoff=Backoff(0.05, 0.2),
 )
 
 
@@ -79,7 +79,7 @@ def test_an_outage_at_commit_time_loses_no_event_and_doubles_none_in_the_log(
         service_engine,
         proxy.uri(vhost),
         "recruitment",
-        RelaySettings(min_backoff=0.05, max_backoff=0.2, idle_poll=0.1),
+        RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
     )
     original_mark = relay._mark_published
     crashes = {"left": 1}

@@ -18,6 +18,8 @@ DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
 
 class Campaign(Aggregate, stream="campaign", missing=CampaignNotFoundError):
+    """A season: drafted, opened for registration within its window, then closed."""
+
     status: str
     registration_opens_at: datetime
     registration_closes_at: datetime

@@ -27,6 +27,8 @@ REGISTERED, APPROVED, REJECTED, WITHDRAWN = "registered", "approved", "rejected"
 
 
 class Student(Aggregate, stream="student", missing=StudentNotFoundError):
+    """One registration in one campaign, and what became of it."""
+
     campaign_id: str
     status: str
     in_alliance: bool
