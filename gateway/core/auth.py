@@ -12,7 +12,7 @@ from shared.contracts.records import Command
 from shared.logging import get_logger
 
 if TYPE_CHECKING:
-    from gateway.core.pipeline import ApiCall
+    from gateway.core.call import ApiCall
     from gateway.core.route import Prepare
 
 log = get_logger(__name__)

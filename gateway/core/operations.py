@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
 from gateway.core.errors import ApiError
 from gateway.core.openapi import openapi_document
-from gateway.core.pipeline import ApiCall, Reply
 from gateway.core.route import PUBLIC, Route
 from gateway.core.schemas import HealthResponse, ReadinessResponse
 from gateway.core.web import api

@@ -1,9 +1,7 @@
 """One way in for every HTTP request: correlate, authenticate, validate, dedupe, act, answer.
 
-A command route needs no endpoint of its own: its body and path become the route's command
-(validated with the command's contract), the caller's own records are checked, and the
-command is sent to its service; the answer is the command's public fields and the service's
-result, dumped through the route's response schema.
+A command route's body and path become its command here, validated by the command's own
+contract; its action is ``gateway.core.call.send_command``.
 """
 
 from __future__ import annotations
@@ -13,85 +11,28 @@ import re
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from gateway.core.auth import authenticate, authorize, check_owner
+from gateway.core.call import ApiCall, Reply
 from gateway.core.errors import ApiError
 from gateway.core.idempotency import IdempotencyStore
-from gateway.core.remote import call_remote
 from gateway.core.request_body import load, load_command, path_ids, query_values, read_json
 from gateway.core.route import Route
-from gateway.core.schemas import dump
-from gateway.core.tokens import Principal
 from shared.config import Settings
-from shared.contracts.records import Command, Result
 from shared.kit.client import CommandSender
 from shared.logging import correlation_scope, get_logger
 
 log = get_logger(__name__)
-T = TypeVar("T")
 
 CORRELATION_HEADER = "X-Correlation-Id"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-_IDS = uuid.UUID("6f1c1f0e-8d0b-4a4e-9a43-4c1f7f0c2a11")  # namespace of ids derived from keys
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What an endpoint answers: a status and a JSON object."""
-
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """A validated request, as an endpoint sees it."""
-
-    route: Route
-    principal: Principal | None
-    path: dict[str, str]
-    query: dict[str, Any]
-    command: Command | None
-    correlation_id: str
-    rpc_timeout: float
-    sender: CommandSender | None = None
-    id_seed: str | None = None
-
-    @property
-    def caller(self) -> Principal:
-        assert self.principal is not None, "public routes have no caller"
-        return self.principal
-
-    def new_id(self) -> str:
-        """A fresh id; under an Idempotency-Key the same one on every retry."""
-        if self.id_seed is None:
-            return str(uuid.uuid4())
-        return str(uuid.uuid5(_IDS, self.id_seed))
-
-    def answer(self, body: Mapping[str, object]) -> Reply:
-        """The route's success, ``body`` dumped through the route's response schema."""
-        assert self.route.response is not None, "a route that answers declares its response"
-        return Reply(self.route.status, dump(self.route.response, body))
-
-    def found(self, record: T | None, what: str) -> T:
-        """``record``, or 404 ``no such <what>`` naming the path's ids."""
-        if record is None:
-            raise ApiError("NOT_FOUND", f"no such {what}", self.path)
-        return record
-
-    def send(self, command: Command) -> Result:
-        """Send a command to its service with this request's actor and correlation id."""
-        assert self.sender is not None, "only command routes send commands"
-        context = {"actor": self.caller.actor, "correlation_id": self.correlation_id}
-        return call_remote(self.sender, command, context, timeout=self.rpc_timeout)
 
 
 Action = Callable[[ApiCall], Reply]
@@ -180,17 +121,6 @@ class Edge:
         else:
             self.idempotency.record(actor, key, reply.status, reply.body)
         return reply
-
-
-def send_command(call: ApiCall) -> Reply:
-    """The action of every command route (see the module docstring)."""
-    command = call.command
-    assert command is not None, "a command route's pipeline built its command"
-    if call.route.prepare is not None:
-        command = call.route.prepare(call, command)
-    if command.creates is not None and not getattr(command, command.creates):
-        command = command.with_values(**{command.creates: call.new_id()})
-    return call.answer(command.public_arguments() | call.send(command))
 
 
 def correlation_id_of(request: Request) -> str:

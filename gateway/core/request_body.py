@@ -17,7 +17,8 @@ from werkzeug.wrappers import Request
 from gateway.core.errors import ApiError
 from gateway.core.route import Route
 from gateway.core.schemas import schema_of
-from shared.contracts.records import Command, InvalidArgumentsError, invalid_arguments
+from shared.contracts.records import Command
+from shared.contracts.schemas import InvalidArgumentsError, invalid_arguments
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = ("application/json",)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from marshmallow import Schema
 
 from shared.contracts.fields import ERROR_CODE
-from shared.contracts.records import Command, StrictSchema, build_schema
+from shared.contracts.records import Command
+from shared.contracts.schemas import StrictSchema, build_schema
 
 if TYPE_CHECKING:
-    from gateway.core.pipeline import ApiCall
+    from gateway.core.call import ApiCall
 
 BASE = "/api/v1"
 OPERATOR = frozenset({"operator"})

@@ -18,15 +18,9 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
+from gateway.core.call import ApiCall, Reply, send_command
 from gateway.core.errors import ApiError
-from gateway.core.pipeline import (
-    ApiCall,
-    Reply,
-    correlation_id_of,
-    internal_error,
-    render,
-    send_command,
-)
+from gateway.core.pipeline import correlation_id_of, internal_error, render
 from gateway.core.route import Route
 from shared.logging import get_logger
 

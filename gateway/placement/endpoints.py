@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.core.auth import host_unit_subject, may_see_placement
+from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
-from gateway.core.pipeline import ApiCall, Reply
 from gateway.core.tables import personal_columns
 from gateway.core.web import api
 from gateway.placement import routes

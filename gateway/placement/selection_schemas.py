@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from gateway.core.schemas import PERSONAL, day, timestamp
-from shared.contracts.records import StrictSchema
+from shared.contracts.schemas import StrictSchema
 
 POSITION_STATUSES = ("open", "closed", "withdrawn")
 

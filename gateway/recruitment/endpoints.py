@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
-from gateway.core.pipeline import ApiCall, Reply
 from gateway.core.web import api
 from gateway.placement.queries import PlacementReads, student_placement_summary
 from gateway.recruitment import routes

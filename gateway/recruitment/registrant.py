@@ -10,7 +10,7 @@ from shared.contracts.records import Command
 from shared.contracts.recruitment.commands import RegisterStudent
 
 if TYPE_CHECKING:
-    from gateway.core.pipeline import ApiCall
+    from gateway.core.call import ApiCall
 
 _OWN_RECORD = own_record("student", "student_id")
 

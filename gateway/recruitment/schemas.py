@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.core.schemas import PERSONAL, timestamp
 from gateway.placement.schemas import GatesResponse, PlacementResponse
-from shared.contracts.records import StrictSchema
+from shared.contracts.schemas import StrictSchema
 
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
 

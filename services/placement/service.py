@@ -8,7 +8,8 @@ from services.placement.adapters.recruitment_events import admission_for, withdr
 from services.placement.handlers import HANDLERS
 from shared.contracts.placement import commands, placements
 from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
-from shared.kit.service import ServiceKit, command_rpc, consume_event
+from shared.kit.entrypoints import command_rpc, consume_event
+from shared.kit.service import ServiceKit
 
 
 class PlacementService:

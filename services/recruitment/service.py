@@ -5,7 +5,8 @@ from __future__ import annotations
 from services.recruitment.adapters.indexes import KEEPERS
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
-from shared.kit.service import ServiceKit, command_rpc
+from shared.kit.entrypoints import command_rpc
+from shared.kit.service import ServiceKit
 
 
 class RecruitmentService:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import Schema, ValidationError
 
 from shared.contracts.fields import Id, is_personal
+from shared.contracts.schemas import build_schema
 from shared.events.envelope import Envelope
 
 if TYPE_CHECKING:
@@ -57,8 +58,6 @@ class ContractRegistry:
 
     def register_event(self, event_class: type[Event], version: int) -> None:
         """Register an event dataclass as the newest contract of its type (its class name)."""
-        from shared.contracts.records import build_schema
-
         event_type = event_class.__name__
         if event_type in self._events:
             raise ValueError(f"event class {event_type} declared twice")

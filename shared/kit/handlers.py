@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from shared.contracts import CONTRACTS
-from shared.contracts.records import Command, Result, to_wire
+from shared.contracts.records import Command, Result
+from shared.contracts.schemas import to_wire
 from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError, DomainError
 from shared.events.envelope import Envelope
 from shared.eventstore.uow import UnitOfWork

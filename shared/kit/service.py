@@ -1,22 +1,18 @@
-"""The nameko side of a service: one line per RPC method and per consumed event type.
+"""What a service's workers run on: its handlers, database, outbox relay and stream cache.
 
     class RecruitmentService:
         name = "recruitment"
         kit = ServiceKit(HANDLERS, KEEPERS)
-        register_student = command_rpc(RegisterStudent)
-        on_student_screened = consume_event(StudentScreened, admission_for)
+        register_student = command_rpc(RegisterStudent)  # shared.kit.entrypoints
 
-``kit`` (the attribute must have that name) owns the service's database, its outbox relay
-and its stream cache, and binds each worker's correlation id to its log lines. An RPC method
-parses its arguments with the command's contract and runs the handler; any refusal crosses
-RPC as ``CommandRejected`` with its code. A consumed event is parsed with its contract,
-turned into a command (or skipped) and run with an inbox claim, so a redelivery is a no-op.
+``kit`` (the entrypoints look for that attribute name) owns the service's database, its
+outbox relay and its stream cache, and binds each worker's correlation id to its log lines.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import structlog
@@ -24,8 +20,8 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import CONFIG_KEY
-from shared.contracts import CONTRACTS
-from shared.contracts.records import Command, Event, InvalidArgumentsError, Result, snake_case
+from shared.contracts.records import Command, Event, Result
+from shared.contracts.schemas import InvalidArgumentsError
 from shared.domain import Aggregate, CommandContext, DomainError
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
@@ -33,9 +29,8 @@ from shared.eventstore.stream_cache import StreamCache
 from shared.eventstore.uow import IndexKeeper, UnitOfWork
 from shared.kit.handlers import CommandHandlers, InboxClaim
 from shared.logging import get_logger
-from shared.messaging.inbox import reliable_event_handler
 from shared.messaging.relay import OutboxRelay, RelaySettings
-from shared.rpc import CommandRejected, rpc
+from shared.rpc import CommandRejected
 
 log = get_logger(__name__)
 
@@ -162,45 +157,3 @@ def _bad_context(problem: str) -> InvalidArgumentsError:
     return InvalidArgumentsError(
         f"the call's context {problem}", {"fields": {"context": [problem]}}
     )
-
-
-def command_rpc(command_class: type[Command]) -> Callable[..., Result]:
-    """The RPC method for one command: ``method(context, arguments)``."""
-    if not command_class.exposed:
-        raise ValueError(f"{command_class.__name__} is not exposed over RPC")
-
-    def entrypoint(self: Any, context: object, arguments: object) -> Result:
-        runner: ServiceRunner = self.kit
-        return runner.execute(context, command_class, arguments)
-
-    entrypoint.__name__ = entrypoint.__qualname__ = command_class.rpc_name
-    decorated: Callable[..., Result] = rpc(expected_exceptions=CommandRejected)(entrypoint)
-    return decorated
-
-
-def consume_event(
-    event_class: type[E], command_for: Callable[[E], Command | None]
-) -> Callable[..., None]:
-    """The handler of another service's event type: ``command_for(event)`` says what to do.
-
-    A malformed envelope or a schema version this build does not know raises: the message is
-    retried, then parked in the dead-letter queue for an operator to replay after an upgrade,
-    rather than silently dropped.
-    """
-    event_type = event_class.__name__
-    source = event_class.__module__.split(".")[2]  # shared.contracts.<service>.events
-
-    def entrypoint(self: Any, body: object) -> None:
-        envelope = Envelope.from_dict(body)
-        event = CONTRACTS.to_event(envelope)
-        assert isinstance(event, event_class)
-        command = command_for(event)
-        if command is None:
-            log.info("event.skipped", event_type=event_type, event_id=envelope.event_id)
-            return
-        runner: ServiceRunner = self.kit
-        runner.consume(envelope, command, f"{self.name}.on_{snake_case(event_type)}")
-
-    entrypoint.__name__ = entrypoint.__qualname__ = f"on_{snake_case(event_type)}"
-    decorated: Callable[..., None] = reliable_event_handler(source, event_type)(entrypoint)
-    return decorated

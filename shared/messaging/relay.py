@@ -7,6 +7,9 @@ marking, the events go out again and consumers absorb them by ``event_id``.
 While the broker confirms one batch, the relay reads and frames the next, so its own work
 overlaps the broker's; a batch goes out only after the one before it was confirmed, so events
 leave in order even when a batch fails.
+
+(Longer than most modules on purpose: the loop, one pass and its marks share the channel and
+the pipelining state; split apart they would need that state passed around.)
 """
 
 from __future__ import annotations

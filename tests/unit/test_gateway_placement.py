@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from gateway.core.auth import check_owner, host_unit_subject, may_see_placement
+from gateway.core.call import ApiCall, send_command
 from gateway.core.errors import ApiError, error_catalogue
 from gateway.core.openapi import openapi_document
-from gateway.core.pipeline import ApiCall, send_command
 from gateway.core.request_body import load, load_command
 from gateway.core.route import Route
 from gateway.core.tokens import Principal

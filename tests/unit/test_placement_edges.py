@@ -19,8 +19,9 @@ from services.placement.service import PlacementService
 from shared.contracts import CONTRACTS
 from shared.contracts.placement import commands, placements
 from shared.contracts.placement import events as placement_events
-from shared.contracts.records import Event, InvalidArgumentsError
+from shared.contracts.records import Event
 from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
+from shared.contracts.schemas import InvalidArgumentsError
 from shared.events.envelope import Envelope, MalformedEnvelopeError
 from tests.factories import make_recruitment_event
 

@@ -23,7 +23,7 @@ from shared.contracts.placement.errors import (
     PositionNotFoundError,
     PositionStateError,
 )
-from shared.contracts.records import InvalidArgumentsError
+from shared.contracts.schemas import InvalidArgumentsError
 from shared.eventstore.tables import inbox
 from shared.kit.handlers import InboxClaim
 from tests.placement_factories import (

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from shared.contracts.fields import check_birth_date_plausible
-from shared.contracts.records import InvalidArgumentsError, InvalidIdNumberError
 from shared.contracts.recruitment.commands import RegisterStudent, ScreenStudent
+from shared.contracts.schemas import InvalidArgumentsError, InvalidIdNumberError
 from shared.resident_id import ResidentIdError, check_character
 from tests.factories import make_application, make_resident_id
 

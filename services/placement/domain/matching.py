@@ -11,6 +11,9 @@ turned into list indices once, each student's list keeps only the positions that
 accept them (with their rank there, so the main loop does no dict look-up), and each
 position holds its current students in a heap with the worst on top, so a displacement
 costs O(log capacity).
+
+(One algorithm in one module, index arithmetic and all: split, it would be harder to check
+against the textbook.)
 """
 
 from __future__ import annotations

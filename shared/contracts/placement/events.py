@@ -2,7 +2,8 @@
 placements, their readiness gates and their completion.
 
 Payload rules are lenient on purpose (the commands hold the strict ones): a stored event must
-stay readable even after a command's rule is tightened.
+stay readable even after a command's rule is tightened. (23 declarations and nothing else: a
+little over 200 lines, kept in one list so that a reader sees every fact placement records.)
 """
 
 from __future__ import annotations
