@@ -71,11 +71,12 @@ class ApiCall:
             raise ApiError("NOT_FOUND", f"no such {what}", self.path)
         return record
 
-    def send(self, command: Command) -> Result:
-        """Send a command to its service with this request's actor and correlation id."""
+    def send(self, command: Command, arguments: dict[str, object] | None = None) -> Result:
+        """Send a command (its ``arguments()``, if already made) to its service, with this
+        request's actor and correlation id."""
         assert self.sender is not None, "only command routes send commands"
         context = {"actor": self.caller.actor, "correlation_id": self.correlation_id}
-        return call_remote(self.sender, command, context, timeout=self.rpc_timeout)
+        return call_remote(self.sender, command, context, arguments, timeout=self.rpc_timeout)
 
 
 def send_command(call: ApiCall) -> Reply:
@@ -86,4 +87,6 @@ def send_command(call: ApiCall) -> Reply:
         command = call.route.prepare(call, command)
     if command.creates is not None and not getattr(command, command.creates):
         command = command.with_values(**{command.creates: call.new_id()})
-    return call.answer(command.public_arguments() | call.send(command))
+    arguments = command.arguments()
+    result = call.send(command, arguments)
+    return call.answer(command.public_arguments(arguments) | result)

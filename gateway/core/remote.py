@@ -26,7 +26,12 @@ UNAVAILABLE = (RemoteTimeoutError, UnknownService, OSError, KombuError, AMQPErro
 
 
 def call_remote(
-    sender: CommandSender, command: Command, context: Mapping[str, str], *, timeout: float
+    sender: CommandSender,
+    command: Command,
+    context: Mapping[str, str],
+    arguments: dict[str, object] | None = None,
+    *,
+    timeout: float,
 ) -> Result:
     """Send ``command``; 503 when nobody answers in time, its refusal's code otherwise.
 
@@ -35,7 +40,7 @@ def call_remote(
     """
     try:
         with eventlet.Timeout(timeout, RemoteTimeoutError):
-            return sender.send(command, context)
+            return sender.send(command, context, arguments)
     except CommandRejected as rejected:
         log.info("rpc.rejected", code=rejected.code)
         raise ApiError.refusal(rejected.code, rejected.message, rejected.details) from None

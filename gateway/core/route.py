@@ -7,6 +7,7 @@ service will accept. A read route is answered from the read models by an endpoin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,11 +69,11 @@ class Route:
         """The path in werkzeug's ``<name>`` syntax."""
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
 
-    @property
-    def path_parameters(self) -> list[str]:
-        return re.findall(r"\{(\w+)\}", self.path)
+    @functools.cached_property
+    def path_parameters(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\{(\w+)\}", self.path))
 
-    @property
+    @functools.cached_property
     def body(self) -> type[Schema] | None:
         """The request body's schema: the command's fields that the path does not supply."""
         if self.command is None:
@@ -107,15 +108,9 @@ class Route:
         return tuple(dict.fromkeys(codes))
 
 
-_BODIES: dict[tuple[str, frozenset[str]], type[StrictSchema]] = {}
-
-
 def body_schema(command: type[Command], from_path: frozenset[str]) -> type[StrictSchema]:
-    """The command's schema without the fields that come from the path (built once)."""
-    key = (f"{command.__module__}.{command.__qualname__}", from_path)
-    if key not in _BODIES:
-        _BODIES[key] = build_schema(command, f"{command.__name__}Request", exclude=from_path)
-    return _BODIES[key]
+    """The command's schema without the fields that come from the path."""
+    return build_schema(command, f"{command.__name__}Request", exclude=from_path)
 
 
 def field_error_codes(command: type[Command]) -> list[str]:

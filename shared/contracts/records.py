@@ -84,14 +84,11 @@ class Command:
         """The same command with some fields replaced (values of the fields' own types)."""
         return dataclasses.replace(self, **values)  # type: ignore[type-var]
 
-    def public_arguments(self) -> dict[str, object]:
-        """``arguments()`` without personal data: safe to echo or log."""
-        schema = self.schema()
-        return {
-            name: value
-            for name, value in self.arguments().items()
-            if not is_personal(schema.fields[name])
-        }
+    def public_arguments(self, arguments: dict[str, object] | None = None) -> dict[str, object]:
+        """``arguments()`` (or those given) without personal data: safe to echo or log."""
+        personal = _personal_fields(type(self))
+        made = self.arguments() if arguments is None else arguments
+        return {name: value for name, value in made.items() if name not in personal}
 
 
 COMMANDS: list[type[Command]] = []
@@ -105,6 +102,17 @@ def _schema_instance(record: type[Any]) -> Schema:
     if schema is None:
         schema = _SCHEMAS[record] = build_schema(record)()
     return schema
+
+
+_PERSONAL: dict[type[Any], frozenset[str]] = {}
+
+
+def _personal_fields(command: type[Command]) -> frozenset[str]:
+    found = _PERSONAL.get(command)
+    if found is None:
+        fields = command.schema().fields.items()
+        found = _PERSONAL[command] = frozenset(name for name, f in fields if is_personal(f))
+    return found
 
 
 def _immutable(value: object) -> object:

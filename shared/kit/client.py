@@ -30,8 +30,15 @@ class CommandSender:
     def __init__(self, call: RemoteCall) -> None:
         self._call = call
 
-    def send(self, command: Command, context: Mapping[str, str]) -> Result:
-        reply = self._call(command.service, command.rpc_name, dict(context), command.arguments())
+    def send(
+        self,
+        command: Command,
+        context: Mapping[str, str],
+        arguments: dict[str, object] | None = None,
+    ) -> Result:
+        """Send ``command`` (as ``arguments``, when the caller already made them)."""
+        wire = command.arguments() if arguments is None else arguments
+        reply = self._call(command.service, command.rpc_name, dict(context), wire)
         if not isinstance(reply, dict):
             raise UnexpectedReplyError(type(reply).__name__)
         return reply
