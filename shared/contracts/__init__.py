@@ -5,6 +5,7 @@ any event.
 
 from shared.contracts import placement as placement
 from shared.contracts import recruitment as recruitment
+from shared.contracts import volunteering as volunteering
 from shared.contracts.fields import is_personal
 from shared.contracts.records import COMMANDS
 from shared.contracts.registry import CONTRACTS, ContractRegistry, UnknownEventTypeError

@@ -144,3 +144,23 @@ def check_birth_date_plausible(born: date, today: date | None = None) -> None:
     """A student's ID number names a birth date from 1900 up to today."""
     if born.year < EARLIEST_BIRTH_YEAR or born > (today or datetime.now(UTC).date()):
         raise ResidentIdError("the ID number's birth date is not plausible")
+
+
+def whole_number_in(low: int, high: int) -> WholeNumber:
+    """A JSON integer from ``low`` to ``high``."""
+    return WholeNumber(validate=validate.Range(min=low, max=high))
+
+
+class HalfHours(fields.Float):
+    """Hours as a JSON number in half-hour steps (2, 2.5), more than 0 and at most 24."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=0.5, max=24), **kwargs)
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        number = super()._validated(value)
+        if number is not None and (number * 2) != int(number * 2):
+            raise ValidationError("hours come in half-hour steps")
+        return number

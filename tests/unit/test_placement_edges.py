@@ -14,8 +14,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from services.placement.adapters.recruitment_events import admission_for, withdrawal_for
-from services.placement.domain.actors import Actor
 from services.placement.service import PlacementService
+from shared.actors import Actor
 from shared.contracts import CONTRACTS
 from shared.contracts.placement import commands, placements
 from shared.contracts.placement import events as placement_events

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from services.placement.domain.actors import OPERATOR, STUDENT, Actor
 from services.placement.domain.position import Position
 from services.placement.domain.selection_window import SelectionWindow
+from shared.actors import OPERATOR, STUDENT, Actor
 from shared.contracts.placement.errors import (
     CandidateNotEligibleError,
     InvalidRankingError,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.placement.domain.actors import HOST_UNIT, OPERATOR, Actor
 from services.placement.domain.position import Position
+from shared.actors import HOST_UNIT, OPERATOR, Actor
 from shared.contracts.placement.commands import PostPosition, RegisterHostUnit
 from shared.contracts.placement.errors import HostUnitNotFoundError
 from shared.contracts.placement.events import HostUnitRegistered

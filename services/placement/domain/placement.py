@@ -7,7 +7,6 @@ was withdrawn). Offered, agreed, started and completed placements hold a seat.
 
 from __future__ import annotations
 
-from services.placement.domain.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
 from services.placement.domain.placement_record import (
     AGREED,
     COMPLETED,
@@ -18,6 +17,7 @@ from services.placement.domain.placement_record import (
 )
 from services.placement.domain.position import PlacementPeriod, Position
 from services.placement.domain.readiness import check_insurance_covers, check_served
+from shared.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
 from shared.contracts.placement import events
 from shared.contracts.placement.errors import (
     OfferStateError,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.placement.domain.actors import HOST_UNIT, STUDENT
 from services.placement.domain.readiness import GATES, INSURANCE, TRAINING
+from shared.actors import HOST_UNIT, STUDENT
 from shared.contracts.placement.errors import PlacementNotFoundError
 from shared.contracts.placement.events import (
     DocumentSigned,

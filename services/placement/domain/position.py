@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.placement.domain.actors import HOST_UNIT, OPERATOR, Actor
+from shared.actors import HOST_UNIT, OPERATOR, Actor
 from shared.contracts.placement.commands import PostPosition
 from shared.contracts.placement.errors import (
     InvalidPositionError,

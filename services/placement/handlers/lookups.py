@@ -3,8 +3,8 @@ see."""
 
 from __future__ import annotations
 
-from services.placement.domain.actors import Actor
 from services.placement.domain.placement import Placement
+from shared.actors import Actor
 from shared.domain import NotFoundError
 from shared.eventstore.uow import UnitOfWork
 

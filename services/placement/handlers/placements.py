@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from services.placement.adapters import indexes
-from services.placement.domain.actors import Actor
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.placement import Placement
 from services.placement.domain.position import Position
 from services.placement.handlers import lookups
 from services.placement.handlers.views import placement_view
+from shared.actors import Actor
 from shared.contracts.placement import placements
 from shared.contracts.placement.errors import PositionNotFoundError
 from shared.contracts.records import Result

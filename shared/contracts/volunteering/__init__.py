@@ -1,0 +1,5 @@
+"""Volunteering's contracts: its commands, the events it publishes, the errors it answers."""
+
+from shared.contracts.volunteering import commands, errors, events
+
+__all__ = ["commands", "errors", "events"]
