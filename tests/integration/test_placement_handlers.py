@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -47,6 +47,7 @@ def test_a_season_runs_from_posting_to_feedback_and_every_event_waits_in_the_out
     desk.make_ready(offers[ana], ana, host)
     as_host, placement = host_unit_actor(host), offers[ana]
     start = placements.StartPlacement(placement_id=placement, started_on=date(2023, 7, 10))
+    desk.now = datetime(2023, 8, 11, 9, 0, tzinfo=UTC)  # the summer has passed
     desk.run(start, as_host)
     desk.run(make_completion(placement), as_host)
     desk.run(make_evaluation(placement), as_host)

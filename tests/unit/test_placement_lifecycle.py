@@ -4,7 +4,7 @@ handler table on an in-memory SQLite database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from shared.contracts.placement.errors import (
     OfferStateError,
     PlacementNotFoundError,
     PlacementNotReadyError,
+    PlacementPeriodError,
     PositionNotFoundError,
     PositionStateError,
 )
@@ -43,6 +44,7 @@ from tests.placement_factories import (
 )
 
 STARTED_ON = date(2023, 7, 10)
+AFTER_THE_PERIOD = datetime(2023, 8, 11, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -66,7 +68,9 @@ def agreed_placement(desk: PlacementDesk, **posting) -> tuple[str, str, str]:
     return placement, student, host
 
 
-def start(placement_id: str) -> placements.StartPlacement:
+def start(desk: PlacementDesk, placement_id: str) -> placements.StartPlacement:
+    """The start on the position's first day, run after the period (so it has come)."""
+    desk.now = AFTER_THE_PERIOD
     return placements.StartPlacement(placement_id=placement_id, started_on=STARTED_ON)
 
 
@@ -129,7 +133,7 @@ def test_withdrawing_a_position_ends_its_agreed_placements(desk):
 def test_a_position_with_a_started_placement_cannot_be_withdrawn(desk):
     placement, student, host = agreed_placement(desk)
     desk.make_ready(placement, student, host)
-    desk.run(start(placement), host_unit_actor(host))
+    desk.run(start(desk, placement), host_unit_actor(host))
     position = desk.events("PositionPosted")[0].payload["position_id"]
     withdrawal = commands.WithdrawPosition(position_id=position, reason="budget cut")
     refused(PositionStateError, desk.run, withdrawal)
@@ -149,14 +153,14 @@ def test_a_host_unit_ranks_only_students_who_applied(desk):
 
 def test_start_is_refused_listing_exactly_the_missing_gates(desk):
     placement, student, host = agreed_placement(desk)
-    rejection = refused(PlacementNotReadyError, desk.run, start(placement))
+    rejection = refused(PlacementNotReadyError, desk.run, start(desk, placement))
     assert rejection.code == "PLACEMENT_NOT_READY"
     assert rejection.details == {
         "missing": ["insurance", "training", "practice_notice", "confidentiality_commitment"]
     }
     desk.run(make_training(placement), host_unit_actor(host))
     desk.run(make_document(placement, "practice_notice"), student_actor(student))
-    rejection = refused(PlacementNotReadyError, desk.run, start(placement))
+    rejection = refused(PlacementNotReadyError, desk.run, start(desk, placement))
     assert rejection.details == {"missing": ["insurance", "confidentiality_commitment"]}
     assert desk.events("PlacementStarted") == []
 
@@ -192,7 +196,7 @@ def test_a_ready_placement_starts_completes_and_is_assessed_by_both_sides(desk):
     placement, student, host = agreed_placement(desk)
     as_host, as_student = host_unit_actor(host), student_actor(student)
     desk.make_ready(placement, student, host)
-    view = desk.run(start(placement), as_host)
+    view = desk.run(start(desk, placement), as_host)
     assert view["status"] == "started"
     assert all(view["gates"].values())
     desk.run(make_completion(placement), as_host)
@@ -211,7 +215,7 @@ def test_a_ready_placement_starts_completes_and_is_assessed_by_both_sides(desk):
 def test_refuses_assessments_out_of_range(desk):
     placement, student, host = agreed_placement(desk)
     desk.make_ready(placement, student, host)
-    desk.run(start(placement))
+    desk.run(start(desk, placement))
     nothing = make_completion(placement, days_served=0, hours_served=0)
     assert refused(InvalidAssessmentError, desk.run, nothing).code == "INVALID_ASSESSMENT"
     for command, field in (
@@ -263,3 +267,28 @@ def test_the_same_event_delivered_three_times_takes_effect_once(desk):
     with desk.engine.connect() as connection:
         consumed = connection.execute(sa.select(inbox.c.consumer, inbox.c.event_id)).all()
     assert consumed == [(claim.consumer, claim.event_id)]
+
+
+def test_a_placement_starts_within_its_period_and_not_before_the_day_has_come(desk):
+    placement, student, host = agreed_placement(desk)
+    desk.make_ready(placement, student, host)
+    too_soon = placements.StartPlacement(placement_id=placement, started_on=date(2023, 7, 9))
+    desk.now = AFTER_THE_PERIOD
+    assert refused(PlacementPeriodError, desk.run, too_soon).code == "OUTSIDE_PLACEMENT_PERIOD"
+    desk.now = datetime(2023, 7, 1, tzinfo=UTC)
+    first_day = placements.StartPlacement(placement_id=placement, started_on=STARTED_ON)
+    rejection = refused(PlacementPeriodError, desk.run, first_day)
+    assert rejection.details["today"] == "2023-07-01"
+    desk.now = datetime(2023, 7, 10, 8, 0, tzinfo=UTC)
+    assert desk.run(first_day)["status"] == "started"
+
+
+def test_no_more_days_are_served_than_have_passed_since_the_start(desk):
+    placement, student, host = agreed_placement(desk)
+    desk.make_ready(placement, student, host)
+    desk.now = datetime(2023, 7, 10, 8, 0, tzinfo=UTC)
+    desk.run(placements.StartPlacement(placement_id=placement, started_on=STARTED_ON))
+    desk.now = datetime(2023, 7, 19, 18, 0, tzinfo=UTC)  # the tenth day
+    eleven = make_completion(placement, days_served=11)
+    assert refused(PlacementPeriodError, desk.run, eleven).details["started_on"] == "2023-07-10"
+    assert desk.run(make_completion(placement, days_served=10))["status"] == "completed"

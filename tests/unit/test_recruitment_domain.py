@@ -6,6 +6,7 @@ from services.recruitment.domain.campaign import Campaign
 from services.recruitment.domain.student import Student
 from shared.contracts.recruitment.errors import (
     AllianceMembershipError,
+    AllianceNotEligibleError,
     AlreadyScreenedError,
     CampaignStateError,
     InvalidCampaignError,
@@ -95,9 +96,23 @@ def test_a_withdrawn_student_cannot_be_screened_or_withdraw_again():
 
 def test_alliance_membership_can_be_joined_and_left_once_each():
     student = Student.register(make_application(student_id="s-1", campaign_id="c-1"))
+    student.screen("approved", "good fit")
     student.join_alliance()
     with pytest.raises(AllianceMembershipError):
         student.join_alliance()
     student.leave_alliance()
     with pytest.raises(AllianceMembershipError):
         student.leave_alliance()
+
+
+@pytest.mark.parametrize("fate", ["registered", "rejected", "withdrawn"])
+def test_only_a_student_who_took_part_may_join_the_alliance(fate):
+    student = Student.register(make_application(student_id="s-1", campaign_id="c-1"))
+    if fate == "rejected":
+        student.screen("rejected", "incomplete documents")
+    if fate == "withdrawn":
+        student.screen("approved", "good fit")
+        student.withdraw("summer job elsewhere")
+    with pytest.raises(AllianceNotEligibleError) as refused:
+        student.join_alliance()
+    assert refused.value.details == {"status": fate}

@@ -7,6 +7,8 @@ was withdrawn). Offered, agreed, started and completed placements hold a seat.
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.placement.domain.placement_record import (
     AGREED,
     COMPLETED,
@@ -16,7 +18,12 @@ from services.placement.domain.placement_record import (
     PlacementRecord,
 )
 from services.placement.domain.position import PlacementPeriod, Position
-from services.placement.domain.readiness import check_insurance_covers, check_served
+from services.placement.domain.readiness import (
+    check_days_served,
+    check_insurance_covers,
+    check_served,
+    check_start_within,
+)
 from shared.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
 from shared.contracts.placement import events
 from shared.contracts.placement.errors import (
@@ -141,7 +148,10 @@ class Placement(PlacementRecord):
             )
         )
 
-    def start(self, actor: Actor, start: StartPlacement) -> None:
+    def start(
+        self, actor: Actor, start: StartPlacement, period: PlacementPeriod, today: date
+    ) -> None:
+        """Once every gate is held, on a day of the position's period that has come."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
         missing = self.missing_gates
@@ -149,12 +159,18 @@ class Placement(PlacementRecord):
             raise PlacementNotReadyError(
                 f"the placement cannot start without: {', '.join(missing)}", {"missing": missing}
             )
+        check_start_within(start.started_on, period, today)
         self._record(events.PlacementStarted(self.id, start.started_on))
 
-    def complete(self, actor: Actor, served: CompletePlacement) -> None:
+    def complete(
+        self, actor: Actor, served: CompletePlacement, period: PlacementPeriod, today: date
+    ) -> None:
+        """After the start, with no more days served than have passed within the period."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(STARTED)
         check_served(served.days_served, served.hours_served)
+        assert self.started_on is not None, "a started placement knows its start"
+        check_days_served(served.days_served, self.started_on, period, today)
         self._record(events.PlacementCompleted(self.id, served.days_served, served.hours_served))
 
     def evaluate(self, actor: Actor, evaluation: EvaluatePlacement) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.placement.domain.readiness import GATES, INSURANCE, TRAINING
 from shared.actors import HOST_UNIT, STUDENT
 from shared.contracts.placement.errors import PlacementNotFoundError
@@ -33,6 +35,7 @@ class PlacementRecord(Aggregate, stream="placement", missing=PlacementNotFoundEr
     position_id: str
     host_unit_id: str
     status: str
+    started_on: date | None = None
     direct: bool = False
     direct_reason: str = ""
     confirmed_by: tuple[str, ...] = ()
@@ -78,8 +81,9 @@ class PlacementRecord(Aggregate, stream="placement", missing=PlacementNotFoundEr
     def _when_DocumentSigned(self, event: DocumentSigned) -> None:
         self.gates_held = self.gates_held | {event.document_kind}
 
-    def _when_PlacementStarted(self, _event: PlacementStarted) -> None:
+    def _when_PlacementStarted(self, event: PlacementStarted) -> None:
         self.status = STARTED
+        self.started_on = event.started_on
 
     def _when_PlacementCompleted(self, _event: PlacementCompleted) -> None:
         self.status = COMPLETED

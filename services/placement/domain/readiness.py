@@ -7,8 +7,14 @@ placement period, the student's pre-job training (岗前培训), and the signed 
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.placement.domain.position import PlacementPeriod
-from shared.contracts.placement.errors import InsuranceCoverageError, InvalidAssessmentError
+from shared.contracts.placement.errors import (
+    InsuranceCoverageError,
+    InvalidAssessmentError,
+    PlacementPeriodError,
+)
 from shared.contracts.placement.events import DOCUMENT_KINDS
 from shared.contracts.placement.placements import RecordInsurance
 
@@ -36,3 +42,33 @@ def check_served(days_served: int, hours_served: int) -> None:
         raise InvalidAssessmentError(
             "a completed placement has days or hours served", {"field": "days_served"}
         )
+
+
+def check_start_within(started_on: date, period: PlacementPeriod, today: date) -> None:
+    """A placement starts on a day of its position's period, and not in the future."""
+    if not period.starts_on <= started_on <= period.ends_on or started_on > today:
+        raise PlacementPeriodError(
+            "a placement starts within its position's period, on a day that has come",
+            _dates(started_on=started_on, today=today, period=period),
+        )
+
+
+def check_days_served(
+    days_served: int, started_on: date, period: PlacementPeriod, today: date
+) -> None:
+    """Days served fit between the start and today (or the period's end, if earlier)."""
+    last_day = min(today, period.ends_on)
+    if today < started_on or days_served > (last_day - started_on).days + 1:
+        raise PlacementPeriodError(
+            "more days served than have passed since the placement started",
+            _dates(started_on=started_on, today=today, period=period),
+        )
+
+
+def _dates(*, started_on: date, today: date, period: PlacementPeriod) -> dict[str, str]:
+    return {
+        "started_on": started_on.isoformat(),
+        "today": today.isoformat(),
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+    }

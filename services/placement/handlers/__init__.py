@@ -28,8 +28,8 @@ HANDLERS = CommandHandlers(
         placement_commands.RecordInsurance: placements.record_insurance,
         placement_commands.RecordTraining: on_placement(Placement.record_training),
         placement_commands.SignDocument: on_placement(Placement.sign),
-        placement_commands.StartPlacement: on_placement(Placement.start),
-        placement_commands.CompletePlacement: on_placement(Placement.complete),
+        placement_commands.StartPlacement: placements.start_placement,
+        placement_commands.CompletePlacement: placements.complete_placement,
         placement_commands.EvaluatePlacement: on_placement(Placement.evaluate),
         placement_commands.SubmitFeedback: on_placement(Placement.submit_feedback),
     }

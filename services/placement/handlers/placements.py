@@ -47,6 +47,22 @@ def confirm_offer(command: placements.ConfirmOffer, uow: UnitOfWork) -> Result:
     return placement_view(placement)
 
 
+def start_placement(command: placements.StartPlacement, uow: UnitOfWork) -> Result:
+    """The start must fall within the position's period, so the position is read too."""
+    placement = lookups.placement(uow, command.placement_id)
+    period = uow.require(Position, placement.position_id).period
+    placement.start(lookups.actor(uow), command, period, uow.clock().date())
+    return placement_view(placement)
+
+
+def complete_placement(command: placements.CompletePlacement, uow: UnitOfWork) -> Result:
+    """The days served must fit the period as far as it has passed."""
+    placement = lookups.placement(uow, command.placement_id)
+    period = uow.require(Position, placement.position_id).period
+    placement.complete(lookups.actor(uow), command, period, uow.clock().date())
+    return placement_view(placement)
+
+
 def record_insurance(command: placements.RecordInsurance, uow: UnitOfWork) -> Result:
     """The policy must cover the position's whole period, so the position is read too."""
     placement = lookups.placement(uow, command.placement_id)

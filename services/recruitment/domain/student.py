@@ -10,6 +10,7 @@ from __future__ import annotations
 from shared.contracts.recruitment.commands import RegisterStudent
 from shared.contracts.recruitment.errors import (
     AllianceMembershipError,
+    AllianceNotEligibleError,
     AlreadyScreenedError,
     StudentNotFoundError,
     StudentWithdrawnError,
@@ -53,6 +54,12 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
         self._record(StudentWithdrew(self.id, self.campaign_id, reason))
 
     def join_alliance(self) -> None:
+        """The Spark Alliance is the programme's alumni network: for students who took part,
+        that is, approved in screening and not withdrawn since."""
+        if self.status != APPROVED:
+            raise AllianceNotEligibleError(
+                f"a {self.status} student cannot join the Spark Alliance", {"status": self.status}
+            )
         if self.in_alliance:
             raise AllianceMembershipError("the student is already in the Spark Alliance")
         self._record(AllianceJoined(self.id, self.campaign_id))

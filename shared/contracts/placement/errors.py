@@ -107,3 +107,11 @@ class InvalidAssessmentError(DomainError):
     """An evaluation or feedback is out of range or incomplete."""
 
     code, kind = "INVALID_ASSESSMENT", ErrorKind.INVALID
+
+
+class PlacementPeriodError(DomainError):
+    """A date outside what the placement's period allows: a start before the position's first
+    day, after its last or in the future; a completion before the start; more days served than
+    have passed since the start."""
+
+    code, kind = "OUTSIDE_PLACEMENT_PERIOD", ErrorKind.INVALID

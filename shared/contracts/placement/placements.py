@@ -86,14 +86,18 @@ class SignDocument(Command, service="placement", refusals=_ON_PLACEMENT):
 
 
 class StartPlacement(
-    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.PlacementNotReadyError)
+    Command,
+    service="placement",
+    refusals=(*_ON_PLACEMENT, errors.PlacementNotReadyError, errors.PlacementPeriodError),
 ):
     placement_id: Uuid
     started_on: Day
 
 
 class CompletePlacement(
-    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.InvalidAssessmentError)
+    Command,
+    service="placement",
+    refusals=(*_ON_PLACEMENT, errors.InvalidAssessmentError, errors.PlacementPeriodError),
 ):
     placement_id: Uuid
     days_served: Annotated[int, whole_number_in(0, 366)]

@@ -113,7 +113,9 @@ class WithdrawStudent(Command, service="recruitment", refusals=_ON_STUDENT):
 _IN_ALLIANCE = (errors.StudentNotFoundError, errors.AllianceMembershipError)
 
 
-class JoinAlliance(Command, service="recruitment", refusals=_IN_ALLIANCE):
+class JoinAlliance(
+    Command, service="recruitment", refusals=(*_IN_ALLIANCE, errors.AllianceNotEligibleError)
+):
     student_id: Uuid
 
 

@@ -53,3 +53,10 @@ class AllianceMembershipError(DomainError):
     """Joining the Spark Alliance twice, or leaving it without being a member."""
 
     code, kind = "ALLIANCE_MEMBERSHIP_CONFLICT", ErrorKind.CONFLICT
+
+
+class AllianceNotEligibleError(DomainError):
+    """Only students who took part may join the Spark Alliance: approved in screening and not
+    withdrawn."""
+
+    code, kind = "ALLIANCE_NOT_ELIGIBLE", ErrorKind.CONFLICT
