@@ -44,6 +44,8 @@ class Id(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "" and not self.required:
+            return text  # an optional id left empty, as ``_serialize`` writes it
         try:
             return str(uuid.UUID(text))
         except ValueError as error:

@@ -62,8 +62,11 @@ class ScheduleActivity(
 
 
 class RescheduleActivity(
-    Command, service="volunteering", refusals=(*_ON_ACTIVITY, errors.InvalidActivityError)
+    Command, service="volunteering", refusals=(*_ON_SIGN_UP, errors.InvalidActivityError)
 ):
+    """A new window before the activity starts; refused if it would overlap another activity
+    of a volunteer signed up for this one."""
+
     activity_id: Uuid
     starts_at: Moment
     ends_at: Moment
@@ -114,7 +117,9 @@ class LogHours(
     note: Remark = ""
 
 
-class DecideHours(Command, service="volunteering", refusals=_ON_HOURS):
+class DecideHours(
+    Command, service="volunteering", refusals=(*_ON_HOURS, errors.InvalidHoursDecisionError)
+):
     """Approve or decline pending hours (the coordinator or an operator); a decline needs a
     reason."""
 

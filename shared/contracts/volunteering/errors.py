@@ -41,8 +41,9 @@ class NotAVolunteerError(DomainError):
 
 
 class SignUpConflictError(DomainError):
-    """Signed up already, not signed up, or signed up for another activity at that time
-    (``details.overlapping_activity_id``)."""
+    """Signed up already, not signed up, recorded as a no-show, or signed up for another
+    activity at that time (``details.overlapping_activity_id``; also when a reschedule would
+    move a volunteer's activity onto another of theirs)."""
 
     code, kind = "SIGN_UP_CONFLICT", ErrorKind.CONFLICT
 
@@ -51,6 +52,12 @@ class HoursExceedActivityError(DomainError):
     """The hours logged for a student and an activity would exceed the activity's duration."""
 
     code, kind = "HOURS_EXCEED_ACTIVITY", ErrorKind.INVALID
+
+
+class InvalidHoursDecisionError(DomainError):
+    """A decline without a reason: the volunteer is owed one."""
+
+    code, kind = "INVALID_HOURS_DECISION", ErrorKind.INVALID
 
 
 class HoursStateError(DomainError):
