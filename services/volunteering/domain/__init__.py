@@ -1,0 +1,1 @@
+"""The volunteering rules of the Gravity Plan, in plain Python."""
