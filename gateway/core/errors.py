@@ -33,7 +33,11 @@ class ErrorCode:
 
 
 GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
-    ErrorCode(400, "MALFORMED_JSON", "The body is not a JSON document (or not UTF-8)."),
+    ErrorCode(
+        400,
+        "MALFORMED_JSON",
+        "The body is not a JSON document (or not UTF-8), or an object in it names a key twice.",
+    ),
     ErrorCode(
         401,
         "UNAUTHENTICATED",

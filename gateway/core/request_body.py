@@ -42,7 +42,15 @@ def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
     if request.mimetype not in JSON_TYPES or charset not in ("utf-8", "utf8"):
         raise ApiError("UNSUPPORTED_MEDIA_TYPE", "send the body as application/json (UTF-8)")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        return json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_refuse_duplicate_keys,
+        )
+    except DuplicateKeyError as duplicate:
+        raise ApiError(
+            "MALFORMED_JSON", "the body names a key twice in one object", {"key": str(duplicate)}
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError("MALFORMED_JSON", "the body is not valid JSON") from None
 
@@ -61,6 +69,21 @@ def _body_prefix(request: Request, limit: int) -> bytes:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+class DuplicateKeyError(ValueError):
+    """An object names a key twice: JSON parsers disagree on which one wins, so neither does."""
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise DuplicateKeyError(key[:64])
+            seen.add(key)
+    return found
 
 
 def load(schema_class: type[Schema], data: Any) -> dict[str, Any]:

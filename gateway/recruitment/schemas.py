@@ -9,13 +9,14 @@ from gateway.placement.schemas import GatesResponse, PlacementResponse
 from shared.contracts.schemas import StrictSchema
 
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
+MAX_OFFSET = 1_000_000  # a page further on than any season has campaigns; never overflows SQL
 
 
 class CampaignListQuery(StrictSchema):
     status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 def counts_field() -> fields.Dict:

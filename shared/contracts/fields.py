@@ -13,12 +13,20 @@ from typing import Any, TypeVar
 
 from marshmallow import ValidationError, fields, validate
 
+from shared.contracts.text_policy import PROSE_PATTERN, TEXT_PATTERN, TextPolicyError, police_text
 from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.resident_id import ResidentIdError, canonical_resident_id
 
 PERSONAL_DATA = "personal_data"  # metadata: the value is personal data (never logged)
 ERROR_CODE = "error_code"  # metadata: the code a failure of this field alone answers with
 EARLIEST_BIRTH_YEAR = 1900
+EARLIEST_TIMESTAMP_YEAR = 1900
+TIMESTAMP_RANGE = (
+    "an ISO 8601 timestamp with a time zone, from 1900-01-01T00:00:00Z to "
+    "9999-12-31T23:59:59.999999Z in UTC"
+)
+# The year as written is 1900 to 9999; an offset that carries it out of range is refused.
+TIMESTAMP_PATTERN = r"^(19|[2-9][0-9])[0-9][0-9]-"
 INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
 
 FieldT = TypeVar("FieldT", bound=fields.Field[Any])
@@ -61,7 +69,14 @@ class Id(fields.String):
 
 
 class UtcDateTime(fields.DateTime):
-    """A timestamp with a zone; always serialised in the canonical UTC form."""
+    """A timestamp with a zone, from 1900-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z once
+    converted to UTC (outside that range it is refused, never overflowed); always serialised
+    in the canonical UTC form."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"description": TIMESTAMP_RANGE, "pattern": TIMESTAMP_PATTERN}
+        kwargs["metadata"] = metadata | kwargs.get("metadata", {})
+        super().__init__(**kwargs)
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:  # noqa: ARG002 - marshmallow's signature
         if value is None:
@@ -74,9 +89,14 @@ class UtcDateTime(fields.DateTime):
         if not isinstance(value, str):
             raise ValidationError("must be an ISO 8601 string")
         try:
-            return parse_timestamp(value)
-        except (ValueError, OverflowError) as error:
+            moment = parse_timestamp(value)
+        except OverflowError:
+            raise ValidationError(f"must be {TIMESTAMP_RANGE}") from None
+        except ValueError as error:
             raise ValidationError("must be an ISO 8601 timestamp with a time zone") from error
+        if moment.year < EARLIEST_TIMESTAMP_YEAR:
+            raise ValidationError(f"must be {TIMESTAMP_RANGE}")
+        return moment
 
 
 class WholeNumber(fields.Integer):
@@ -92,24 +112,48 @@ class WholeNumber(fields.Integer):
 
 
 class Text(fields.String):
-    """A trimmed, non-blank string of bounded length."""
+    """A trimmed, non-blank string of bounded length under the text policy
+    (``shared.contracts.text_policy``: no controls, no invisible format characters, NFC)."""
 
     def __init__(self, max_length: int, **kwargs: Any) -> None:
         validators: list[Any] = [validate.Length(min=1, max=max_length)]
         if "validate" in kwargs:
             validators.append(kwargs.pop("validate"))
+        kwargs["metadata"] = {"pattern": TEXT_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(validate=validators, **kwargs)
+        self.max_length = max_length
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text = police_text(raw, self.max_length).strip()
+        except TextPolicyError as error:
+            raise ValidationError(str(error)) from None
         if not text:
             raise ValidationError("must not be blank")
         return text
 
 
-def free_text(max_length: int = 2000, **kwargs: Any) -> fields.String:
+class Prose(fields.String):
+    """Optional prose (a comment, suggestions): may be empty or hold line feeds (LF, no CR),
+    bounded in length, otherwise under the same text policy as ``Text``."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": PROSE_PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(validate=validate.Length(max=max_length), **kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return police_text(raw, self.max_length, prose=True)
+        except TextPolicyError as error:
+            raise ValidationError(str(error)) from None
+
+
+def free_text(max_length: int = 2000, **kwargs: Any) -> Prose:
     """Optional prose (a comment, suggestions): may be empty, bounded in length."""
-    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+    return Prose(max_length, **kwargs)
 
 
 def one_of(choices: tuple[str, ...], **kwargs: Any) -> fields.String:

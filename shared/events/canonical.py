@@ -2,8 +2,9 @@
 
 Rules (documented for auditors in docs/event-log.md):
 keys sorted by code point, no insignificant white space, UTF-8 without escaping non-ASCII,
-timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC, and no floating-point numbers
-(their text form is not stable across languages; use integers or decimal strings).
+timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC (the year always four digits), and no
+floating-point numbers (their text form is not stable across languages; use integers or
+decimal strings).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ class NonCanonicalValueError(ValueError):
 
 
 def format_timestamp(moment: datetime) -> str:
-    """Render an aware datetime in the one UTC form used on the wire and in hashes."""
+    """Render an aware datetime in the one UTC form used on the wire and in hashes: always
+    four digits of year (``0999-...``), six of microseconds, and ``Z``."""
     if moment.tzinfo is None:
         raise NonCanonicalValueError("timestamps must carry a time zone")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat pads the year to four digits; strftime's %Y does not on every platform.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -184,6 +184,33 @@ def test_list_queries_have_defaults_and_bounds() -> None:
     assert refused.value.code == "VALIDATION_FAILED"
 
 
+@pytest.mark.parametrize("offset", ["9223372036854775808", "-1", "1000001"])
+def test_an_offset_beyond_its_bound_is_refused_before_any_query(offset: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        load(CampaignListQuery, {"offset": offset})
+    assert refused.value.code == "VALIDATION_FAILED"
+
+
+def test_every_integer_in_a_query_string_is_bounded_both_ways() -> None:
+    from marshmallow import fields as mm_fields
+    from marshmallow import validate
+
+    from gateway.sections import ROUTES
+
+    unbounded = [
+        f"{route.name}.{name}"
+        for route in ROUTES
+        if route.query is not None
+        for name, field in route.query().fields.items()
+        if isinstance(field, mm_fields.Integer)
+        and not any(
+            isinstance(rule, validate.Range) and rule.min is not None and rule.max is not None
+            for rule in field.validators
+        )
+    ]
+    assert unbounded == []
+
+
 def test_path_ids_must_be_uuids_or_they_name_nothing() -> None:
     upper = "B7F6C1DE-5A39-4C1E-9A64-1F2D3C4B5A69"
     assert path_ids({"student_id": upper}) == {"student_id": upper.lower()}
@@ -222,6 +249,25 @@ def test_an_oversize_body_answers_413() -> None:
     with pytest.raises(ApiError) as refused:
         read_json(make_request(body))
     assert (refused.value.status, refused.value.code) == (413, "PAYLOAD_TOO_LARGE")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"year": 1999, "year": 2026}',
+        b'{"a": {"b": 1, "b": 1}}',
+        b'[{"x": 1}, {"x": 2, "x": 3}]',
+    ],
+)
+def test_a_key_named_twice_anywhere_in_the_body_answers_400(body: bytes) -> None:
+    with pytest.raises(ApiError) as refused:
+        read_json(make_request(body))
+    assert (refused.value.status, refused.value.code) == (400, "MALFORMED_JSON")
+    assert "twice" in refused.value.message
+
+
+def test_the_same_key_in_two_objects_is_fine() -> None:
+    assert read_json(make_request(b'[{"x": 1}, {"x": 2}]')) == [{"x": 1}, {"x": 2}]
 
 
 def chunked_request(body: bytes) -> Request:
