@@ -28,7 +28,12 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 def _token(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.core.tokens import issue_token
 
-    print(issue_token(settings, args.role, args.subject, ttl_seconds=args.ttl))
+    try:
+        token = issue_token(settings, args.role, args.subject, ttl_seconds=args.ttl)
+    except ValueError as refused:
+        print(f"gravity token: {refused}", file=sys.stderr)
+        return 2
+    print(token)
     return 0
 
 
@@ -93,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=["operator", "host_unit", "student", "auditor"]
     )
     token.add_argument("--subject", required=True, help="user id (a student's UUID)")
-    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until expiry")
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=8 * 3600,
+        help="seconds until expiry (default 8 h; at most auth.max_token_ttl_seconds, 12 h)",
+    )
     token.set_defaults(handler=_token)
 
     demo = commands.add_parser("demo", help="load the 2023 reference summer via the API")

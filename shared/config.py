@@ -54,6 +54,8 @@ class Settings:
     services: tuple[str, ...] = ("recruitment",)
     relay: dict[str, Any] = field(default_factory=dict)
     rpc_timeout: float = 10.0
+    jwt_max_ttl_seconds: int = 12 * 3600
+    http: dict[str, Any] = field(default_factory=dict)
 
     def database_url(self, component: str) -> str:
         """A component's database URL; SQLite files under ``data_dir`` unless configured."""
@@ -115,6 +117,8 @@ def load_settings(
             services=tuple(raw.get("services") or ("recruitment",)),
             relay=dict(raw.get("relay") or {}),
             rpc_timeout=float(raw.get("rpc_timeout", 10.0)),
+            jwt_max_ttl_seconds=int(raw["auth"].get("max_token_ttl_seconds") or 12 * 3600),
+            http=dict(raw.get("http") or {}),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

@@ -3,6 +3,11 @@
 ``issue_token`` is what ``gravity token --role ROLE --subject ID`` prints; ``verify_token``
 is what every ``/api`` request goes through. Only HS256 is accepted, so an unsigned
 (``alg=none``) or otherwise re-signed token is refused like a forged one.
+
+No token lives longer than ``settings.jwt_max_ttl_seconds`` (12 h unless configured): one is
+never issued for longer, and one that claims a longer life (``exp - iat``) or expires
+further ahead than that from now is refused. ``exp``, ``iat`` and ``nbf`` must be JSON
+numbers: a numeric string is refused, whatever a lenient library would make of it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from shared.config import Settings
 ALGORITHM = "HS256"
 ROLES = ("operator", "host_unit", "student", "auditor")
 DEFAULT_TTL_SECONDS = 3600
+CLOCK_SKEW_SECONDS = 60
+NUMERIC_CLAIMS = ("exp", "iat", "nbf")
+MAX_TOKEN_CHARS = 4096  # ours are ~300; a longer one is refused before it is decoded
 
 
 @dataclass(frozen=True)
@@ -45,8 +53,10 @@ def issue_token(
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not subject.strip():
         raise ValueError("a token needs a subject")
-    if ttl_seconds <= 0:
-        raise ValueError("ttl_seconds must be positive")
+    if not 0 < ttl_seconds <= settings.jwt_max_ttl_seconds:
+        raise ValueError(
+            f"a token lives from 1 to {settings.jwt_max_ttl_seconds} seconds, not {ttl_seconds}"
+        )
     now = datetime.now(UTC)
     claims = {
         "iss": settings.jwt_issuer,
@@ -67,7 +77,8 @@ def verify_token(settings: Settings, token: str) -> Principal:
             settings.jwt_secret,
             algorithms=[ALGORITHM],
             issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iss", "sub"]},
+            options={"require": ["exp", "iat", "iss", "sub"]},
+            leeway=CLOCK_SKEW_SECONDS,
         )
     except jwt.ExpiredSignatureError as error:
         raise InvalidTokenError("expired") from error
@@ -77,12 +88,26 @@ def verify_token(settings: Settings, token: str) -> Principal:
         raise InvalidTokenError("bad signature") from error
     except jwt.PyJWTError as error:
         raise InvalidTokenError(type(error).__name__) from error
+    _check_lifetime(settings, claims)
     subject, role = claims.get("sub"), claims.get("role")
     if not isinstance(subject, str) or not subject:
         raise InvalidTokenError("no subject")
     if role not in ROLES:
         raise InvalidTokenError("unknown role")
     return Principal(subject=subject, role=str(role))
+
+
+def _check_lifetime(settings: Settings, claims: dict[str, object]) -> None:
+    for name in NUMERIC_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidTokenError(f"{name} is not a number")
+    expires, issued = float(claims["exp"]), float(claims["iat"])  # type: ignore[arg-type]
+    longest = settings.jwt_max_ttl_seconds
+    if expires - issued > longest:
+        raise InvalidTokenError("lives longer than allowed")
+    if expires > datetime.now(UTC).timestamp() + longest + CLOCK_SKEW_SECONDS:
+        raise InvalidTokenError("expires too far ahead")
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -92,4 +117,6 @@ def bearer_token(authorization: str | None) -> str:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidTokenError("not a bearer token")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise InvalidTokenError("too long")
     return token.strip()

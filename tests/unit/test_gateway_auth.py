@@ -102,7 +102,59 @@ def test_a_token_signed_with_another_algorithm_is_refused() -> None:
         verify_token(make_settings(), token)
 
 
-@pytest.mark.parametrize("missing", ["exp", "iss", "sub"])
+def test_no_token_is_issued_for_longer_than_the_configured_maximum() -> None:
+    settings = make_settings()
+    assert settings.jwt_max_ttl_seconds == 12 * 3600
+    issue_token(settings, "operator", "op-1", ttl_seconds=12 * 3600)
+    for ttl in (12 * 3600 + 1, 0, -10):
+        with pytest.raises(ValueError, match="from 1 to 43200 seconds"):
+            issue_token(settings, "operator", "op-1", ttl_seconds=ttl)
+
+
+def test_the_maximum_lifetime_is_configurable() -> None:
+    settings = make_settings(max_token_ttl_seconds="600")
+    with pytest.raises(ValueError, match="from 1 to 600 seconds"):
+        issue_token(settings, "operator", "op-1", ttl_seconds=601)
+
+
+def test_a_token_expiring_in_2500_is_refused() -> None:
+    token = sign(make_claims(exp=datetime(2500, 1, 1, tzinfo=UTC)))
+    with pytest.raises(InvalidTokenError, match="longer than allowed"):
+        verify_token(make_settings(), token)
+
+
+def test_a_token_issued_in_the_future_to_outlive_the_maximum_is_refused() -> None:
+    later = datetime.now(UTC) + timedelta(hours=20)
+    token = sign(make_claims(iat=later, exp=later + timedelta(minutes=5)))
+    with pytest.raises(InvalidTokenError):
+        verify_token(make_settings(), token)
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+def test_a_time_claim_written_as_a_numeric_string_is_refused(claim: str) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    values = {"exp": now + 300, "iat": now, "nbf": now - 1}
+    token = sign(make_claims(**{claim: str(values[claim])}))
+    with pytest.raises(InvalidTokenError):
+        verify_token(make_settings(), token)
+
+
+def test_an_oversize_token_is_refused_before_it_is_decoded() -> None:
+    with pytest.raises(InvalidTokenError, match="too long"):
+        bearer_token("Bearer " + "a" * 8000)
+
+
+def test_gravity_token_with_a_negative_ttl_answers_a_clear_error_and_exit_2(capsys) -> None:
+    from gravity.cli import main
+
+    assert main(["token", "--role", "operator", "--subject", "me", "--ttl", "-10"]) == 2
+    captured = capsys.readouterr()
+    assert "from 1 to 43200 seconds" in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("missing", ["exp", "iat", "iss", "sub"])
 def test_a_token_without_a_required_claim_is_refused(missing: str) -> None:
     with pytest.raises(InvalidTokenError):
         verify_token(make_settings(), sign(make_claims(**{missing: None})))
