@@ -6,6 +6,7 @@ window in June, insurance for the whole summer.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from services.placement.adapters.indexes import KEEPERS
 from services.placement.adapters.tables import metadata as placement_tables
 from services.placement.handlers import HANDLERS
-from shared.contracts.placement import commands, placements
+from shared.contracts.placement import commands, documents, placements
 from shared.contracts.records import Command
 from shared.domain import CommandContext
 from shared.eventstore.database import create_database_engine
@@ -91,14 +92,31 @@ def make_training(placement_id: str, **overrides: Any) -> placements.RecordTrain
     return placements.RecordTraining(**values | overrides)
 
 
+DOCUMENT_TEXTS = {
+    "practice_notice": "实践活动告知书: what the summer practice asks of a student, 2023 edition.",
+    "confidentiality_commitment": "保密承诺书: what a student keeps confidential, 2023 edition.",
+}
+
+
+def make_publication(document_kind: str, **overrides: Any) -> documents.PublishDocument:
+    values: dict[str, Any] = {
+        "document_kind": document_kind,
+        "version": "2023.1",
+        "text": DOCUMENT_TEXTS[document_kind],
+    }
+    return documents.PublishDocument(**values | overrides)
+
+
 def make_document(
     placement_id: str, document_kind: str, **overrides: Any
 ) -> placements.SignDocument:
+    """A signature of the published 2023.1 version (see ``make_publication``)."""
+    text = DOCUMENT_TEXTS[document_kind].encode()
     values: dict[str, Any] = {
         "placement_id": placement_id,
         "document_kind": document_kind,
         "version": "2023.1",
-        "content_hash": "sha256:" + "ab" * 32,
+        "content_hash": "sha256:" + hashlib.sha256(text).hexdigest(),
     }
     return placements.SignDocument(**values | overrides)
 
@@ -144,6 +162,7 @@ class PlacementDesk:
     def __init__(self, engine: Engine, now: datetime = IN_SELECTION) -> None:
         self.engine = engine
         self.now = now
+        self.documents_published = False
         self.campaign_id = new_id()
 
     def unit_of_work(self, context: CommandContext) -> UnitOfWork:
@@ -238,7 +257,15 @@ class PlacementDesk:
         )
         return dict(self.run(placement))
 
+    def publish_documents(self) -> None:
+        """The operator publishes both documents' 2023.1 versions (once per desk)."""
+        if not self.documents_published:
+            for kind in DOCUMENT_TEXTS:
+                self.run(make_publication(kind))
+            self.documents_published = True
+
     def make_ready(self, placement_id: str, student_id: str, host_unit_id: str) -> None:
+        self.publish_documents()
         host, student = host_unit_actor(host_unit_id), student_actor(student_id)
         self.run(make_insurance(placement_id), host)
         self.run(make_training(placement_id), host)

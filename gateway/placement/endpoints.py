@@ -91,6 +91,10 @@ class PlacementEndpoints(Endpoints):
         visible = found if found is not None and may_see_placement(call.caller, found) else None
         return call.answer(call.found(visible, "placement"))
 
+    @api(routes.LIST_DOCUMENTS)
+    def list_documents(self, call: ApiCall) -> Reply:
+        return call.answer({"documents": self.app.read(PlacementReads).published_documents()})
+
     @api(routes.PLACEMENTS_REPORT)
     def placements_report(self, call: ApiCall) -> Reply:
         campaign_id = call.path["campaign_id"]

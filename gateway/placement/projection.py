@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from gateway.core.projection import ProjectionHandler, Values, replace_row, update_row
 from gateway.placement.selection_projection import SELECTION_HANDLERS, day
-from gateway.placement.tables import placements
+from gateway.placement.tables import documents, placements
 
 
 def _new_placement(values: Values, at: str) -> dict[str, Any]:
@@ -108,8 +108,15 @@ def _placement_update(change: Callable[[Values], Values]) -> ProjectionHandler:
     return apply
 
 
+def _document_published(connection: Connection, values: Values, at: str) -> None:
+    key = {"document_kind": values["document_kind"], "version": values["version"]}
+    connection.execute(documents.delete().filter_by(**key))
+    connection.execute(documents.insert(), values | {"published_at": at})
+
+
 PROJECTION: dict[str, ProjectionHandler] = {
     **SELECTION_HANDLERS,
+    "DocumentPublished": _document_published,
     "PlacementOffered": _placement_offered,
     "OfferConfirmed": _offer_confirmed,
     "OfferDeclined": _placement_update(

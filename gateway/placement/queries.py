@@ -14,6 +14,7 @@ from gateway.core.section import ReadModelQueries
 from gateway.placement.report import placements_report
 from gateway.placement.tables import (
     applicants,
+    documents,
     host_units,
     matching_rounds,
     placements,
@@ -165,6 +166,11 @@ class PlacementReads(ReadModelQueries):
             placements.c.updated_at.desc(), placements.c.placement_id
         )
         return [_placement_view(row) for row in self._all(query)]
+
+    def published_documents(self) -> list[Row]:
+        """Every published version, by kind and version."""
+        order = (documents.c.document_kind, documents.c.version)
+        return self._all(sa.select(documents).order_by(*order))
 
     def report(self, campaign_id: str) -> Row:
         with self._engine.connect() as connection:

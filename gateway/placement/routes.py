@@ -9,6 +9,7 @@ Host units, positions and the two-way selection: ``selection_routes``.
 from __future__ import annotations
 
 from gateway.core.route import (
+    ANY_ROLE,
     OPERATOR,
     OPERATOR_OR_HOST_UNIT,
     OPERATOR_OR_STUDENT,
@@ -20,7 +21,7 @@ from gateway.core.route import (
 )
 from gateway.placement import schemas as ps
 from gateway.placement.selection_routes import SELECTION_ROUTES
-from shared.contracts.placement import placements
+from shared.contracts.placement import documents, placements
 from shared.contracts.records import Command
 
 PLACEMENTS = "placements"
@@ -90,6 +91,24 @@ RECORD_TRAINING = _step(
     OPERATOR_OR_HOST_UNIT,
     placements.RecordTraining,
 )
+PUBLISH_DOCUMENT = command_route(
+    "publish_document",
+    "/documents",
+    "Publish a version of the practice notice or the confidentiality commitment (operators)",
+    "documents",
+    OPERATOR,
+    documents.PublishDocument,
+    ps.DocumentVersionResponse,
+    status=201,
+)
+LIST_DOCUMENTS = read_route(
+    "list_documents",
+    "/documents",
+    "The published versions of the documents students sign, with their text and hash",
+    "documents",
+    ANY_ROLE,
+    ps.DocumentListResponse,
+)
 SIGN_DOCUMENT = _step(
     "sign_document",
     "documents",
@@ -143,6 +162,8 @@ PLACEMENTS_REPORT = read_route(
 )
 
 PLACEMENT_ROUTES = (
+    PUBLISH_DOCUMENT,
+    LIST_DOCUMENTS,
     LIST_STUDENT_OFFERS,
     LIST_HOST_UNIT_PLACEMENTS,
     CONFIRM_OFFER,

@@ -147,3 +147,19 @@ class PlacementsReportResponse(Schema):
     average_evaluation = _rate("Mean evaluation score (0-100) of evaluated agreements.")
     average_feedback_rating = _rate("Mean feedback rating (1-5).")
     as_of_position = fields.Integer(required=True)
+
+
+class DocumentVersionResponse(Schema):
+    """A published version of a document students sign, with its text."""
+
+    document_kind = fields.String(
+        required=True, metadata={"enum": ["practice_notice", "confidentiality_commitment"]}
+    )
+    version = fields.String(required=True)
+    content_hash = fields.String(required=True, metadata={"pattern": "^sha256:[0-9a-f]{64}$"})
+    text = fields.String()
+    published_at = timestamp()
+
+
+class DocumentListResponse(Schema):
+    documents = fields.List(fields.Nested(DocumentVersionResponse), required=True)

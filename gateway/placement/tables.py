@@ -138,7 +138,19 @@ placements = sa.Table(
     sa.Column("updated_at", TS, nullable=False),
 )
 
+# The documents students sign: each published version's text and hash (never changed).
+documents = sa.Table(
+    "published_documents",
+    metadata,
+    sa.Column("document_kind", sa.String(40), primary_key=True),
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("content_hash", sa.String(71), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("published_at", TS, nullable=False),
+)
+
 TABLES = (
+    documents,
     host_units,
     positions,
     selection_windows,

@@ -10,7 +10,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from gravity.demo.client import DemoClient
+from gravity.demo.client import DemoClient, DemoError
 from gravity.demo.data import DOCUMENTS, GIVEN, HOST_UNITS, POSITIONS, SEATS, SURNAMES
 from shared.config import Settings
 
@@ -46,6 +46,7 @@ class Season:
         published = self.client.post(f"/matching-rounds/{proposal['round_id']}/publication")
         agreed = [self.confirm(offer) for offer in tqdm(published["offers"], desc="confirming")]
         direct = self.place_leftovers(proposal)
+        self.publish_documents()
         for placement in tqdm(agreed + direct, desc="readying", unit="placement"):
             self.ready_and_start(placement)
         report = self.client.wait_for(
@@ -150,6 +151,20 @@ class Season:
             placed.append(self.client.post("/placements", body))
         return placed
 
+    def document_text(self, kind: str) -> bytes:
+        return f"{kind} of the Gravity Plan, {self.today.year} edition".encode()
+
+    def publish_documents(self) -> None:
+        """The committee publishes this year's notice and commitment for students to sign."""
+        for kind in DOCUMENTS:
+            text = self.document_text(kind).decode()
+            version = {"document_kind": kind, "version": f"{self.today.year}.1", "text": text}
+            try:
+                self.client.post("/documents", version)
+            except DemoError as error:
+                if error.status != 409:  # published by an earlier demo this year: the same text
+                    raise
+
     def ready_and_start(self, placement: dict[str, Any]) -> None:
         path = f"/placements/{placement['placement_id']}"
         unit = self.token("host_unit", self.unit_of[placement["position_id"]])
@@ -168,11 +183,10 @@ class Season:
         }
         self.client.post(f"{path}/training", training)
         for kind in DOCUMENTS:
-            text = f"{kind} of the Gravity Plan, {self.today.year} edition".encode()
             document = {
                 "document_kind": kind,
                 "version": f"{self.today.year}.1",
-                "content_hash": "sha256:" + hashlib.sha256(text).hexdigest(),
+                "content_hash": "sha256:" + hashlib.sha256(self.document_text(kind)).hexdigest(),
             }
             self.client.post(f"{path}/documents", document, student)
         self.client.post(f"{path}/start", {"started_on": self.today.isoformat()}, unit)

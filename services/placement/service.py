@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.placement.adapters.indexes import KEEPERS
 from services.placement.adapters.recruitment_events import admission_for, withdrawal_for
 from services.placement.handlers import HANDLERS
-from shared.contracts.placement import commands, placements
+from shared.contracts.placement import commands, documents, placements
 from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
 from shared.kit.entrypoints import command_rpc, consume_event
 from shared.kit.service import ServiceKit
@@ -33,6 +33,7 @@ class PlacementService:
     record_insurance = command_rpc(placements.RecordInsurance)
     record_training = command_rpc(placements.RecordTraining)
     sign_document = command_rpc(placements.SignDocument)
+    publish_document = command_rpc(documents.PublishDocument)
     start_placement = command_rpc(placements.StartPlacement)
     complete_placement = command_rpc(placements.CompletePlacement)
     evaluate_placement = command_rpc(placements.EvaluatePlacement)

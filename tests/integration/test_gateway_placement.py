@@ -4,6 +4,7 @@ nameko containers, and the event-log consumer feeding the read models."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,7 +40,8 @@ from tests.integration.test_gateway_api import (
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
 CONTACT, CONTACT_PHONE, INSURED = "周敏", "0371-62345678", "孙悦悦"
 GATES = ("insurance", "training", "practice_notice", "confidentiality_commitment")
-SHA = "sha256:" + "5e" * 32
+NOTICE_TEXT = "实践活动告知书 and 保密承诺书, 2024 edition"
+SHA = "sha256:" + hashlib.sha256(NOTICE_TEXT.encode()).hexdigest()
 TODAY = datetime.now(UTC).date()
 ENDS_ON = TODAY + timedelta(days=40)
 
@@ -325,13 +327,24 @@ def ready_and_start(stack: PlacementStack, placement_id: str) -> None:
         json={"session": "pre-job training", "attended_on": TODAY.isoformat()},
     )
     for kind in GATES[2:]:
-        signed = stack.ok(
-            "POST",
-            f"{path}/documents",
-            "s2",
-            json={"document_kind": kind, "version": "2024.1", "content_hash": SHA},
+        signature = {"document_kind": kind, "version": "2024.1", "content_hash": SHA}
+        unpublished = stack.call("POST", f"{path}/documents", "s2", json=signature)
+        assert unpublished.json()["error"] == "DOCUMENT_VERSION_CONFLICT"
+        version = {"document_kind": kind, "version": "2024.1", "text": NOTICE_TEXT}
+        published = stack.ok("POST", "/documents", json=version, status=201)
+        assert published["content_hash"] == SHA
+        forged = signature | {"content_hash": "sha256:" + "5e" * 32}
+        mismatch = stack.call("POST", f"{path}/documents", "s2", json=forged)
+        assert (mismatch.status_code, mismatch.json()["error"]) == (
+            409,
+            "DOCUMENT_VERSION_CONFLICT",
         )
+        signed = stack.ok("POST", f"{path}/documents", "s2", json=signature)
     assert signed["gates"] == dict.fromkeys(GATES, True)
+    listed = wait_for(
+        lambda: stack.ok("GET", "/documents", "s2"), lambda body: len(body["documents"]) == 2
+    )
+    assert {document["content_hash"] for document in listed["documents"]} == {SHA}
     started = stack.ok("POST", f"{path}/start", "unit_a", json={"started_on": TODAY.isoformat()})
     assert started["status"] == "started"
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from shared.contracts.placement import commands, placements
 from shared.contracts.placement.errors import (
     CandidateNotEligibleError,
+    DocumentVersionError,
     HostUnitNotFoundError,
     InsuranceCoverageError,
     InvalidAssessmentError,
@@ -38,6 +39,7 @@ from tests.placement_factories import (
     make_host_unit_registration,
     make_insurance,
     make_posting,
+    make_publication,
     make_training,
     new_id,
     student_actor,
@@ -159,6 +161,7 @@ def test_start_is_refused_listing_exactly_the_missing_gates(desk):
         "missing": ["insurance", "training", "practice_notice", "confidentiality_commitment"]
     }
     desk.run(make_training(placement), host_unit_actor(host))
+    desk.publish_documents()
     desk.run(make_document(placement, "practice_notice"), student_actor(student))
     rejection = refused(PlacementNotReadyError, desk.run, start(desk, placement))
     assert rejection.details == {"missing": ["insurance", "confidentiality_commitment"]}
@@ -292,3 +295,22 @@ def test_no_more_days_are_served_than_have_passed_since_the_start(desk):
     eleven = make_completion(placement, days_served=11)
     assert refused(PlacementPeriodError, desk.run, eleven).details["started_on"] == "2023-07-10"
     assert desk.run(make_completion(placement, days_served=10))["status"] == "completed"
+
+
+def test_a_student_signs_only_a_published_version_by_its_hash(desk):
+    placement, student, _host = agreed_placement(desk)
+    as_student = student_actor(student)
+    notice = make_document(placement, "practice_notice")
+    assert refused(DocumentVersionError, desk.run, notice, as_student).details == {
+        "document_kind": "practice_notice",
+        "version": "2023.1",
+    }
+    desk.publish_documents()
+    altered = make_document(placement, "practice_notice", content_hash="sha256:" + "ab" * 32)
+    refused(DocumentVersionError, desk.run, altered, as_student)
+    assert desk.run(notice, as_student)["gates"]["practice_notice"]
+    again = make_publication("practice_notice", text="a different text for the same version")
+    assert refused(DocumentVersionError, desk.run, again).code == "DOCUMENT_VERSION_CONFLICT"
+    refused(
+        DocumentVersionError, desk.run, make_publication("practice_notice", version="2"), as_student
+    )

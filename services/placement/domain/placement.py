@@ -3,12 +3,16 @@
 offered -> agreed (both parties confirmed) -> started (every gate held) -> completed;
 an offer may be declined, and an open placement ended (the student withdrew, the position
 was withdrawn). Offered, agreed, started and completed placements hold a seat.
+(The whole life of a placement in one class, a little over 200 lines: its state and replay
+are apart, in ``placement_record``.)
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from services.placement.domain import readiness
+from services.placement.domain.document import PublishedDocument
 from services.placement.domain.placement_record import (
     AGREED,
     COMPLETED,
@@ -18,29 +22,14 @@ from services.placement.domain.placement_record import (
     PlacementRecord,
 )
 from services.placement.domain.position import PlacementPeriod, Position
-from services.placement.domain.readiness import (
-    check_days_served,
-    check_insurance_covers,
-    check_served,
-    check_start_within,
-)
 from shared.actors import HOST_UNIT, OPERATOR, STUDENT, Actor
 from shared.contracts.placement import events
+from shared.contracts.placement import placements as asked
 from shared.contracts.placement.errors import (
+    DocumentVersionError,
     OfferStateError,
     PlacementNotFoundError,
     PlacementNotReadyError,
-)
-from shared.contracts.placement.placements import (
-    CompletePlacement,
-    DeclineOffer,
-    EvaluatePlacement,
-    PlaceDirectly,
-    RecordInsurance,
-    RecordTraining,
-    SignDocument,
-    StartPlacement,
-    SubmitFeedback,
 )
 
 
@@ -65,7 +54,7 @@ class Placement(PlacementRecord):
         return placement
 
     @classmethod
-    def place_directly(cls, placement: PlaceDirectly, position: Position) -> Placement:
+    def place_directly(cls, placement: asked.PlaceDirectly, position: Position) -> Placement:
         """An operator's placement, agreed at once and recorded as direct, with its reason."""
         direct = cls(placement.placement_id)
         direct._record(
@@ -112,17 +101,17 @@ class Placement(PlacementRecord):
                 )
             )
 
-    def decline(self, actor: Actor, answer: DeclineOffer) -> None:
+    def decline(self, actor: Actor, answer: asked.DeclineOffer) -> None:
         party = self._party_of(actor)
         self._check_status(OFFERED)
         self._record(events.OfferDeclined(self.id, party, answer.reason))
 
     def record_insurance(
-        self, actor: Actor, policy: RecordInsurance, period: PlacementPeriod
+        self, actor: Actor, policy: asked.RecordInsurance, period: PlacementPeriod
     ) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
-        check_insurance_covers(policy, period)
+        readiness.check_insurance_covers(policy, period)
         self._record(
             events.InsurancePurchased(
                 self.id,
@@ -134,14 +123,23 @@ class Placement(PlacementRecord):
             )
         )
 
-    def record_training(self, actor: Actor, training: RecordTraining) -> None:
+    def record_training(self, actor: Actor, training: asked.RecordTraining) -> None:
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
         self._record(events.TrainingCompleted(self.id, training.session, training.attended_on))
 
-    def sign(self, actor: Actor, document: SignDocument) -> None:
+    def sign(
+        self, actor: Actor, document: asked.SignDocument, published: PublishedDocument | None
+    ) -> None:
+        """The student (or an operator) signs a published version, naming it by its hash."""
         self.check_visible_to(actor, OPERATOR, STUDENT)
         self._check_status(AGREED)
+        if published is None:
+            raise DocumentVersionError(
+                "no such published version of the document",
+                {"document_kind": document.document_kind, "version": document.version},
+            )
+        published.check_signed_as(document)
         self._record(
             events.DocumentSigned(
                 self.id, document.document_kind, document.version, document.content_hash
@@ -149,7 +147,7 @@ class Placement(PlacementRecord):
         )
 
     def start(
-        self, actor: Actor, start: StartPlacement, period: PlacementPeriod, today: date
+        self, actor: Actor, start: asked.StartPlacement, period: PlacementPeriod, today: date
     ) -> None:
         """Once every gate is held, on a day of the position's period that has come."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
@@ -159,21 +157,21 @@ class Placement(PlacementRecord):
             raise PlacementNotReadyError(
                 f"the placement cannot start without: {', '.join(missing)}", {"missing": missing}
             )
-        check_start_within(start.started_on, period, today)
+        readiness.check_start_within(start.started_on, period, today)
         self._record(events.PlacementStarted(self.id, start.started_on))
 
     def complete(
-        self, actor: Actor, served: CompletePlacement, period: PlacementPeriod, today: date
+        self, actor: Actor, served: asked.CompletePlacement, period: PlacementPeriod, today: date
     ) -> None:
         """After the start, with no more days served than have passed within the period."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(STARTED)
-        check_served(served.days_served, served.hours_served)
+        readiness.check_served(served.days_served, served.hours_served)
         assert self.started_on is not None, "a started placement knows its start"
-        check_days_served(served.days_served, self.started_on, period, today)
+        readiness.check_days_served(served.days_served, self.started_on, period, today)
         self._record(events.PlacementCompleted(self.id, served.days_served, served.hours_served))
 
-    def evaluate(self, actor: Actor, evaluation: EvaluatePlacement) -> None:
+    def evaluate(self, actor: Actor, evaluation: asked.EvaluatePlacement) -> None:
         """The host unit's assessment, once."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(COMPLETED)
@@ -181,7 +179,7 @@ class Placement(PlacementRecord):
             raise OfferStateError("the placement has been evaluated", {"placement_id": self.id})
         self._record(events.PlacementEvaluated(self.id, evaluation.score, evaluation.comment))
 
-    def submit_feedback(self, actor: Actor, feedback: SubmitFeedback) -> None:
+    def submit_feedback(self, actor: Actor, feedback: asked.SubmitFeedback) -> None:
         """The student's rating and suggestions (意见建议), once."""
         self.check_visible_to(actor, OPERATOR, STUDENT)
         self._check_status(COMPLETED)

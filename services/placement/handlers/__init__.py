@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.placement.domain.placement import Placement
 from services.placement.handlers import candidates, host_units, placements, selection
 from services.placement.handlers.placements import on_placement
-from shared.contracts.placement import commands
+from shared.contracts.placement import commands, documents
 from shared.contracts.placement import placements as placement_commands
 from shared.kit.handlers import CommandHandlers
 
@@ -27,7 +27,8 @@ HANDLERS = CommandHandlers(
         placement_commands.DeclineOffer: on_placement(Placement.decline),
         placement_commands.RecordInsurance: placements.record_insurance,
         placement_commands.RecordTraining: on_placement(Placement.record_training),
-        placement_commands.SignDocument: on_placement(Placement.sign),
+        placement_commands.SignDocument: placements.sign_document,
+        documents.PublishDocument: placements.publish_document,
         placement_commands.StartPlacement: placements.start_placement,
         placement_commands.CompletePlacement: placements.complete_placement,
         placement_commands.EvaluatePlacement: on_placement(Placement.evaluate),

@@ -7,15 +7,18 @@ from typing import Protocol, TypeVar
 
 from services.placement.adapters import indexes
 from services.placement.domain.candidate import Candidate
+from services.placement.domain.document import PublishedDocument
 from services.placement.domain.placement import Placement
 from services.placement.domain.position import Position
 from services.placement.handlers import lookups
 from services.placement.handlers.views import placement_view
 from shared.actors import Actor
-from shared.contracts.placement import placements
-from shared.contracts.placement.errors import PositionNotFoundError
+from shared.contracts.placement import documents, placements
+from shared.contracts.placement.documents import document_version_id
+from shared.contracts.placement.errors import DocumentVersionError, PositionNotFoundError
 from shared.contracts.records import Result
 from shared.eventstore.uow import UnitOfWork
+from shared.kit.handlers import state_view
 
 
 class PlacementStep(Protocol):
@@ -60,6 +63,28 @@ def complete_placement(command: placements.CompletePlacement, uow: UnitOfWork) -
     placement = lookups.placement(uow, command.placement_id)
     period = uow.require(Position, placement.position_id).period
     placement.complete(lookups.actor(uow), command, period, uow.clock().date())
+    return placement_view(placement)
+
+
+def publish_document(command: documents.PublishDocument, uow: UnitOfWork) -> Result:
+    version_id = document_version_id(command.document_kind, command.version)
+    if uow.get(PublishedDocument, version_id) is not None:
+        raise DocumentVersionError(
+            "this version was published already",
+            {"document_kind": command.document_kind, "version": command.version},
+        )
+    published = PublishedDocument.publish(lookups.actor(uow), command)
+    uow.add(published)
+    return state_view(
+        published, "document_id", "document_kind", "content_hash", version=published.edition
+    )
+
+
+def sign_document(command: placements.SignDocument, uow: UnitOfWork) -> Result:
+    """A signature names a published version of the document, by its content hash."""
+    placement = lookups.placement(uow, command.placement_id)
+    version_id = document_version_id(command.document_kind, command.version)
+    placement.sign(lookups.actor(uow), command, uow.get(PublishedDocument, version_id))
     return placement_view(placement)
 
 

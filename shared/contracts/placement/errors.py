@@ -115,3 +115,10 @@ class PlacementPeriodError(DomainError):
     have passed since the start."""
 
     code, kind = "OUTSIDE_PLACEMENT_PERIOD", ErrorKind.INVALID
+
+
+class DocumentVersionError(DomainError):
+    """No such published version of the document, its hash differs from the published one,
+    or the version was published already."""
+
+    code, kind = "DOCUMENT_VERSION_CONFLICT", ErrorKind.CONFLICT

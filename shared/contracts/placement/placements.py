@@ -67,8 +67,11 @@ class RecordTraining(Command, service="placement", refusals=_ON_PLACEMENT):
     attended_on: Day
 
 
-class SignDocument(Command, service="placement", refusals=_ON_PLACEMENT):
-    """The practice notice or the confidentiality commitment, identified by its content hash."""
+class SignDocument(
+    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.DocumentVersionError)
+):
+    """The practice notice or the confidentiality commitment: a published version, named by
+    its version and content hash."""
 
     placement_id: Uuid
     document_kind: Annotated[str, one_of(DOCUMENT_KINDS)]
