@@ -59,6 +59,18 @@ class ConcurrencyConflictError(DomainError):
         self.expected = expected
 
 
+class AlreadyExistsError(DomainError):
+    """A record with this id exists already (whoever made it): send another id, or leave the
+    id out to have one made. Nothing is said about the record that holds it."""
+
+    code = "ALREADY_EXISTS"
+    kind = ErrorKind.CONFLICT
+
+    @classmethod
+    def for_field(cls, field: str) -> AlreadyExistsError:
+        return cls(f"this {field} is taken; send another or leave it out", {"field": field})
+
+
 def known_errors() -> list[type[DomainError]]:
     """Every concrete error class imported so far (one that declares its own code)."""
     found: list[type[DomainError]] = []

@@ -103,6 +103,8 @@ class Route:
         codes += list(self.errors)
         if self.command is not None:
             codes += [error.code for error in self.command.refusals]
+            if self.command.creates is not None:
+                codes.append("ALREADY_EXISTS")
             codes += ["CONCURRENT_UPDATE", "SERVICE_UNAVAILABLE"]
         codes.append("INTERNAL")
         return tuple(dict.fromkeys(codes))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.contracts import CONTRACTS
 from shared.contracts.records import Event
-from shared.domain import Aggregate, CommandContext
+from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError
 from shared.events.envelope import Envelope
 from shared.eventstore.store import EventStore
 from shared.eventstore.stream_cache import StreamCache
@@ -58,7 +58,7 @@ class AggregateRepository(Generic[A]):
         return found
 
     def add(self, aggregate: A) -> None:
-        self._uow.track(aggregate)
+        self._uow.add(aggregate)
 
 
 class UnitOfWork:
@@ -154,12 +154,19 @@ class UnitOfWork:
         )
 
     def commit(self) -> list[Envelope]:
-        """Append every tracked aggregate's pending events, keep the indexes, then commit."""
+        """Append every tracked aggregate's pending events, keep the indexes, then commit.
+
+        A stream that the aggregate starts must not exist yet: that is checked (under the
+        stream's lock) before the indexes are kept, so that a taken id is reported as a
+        ``ConcurrencyConflictError`` at version 0, not as whatever an index would say.
+        """
         appended: list[Envelope] = []
         for aggregate in self._tracked:
             pending = aggregate.pull_pending_events()
             if not pending:
                 continue
+            if aggregate.version == 0:
+                self._check_stream_is_new(aggregate.stream_id)
             envelopes = [
                 self.to_envelope(aggregate, event, aggregate.version + offset)
                 for offset, event in enumerate(pending, start=1)
@@ -173,6 +180,11 @@ class UnitOfWork:
         if appended and self._on_commit is not None:
             self._on_commit()
         return appended
+
+    def _check_stream_is_new(self, stream_id: str) -> None:
+        self.store.lock_stream(stream_id, exclusive=True)
+        if self.store.stream_version(stream_id) > 0:
+            raise ConcurrencyConflictError(stream_id, 0)
 
     def _keep_indexes(self, aggregate: Aggregate, new_events: Sequence[Event]) -> None:
         for kind in type(aggregate).__mro__:

@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 from shared.contracts import CONTRACTS
 from shared.contracts.records import Command, Result
 from shared.contracts.schemas import to_wire
-from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError, DomainError
+from shared.domain import (
+    Aggregate,
+    AlreadyExistsError,
+    CommandContext,
+    ConcurrencyConflictError,
+    DomainError,
+)
 from shared.events.envelope import Envelope
 from shared.eventstore.uow import UnitOfWork
 from shared.logging import correlation_scope, get_logger
@@ -77,6 +83,10 @@ class CommandHandlers:
                         result = handler(command, uow)
                         committed = uow.commit()
                 except ConcurrencyConflictError as conflict:
+                    if _starts_taken_stream(command, conflict):
+                        taken = AlreadyExistsError.for_field(str(command.creates))
+                        log.info("command.rejected", code=taken.code, reason="AlreadyExistsError")
+                        raise taken from None
                     log.info("command.conflict", stream_id=conflict.stream_id, attempt=attempt)
                     if attempt == CONFLICT_RETRIES:
                         raise
@@ -89,6 +99,15 @@ class CommandHandlers:
                 log.info("command.handled")
                 return result
         raise AssertionError("unreachable")
+
+
+def _starts_taken_stream(command: Command, conflict: ConcurrencyConflictError) -> bool:
+    """The command creates a record under an id its caller chose, and that id's stream exists:
+    no retry can help (the caller is told the id is taken, not whose it is)."""
+    if command.creates is None or conflict.expected != 0:
+        return False
+    chosen = getattr(command, command.creates)
+    return bool(chosen) and conflict.stream_id.endswith(f"-{chosen}")
 
 
 def state_view(aggregate: Aggregate, id_field: str, *names: str, **extra: object) -> Result:

@@ -11,7 +11,7 @@ from services.recruitment.adapters.indexes import KEEPERS
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
-from shared.domain import CommandContext, ConcurrencyConflictError
+from shared.domain import AlreadyExistsError, CommandContext, ConcurrencyConflictError
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
@@ -151,13 +151,14 @@ def test_the_same_id_number_cannot_register_twice_in_one_campaign(engine):
     assert count(engine, events) == 3
 
 
-def test_a_student_id_registered_already_is_a_duplicate_registration(engine):
+def test_a_student_id_registered_already_is_told_the_id_is_taken(engine):
     campaign_id = open_campaign(engine)
     first = registration(campaign_id, make_resident_id(11))
     run(engine, first)
     again = registration(campaign_id, make_resident_id(12)).with_values(student_id=first.student_id)
-    with pytest.raises(DuplicateRegistrationError):
+    with pytest.raises(AlreadyExistsError) as refused:
         run(engine, again)
+    assert refused.value.details == {"field": "student_id"}
     assert count(engine, events) == 3
 
 
