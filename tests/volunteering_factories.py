@@ -73,6 +73,7 @@ def make_recruitment_event(
 ) -> Envelope:
     """A recruitment event about one student (StudentScreened, AllianceJoined,
     StudentWithdrew), as recruitment's relay would publish it."""
+    reason = {"reason": ""} if event_type in ("StudentScreened", "StudentWithdrew") else {}
     return Envelope(
         event_type=event_type,
         schema_version=1,
@@ -81,7 +82,7 @@ def make_recruitment_event(
         producer="recruitment",
         actor=OPERATOR,
         correlation_id=f"corr-{student_id}",
-        payload={"student_id": student_id, "campaign_id": campaign_id, **payload},
+        payload={"student_id": student_id, "campaign_id": campaign_id, **reason, **payload},
     )
 
 
