@@ -29,6 +29,7 @@ from shared.kit.handlers import InboxClaim
 
 OPERATOR = "operator:ops-1"
 IN_SELECTION = datetime(2023, 6, 5, 9, 0, tzinfo=UTC)
+REGISTERED_NAME = "李明"  # the name every admitted student registered with, unless told otherwise
 
 
 def new_id() -> str:
@@ -76,7 +77,7 @@ def make_insurance(placement_id: str, **overrides: Any) -> placements.RecordInsu
         "placement_id": placement_id,
         "insurer": "PICC Zhengzhou",
         "policy_number": "PA-2023-0001",
-        "insured_person": "李明",
+        "insured_person": REGISTERED_NAME,
         "covers_from": date(2023, 7, 1),
         "covers_until": date(2023, 8, 31),
     }
@@ -193,8 +194,11 @@ class PlacementDesk:
         posting = make_posting(host_unit_id, self.campaign_id, **overrides)
         return str(self.run(posting, host_unit_actor(host_unit_id))["position_id"])
 
-    def admit(self, student_id: str | None = None) -> str:
+    def admit(self, student_id: str | None = None, name: str = REGISTERED_NAME) -> str:
+        """A student recruitment registered (under ``name``) and approved."""
         student_id = student_id or new_id()
+        registered = commands.NoteRegisteredName(student_id=student_id, name=name)
+        self.run(registered, "event:recruitment")
         admission = commands.AdmitCandidate(student_id=student_id, campaign_id=self.campaign_id)
         self.run(admission, "event:recruitment")
         return student_id

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from services.placement.adapters.indexes import KEEPERS
-from services.placement.adapters.recruitment_events import admission_for, withdrawal_for
+from services.placement.adapters.recruitment_events import (
+    admission_for,
+    name_for,
+    withdrawal_for,
+)
 from services.placement.handlers import HANDLERS
 from shared.contracts.placement import commands, documents, placements
-from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
+from shared.contracts.recruitment.events import StudentRegistered, StudentScreened, StudentWithdrew
 from shared.kit.entrypoints import command_rpc, consume_event
 from shared.kit.service import ServiceKit
 
@@ -39,5 +43,6 @@ class PlacementService:
     evaluate_placement = command_rpc(placements.EvaluatePlacement)
     submit_feedback = command_rpc(placements.SubmitFeedback)
 
+    on_student_registered = consume_event(StudentRegistered, name_for)
     on_student_screened = consume_event(StudentScreened, admission_for)
     on_student_withdrew = consume_event(StudentWithdrew, withdrawal_for)

@@ -38,7 +38,8 @@ from tests.integration.test_gateway_api import (
 )
 
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
-CONTACT, CONTACT_PHONE, INSURED = "周敏", "0371-62345678", "孙悦悦"
+CONTACT, CONTACT_PHONE = "周敏", "0371-62345678"
+INSURED = NAME  # a policy names the placed student as registered
 GATES = ("insurance", "training", "practice_notice", "confidentiality_commitment")
 NOTICE_TEXT = "实践活动告知书 and 保密承诺书, 2024 edition"
 SHA = "sha256:" + hashlib.sha256(NOTICE_TEXT.encode()).hexdigest()
@@ -320,6 +321,10 @@ def ready_and_start(stack: PlacementStack, placement_id: str) -> None:
     uncovered = stack.call("POST", f"{path}/insurance", "unit_a", json=short)
     assert (uncovered.status_code, uncovered.json()["error"]) == (422, "INVALID_INSURANCE_COVERAGE")
     assert INSURED not in uncovered.text
+    stranger = stack.call(
+        "POST", f"{path}/insurance", "unit_a", json=insurance | {"insured_person": "王芳"}
+    )
+    assert (stranger.status_code, stranger.json()["error"]) == (422, "INSURED_PERSON_MISMATCH")
     stack.ok("POST", f"{path}/insurance", "unit_a", json=insurance)
     stack.ok(
         "POST",

@@ -15,6 +15,7 @@ from shared.contracts.placement.errors import (
     DocumentVersionError,
     HostUnitNotFoundError,
     InsuranceCoverageError,
+    InsuredPersonError,
     InvalidAssessmentError,
     InvalidPositionError,
     InvalidRankingError,
@@ -314,3 +315,26 @@ def test_a_student_signs_only_a_published_version_by_its_hash(desk):
     refused(
         DocumentVersionError, desk.run, make_publication("practice_notice", version="2"), as_student
     )
+
+
+def test_the_policy_names_the_placed_student_as_registered(desk):
+    placement, _student, host = agreed_placement(desk)
+    as_host = host_unit_actor(host)
+    someone_else = make_insurance(placement, insured_person="王芳")
+    rejection = refused(InsuredPersonError, desk.run, someone_else, as_host)
+    assert rejection.code == "INSURED_PERSON_MISMATCH"
+    assert "王芳" not in repr(rejection.details) + rejection.message
+    spaced = make_insurance(placement, insured_person=" 李 明 ")
+    assert desk.run(spaced, as_host)["gates"]["insurance"]
+
+
+def test_a_policy_waits_for_the_registered_name_to_reach_placement(desk):
+    host = desk.host_unit()
+    student = new_id()
+    desk.run(
+        commands.AdmitCandidate(student_id=student, campaign_id=desk.campaign_id),
+        "event:recruitment",
+    )
+    placement = desk.place_directly(student, desk.position(host))["placement_id"]
+    rejection = refused(InsuredPersonError, desk.run, make_insurance(placement))
+    assert rejection.details["reason"] == "registered_name_not_known_yet"

@@ -1,13 +1,18 @@
 """Recruitment's events, read as placement commands.
 
-Only an approval (StudentScreened with decision "approved") and a withdrawal matter here; a
-rejection asks for nothing and is skipped.
+A registration's name (to check insurance policies against), an approval (StudentScreened
+with decision "approved") and a withdrawal matter here; a rejection asks for nothing and is
+skipped.
 """
 
 from __future__ import annotations
 
-from shared.contracts.placement.commands import AdmitCandidate, WithdrawCandidate
-from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
+from shared.contracts.placement.commands import (
+    AdmitCandidate,
+    NoteRegisteredName,
+    WithdrawCandidate,
+)
+from shared.contracts.recruitment.events import StudentRegistered, StudentScreened, StudentWithdrew
 
 APPROVED = "approved"
 
@@ -23,3 +28,7 @@ def withdrawal_for(withdrew: StudentWithdrew) -> WithdrawCandidate:
     return WithdrawCandidate(
         student_id=withdrew.student_id, campaign_id=withdrew.campaign_id, reason=withdrew.reason
     )
+
+
+def name_for(registered: StudentRegistered) -> NoteRegisteredName:
+    return NoteRegisteredName(student_id=registered.student_id, name=registered.name)

@@ -1,8 +1,11 @@
-"""Placement's database: the event store plus three indexes the streams cannot answer.
+"""Placement's database: the event store plus the indexes the streams cannot answer.
 
 The indexes list a campaign's positions and candidates, and say which placement holds which
 seat. They are written in the command's own transaction, so they never disagree with the
 events; their unique keys refuse two placements racing for one seat or one student.
+``registered_names`` is different: what recruitment told placement (its StudentRegistered
+events), kept to check that an insurance policy names the placed student. It holds personal
+data and is never logged or published.
 """
 
 from __future__ import annotations
@@ -38,4 +41,11 @@ placement_index = sa.Table(
     sa.Column("seat_number", sa.Integer, nullable=True),
     sa.Column("holder", sa.String(36), nullable=True, unique=True),
     sa.UniqueConstraint("position_id", "seat_number", name="uq_placement_index_seat"),
+)
+
+registered_names = sa.Table(
+    "registered_names",
+    metadata,
+    sa.Column("student_id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
 )

@@ -107,11 +107,17 @@ class Placement(PlacementRecord):
         self._record(events.OfferDeclined(self.id, party, answer.reason))
 
     def record_insurance(
-        self, actor: Actor, policy: asked.RecordInsurance, period: PlacementPeriod
+        self,
+        actor: Actor,
+        policy: asked.RecordInsurance,
+        period: PlacementPeriod,
+        registered_name: str | None,
     ) -> None:
+        """A policy covering the whole period, naming the student as registered."""
         self.check_visible_to(actor, OPERATOR, HOST_UNIT)
         self._check_status(AGREED)
         readiness.check_insurance_covers(policy, period)
+        readiness.check_insured_is(policy, registered_name)
         self._record(
             events.InsurancePurchased(
                 self.id,

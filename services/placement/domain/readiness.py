@@ -7,11 +7,13 @@ placement period, the student's pre-job training (岗前培训), and the signed 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from services.placement.domain.position import PlacementPeriod
 from shared.contracts.placement.errors import (
     InsuranceCoverageError,
+    InsuredPersonError,
     InvalidAssessmentError,
     PlacementPeriodError,
 )
@@ -42,6 +44,25 @@ def check_served(days_served: int, hours_served: int) -> None:
         raise InvalidAssessmentError(
             "a completed placement has days or hours served", {"field": "days_served"}
         )
+
+
+def check_insured_is(policy: RecordInsurance, registered_name: str | None) -> None:
+    """The insured person is the placed student, by the name they registered with (white
+    space and Unicode forms aside). The message never repeats either name."""
+    if registered_name is None:
+        raise InsuredPersonError(
+            "placement has not learnt the student's registered name yet; retry in a moment",
+            {"field": "insured_person", "reason": "registered_name_not_known_yet"},
+        )
+    if _comparable(policy.insured_person) != _comparable(registered_name):
+        raise InsuredPersonError(
+            "the insured person is not the placed student as registered",
+            {"field": "insured_person", "reason": "not_the_placed_student"},
+        )
+
+
+def _comparable(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def check_start_within(started_on: date, period: PlacementPeriod, today: date) -> None:

@@ -7,7 +7,7 @@ ignored (see Candidate).
 
 from __future__ import annotations
 
-from services.placement.adapters import indexes
+from services.placement.adapters import indexes, registered_names
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.placement import Placement
 from services.placement.handlers.views import candidate_view
@@ -35,3 +35,10 @@ def withdraw_candidate(command: commands.WithdrawCandidate, uow: UnitOfWork) -> 
         placement = uow.require(Placement, held)
         placement.end(f"the student withdrew from the campaign: {command.reason}")
     return candidate_view(candidate)
+
+
+def note_registered_name(command: commands.NoteRegisteredName, uow: UnitOfWork) -> Result:
+    """Recruitment's copy of the name, kept beside placement's records (no event of its own:
+    the name is recruitment's fact, and placement only checks policies against it)."""
+    registered_names.note_name(uow.session, command.student_id, command.name)
+    return {"student_id": command.student_id}

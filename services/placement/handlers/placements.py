@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from services.placement.adapters import indexes
+from services.placement.adapters import indexes, registered_names
 from services.placement.domain.candidate import Candidate
 from services.placement.domain.document import PublishedDocument
 from services.placement.domain.placement import Placement
@@ -89,10 +89,12 @@ def sign_document(command: placements.SignDocument, uow: UnitOfWork) -> Result:
 
 
 def record_insurance(command: placements.RecordInsurance, uow: UnitOfWork) -> Result:
-    """The policy must cover the position's whole period, so the position is read too."""
+    """The policy must cover the position's whole period and name the placed student as
+    registered, so the position and the registered name are read too."""
     placement = lookups.placement(uow, command.placement_id)
     period = uow.require(Position, placement.position_id).period
-    placement.record_insurance(lookups.actor(uow), command, period)
+    registered = registered_names.name_of(uow.session, placement.student_id)
+    placement.record_insurance(lookups.actor(uow), command, period, registered)
     return placement_view(placement)
 
 

@@ -122,3 +122,9 @@ class DocumentVersionError(DomainError):
     or the version was published already."""
 
     code, kind = "DOCUMENT_VERSION_CONFLICT", ErrorKind.CONFLICT
+
+
+class InsuredPersonError(DomainError):
+    """The policy must name the placed student, as registered in recruitment."""
+
+    code, kind = "INSURED_PERSON_MISMATCH", ErrorKind.INVALID

@@ -49,9 +49,12 @@ class DeclineOffer(Command, service="placement", refusals=_ON_PLACEMENT):
 
 
 class RecordInsurance(
-    Command, service="placement", refusals=(*_ON_PLACEMENT, errors.InsuranceCoverageError)
+    Command,
+    service="placement",
+    refusals=(*_ON_PLACEMENT, errors.InsuranceCoverageError, errors.InsuredPersonError),
 ):
-    """The host unit's personal accident insurance for the student (人身意外保险)."""
+    """The host unit's personal accident insurance for the student (人身意外保险); the
+    insured person is the placed student, by the name they registered with."""
 
     placement_id: Uuid
     insurer: Annotated[str, Text(120)]
