@@ -61,22 +61,29 @@ def _take_seat(uow: UnitOfWork, activity: Activity, student_id: str) -> None:
         starts_at=format_timestamp(activity.starts_at),
         ends_at=format_timestamp(activity.ends_at),
     )
+    _insert(uow.session, statement, activity)
+
+
+def _insert(session: Session, statement: sa.Insert, contended: Aggregate) -> None:
+    """Insert an index row; a unique key refusing it means a rival command got there first."""
     try:
-        uow.session.execute(statement)
+        session.execute(statement)
     except IntegrityError:
-        raise ConcurrencyConflictError(activity.stream_id, activity.version) from None
+        raise ConcurrencyConflictError(contended.stream_id, contended.version) from None
 
 
 def keep_hours(uow: UnitOfWork, entry: HoursEntry, _new_events: Sequence[Event]) -> None:
     """Every hours entry's minutes and status as they are now."""
     values = {"minutes": entry.minutes, "status": entry.status}
     if entry.version == 0:
-        statement: sa.Executable = hours_index.insert().values(
+        statement = hours_index.insert().values(
             hours_id=entry.id, activity_id=entry.activity_id, student_id=entry.student_id, **values
         )
-    else:
-        statement = hours_index.update().where(hours_index.c.hours_id == entry.id).values(**values)
-    uow.session.execute(statement)
+        _insert(uow.session, statement, entry)
+        return
+    uow.session.execute(
+        hours_index.update().where(hours_index.c.hours_id == entry.id).values(**values)
+    )
 
 
 KEEPERS: dict[type[Aggregate], IndexKeeper] = {Activity: keep_sign_ups, HoursEntry: keep_hours}

@@ -20,7 +20,7 @@ from shared.eventstore.uow import UnitOfWork
 def log_hours(command: commands.LogHours, uow: UnitOfWork) -> Result:
     # Shared: hours at one activity are logged side by side, but a no-show waits for them.
     activity = uow.require(Activity, command.activity_id, lock="shared")
-    lookups.volunteer(uow, command.student_id)
+    lookups.hold_volunteer(uow, command.student_id)
     counted = indexes.minutes_counted(uow.session, activity.id, command.student_id)
     entry = HoursEntry.log(command, activity, lookups.actor(uow), uow.clock(), counted)
     uow.add(entry)
@@ -37,7 +37,7 @@ def decide_hours(command: commands.DecideHours, uow: UnitOfWork) -> Result:
 def correct_hours(command: commands.CorrectHours, uow: UnitOfWork) -> Result:
     entry = uow.require(HoursEntry, command.hours_id)
     activity = uow.require(Activity, entry.activity_id)
-    lookups.volunteer(uow, entry.student_id)
+    lookups.hold_volunteer(uow, entry.student_id)
     counted = indexes.minutes_counted(uow.session, activity.id, entry.student_id, besides=entry.id)
     entry.correct(lookups.actor(uow), activity, command, counted)
     return hours_view(entry)

@@ -18,7 +18,7 @@ def actor(uow: UnitOfWork) -> Actor:
     return Actor.parse(uow.context.actor)
 
 
-def volunteer(uow: UnitOfWork, student_id: str) -> Volunteer:
+def hold_volunteer(uow: UnitOfWork, student_id: str) -> Volunteer:
     """The volunteer (an empty one if recruitment never spoke of the student), its stream
     held exclusively until the commit: what a command decides about the student's sign-ups
     and hours, no other command decides at the same time."""
@@ -31,4 +31,4 @@ def volunteer(uow: UnitOfWork, student_id: str) -> Volunteer:
 
 def hold_volunteers(uow: UnitOfWork, student_ids: Iterable[str]) -> None:
     for student_id in sorted(student_ids):
-        volunteer(uow, student_id)
+        hold_volunteer(uow, student_id)

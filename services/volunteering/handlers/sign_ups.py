@@ -20,7 +20,7 @@ def sign_up(command: commands.SignUp, uow: UnitOfWork) -> Result:
     """The volunteer is held too, so that two sign-ups of one student for activities at the
     same time cannot both pass the overlap check."""
     activity = uow.require(Activity, command.activity_id, lock="exclusive")
-    volunteer = lookups.volunteer(uow, command.student_id)
+    volunteer = lookups.hold_volunteer(uow, command.student_id)
     overlapping = indexes.overlapping_sign_up(
         uow.session, [volunteer.id], activity.starts_at, activity.ends_at, besides=activity.id
     )

@@ -22,7 +22,7 @@ log = get_logger(__name__)
 
 
 def qualify_volunteer(command: commands.QualifyVolunteer, uow: UnitOfWork) -> Result:
-    volunteer = lookups.volunteer(uow, command.student_id)
+    volunteer = lookups.hold_volunteer(uow, command.student_id)
     if not volunteer.qualify(command.campaign_id, command.basis):
         log.info("volunteer.qualification_ignored", student_id=volunteer.id)
     return volunteer_view(volunteer)
@@ -36,7 +36,7 @@ def release_volunteer(command: commands.ReleaseVolunteer, uow: UnitOfWork) -> Re
     # Activities first, then the volunteer (the one lock order); a sign-up that slipped in
     # before the volunteer was held means deciding again.
     activities = [uow.require(Activity, a, lock="exclusive") for a in to_come]
-    volunteer = lookups.volunteer(uow, student_id)
+    volunteer = lookups.hold_volunteer(uow, student_id)
     if indexes.sign_ups_to_come(session, student_id, campaign_id, now) != to_come:
         raise ConcurrencyConflictError(volunteer.stream_id, volunteer.version)
     volunteer.release(campaign_id, command.reason)
