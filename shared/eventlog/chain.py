@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from shared.events.canonical import canonical_bytes
-from shared.events.envelope import Envelope, stored_fields
+from shared.events.envelope import ENVELOPE_FIELDS, Envelope, stored_fields
 
 GENESIS_HASH = "0" * 64
 
@@ -28,6 +28,43 @@ def entry_hash(position: int, recorded_at: str, prev_hash: str, event: dict[str,
     """The hash of one entry, from the envelope's JSON form (``Envelope.to_dict()``)."""
     header = f"{position}\n{recorded_at}\n{prev_hash}\n".encode("ascii")
     return hashlib.sha256(header + canonical_bytes(event)).hexdigest()
+
+
+ENVELOPE_KEYS = tuple(sorted((*ENVELOPE_FIELDS[:-1], "payload")))
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def stored_entry_hash(row: Any) -> str:
+    """The hash of a stored entry, computed over the bytes as they are stored.
+
+    The canonical envelope is the stored columns in key order with the stored payload text
+    spliced in as it is, never parsed and re-encoded: a payload column rewritten into another
+    text for the same value (white space, escapes, a duplicate key in front) hashes
+    differently and is caught. A sound entry's stored payload is canonical JSON already.
+    """
+    parts = [
+        f'"payload":{row.payload}' if key == "payload" else f'"{key}":{_ENCODE(getattr(row, key))}'
+        for key in ENVELOPE_KEYS
+    ]
+    material = f"{row.position}\n{row.recorded_at}\n{row.prev_hash}\n{{{','.join(parts)}}}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def payload_is_canonical(text: str) -> bool:
+    """Whether a stored payload is the canonical encoding of what it parses to (one object,
+    no duplicate keys)."""
+    try:
+        value = json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except (ValueError, TypeError):
+        return False
+    return isinstance(value, dict) and canonical_bytes(value).decode("utf-8") == text
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate key")
+    return dict(pairs)
 
 
 def envelope_columns(envelope: Envelope) -> dict[str, Any]:

@@ -215,6 +215,35 @@ def test_detects_an_edited_payload(engine):
     assert "hash" in result.reason
 
 
+def rewritten(text: str, how: str) -> str:
+    """The same JSON value, written otherwise."""
+    value = json.loads(text)
+    if how == "white space":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    if how == "escapes":
+        return json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    first_key = sorted(value)[0]
+    return '{"' + first_key + '":"FAKE",' + text[1:]  # a duplicate key in front
+
+
+@pytest.mark.parametrize("how", ["white space", "escapes", "duplicate key"])
+def test_detects_a_payload_rewritten_into_another_text(engine, how):
+    log_events(engine, 4)
+    stored = row(engine, 3)["payload"]
+    if how == "escapes":
+        tamper(engine, event_log.update().where(event_log.c.position == 3).values(payload=stored))
+        stored = stored[:-1] + ',"name":"张三"}' if stored != "{}" else stored
+    tamper(
+        engine,
+        event_log.update().where(event_log.c.position == 3).values(payload=rewritten(stored, how)),
+    )
+
+    result = verify_chain(engine)
+
+    assert (result.ok, result.first_bad_position) == (False, 3)
+    assert "not canonical" in result.reason
+
+
 @pytest.mark.parametrize(
     "change",
     [
