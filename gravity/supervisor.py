@@ -16,6 +16,7 @@ import requests
 
 from shared.config import ConfigError, Settings
 from shared.messaging.topology import amqp_parameters
+from shared.ports import PortTakenError, check_port_free
 
 STOP_GRACE_SECONDS = 15
 
@@ -133,12 +134,20 @@ class Supervisor:
 
 
 def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
-    """Run every process until Ctrl-C or SIGTERM; an unsafe production configuration or an
-    unreachable broker stops it before any process starts."""
+    """Run every process until Ctrl-C or SIGTERM; an unsafe production configuration, a
+    taken gateway port or an unreachable broker stops it before any process starts."""
     try:
         settings.check_safe_to_run()
     except ConfigError as error:
         print(f"gravity: {error}", file=sys.stderr)
+        return 2
+    try:
+        check_port_free(settings.gateway_host, settings.gateway_port)
+    except PortTakenError as taken:
+        print(
+            f"gravity: the gateway's {taken}; stop that or choose another port (--port)",
+            file=sys.stderr,
+        )
         return 2
     if not broker_reachable(settings.amqp_uri):
         print(broker_help(settings.amqp_uri), file=sys.stderr)

@@ -13,6 +13,7 @@ from shared.config import CONFIG_KEY, ConfigError, Settings
 from shared.logging import configure_logging, get_logger
 from shared.messaging.relay import RelaySettings
 from shared.migrations import upgrade_to_head
+from shared.ports import PortTakenError, check_port_free
 
 log = get_logger(__name__)
 
@@ -38,6 +39,21 @@ def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]
     }
 
 
+def _refuse_to_start_badly(name: str, settings: Settings, listens: tuple[str, int] | None) -> None:
+    """Exit 2 on an unsafe production configuration or a taken port, before any database or
+    broker is touched; the message, not a traceback, is the news."""
+    try:
+        settings.check_safe_to_run()
+        if listens is not None:
+            check_port_free(*listens)
+    except ConfigError as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        sys.exit(2)
+    except PortTakenError as taken:
+        print(f"{name}: {taken}; stop it or configure another port", file=sys.stderr)
+        sys.exit(2)
+
+
 def relay_settings(configured: dict[str, Any]) -> RelaySettings:
     """The outbox relay's settings from the YAML ``relay`` section."""
     defaults = RelaySettings()
@@ -53,21 +69,19 @@ def run_service(
     service_class: type[Any],
     settings: Settings,
     migrations: Sequence[tuple[str, str]] = (),
+    listens: tuple[str, int] | None = None,
 ) -> None:
     """Migrate the databases the process needs, then run its nameko container until SIGTERM
-    or SIGINT. ``migrations`` lists (database component, migrations package) pairs."""
+    or SIGINT. ``migrations`` lists (database component, migrations package) pairs;
+    ``listens`` is the (host, port) the process serves HTTP on: a taken one ends the
+    process with exit code 2 and a message naming the port and its holder."""
     import eventlet
     from nameko.runners import ServiceRunner
 
     name = service_class.name
     configure_logging(name, settings.log_format, settings.log_level)
     cache_broker_url_parsing()
-    try:
-        settings.check_safe_to_run()
-    except ConfigError as error:
-        # Before any database or broker is touched; the message, not a traceback, is the news.
-        print(f"{name}: {error}", file=sys.stderr)
-        sys.exit(2)
+    _refuse_to_start_badly(name, settings, listens)
     for component, package in migrations:
         upgrade_to_head(settings.database_url(component), package)
     runner = ServiceRunner(nameko_config(settings, name))
@@ -95,7 +109,12 @@ def run_service(
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    runner.start()
+    try:
+        runner.start()
+    except PortTakenError as taken:  # taken between the check and the bind
+        print(f"{name}: {taken}", file=sys.stderr)
+        runner.kill()
+        sys.exit(2)
     eventlet.spawn(watch_containers)
     log.info("process.started", service=name)
     stopping.wait()

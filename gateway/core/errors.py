@@ -38,6 +38,7 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "MALFORMED_JSON",
         "The body is not a JSON document (or not UTF-8), or an object in it names a key twice.",
     ),
+    ErrorCode(400, "BAD_REQUEST", "The request is not well-formed HTTP/1.1."),
     ErrorCode(
         401,
         "UNAUTHENTICATED",
@@ -52,8 +53,20 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "IDEMPOTENCY_KEY_IN_USE",
         "A request with this Idempotency-Key is still being processed; retry later.",
     ),
+    ErrorCode(
+        408,
+        "REQUEST_TIMEOUT",
+        "The request line and headers, or the body, did not arrive within the server's "
+        "deadline; the connection is closed.",
+    ),
     ErrorCode(413, "PAYLOAD_TOO_LARGE", "The body exceeds the gateway's size limit."),
+    ErrorCode(414, "URI_TOO_LONG", "The request line is longer than 8 KB."),
     ErrorCode(415, "UNSUPPORTED_MEDIA_TYPE", "A body must be sent as application/json."),
+    ErrorCode(
+        431,
+        "HEADERS_TOO_LARGE",
+        "A header line is longer than 8 KB (an oversize token, say) or the headers than 64 KB.",
+    ),
     ErrorCode(
         422,
         "VALIDATION_FAILED",

@@ -1,4 +1,7 @@
-"""Endpoints for operators' tooling: liveness, readiness and the OpenAPI document."""
+"""Endpoints for operators' tooling: liveness, readiness and the OpenAPI document.
+
+Liveness and readiness answer inline (no worker of the pool), so they never queue behind
+API work."""
 
 from __future__ import annotations
 
@@ -28,11 +31,11 @@ OPERATION_ROUTES = (HEALTH, READINESS, OPENAPI)
 
 
 class OperationEndpoints(Endpoints):
-    @api(HEALTH)
+    @api(HEALTH, inline=True)
     def healthz(self, _call: ApiCall) -> Reply:
         return Reply(200, {"status": "up"})
 
-    @api(READINESS)
+    @api(READINESS, inline=True)
     def readyz(self, _call: ApiCall) -> Reply:
         checks = self.app.probes.check()
         down = sorted(name for name, state in checks.items() if state != "up")

@@ -32,4 +32,5 @@ def run_gateway(settings: Settings) -> None:
         GatewayService,
         settings,
         [("gateway", MIGRATIONS), ("eventlog", EVENT_LOG_MIGRATIONS)],
+        listens=(settings.gateway_host, settings.gateway_port),
     )
