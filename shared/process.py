@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from shared import worker_logs
 from shared.backoff import Backoff
 from shared.broker_tuning import cache_broker_url_parsing
 from shared.config import CONFIG_KEY, ConfigError, Settings
@@ -80,6 +81,7 @@ def run_service(
 
     name = service_class.name
     configure_logging(name, settings.log_format, settings.log_level)
+    worker_logs.install()
     cache_broker_url_parsing()
     _refuse_to_start_badly(name, settings, listens)
     for component, package in migrations:

@@ -26,6 +26,7 @@ from gateway.core.route import Route
 from shared.config import Settings
 from shared.kit.client import CommandSender
 from shared.logging import correlation_scope, get_logger
+from shared.worker_logs import traceback_frames
 
 log = get_logger(__name__)
 
@@ -91,7 +92,10 @@ class Edge:
             # The class and where, not the message: driver errors quote their parameters.
             frame = traceback.extract_tb(error.__traceback__)[-1]
             log.error(
-                "http.failed", error=type(error).__name__, where=f"{frame.filename}:{frame.lineno}"
+                "http.failed",
+                error=type(error).__name__,
+                where=f"{frame.filename}:{frame.lineno}",
+                traceback=traceback_frames(error),
             )
             return internal_error()
 

@@ -36,6 +36,7 @@ from gateway.core.route import Route
 from shared.config import CONFIG_KEY
 from shared.logging import get_logger
 from shared.ports import bind_exclusively
+from shared.worker_logs import traceback_frames
 
 log = get_logger(__name__)
 
@@ -70,7 +71,10 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
         except Exception as error:
             frame = traceback.extract_tb(error.__traceback__)[-1]
             log.error(
-                "http.failed", error=type(error).__name__, where=f"{frame.filename}:{frame.lineno}"
+                "http.failed",
+                error=type(error).__name__,
+                where=f"{frame.filename}:{frame.lineno}",
+                traceback=traceback_frames(error),
             )
             response = render(internal_error(), correlation_id_of(request))
         return response(environ, start_response)
@@ -168,7 +172,9 @@ class ApiEndpoint(HttpRequestHandler):  # type: ignore[misc] # nameko is untyped
         if isinstance(exc, ContainerBeingKilled):
             error = ApiError("SERVICE_UNAVAILABLE", "the gateway is shutting down; retry")
             return render(Reply(error.status, error.body()), str(uuid.uuid4()))
-        log.error("http.entrypoint_failed", error=type(exc).__name__)
+        log.error(
+            "http.entrypoint_failed", error=type(exc).__name__, traceback=traceback_frames(exc)
+        )
         return render(internal_error(), str(uuid.uuid4()))
 
 
