@@ -74,7 +74,7 @@ def print_events(args: argparse.Namespace, settings: Settings) -> int:
             if not page:
                 break
             for entry in page:
-                print(json.dumps(audit_line(entry, args.reveal_personal_data), ensure_ascii=False))
+                print(json_line(audit_line(entry, args.reveal_personal_data)))
             after = page[-1].position
             remaining = None if remaining is None else remaining - len(page)
     except sa.exc.DBAPIError as error:
@@ -86,6 +86,17 @@ def print_events(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+# Characters that json.dumps leaves raw but that line-oriented tools (Python's splitlines,
+# JavaScript, some terminals) take for line ends: escaped, so that one entry is one line.
+_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(value: Any) -> str:
+    """``value`` as one JSON line: non-ASCII kept readable, line-breaking characters escaped
+    (they only occur inside strings, where the escape means the same)."""
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKERS)
 
 
 def audit_line(entry: LoggedEvent, reveal_personal_data: bool = False) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from gravity.audit import add_audit_commands
 from shared.config import load_settings
 from shared.eventlog import EventLogAppender, EventLogReader, HeadAnchor, verify_chain
-from shared.eventlog.chain import GENESIS_HASH, entry_hash
+from shared.eventlog.chain import GENESIS_HASH, entry_hash, stored_entry_hash
 from shared.eventlog.tables import event_log, log_head
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
@@ -420,6 +421,24 @@ def test_audit_events_redacts_personal_data_unless_revealed(engine, database_url
     assert [line["position"] for line in filtered] == [2]
 
 
+def test_audit_events_prints_one_line_per_entry_even_with_line_separators_inside(
+    engine, database_url, capsys
+):
+    stored = "Henan\u2028University\u2029\x85"
+    EventLogAppender(engine).append_batch([make_envelope(event_type="Unheard", payload={})])
+    entry = registration()
+    entry.payload["university"] = stored
+    EventLogAppender(engine).append_batch([entry])
+
+    assert run_audit(database_url, "events", "--reveal-personal-data") == 0
+    out = capsys.readouterr().out
+    assert "\u2028" not in out
+    assert "\u2029" not in out
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert json.loads(lines[1])["event"]["payload"]["university"] == stored
+
+
 def test_audit_events_withholds_payloads_without_a_contract(engine, database_url, capsys):
     EventLogAppender(engine).append_batch([make_envelope(event_type="Unheard", payload={"n": 1})])
 
@@ -480,7 +499,7 @@ def test_audit_verify_refuses_a_malformed_expected_head(database_url):
 
 
 def test_verification_is_not_fooled_by_appends_while_it_runs(engine, database_url, monkeypatch):
-    monkeypatch.setattr("shared.eventlog.verify.PAGE_SIZE", 2)
+    monkeypatch.setattr("shared.eventlog.walk.PAGE_SIZE", 2)
     log_events(engine, 5)
     verifier = create_database_engine(database_url, reader=True)
 
@@ -535,3 +554,32 @@ def test_detects_the_last_entry_edited_and_rehashed_through_the_head_anchor(engi
     )
 
     assert verify_chain(engine).first_bad_position == 4
+
+
+@pytest.mark.parametrize("damage", ["payload", "delete", "rehash"])
+def test_a_log_walked_in_stretches_by_several_processes_finds_the_same_first_fault(
+    engine, monkeypatch, damage
+):
+    monkeypatch.setattr("shared.eventlog.verify.PARALLEL_FROM", 10)
+    log_events(engine, 40)
+    assert verify_chain(engine, workers=2).ok
+    if damage == "payload":
+        tamper(engine, event_log.update().where(event_log.c.position == 23).values(payload="{}"))
+    elif damage == "delete":
+        tamper(engine, event_log.delete().where(event_log.c.position == 23))
+    else:  # edit entry 23 and recompute its hash: entry 24 still names the old one
+        edited = row(engine, 23) | {"actor": "operator:evil"}
+        tamper(
+            engine,
+            event_log.update()
+            .where(event_log.c.position == 23)
+            .values(actor="operator:evil", hash=stored_entry_hash(SimpleNamespace(**edited))),
+        )
+
+    apart, together = verify_chain(engine, workers=2), verify_chain(engine, workers=1)
+
+    assert (apart.ok, apart.first_bad_position) == (False, 23)
+    assert (apart.first_bad_position, apart.reason) == (
+        together.first_bad_position,
+        together.reason,
+    )
