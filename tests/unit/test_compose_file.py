@@ -90,6 +90,17 @@ def test_every_configured_service_runs_in_the_stack_from_the_one_image() -> None
         assert service["restart"] == "unless-stopped"
 
 
+def test_each_service_has_a_database_of_its_own_named_after_it() -> None:
+    settings = container_settings()
+    assert {"recruitment", "placement", "volunteering"} <= set(settings.services)
+    databases = {
+        component: sa.engine.make_url(settings.database_url(component)).database
+        for component in settings.components
+    }
+    assert databases == {component: component for component in settings.components}
+    assert stack_services()["volunteering"]["command"] == ["volunteering"]
+
+
 def test_only_the_gateway_is_published_and_its_port_is_configurable() -> None:
     published = {name: s["ports"] for name, s in stack_services().items() if "ports" in s}
     assert published == {

@@ -214,3 +214,16 @@ def test_every_configured_service_runs_and_migrates_before_it_starts() -> None:
         (init,) = deployment["spec"]["template"]["spec"]["initContainers"]
         assert init["args"] == ["migrate"]
         assert {c["image"] for c in containers(deployment)} == {"gravity:local"}
+
+
+def test_volunteering_runs_like_every_service_with_probes_and_a_disruption_budget() -> None:
+    (deployment,) = [
+        document
+        for document in of_kind("Deployment")
+        if document["metadata"]["name"] == "gravity-volunteering"
+    ]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["volunteering"]
+    assert {"startupProbe", "livenessProbe", "readinessProbe"} <= set(container)
+    budgets = {budget["metadata"]["name"] for budget in of_kind("PodDisruptionBudget")}
+    assert "gravity-volunteering" in budgets
