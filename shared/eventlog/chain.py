@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from shared.events.canonical import canonical_bytes
@@ -31,23 +33,37 @@ def entry_hash(position: int, recorded_at: str, prev_hash: str, event: dict[str,
 
 
 ENVELOPE_KEYS = tuple(sorted((*ENVELOPE_FIELDS[:-1], "payload")))
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+STORED_COLUMNS = ("position", "recorded_at", "prev_hash", "hash", *ENVELOPE_KEYS)
+"""The columns of a stored entry, in the order ``hash_stored`` reads them."""
+_PAYLOAD = STORED_COLUMNS.index("payload")
+_LABELS = tuple((f'"{key}":', STORED_COLUMNS.index(key)) for key in ENVELOPE_KEYS)
 
 
-def stored_entry_hash(row: Any) -> str:
-    """The hash of a stored entry, computed over the bytes as they are stored.
+def _json(value: object) -> str:
+    if value.__class__ is str:
+        return encode_basestring(value)
+    return "null" if value is None else str(value)
+
+
+def hash_stored(entry: Sequence[Any]) -> str:
+    """The hash of a stored entry (its values in ``STORED_COLUMNS`` order), computed over the
+    bytes as they are stored.
 
     The canonical envelope is the stored columns in key order with the stored payload text
     spliced in as it is, never parsed and re-encoded: a payload column rewritten into another
     text for the same value (white space, escapes, a duplicate key in front) hashes
     differently and is caught. A sound entry's stored payload is canonical JSON already.
     """
-    parts = [
-        f'"payload":{row.payload}' if key == "payload" else f'"{key}":{_ENCODE(getattr(row, key))}'
-        for key in ENVELOPE_KEYS
-    ]
-    material = f"{row.position}\n{row.recorded_at}\n{row.prev_hash}\n{{{','.join(parts)}}}"
+    body = ",".join(
+        [label + (entry[at] if at == _PAYLOAD else _json(entry[at])) for label, at in _LABELS]
+    )
+    material = f"{entry[0]}\n{entry[1]}\n{entry[2]}\n{{{body}}}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def stored_entry_hash(row: Any) -> str:
+    """``hash_stored`` of a row read with named columns."""
+    return hash_stored([getattr(row, column) for column in STORED_COLUMNS])
 
 
 def payload_is_canonical(text: str) -> bool:

@@ -10,18 +10,22 @@ auditor records the head (``POSITION:HASH``) printed by each run and passes it b
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from shared.eventlog.chain import GENESIS_HASH, payload_is_canonical, stored_entry_hash
+from shared.eventlog.chain import GENESIS_HASH
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
+from shared.eventlog.walk import Problem, RangeCheck, check_range, check_range_at, link_problem
 
 Progress = Callable[[int], None]
-PAGE_SIZE = 1000
+PARALLEL_FROM = 50_000  # entries: below this, starting processes costs more than it saves
 
 
 class MalformedAnchorError(ValueError):
@@ -59,40 +63,36 @@ class VerificationResult:
 
 
 def verify_chain(
-    engine: Engine, progress: Progress | None = None, *, expect_head: HeadAnchor | None = None
+    engine: Engine,
+    progress: Progress | None = None,
+    *,
+    expect_head: HeadAnchor | None = None,
+    workers: int | None = None,
 ) -> VerificationResult:
-    """Recompute every entry's hash in position order and compare with what is stored.
+    """Recompute every entry's hash over its stored bytes, in position order, and check the
+    links between entries, the head anchor and (if given) the auditor's expected head.
 
-    ``progress`` is called with the number of entries checked after each page. The whole walk
-    reads one snapshot, so appends running meanwhile are neither seen nor mistaken for tampering
-    (on SQLite, pass an engine made with ``reader=True`` so that appends are not blocked).
+    ``progress`` is called with the number of entries checked so far. The walk covers the
+    entries written when it began, so appends running meanwhile are neither seen nor mistaken
+    for tampering (on SQLite, pass an engine made with ``reader=True``). A large log on a file
+    or server database is walked in stretches by ``workers`` processes (default: the machine's
+    cores), each hashing its own stretch; the stretches are then linked here.
     """
-    checked, prev_hash = 0, GENESIS_HASH
-    anchor_hash = GENESIS_HASH if expect_head and expect_head.position == 0 else None
     with _snapshot(engine) as connection:
         recorded = connection.execute(
             sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == HEAD_ROW_ID)
         ).one_or_none()
-        while True:
-            rows = connection.execute(
-                sa.select(event_log)
-                .where(event_log.c.position > checked)
-                .order_by(event_log.c.position)
-                .limit(PAGE_SIZE)
-            ).all()
-            for row in rows:
-                position = checked + 1
-                problem = _check_entry(row, position, prev_hash)
-                if problem:
-                    bad, reason = problem
-                    return VerificationResult(False, bad - 1, bad, reason)
-                if expect_head and position == expect_head.position:
-                    anchor_hash = row.hash
-                prev_hash, checked = row.hash, position
-            if progress is not None and rows:
-                progress(checked)
-            if len(rows) < PAGE_SIZE:
-                break
+        last = int(connection.execute(sa.select(sa.func.max(event_log.c.position))).scalar() or 0)
+        stretches = _stretches(last, workers, engine)
+        if len(stretches) > 1:
+            checks = _walk_apart(engine, stretches, progress)
+        else:
+            checks = [check_range(connection, 1, last, progress)] if last else []
+        checked, prev_hash, failure = _link(checks)
+        anchor_hash = _hash_at(connection, expect_head, checked) if failure is None else None
+    if failure is not None:
+        bad, reason = failure
+        return VerificationResult(False, bad - 1, bad, reason)
     head = HeadAnchor(checked, prev_hash)
     failure = _check_head(recorded, head)
     if failure is None and expect_head is not None:
@@ -103,36 +103,61 @@ def verify_chain(
     return VerificationResult(True, checked, None, f"{checked} entries verified", head)
 
 
+def _stretches(last: int, workers: int | None, engine: Engine) -> list[tuple[int, int]]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if count <= 1 or last < PARALLEL_FROM or in_memory:
+        return [(1, last)]
+    size = -(-last // (count * 4))  # a few stretches per worker keep them all busy
+    return [(first, min(first + size - 1, last)) for first in range(1, last + 1, size)]
+
+
+def _walk_apart(
+    engine: Engine, stretches: list[tuple[int, int]], progress: Progress | None
+) -> list[RangeCheck]:
+    url = engine.url.render_as_string(hide_password=False)
+    checks: list[RangeCheck] = []
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited state
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+        firsts = [first for first, _ in stretches]
+        lasts = [last for _, last in stretches]
+        for check in pool.map(check_range_at, [url] * len(stretches), firsts, lasts):
+            checks.append(check)
+            if progress is not None:
+                progress(check.first + check.checked - 1)
+            if check.problem is not None:
+                break
+    return checks
+
+
+def _link(checks: list[RangeCheck]) -> tuple[int, str, Problem | None]:
+    """Chain the stretches: (entries checked, the last hash, the first problem)."""
+    checked, prev_hash = 0, GENESIS_HASH
+    for check in checks:
+        if check.first_prev != prev_hash and check.checked > 0:
+            return checked, prev_hash, link_problem(check.first, check.first_sound)
+        if check.problem is not None:
+            return check.problem[0] - 1, prev_hash, check.problem
+        checked, prev_hash = check.last, check.last_hash
+    return checked, prev_hash, None
+
+
+def _hash_at(connection: Connection, anchor: HeadAnchor | None, checked: int) -> str | None:
+    if anchor is None or anchor.position > checked:
+        return None
+    if anchor.position == 0:
+        return GENESIS_HASH
+    query = sa.select(event_log.c.hash).where(event_log.c.position == anchor.position)
+    found: str | None = connection.execute(query).scalar()
+    return found
+
+
 def _snapshot(engine: Engine) -> Connection:
     connection = engine.connect()
     if engine.dialect.name == "postgresql":
         # READ COMMITTED would let the head row and later pages disagree mid-walk.
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
     return connection
-
-
-def _check_entry(row: Any, position: int, prev_hash: str) -> tuple[int, str] | None:
-    """None if the entry is sound, else the first bad position (this one or the one before)."""
-    if row.position != position:
-        return position, f"entry {position} is missing (the next entry is at {row.position})"
-    sound = stored_entry_hash(row) == row.hash
-    if row.prev_hash != prev_hash:
-        if sound and position > 1:
-            # This entry is intact and still names its predecessor's original hash: the
-            # predecessor was edited and its own hash recomputed to hide it.
-            return position - 1, (
-                f"entry {position - 1} was changed and re-hashed "
-                f"(entry {position} still links to its original hash)"
-            )
-        return position, f"entry {position} does not link to entry {position - 1}"
-    if not sound:
-        if not payload_is_canonical(row.payload):
-            return position, (
-                f"entry {position}'s stored payload is not canonical JSON (it was rewritten: "
-                "white space, escapes or a duplicate key)"
-            )
-        return position, f"entry {position} does not match its hash (its contents were changed)"
-    return None
 
 
 def _check_head(recorded: Any | None, head: HeadAnchor) -> tuple[int, str] | None:
