@@ -10,12 +10,15 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from gravity.checkpoints import add_checkpoint_command, public_keys, signed_checkpoints_note
 from shared.config import Settings
 from shared.contracts import CONTRACTS, UnknownEventTypeError
+from shared.eventlog.keys import KeyFileError
 from shared.eventlog.reader import EventLogReader, LoggedEvent
 from shared.eventlog.verify import HeadAnchor, MalformedAnchorError, verify_chain
 from shared.events.canonical import format_timestamp
@@ -54,7 +57,17 @@ def add_audit_commands(
         metavar="P:H",
         help="a head printed by an earlier verify: fail unless entry P still has hash H",
     )
+    verify.add_argument(
+        "--public-key",
+        dest="public_keys",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="the log's public key (base64); repeat for rotated keys "
+        "(default: every *.pub in the keys directory)",
+    )
     verify.set_defaults(handler=verify_log)
+    add_checkpoint_command(commands)
     return commands
 
 
@@ -120,7 +133,12 @@ def verify_log(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\rchecked {checked} entries", end="", file=sys.stderr, flush=True)
 
     try:
-        result = verify_chain(engine, progress, expect_head=args.expect_head)
+        keys = public_keys(args.public_keys, settings)
+    except KeyFileError as error:
+        print(f"gravity audit verify: {error}", file=sys.stderr)
+        return 2
+    try:
+        result = verify_chain(engine, progress, expect_head=args.expect_head, keys=keys or None)
     except sa.exc.DBAPIError as error:
         return _unreadable(error)
     finally:
@@ -132,6 +150,7 @@ def verify_log(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{result.checked} entries before it verified.")
         return 1
     print(f"OK: {result.reason}; the chain is intact.")
+    print(signed_checkpoints_note(keys, settings))
     if args.expect_head is not None:
         print(f"Entry {args.expect_head.position} still has the expected hash.")
     print(f"Head: {result.head}")

@@ -56,6 +56,16 @@ class Settings:
     rpc_timeout: float = 10.0
     jwt_max_ttl_seconds: int = 12 * 3600
     http: dict[str, Any] = field(default_factory=dict)
+    keys_dir_setting: str = ""
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where signing keys live (``<data_dir>/keys`` unless configured)."""
+        return (
+            Path(self.keys_dir_setting).expanduser()
+            if self.keys_dir_setting
+            else (self.data_dir / "keys")
+        )
 
     def database_url(self, component: str) -> str:
         """A component's database URL; SQLite files under ``data_dir`` unless configured."""
@@ -119,6 +129,7 @@ def load_settings(
             rpc_timeout=float(raw.get("rpc_timeout", 10.0)),
             jwt_max_ttl_seconds=int(raw["auth"].get("max_token_ttl_seconds") or 12 * 3600),
             http=dict(raw.get("http") or {}),
+            keys_dir_setting=str(raw.get("keys_dir") or ""),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from shared.backoff import Backoff
 from shared.eventlog.appender import EventLogAppender
+from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.intake import Delivery, UnloggableMessageError, dead_letter, read_envelope
 from shared.eventlog.topology import declare_event_log_topology
 from shared.events.envelope import Envelope
@@ -61,8 +62,10 @@ class EventLogConsumer:
         amqp_uri: str,
         services: Iterable[str],
         options: ConsumerOptions | None = None,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         self._appender = EventLogAppender(engine)
+        self._checkpointer = checkpointer
         self._services = tuple(services)
         self._options = options or ConsumerOptions()
         parts = amqp_parameters(amqp_uri)
@@ -120,6 +123,8 @@ class EventLogConsumer:
                 connection.process_data_events(time_limit=self._time_left())
                 if self._batch_due():
                     self._flush(connection, channel)
+                if self._checkpointer is not None:
+                    self._checkpointer.tick()
             self._flush(connection, channel)
         finally:
             self._pending, self._settled_tag = [], 0  # unacked messages will be redelivered
@@ -165,6 +170,8 @@ class EventLogConsumer:
         self._pending, self._settled_tag = [], 0
         if positions:
             log.info("eventlog.appended", count=len(positions), head=positions[-1])
+            if self._checkpointer is not None:
+                self._checkpointer.appended(len(positions))
         if duplicates:
             log.info("eventlog.duplicates_absorbed", count=duplicates)
 

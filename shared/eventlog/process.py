@@ -9,12 +9,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from shared.config import ConfigError, Settings, load_settings
+from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.consumer import ConsumerOptions, EventLogConsumer
+from shared.eventlog.keys import ensure_private_key
 from shared.eventstore.database import create_database_engine
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
 
 MIGRATIONS = "shared.eventlog.migrations"
+LOG_KEY = "eventlog.key"  # its public half, eventlog.pub beside it, is what auditors need
 log = get_logger(__name__)
 
 
@@ -26,8 +29,10 @@ def event_log_consumer(
     database_url = settings.database_url("eventlog")
     upgrade_to_head(database_url, MIGRATIONS)
     engine = create_database_engine(database_url)
+    key = ensure_private_key(settings.keys_dir / LOG_KEY)
+    checkpointer = Checkpointer(engine, key)
     try:
-        yield EventLogConsumer(engine, settings.amqp_uri, settings.services, options)
+        yield EventLogConsumer(engine, settings.amqp_uri, settings.services, options, checkpointer)
     finally:
         engine.dispose()
 

@@ -49,3 +49,15 @@ log_head = sa.Table(
 )
 
 HEAD_ROW_ID = 1
+
+# The log's signed statements of what it held: see ``checkpoints.py``.
+log_checkpoints = sa.Table(
+    "log_checkpoints",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("merkle_root", sa.String(64), nullable=False),
+    sa.Column("signed_at", sa.String(32), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("signature", sa.Text, nullable=False),
+)

@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shared.eventlog.chain import GENESIS_HASH
+from shared.eventlog.checkpoint_check import check_checkpoints
+from shared.eventlog.keys import Keyring
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
 from shared.eventlog.walk import Problem, RangeCheck, check_range, check_range_at, link_problem
 
@@ -68,6 +70,7 @@ def verify_chain(
     *,
     expect_head: HeadAnchor | None = None,
     workers: int | None = None,
+    keys: Keyring | None = None,
 ) -> VerificationResult:
     """Recompute every entry's hash over its stored bytes, in position order, and check the
     links between entries, the head anchor and (if given) the auditor's expected head.
@@ -76,7 +79,10 @@ def verify_chain(
     entries written when it began, so appends running meanwhile are neither seen nor mistaken
     for tampering (on SQLite, pass an engine made with ``reader=True``). A large log on a file
     or server database is walked in stretches by ``workers`` processes (default: the machine's
-    cores), each hashing its own stretch; the stretches are then linked here.
+    cores), each hashing its own stretch; the stretches are then linked here. With ``keys``
+    (the log's public keys), every signed checkpoint is checked too: its signature, and that
+    the log still holds the prefix it signed (its head hash and Merkle root), so a cut tail
+    or a rewritten head is caught without an anchor kept by hand.
     """
     with _snapshot(engine) as connection:
         recorded = connection.execute(
@@ -90,6 +96,8 @@ def verify_chain(
             checks = [check_range(connection, 1, last, progress)] if last else []
         checked, prev_hash, failure = _link(checks)
         anchor_hash = _hash_at(connection, expect_head, checked) if failure is None else None
+        if failure is None and keys is not None:
+            failure = check_checkpoints(connection, checked, keys)
     if failure is not None:
         bad, reason = failure
         return VerificationResult(False, bad - 1, bad, reason)
