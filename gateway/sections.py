@@ -7,8 +7,9 @@ from gateway.core.route import Route
 from gateway.core.section import Section
 from gateway.placement import section as placement
 from gateway.recruitment import section as recruitment
+from gateway.volunteering import section as volunteering
 
-SECTIONS: tuple[Section, ...] = (recruitment.SECTION, placement.SECTION)
+SECTIONS: tuple[Section, ...] = (recruitment.SECTION, placement.SECTION, volunteering.SECTION)
 
 ROUTES: tuple[Route, ...] = (
     *(route for section in SECTIONS for route in section.routes),
