@@ -1,4 +1,4 @@
-"""``gravity audit checkpoint`` and the public keys ``gravity audit verify`` checks with."""
+"""``gravity audit checkpoint``, ``gravity audit keygen`` and the keys ``verify`` checks with."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from pathlib import Path
 
 from shared.config import Settings
 from shared.eventlog.checkpoints import Checkpointer
-from shared.eventlog.keys import KeyFileError, Keyring, load_private_key
+from shared.eventlog.keys import (
+    KeyFileError,
+    Keyring,
+    ensure_private_key,
+    key_id,
+    load_private_key,
+)
 from shared.eventlog.process import LOG_KEY
 from shared.eventstore.database import create_database_engine
 
@@ -20,6 +26,13 @@ def add_checkpoint_command(
         "checkpoint", help="sign a checkpoint of the log now (needs the log's private key)"
     )
     checkpoint.set_defaults(handler=sign_checkpoint)
+    keygen = commands.add_parser(
+        "keygen", help="make the log's signing key in a directory (for a Kubernetes Secret)"
+    )
+    keygen.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="where eventlog.key goes"
+    )
+    keygen.set_defaults(handler=make_key)
 
 
 def public_keys(files: list[Path] | None, settings: Settings) -> Keyring:
@@ -54,4 +67,20 @@ def sign_checkpoint(_args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"Signed checkpoint at {signed.position}: head {signed.head_hash}")
     print(f"Merkle root {signed.merkle_root}, key {signed.key_id}, at {signed.signed_at}")
+    return 0
+
+
+def make_key(args: argparse.Namespace, _settings: Settings) -> int:
+    """Write ``eventlog.key`` (mode 0600) and ``eventlog.pub`` into ``--out``; never overwrite."""
+    path: Path = args.out / LOG_KEY
+    if path.exists():
+        print(f"gravity audit keygen: {path} exists; refusing to replace a key", file=sys.stderr)
+        return 2
+    try:
+        key = ensure_private_key(path)
+    except OSError as error:
+        print(f"gravity audit keygen: cannot write {path} ({error.strerror})", file=sys.stderr)
+        return 2
+    print(f"Signing key {path} (keep it secret), public key {path.with_suffix('.pub')}")
+    print(f"Key id {key_id(key.public_key())}")
     return 0

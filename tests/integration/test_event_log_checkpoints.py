@@ -3,6 +3,7 @@ nothing but the log's public key, and a checkpoint nobody with the key signed is
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import time
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import Engine
 
+from gravity.audit import add_audit_commands
+from shared.config import load_settings
 from shared.eventlog import verify_chain
 from shared.eventlog.checkpoints import Checkpointer, read_checkpoints
 from shared.eventlog.keys import Keyring, ensure_private_key, load_public_key
@@ -161,3 +164,56 @@ def test_a_quiet_log_is_signed_once_enough_time_has_passed(engine, key, keys) ->
     checkpointer.tick()
     with engine.connect() as connection:
         assert [checkpoint.position for checkpoint in read_checkpoints(connection)] == [2]
+
+
+def run_audit(database_url: str, keys_dir: Path, *argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="gravity")
+    add_audit_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["audit", *argv])
+    settings = load_settings(
+        environ={},
+        overrides={"databases": {"eventlog": database_url}, "keys_dir": str(keys_dir)},
+    )
+    code: int = args.handler(args, settings)
+    return code
+
+
+def test_the_cli_makes_a_key_signs_and_verifies_with_it_and_refuses_a_stranger_key(
+    engine, database_url, tmp_path, capsys
+) -> None:
+    keys_dir = tmp_path / "operator-keys"
+    assert run_audit(database_url, keys_dir, "keygen", "--out", str(keys_dir)) == 0
+    assert (keys_dir / "eventlog.key").stat().st_mode & 0o777 == 0o600
+    original = (keys_dir / "eventlog.key").read_bytes()
+    assert run_audit(database_url, keys_dir, "keygen", "--out", str(keys_dir)) == 2
+    assert "refusing to replace" in capsys.readouterr().err
+    assert (keys_dir / "eventlog.key").read_bytes() == original
+
+    log_events(engine, 4)
+    assert run_audit(database_url, keys_dir, "checkpoint") == 0
+    assert "Signed checkpoint at 4" in capsys.readouterr().out
+    assert run_audit(database_url, keys_dir, "verify") == 0
+    assert "Every signed checkpoint matches the log." in capsys.readouterr().out
+
+    stranger = tmp_path / "stranger"
+    ensure_private_key(stranger / "eventlog.key")
+    refused = run_audit(
+        database_url, keys_dir, "verify", "--public-key", str(stranger / "eventlog.pub")
+    )
+    assert refused == 1
+    assert "unknown key" in capsys.readouterr().out
+
+
+def test_without_a_public_key_verify_says_checkpoints_were_not_checked(
+    engine, database_url, tmp_path, capsys
+) -> None:
+    log_events(engine, 2)
+    assert run_audit(database_url, tmp_path / "empty", "verify") == 0
+    assert "signed checkpoints were NOT checked" in capsys.readouterr().out
+
+
+def test_checkpoint_without_the_private_key_names_the_missing_file(
+    engine, database_url, tmp_path, capsys
+) -> None:
+    assert run_audit(database_url, tmp_path / "nowhere", "checkpoint") == 2
+    assert f"no signing key at {tmp_path / 'nowhere' / 'eventlog.key'}" in capsys.readouterr().err
