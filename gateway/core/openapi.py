@@ -11,6 +11,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from gateway.core.errors import error_catalogue
+from gateway.core.pipeline import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN
 from gateway.core.request_body import MAX_BODY_BYTES
 from gateway.core.route import Route
 from gateway.core.schemas import error_response
@@ -26,6 +27,16 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
 * **Errors**: `{{"error": CODE, "message": ..., "details": {{...}}}}`; `x-error-codes` lists
   every code. Invalid input gets a 4xx and nothing is written. Bodies are limited to
   {MAX_BODY_BYTES} bytes.
+* **Text**: every free-text field is NFC-normalised and refuses control characters,
+  invisible format characters (bidi controls, zero-width characters, tag characters), line
+  and paragraph separators, noncharacters and lone surrogates; prose fields may hold line
+  feeds (LF, not CR); lengths count code points after normalisation. The `pattern` of a
+  field states the rule for the Basic Multilingual Plane.
+* **Timestamps**: ISO 8601 with a time zone, from 1900-01-01T00:00:00Z to
+  9999-12-31T23:59:59.999999Z once converted to UTC; answered as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+* **Bodies**: JSON without duplicate keys (a key twice in one object answers 400); a request
+  line and headers must arrive within the server's header deadline and a body within its
+  body deadline (408), a header line is at most 8 KB (431).
 * **Idempotency**: a POST with an `Idempotency-Key` header that is retried returns the first
   answer (header `Idempotent-Replayed: true`) without acting twice; the same key with a
   different request answers 422 IDEMPOTENCY_KEY_REUSED.
@@ -107,8 +118,14 @@ def openapi_document(routes: tuple[Route, ...]) -> dict[str, Any]:
         {
             "name": "Idempotency-Key",
             "required": False,
-            "schema": {"type": "string"},
-            "description": "Makes a retried POST return its first answer instead of acting twice.",
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": IDEMPOTENCY_KEY_MAX,
+                "pattern": IDEMPOTENCY_KEY_PATTERN,
+            },
+            "description": "Makes a retried POST return its first answer instead of acting "
+            f"twice: 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters.",
         },
     )
     spec.components.parameter(

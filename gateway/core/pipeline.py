@@ -33,7 +33,9 @@ log = get_logger(__name__)
 CORRELATION_HEADER = "X-Correlation-Id"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+IDEMPOTENCY_KEY_MAX = 255
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 Action = Callable[[ApiCall], Reply]
@@ -100,7 +102,7 @@ class Edge:
             return internal_error()
 
     def _once(self, call: ApiCall, request: Request, key: str, raw: Any, action: Action) -> Reply:
-        if not _IDEMPOTENCY_KEY.match(key):
+        if len(key) > IDEMPOTENCY_KEY_MAX or not _IDEMPOTENCY_KEY.fullmatch(key):
             raise ApiError(
                 "VALIDATION_FAILED",
                 "the Idempotency-Key header is malformed",

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request
 from gateway.core.errors import ApiError
 from gateway.core.route import Route
 from gateway.core.schemas import schema_of
+from shared.contracts.fields import Id
 from shared.contracts.records import Command
 from shared.contracts.schemas import InvalidArgumentsError, invalid_arguments
 
@@ -108,8 +109,13 @@ def load_command(route: Route, body: Any, path: Mapping[str, str]) -> Command:
     data = {} if body is None else body
     unknown: dict[str, list[str]] = {}
     if isinstance(data, dict):
-        unknown = {
-            name: ["Unknown field."] for name in data if name not in accepted._declared_fields
+        declared = accepted._declared_fields
+        unknown = {name: ["Unknown field."] for name in data if name not in declared}
+        # Over RPC an optional id may travel empty; a client leaves it out instead.
+        unknown |= {
+            name: ["not a valid UUID"]
+            for name, value in data.items()
+            if value == "" and isinstance(declared.get(name), Id)
         }
         data = {name: value for name, value in data.items() if name not in unknown}
         data |= {name: path[name] for name in route.path_parameters}

@@ -7,6 +7,7 @@ may be personal data.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -43,21 +44,23 @@ def is_personal(field: fields.Field[Any]) -> bool:
     return bool(field.metadata.get(PERSONAL_DATA))
 
 
+UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+
+
 class Id(fields.String):
     """A UUID that is validated on the way in but stays a (canonical) string in Python."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {"format": "uuid"})
+        kwargs["metadata"] = {"format": "uuid", **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if text == "" and not self.required:
             return text  # an optional id left empty, as ``_serialize`` writes it
-        try:
-            return str(uuid.UUID(text))
-        except ValueError as error:
-            raise ValidationError("not a valid UUID") from error
+        if not UUID_TEXT.match(text):  # the hyphenated form of JSON Schema's "uuid" only
+            raise ValidationError("not a valid UUID")
+        return str(uuid.UUID(text))
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:  # noqa: ARG002 - marshmallow's signature
         if value in (None, ""):
@@ -119,7 +122,9 @@ class Text(fields.String):
         validators: list[Any] = [validate.Length(min=1, max=max_length)]
         if "validate" in kwargs:
             validators.append(kwargs.pop("validate"))
-        kwargs["metadata"] = {"pattern": TEXT_PATTERN, **kwargs.get("metadata", {})}
+        if not any(isinstance(rule, validate.Regexp) for rule in validators):
+            # A field with its own pattern (a phone number) states that one instead.
+            kwargs["metadata"] = {"pattern": TEXT_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(validate=validators, **kwargs)
         self.max_length = max_length
 
@@ -201,6 +206,7 @@ class HalfHours(fields.Float):
     """Hours as a JSON number in half-hour steps (2, 2.5), more than 0 and at most 24."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"multipleOf": 0.5, **kwargs.get("metadata", {})}
         super().__init__(validate=validate.Range(min=0.5, max=24), **kwargs)
 
     def _validated(self, value: Any) -> float:

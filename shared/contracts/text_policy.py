@@ -84,7 +84,7 @@ class TextPolicyError(ValueError):
 
 def _escape(code_point: int) -> str:
     # \uXXXX reads the same in Python's and ECMA-262's regular expressions; beyond the BMP
-    # the character itself stands in the class (ECMA-262 has no portable escape for it).
+    # the character itself stands in the class (only the checking regex has those).
     return f"\\u{code_point:04x}" if code_point <= 0xFFFF else chr(code_point)
 
 
@@ -109,9 +109,17 @@ PROSE_REFUSED = _without_lf(REFUSED)
 _FIND_REFUSED = re.compile(f"[{_class(REFUSED)}]")
 _FIND_PROSE_REFUSED = re.compile(f"[{_class(PROSE_REFUSED)}]")
 
-TEXT_PATTERN = f"^[{_class(SPACES)}]*[^{_class(SPACES)}{_class(REFUSED)}][^{_class(REFUSED)}]*$"
+# The documented patterns state the refused code points of the Basic Multilingual Plane but
+# the surrogates (a JSON Schema string holds none, and Rust's regex cannot name them). Those
+# beyond it (tag characters, a few format characters, noncharacters) are refused all the same
+# and named in the description: regex engines disagree on how to write them (\U000E0001 in
+# Python, \u{E0001} in ECMA-262 with the u flag), and tools that merge a pattern with a
+# length rewrite it in Python's syntax, which ECMA-262 engines then refuse.
+_STATED = tuple(pair for pair in REFUSED if pair not in SURROGATES and pair[1] <= 0xFFFF)
+_STATED_PROSE = _without_lf(_STATED)
+TEXT_PATTERN = f"^[{_class(SPACES)}]*[^{_class(SPACES)}{_class(_STATED)}][^{_class(_STATED)}]*$"
 """JSON Schema ``pattern`` of a (non-blank) text field: what ``police_text`` accepts."""
-PROSE_PATTERN = f"^[^{_class(PROSE_REFUSED)}]*$"
+PROSE_PATTERN = f"^[^{_class(_STATED_PROSE)}]*$"
 """JSON Schema ``pattern`` of a prose field."""
 
 

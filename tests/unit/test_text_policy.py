@@ -83,8 +83,15 @@ def test_length_counts_code_points_after_normalisation_and_before():
     assert load(Text(6), "e\u0301e\u0301e\u0301") == "\u00e9\u00e9\u00e9"
 
 
-@pytest.mark.parametrize("text", [*SPOOFS.values(), " ", ""])
+STATED = [
+    text for name, text in SPOOFS.items() if name not in ("a lone surrogate", "a tag character")
+]
+
+
+@pytest.mark.parametrize("text", [*STATED, " ", ""])
 def test_the_documented_pattern_refuses_what_the_field_refuses(text):
+    """All in the BMP but lone surrogates (no JSON Schema string holds one); the rest is said
+    in words (see ``text_policy``)."""
     assert re.fullmatch(TEXT_PATTERN, text) is None
 
 

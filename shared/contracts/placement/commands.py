@@ -28,6 +28,7 @@ from shared.contracts.records import Command
 
 CONTACT_PHONE = r"^\+?[0-9][0-9 -]{4,19}$"
 MAX_RANKED = 20
+MAX_APPLICANTS = 500  # per list: two full lists of ids stay under the gateway's 64 KB body limit
 DEFAULT_MAX_CHOICES = 5
 OPTIONAL_ID = {"format": "uuid", "description": "Optional; generated if absent."}
 
@@ -155,9 +156,9 @@ class RankApplicants(
 ):
     position_id: Uuid
     student_ids: Annotated[
-        tuple[str, ...], id_list(10_000, metadata={"description": "Best first."})
+        tuple[str, ...], id_list(MAX_APPLICANTS, metadata={"description": "Best first."})
     ]
-    unacceptable: Annotated[tuple[str, ...], id_list(10_000)] = ()
+    unacceptable: Annotated[tuple[str, ...], id_list(MAX_APPLICANTS)] = ()
 
 
 class ProposeMatching(
