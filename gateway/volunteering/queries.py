@@ -4,6 +4,7 @@ sees what is the endpoints' business."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +62,7 @@ class VolunteeringReads(ReadModelQueries):
     def list_activities(
         self,
         *,
-        campaign_id: str | None = None,
+        campaign_id: str | uuid.UUID | None = None,
         kind: str | None = None,
         status: str | None = None,
         limit: int = 50,
@@ -71,7 +72,7 @@ class VolunteeringReads(ReadModelQueries):
         conditions: list[sa.ColumnElement[bool]] = []
         for column, value in (("campaign_id", campaign_id), ("kind", kind), ("status", status)):
             if value is not None:
-                conditions.append(activities.c[column] == value)
+                conditions.append(activities.c[column] == str(value))
         page = (
             _ACTIVITY_QUERY.where(*conditions)
             .order_by(activities.c.starts_at, activities.c.activity_id)
