@@ -5,7 +5,10 @@ approved, 10 rejected with reasons, 6 withdraw, and 23 join the Spark Alliance. 
 units post 40 positions (86 seats), the 74 approved students rank up to five each, the units
 rank their applicants, a matching round is proposed and published, both sides confirm, any
 student the round left over is placed directly, and all 74 placements get their insurance,
-training and two signed documents and start. All data is invented (names, phones, ID numbers
+training and two signed documents and start. Then the summer's volunteering: 8 summer
+classrooms in four subjects, civilised-city work, a river clean-up and 11 safety talks, with
+70 of the approved students signing up, their hours logged and decided, and the people
+reached reported (``gravity.demo.activities``). All data is invented (names, phones, ID numbers
 with valid check digits). Each actor uses its own token: operator, host unit, student.
 """
 
@@ -22,6 +25,7 @@ from tqdm import tqdm
 from gravity.demo.client import DemoClient, DemoError
 from gravity.demo.data import REJECTIONS, registrations
 from gravity.demo.season import Season
+from gravity.demo.volunteering import VolunteeringSeason, headline
 from shared.config import Settings
 
 __all__ = ["load_demo", "registrations"]
@@ -86,8 +90,18 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
         if error.status != 503:
             raise
         print("gravity demo: the placement service is not running; two-way selection skipped")
+    volunteering = VolunteeringSeason(
+        client, season.token, campaign_id, students[:74], season.units
+    )
+    try:
+        print(headline(volunteering.run()))
+    except DemoError as error:
+        if error.status != 503:
+            raise
+        print("gravity demo: the volunteering service is not running; volunteering skipped")
     print(
-        f"reports: {base_url}/api/v1/campaigns/{campaign_id}/report and .../placements/report "
+        f"reports: {base_url}/api/v1/campaigns/{campaign_id}/report, .../placements/report and "
+        ".../volunteering/report "
         "(operator token: gravity token --role operator --subject me)"
     )
     return 0

@@ -29,6 +29,7 @@ class Season:
         self.tokens: dict[str, str] = {}
         self.unit_of: dict[str, str] = {}  # position id -> host unit id
         self.choices: dict[str, list[str]] = {}
+        self.units: dict[str, str] = {}  # host unit name -> id, once registered
         self.report_path = f"/campaigns/{campaign_id}/placements/report"
 
     def token(self, role: str, subject: str) -> str:
@@ -80,6 +81,7 @@ class Season:
                 "contact_phone": f"0371-6{self.rng.randint(0, 9_999_999):07d}",
             }
             units.append(self.client.post("/host-units", unit)["host_unit_id"])
+            self.units[name] = units[-1]
         return units
 
     def post_positions(self, units: list[str]) -> None:

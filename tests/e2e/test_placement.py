@@ -1,5 +1,6 @@
-"""The reference summer end to end: ``gravity up`` with recruitment and placement as separate
-processes, ``gravity demo`` through the public API, then the placements report and an audit."""
+"""The reference summer end to end: ``gravity up`` with recruitment, placement and volunteering
+as separate processes, ``gravity demo`` through the public API, then the placements and
+volunteering reports and an audit."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def placement_suite(rabbit_config: dict[str, Any], tmp_path: Path) -> Iterator[R
                 raise
 
 
-def test_the_demo_reaches_the_reference_summers_74_started_placements(
+def test_the_demo_reaches_the_reference_summers_placements_and_volunteering(
     placement_suite: RunningSuite,
 ) -> None:
     demo = subprocess.run(
@@ -79,6 +80,21 @@ def test_the_demo_reaches_the_reference_summers_74_started_placements(
         86,
     )
     assert (report["insured_rate"], report["trained_rate"], report["signed_rate"]) == (1, 1, 1)
+    volunteering = requests.get(
+        f"{placement_suite.base_url}/api/v1/campaigns/{campaign_id}/volunteering/report",
+        headers=operator,
+        timeout=10,
+    ).json()
+    kinds, entries = volunteering["by_kind"], volunteering["totals"]["hours_entries"]
+    assert set(volunteering["by_subject"]) == {"painting", "paper_cutting", "calligraphy", "music"}
+    assert kinds["classroom"]["children"] >= 590
+    assert kinds["civilised_city"]["volunteers"] + kinds["river_cleanup"]["volunteers"] >= 20
+    assert set(volunteering["by_topic"]) == {"drowning_prevention", "sanitation"}
+    assert kinds["safety_talk"]["activities"] >= 10
+    assert kinds["safety_talk"]["residents"] >= 1000
+    assert entries["approved"] > 10 * entries["declined"] > 0
+    assert entries["corrected"] == 1
+    assert f"for {kinds['classroom']['children']} children" in demo.stdout, demo.stdout
     assert placement_suite.gravity("audit", "replay", "--quiet").returncode == 0
     logged = placement_suite.log_path.read_text()
     assert "0371-6" not in logged  # host units' contact phones
