@@ -8,7 +8,9 @@ before it is sent, only where it is otherwise valid:
 * an ``Idempotency-Key`` that is well-formed is made unique: the same key with another
   request is refused by design (422 IDEMPOTENCY_KEY_REUSED, as the IETF draft says);
 * a resident ID number of the right shape gets a real birth date and its check digit;
-* a window (opens/closes, starts/ends, covers from/until) is made to close after it opens.
+* a window (opens/closes, starts/ends, covers from/until) is made to close after it opens;
+* an activity has a subject if and only if it is a classroom, a topic if and only if it is a
+  safety talk.
 
 Malformed values are left alone, so the negative cases stay negative.
 """
@@ -73,3 +75,12 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     for opens, closes in WINDOWS:
         if opens in body and closes in body:
             body[closes] = _later(body[opens], body[closes])
+    for detail, kind, example in (
+        ("subject", "classroom", "painting"),
+        ("topic", "safety_talk", "other"),
+    ):
+        if isinstance(body.get("kind"), str) and isinstance(body.get(detail), str):
+            if body["kind"] != kind:
+                body[detail] = ""
+            elif not body[detail]:
+                body[detail] = example

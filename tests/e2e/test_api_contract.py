@@ -44,6 +44,7 @@ SUBJECTS = {
 
 
 def st_run(suite: RunningSuite, role: str, config: Path) -> subprocess.CompletedProcess[str]:
+    """``st run`` from the test's own folder (it keeps a cache where it runs)."""
     environ = {
         **os.environ,
         "GRAVITY_TEST_TOKEN": suite.token(role, SUBJECTS[role]),
@@ -69,7 +70,13 @@ def st_run(suite: RunningSuite, role: str, config: Path) -> subprocess.Completed
         "1",
     ]
     return subprocess.run(
-        command, env=environ, capture_output=True, text=True, timeout=150, check=False, cwd=ROOT
+        command,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+        cwd=config.parent,
     )
 
 
