@@ -22,6 +22,7 @@ ROLES = {
     "shared.eventlog": "event log",
     "services.recruitment": "recruitment",
     "services.placement": "placement",
+    "services.volunteering": "volunteering",
     "gateway": "gateway",
 }
 WIDTH = 52
@@ -155,15 +156,15 @@ class CpuMeter:
         )
 
 
-def cpu_table(usage: Usage, registrations: int) -> list[str]:
-    """Process, CPU seconds, ms of CPU per registration, share of the total; then the rest of
-    the machine, which tells how noisy the measurement was."""
+def cpu_table(usage: Usage, registrations: int, unit: str = "registration") -> list[str]:
+    """Process, CPU seconds, ms of CPU per registration (or other ``unit`` of work), share of
+    the total; then the rest of the machine, which tells how noisy the measurement was."""
     count = max(registrations, 1)
     lines = [
-        f"CPU during the timed load: {usage.total * 1000 / count:.2f} ms per registration"
+        f"CPU during the timed load: {usage.total * 1000 / count:.2f} ms per {unit}"
         f" ({ms_without_broker(usage, count):.2f} without the shared RabbitMQ)"
-        f", {registrations / usage.wall:.0f} registrations/s",
-        f"{'process':<{WIDTH}}{'CPU s':>8}{'ms/registration':>17}{'share':>8}",
+        f", {registrations / usage.wall:.0f} {unit}s/s",
+        f"{'process':<{WIDTH}}{'CPU s':>8}{f'ms/{unit}':>17}{'share':>8}",
     ]
     for label, seconds in [*usage.seconds.items(), ("total", usage.total)]:
         share = seconds / usage.total if usage.total else 0.0

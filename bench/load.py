@@ -1,5 +1,5 @@
-"""The load on the suite: N keep-alive clients registering students through the gateway, a
-watcher of the read model, and the lag from commit to the event log.
+"""The load on the suite: N keep-alive clients POSTing through the gateway (registrations, or any
+prepared requests), a watcher of the read model, and the lag from commit to the event log.
 
 Talks only HTTP and SQLite, never the product's modules: the same load runs on every revision.
 """
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import itertools
 import json
 import queue
 import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import requests
@@ -79,8 +80,30 @@ def drive(
     seconds: float,
     observer: ReadModelObserver,
 ) -> tuple[list[float], Counter[int]]:
-    """Each client registers in a loop (until the time or the bodies run out); returns the
-    latencies and the errors by status (0: no answer at all)."""
+    """Registrations by N clients (until the time or the bodies run out), every 25th handed
+    to the read-model observer; returns the latencies and the errors by status."""
+    path = f"/api/v1/campaigns/{campaign_id}/registrations"
+    created = itertools.count(1)
+
+    def sample(payload: bytes) -> None:
+        if next(created) % 25 == 0:
+            observer.samples.put((json.loads(payload)["student_id"], time.monotonic()))
+
+    work = ((path, body) for body in bodies)
+    return keep_posting(base, headers, work, clients, seconds, sample)
+
+
+def keep_posting(
+    base: str,
+    headers: dict[str, str],
+    work: Iterator[tuple[str, str]],
+    clients: int,
+    seconds: float,
+    created: Callable[[bytes], None] = lambda _payload: None,
+) -> tuple[list[float], Counter[int]]:
+    """Each client POSTs (path, JSON body) pairs from ``work`` in a loop, until the time or the
+    work runs out; returns the latencies of the 201s and the other answers by status (0: no
+    answer at all). ``created`` sees each 201's body."""
     latencies: list[float] = []
     errors: Counter[int] = Counter()
     lock = threading.Lock()
@@ -91,12 +114,11 @@ def drive(
         # shares the two cores with the suite, so it should spend as little CPU as it can.
         host, port = base.split("//")[1].split("/", maxsplit=1)[0].split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=30)
-        path = f"/api/v1/campaigns/{campaign_id}/registrations"
         request_headers = {**headers, "Content-Type": "application/json"}
         while time.monotonic() < stop_at:
             with lock:
-                body = next(bodies, None)
-            if body is None:
+                path, body = next(work, ("", ""))
+            if not path:
                 break
             started = time.perf_counter()
             try:
@@ -111,9 +133,7 @@ def drive(
             with lock:
                 if response.status == 201:
                     latencies.append(elapsed)
-                    if len(latencies) % 25 == 0:
-                        student_id = json.loads(payload)["student_id"]
-                        observer.samples.put((student_id, time.monotonic()))
+                    created(payload)
                 else:
                     errors[response.status] += 1
         connection.close()
