@@ -28,8 +28,9 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 def _token(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.core.tokens import issue_token
 
+    ttl = args.ttl if args.ttl is not None else min(8 * 3600, settings.jwt_max_ttl_seconds)
     try:
-        token = issue_token(settings, args.role, args.subject, ttl_seconds=args.ttl)
+        token = issue_token(settings, args.role, args.subject, ttl_seconds=ttl)
     except ValueError as refused:
         print(f"gravity token: {refused}", file=sys.stderr)
         return 2
@@ -101,7 +102,6 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--ttl",
         type=int,
-        default=8 * 3600,
         help="seconds until expiry (default 8 h; at most auth.max_token_ttl_seconds, 12 h)",
     )
     token.set_defaults(handler=_token)
