@@ -46,6 +46,7 @@ from tests.integration.test_gateway_api import (
 
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
 COORDINATOR = "周敏"
+LEAD = timedelta(seconds=6)  # time enough to sign volunteers up before an activity starts
 
 
 @pytest.fixture
@@ -172,9 +173,6 @@ def enrol(stack: VolunteeringStack, approved: int, others: tuple[str, ...] = ())
         if who in names:
             stack.ok("POST", f"/students/{ids[who]}/screening", json=approval)
     wait_for(lambda: stack.logged("VolunteerQualified"), lambda n: n == qualified + approved, 30)
-
-
-LEAD = timedelta(seconds=6)  # time enough to sign volunteers up before an activity starts
 
 
 def make_activity(stack: VolunteeringStack, starts_at: datetime, **overrides: Any) -> Any:
