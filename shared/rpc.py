@@ -7,6 +7,8 @@ registering ``CommandRejected`` as deserialisable keeps ``code``, ``kind``, ``me
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from nameko.amqp.publish import Publisher
@@ -29,13 +31,19 @@ class CommandRejected(Exception):  # noqa: N818 - it is a verdict, not a crash
     details, exactly as the client is to receive them."""
 
     def __init__(
-        self, code: str, kind: str, message: str, details: dict[str, Any] | None = None
+        self, code: str, kind: str, message: str, details: Mapping[str, Any] | str | None = None
     ) -> None:
-        super().__init__(code, kind, message, details or {})
+        if isinstance(details, str):  # as it crossed the wire: see below
+            details = json.loads(details)
         self.code = code
         self.kind = kind
         self.message = message
-        self.details = details or {}
+        self.details: dict[str, Any] = dict(details or {})
+        # nameko turns every value in an exception's args that is not a string, a list or a
+        # dict into text, so a capacity of 2 would arrive as "2": the details travel as one
+        # JSON text instead, and numbers, booleans and nulls arrive as they were sent.
+        wire_details = json.dumps(self.details, ensure_ascii=False, default=str)
+        super().__init__(code, kind, message, wire_details)
 
     @classmethod
     def from_domain_error(cls, error: DomainError) -> CommandRejected:

@@ -245,7 +245,7 @@ def schedule_and_sign_up(stack: VolunteeringStack) -> datetime:
         "POST", f"/activities/{ids['classroom']}/signups", "s3", json={"student_id": ids["s3"]}
     )
     assert (full.status_code, full.json()["error"]) == (409, "ACTIVITY_FULL")
-    assert full.json()["details"]["activity_id"] == ids["classroom"]
+    assert full.json()["details"] == {"activity_id": ids["classroom"], "capacity": 2}
     talk_sign_ups = f"/activities/{ids['talk']}/signups"
     for who, student, expected in (
         ("outsider", "outsider", (409, "NOT_A_VOLUNTEER")),

@@ -372,3 +372,18 @@ def test_a_reply_that_is_not_an_object_is_an_internal_error() -> None:
     with pytest.raises(ApiError) as refused:
         call_remote(sender(lambda: ["odd"]), make_application(), {}, timeout=1.0)
     assert refused.value.code == "INTERNAL"
+
+
+def test_a_refusal_keeps_its_detail_types_through_nameko_serialisation() -> None:
+    from nameko.exceptions import deserialize, serialize
+
+    from shared.rpc import CommandRejected
+
+    sent = CommandRejected(
+        "ACTIVITY_FULL", "conflict", "full", {"capacity": 2, "open": False, "ids": ["a"]}
+    )
+    wire = json.loads(json.dumps(serialize(sent)))
+    received = deserialize(wire)
+    assert isinstance(received, CommandRejected)
+    assert (received.code, received.kind, received.message) == ("ACTIVITY_FULL", "conflict", "full")
+    assert received.details == {"capacity": 2, "open": False, "ids": ["a"]}
