@@ -165,6 +165,15 @@ def test_the_new_window_must_still_end_after_it_starts(desk):
     refused(InvalidActivityError, desk.run, reschedule(activity, hours=0))
 
 
+def test_a_reschedule_moves_to_a_start_still_to_come(desk):
+    activity = desk.activity()
+    desk.now = STARTS_AT - timedelta(hours=1)
+    past = refused(InvalidActivityError, desk.run, reschedule(activity, starts_at=desk.now))
+    assert past.details == {"field": "starts_at"}
+    assert desk.payloads("ActivityRescheduled") == []
+    desk.run(reschedule(activity, starts_at=desk.now + timedelta(minutes=1)))
+
+
 def test_an_activity_that_has_started_or_was_cancelled_is_not_rescheduled(desk):
     started, cancelled = desk.activity(), desk.activity()
     desk.run(cancel(cancelled))

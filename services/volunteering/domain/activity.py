@@ -25,6 +25,7 @@ from shared.contracts.volunteering.errors import (
     ActivityFullError,
     ActivityNotFoundError,
     ActivityStateError,
+    InvalidActivityError,
     SignUpConflictError,
 )
 
@@ -60,6 +61,10 @@ class Activity(ActivityRecord):
         self.check_coordinated_by(actor)
         self._check_before_start(now, "rescheduled")
         check_window(change.starts_at, change.ends_at)
+        if change.starts_at <= now:  # it would have started already: sign-ups closed unseen
+            raise InvalidActivityError(
+                "an activity can only be moved to a start still to come", {"field": "starts_at"}
+            )
         if clash is not None:
             raise SignUpConflictError(
                 "a volunteer of this activity has another activity at the new time",
