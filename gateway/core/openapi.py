@@ -21,9 +21,9 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
 
 * **Auth**: every `/api` route needs `Authorization: Bearer <JWT>` (HS256, with `sub`, `role`
   and `exp`); roles are operator, host_unit, student and auditor. A student sees and acts on
-  its own record, rankings, offers and placements only; a host unit only its own positions,
-  their applicants and its placements (its token subject is its host unit id). Anything
-  else answers 404, as a missing record does.
+  its own record, rankings, offers, placements, sign-ups and hours only; a host unit only its
+  own positions, their applicants, its placements and the activities it runs (its token
+  subject is its host unit id). Anything else answers 404, as a missing record does.
 * **Errors**: `{{"error": CODE, "message": ..., "details": {{...}}}}`; `x-error-codes` lists
   every code. Invalid input gets a 4xx and nothing is written. Bodies are limited to
   {MAX_BODY_BYTES} bytes.
@@ -41,8 +41,8 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   answer (header `Idempotent-Replayed: true`) without acting twice; the same key with a
   different request answers 422 IDEMPOTENCY_KEY_REUSED.
 * **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
-* **Consistency**: commands are acknowledged once the owning service (recruitment or
-  placement) has committed them. Reads (GET) come from read models that follow the global
+* **Consistency**: commands are acknowledged once the owning service (recruitment,
+  placement or volunteering) has committed them. Reads (GET) come from read models that follow the global
   event log, so they are *eventually consistent*: a GET right after a POST may not show it
   yet (usually within a fraction of a second). Poll, or compare a report's `as_of_position`.
 """
