@@ -156,22 +156,25 @@ class UnitOfWork:
     def commit(self) -> list[Envelope]:
         """Append every tracked aggregate's pending events, keep the indexes, then commit.
 
-        A stream that the aggregate starts must not exist yet: that is checked (under the
-        stream's lock) before the indexes are kept, so that a taken id is reported as a
-        ``ConcurrencyConflictError`` at version 0, not as whatever an index would say.
+        A stream that the aggregate starts must not exist yet. The append's unique key says
+        so (a ``ConcurrencyConflictError`` at version 0); where an index keeper runs first, it
+        is checked before, under the stream's lock, so that a taken id is reported as that
+        conflict and not as whatever the index would say.
         """
         appended: list[Envelope] = []
         for aggregate in self._tracked:
             pending = aggregate.pull_pending_events()
             if not pending:
                 continue
-            if aggregate.version == 0:
-                self._check_stream_is_new(aggregate.stream_id)
             envelopes = [
                 self.to_envelope(aggregate, event, aggregate.version + offset)
                 for offset, event in enumerate(pending, start=1)
             ]
-            self._keep_indexes(aggregate, pending)
+            keeper = self._keeper_of(aggregate)
+            if keeper is not None:
+                if aggregate.version == 0:
+                    self._check_stream_is_new(aggregate.stream_id)
+                keeper(self, aggregate, pending)
             self.store.append(aggregate.stream_id, aggregate.version, envelopes)
             aggregate.version += len(envelopes)
             appended.extend(envelopes)
@@ -186,9 +189,9 @@ class UnitOfWork:
         if self.store.stream_version(stream_id) > 0:
             raise ConcurrencyConflictError(stream_id, 0)
 
-    def _keep_indexes(self, aggregate: Aggregate, new_events: Sequence[Event]) -> None:
+    def _keeper_of(self, aggregate: Aggregate) -> IndexKeeper | None:
         for kind in type(aggregate).__mro__:
             keeper = self._keepers.get(kind)
             if keeper is not None:
-                keeper(self, aggregate, new_events)
-                return
+                return keeper
+        return None
