@@ -33,12 +33,14 @@ class CommandRejected(Exception):  # noqa: N818 - it is a verdict, not a crash
     def __init__(
         self, code: str, kind: str, message: str, details: Mapping[str, Any] | str | None = None
     ) -> None:
-        if isinstance(details, str):  # as it crossed the wire: see below
-            details = json.loads(details)
+        # As it crossed the wire (see below), or as the service raised it.
+        given: Mapping[str, Any] = (
+            json.loads(details) if isinstance(details, str) else details or {}
+        )
         self.code = code
         self.kind = kind
         self.message = message
-        self.details: dict[str, Any] = dict(details or {})
+        self.details: dict[str, Any] = dict(given)
         # nameko turns every value in an exception's args that is not a string, a list or a
         # dict into text, so a capacity of 2 would arrive as "2": the details travel as one
         # JSON text instead, and numbers, booleans and nulls arrive as they were sent.

@@ -26,8 +26,6 @@ import io
 import json
 import socket
 import uuid
-from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import eventlet
@@ -35,35 +33,10 @@ from eventlet import wsgi
 from nameko.web.server import HttpOnlyProtocol
 
 from gateway.core.errors import ApiError
-from gateway.core.request_body import MAX_BODY_BYTES
+from gateway.core.slow_clients import ClientBook, HttpLimits
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class HttpLimits:
-    """How long and how many: the ``http`` section of the configuration."""
-
-    header_timeout: float = 10.0
-    body_timeout: float = 20.0
-    idle_timeout: float = 60.0
-    slow_clients_per_address: int = 32
-    max_connections: int = 2000
-    max_body_bytes: int = MAX_BODY_BYTES
-
-    @classmethod
-    def from_config(cls, configured: dict[str, Any]) -> HttpLimits:
-        default = cls()
-        return cls(
-            header_timeout=float(configured.get("header_timeout_seconds", default.header_timeout)),
-            body_timeout=float(configured.get("body_timeout_seconds", default.body_timeout)),
-            idle_timeout=float(configured.get("idle_timeout_seconds", default.idle_timeout)),
-            slow_clients_per_address=int(
-                configured.get("slow_clients_per_address", default.slow_clients_per_address)
-            ),
-            max_connections=int(configured.get("max_connections", default.max_connections)),
-        )
 
 
 class RequestTimeoutError(Exception):
@@ -83,41 +56,6 @@ def refusal_bytes(code: str, message: str, headers: dict[str, str] | None = None
         *(f"{name}: {value}" for name, value in (headers or {}).items()),
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-class ClientBook:
-    """Which connections of each address are unfinished or idle, oldest first; past a bound
-    the oldest is closed (its socket shut down, which wakes its green thread to an end)."""
-
-    def __init__(self, limits: HttpLimits) -> None:
-        self.unfinished_bound = limits.slow_clients_per_address
-        self.idle_bound = 4 * limits.slow_clients_per_address
-        self._unfinished: dict[str, OrderedDict[int, EdgeProtocol]] = defaultdict(OrderedDict)
-        self._idle: dict[str, OrderedDict[int, EdgeProtocol]] = defaultdict(OrderedDict)
-
-    def unfinished(self, connection: EdgeProtocol) -> None:
-        self._enter(self._unfinished, connection, self.unfinished_bound)
-
-    def idle(self, connection: EdgeProtocol) -> None:
-        self._enter(self._idle, connection, self.idle_bound)
-
-    def done(self, connection: EdgeProtocol) -> None:
-        for book in (self._unfinished, self._idle):
-            held = book.get(connection.address)
-            if held is not None:
-                held.pop(id(connection), None)
-                if not held:
-                    del book[connection.address]
-
-    def _enter(
-        self, book: dict[str, OrderedDict[int, EdgeProtocol]], connection: EdgeProtocol, bound: int
-    ) -> None:
-        self.done(connection)
-        held = book[connection.address]
-        held[id(connection)] = connection
-        while len(held) > bound:
-            _key, oldest = held.popitem(last=False)
-            oldest.evict()
 
 
 class EdgeProtocol(HttpOnlyProtocol):  # type: ignore[misc] # eventlet is untyped

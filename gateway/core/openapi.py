@@ -42,9 +42,10 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   different request answers 422 IDEMPOTENCY_KEY_REUSED.
 * **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
 * **Consistency**: commands are acknowledged once the owning service (recruitment,
-  placement or volunteering) has committed them. Reads (GET) come from read models that follow the global
-  event log, so they are *eventually consistent*: a GET right after a POST may not show it
-  yet (usually within a fraction of a second). Poll, or compare a report's `as_of_position`.
+  placement or volunteering) has committed them. Reads (GET) come from read models that
+  follow the global event log, so they are *eventually consistent*: a GET right after a POST
+  may not show it yet (usually within a fraction of a second). Poll, or compare a report's
+  `as_of_position`.
 """
 
 

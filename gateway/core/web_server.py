@@ -1,0 +1,125 @@
+"""nameko's web server on the gateway's edge: the port bound without SO_REUSEPORT, the accept
+loop with its connection cap, the slow-client-safe protocol (``gateway.core.http_server``),
+and a WSGI app that answers unknown paths and methods, and its own crashes, in JSON.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import traceback
+from typing import Any
+
+import eventlet
+from eventlet.greenio import GreenSocket
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
+
+from gateway.core.call import Reply
+from gateway.core.errors import ApiError
+from gateway.core.http_server import EdgeServer, refusal_bytes
+from gateway.core.pipeline import correlation_id_of, internal_error, render
+from gateway.core.slow_clients import HttpLimits
+from shared.config import CONFIG_KEY
+from shared.logging import get_logger
+from shared.ports import bind_exclusively
+from shared.worker_logs import traceback_frames
+
+log = get_logger(__name__)
+
+
+def _error_response(request: Request, error: ApiError, headers: dict[str, str]) -> Response:
+    return render(Reply(error.status, error.body(), headers), correlation_id_of(request))
+
+
+class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
+    """Routes like nameko's own app, but answers unknown paths and methods in JSON."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ, shallow=True)
+        try:
+            adapter = self.url_map.bind_to_environ(environ)
+            provider, values = adapter.match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except NotFound:
+            response = _error_response(request, ApiError("NOT_FOUND", "no such path"), {})
+        except MethodNotAllowed as refused:
+            allowed = ", ".join(sorted(refused.valid_methods or ()))
+            response = _error_response(
+                request,
+                ApiError("METHOD_NOT_ALLOWED", "this path does not take that method"),
+                {"Allow": allowed},
+            )
+        except HTTPException as exception:
+            response = exception
+        except Exception as error:
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            log.error(
+                "http.failed",
+                error=type(error).__name__,
+                where=f"{frame.filename}:{frame.lineno}",
+                traceback=traceback_frames(error),
+            )
+            response = render(internal_error(), correlation_id_of(request))
+        return response(environ, start_response)
+
+
+class ApiWebServer(WebServer):  # type: ignore[misc] # nameko is untyped
+    """nameko's web server on the slow-client-safe edge (``gateway.core.http_server``)."""
+
+    _starting: bool
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_connections = 0
+        self.limits = HttpLimits()
+
+    def start(self) -> None:
+        if not self._starting:
+            self._starting = True
+            settings = self.container.config.get(CONFIG_KEY, {}).get("settings")
+            if settings is not None:
+                self.limits = HttpLimits.from_config(settings.http)
+            address, port = self.bind_addr
+            self._sock = GreenSocket(bind_exclusively(address, port, backlog=1024))
+            self._sock.settimeout(None)
+            self._serv = EdgeServer(self._sock, self.get_wsgi_app(), self.limits)
+            self._gt = self.container.spawn_managed_thread(self.run)
+
+    def run(self) -> None:
+        while self._is_accepting:
+            try:
+                sock, address = self._sock.accept()
+            except OSError as error:
+                # Out of file descriptors, or a connection reset before it was accepted:
+                # the server goes on (an exception here would kill the container).
+                log.warning("http.accept_failed", error=errno.errorcode.get(error.errno or 0))
+                eventlet.sleep(0.05)
+                continue
+            if self.open_connections >= self.limits.max_connections:
+                self._turn_away(sock)
+                continue
+            self.open_connections += 1
+            sock.settimeout(self.limits.body_timeout)
+            self.container.spawn_managed_thread(functools.partial(self._serve, sock, address))
+
+    def _serve(self, sock: Any, address: Any) -> None:
+        try:
+            self.process_request(sock, address)
+        finally:
+            self.open_connections -= 1
+
+    def _turn_away(self, sock: Any) -> None:
+        log.warning("http.too_many_connections", limit=self.limits.max_connections)
+        try:
+            sock.settimeout(0.5)
+            sock.sendall(refusal_bytes("SERVICE_UNAVAILABLE", "too many connections; retry"))
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def get_wsgi_app(self) -> ApiWsgiApp:
+        return ApiWsgiApp(self)
