@@ -2,7 +2,11 @@
 
 Commands (what callers send) and events (what is stored) declare their fields with these,
 as ``Annotated[<python type>, <field>]``. A field's messages never repeat its value: values
-may be personal data.
+may be personal data. Free text is ``Text`` or ``free_text`` and so under the one text policy
+(``shared.contracts.text_policy``).
+
+Longer than most modules on purpose: it is the one vocabulary, and a reader of a contract
+should find every field's rule in this one place.
 """
 
 from __future__ import annotations
