@@ -206,6 +206,15 @@ def whole_number_in(low: int, high: int) -> WholeNumber:
     return WholeNumber(validate=validate.Range(min=low, max=high))
 
 
+class Flag(fields.Boolean):
+    """A JSON ``true`` or ``false``: no strings, no numbers."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:  # noqa: ARG002 - marshmallow's signature
+        if not isinstance(value, bool):
+            raise ValidationError("must be true or false")
+        return value
+
+
 class HalfHours(fields.Float):
     """Hours as a JSON number in half-hour steps (2, 2.5), more than 0 and at most 24."""
 

@@ -1,0 +1,1 @@
+"""Honours' rules in plain Python: titles, awards, appointments, consents, diaries."""
