@@ -57,6 +57,7 @@ class Settings:
     jwt_max_ttl_seconds: int = 12 * 3600
     http: dict[str, Any] = field(default_factory=dict)
     keys_dir_setting: str = ""
+    verification_secret: str = ""  # keys the public verification codes of serial numbers
 
     @property
     def keys_dir(self) -> Path:
@@ -130,6 +131,7 @@ def load_settings(
             jwt_max_ttl_seconds=int(raw["auth"].get("max_token_ttl_seconds") or 12 * 3600),
             http=dict(raw.get("http") or {}),
             keys_dir_setting=str(raw.get("keys_dir") or ""),
+            verification_secret=str((raw.get("honors") or {}).get("verification_secret") or ""),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 # markers, so it is refused with them.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "development")
 DEFAULT_PASSWORDS = ("", "guest", "postgres", "password", "gravity")
-MIN_JWT_SECRET_LENGTH = 32
+MIN_SECRET_LENGTH = 32  # the JWT and the verification secrets
 
 
 def is_placeholder(value: str) -> bool:
@@ -27,11 +27,14 @@ def production_problems(settings: Settings) -> list[str]:
     if not settings.is_production:
         return []
     problems = []
-    secret = settings.jwt_secret
-    if is_placeholder(secret):
-        problems.append("GRAVITY_JWT_SECRET is empty or a placeholder")
-    elif len(secret) < MIN_JWT_SECRET_LENGTH:
-        problems.append(f"GRAVITY_JWT_SECRET is shorter than {MIN_JWT_SECRET_LENGTH} characters")
+    for variable, secret in (
+        ("GRAVITY_JWT_SECRET", settings.jwt_secret),
+        ("GRAVITY_VERIFICATION_SECRET", settings.verification_secret),
+    ):
+        if is_placeholder(secret):
+            problems.append(f"{variable} is empty or a placeholder")
+        elif len(secret) < MIN_SECRET_LENGTH:
+            problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
     if is_placeholder(urlparse(settings.amqp_uri).password or ""):
         problems.append("the RabbitMQ password (GRAVITY_RABBITMQ_PASSWORD) is a default")
     for component in settings.components:

@@ -93,6 +93,7 @@ def stack_environment() -> Iterator[dict[str, str]]:
         "COMPOSE_PROJECT_NAME": f"gravitye2e{os.getpid()}",
         "GRAVITY_ENV": "production",
         "GRAVITY_JWT_SECRET": JWT_SECRET,
+        "GRAVITY_VERIFICATION_SECRET": secrets.token_urlsafe(32),
         "GRAVITY_DB_PASSWORD": DB_PASSWORD,
         "GRAVITY_RABBITMQ_PASSWORD": RABBITMQ_PASSWORD,
         "GRAVITY_POSTGRES_PASSWORD": secrets.token_urlsafe(16),

@@ -191,6 +191,7 @@ def test_a_production_start_refuses_placeholder_and_short_secrets() -> None:
     )
     assert problems == [
         "GRAVITY_JWT_SECRET is empty or a placeholder",
+        "GRAVITY_VERIFICATION_SECRET is empty or a placeholder",
         "the RabbitMQ password (GRAVITY_RABBITMQ_PASSWORD) is a default",
         "the eventlog database password (GRAVITY_DB_PASSWORD) is a default",
     ]
@@ -198,6 +199,7 @@ def test_a_production_start_refuses_placeholder_and_short_secrets() -> None:
         container_settings(
             GRAVITY_ENV="production",
             GRAVITY_JWT_SECRET="too-short-but-real",
+            GRAVITY_VERIFICATION_SECRET="y" * 8 + "a-long-enough-random-secret-value",
             GRAVITY_RABBITMQ_PASSWORD="s3cret-broker-pw",
             GRAVITY_DB_PASSWORD="s3cret-db-pw",
         )
@@ -210,6 +212,7 @@ def test_a_production_start_with_real_secrets_and_a_development_start_are_allowe
     real = container_settings(
         GRAVITY_ENV="production",
         GRAVITY_JWT_SECRET="x" * 8 + "a-long-enough-random-secret-value",
+        GRAVITY_VERIFICATION_SECRET="y" * 8 + "a-long-enough-random-secret-value",
         GRAVITY_RABBITMQ_PASSWORD="s3cret-broker-pw",
         GRAVITY_DB_PASSWORD="s3cret-db-pw",
     )

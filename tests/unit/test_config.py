@@ -32,6 +32,7 @@ def production_settings(**environ):
         environ={
             "GRAVITY_ENV": "production",
             "GRAVITY_JWT_SECRET": "k7Qx2-from-the-vault-9fL3mZp8rT4wYb6n",
+            "GRAVITY_VERIFICATION_SECRET": "Vq8-from-the-vault-3mZp8rT4wYb6nK7Qx2",
             "GRAVITY_AMQP_URI": "amqp://gravity:broker-from-the-vault@rabbitmq:5672/",
             **environ,
         }
@@ -54,6 +55,16 @@ def test_production_refuses_a_secret_shorter_than_32_characters():
         production_settings(GRAVITY_JWT_SECRET="s3cr3t-from-vault-20").check_safe_to_run()
 
 
+def test_production_refuses_a_placeholder_or_short_verification_secret():
+    settings = load_settings(environ={"GRAVITY_ENV": "production"})
+    assert settings.verification_secret.startswith("gravity-development-")
+    with pytest.raises(ConfigError, match="GRAVITY_VERIFICATION_SECRET is empty or a placeholder"):
+        settings.check_safe_to_run()
+    short = production_settings(GRAVITY_VERIFICATION_SECRET="s3cr3t-from-vault-20")
+    with pytest.raises(ConfigError, match="GRAVITY_VERIFICATION_SECRET is shorter than 32"):
+        short.check_safe_to_run()
+
+
 def test_production_refuses_the_default_rabbitmq_password():
     settings = production_settings(GRAVITY_AMQP_URI="amqp://guest:guest@rabbitmq:5672/")
     with pytest.raises(ConfigError, match=r"RabbitMQ password .* is a default"):
@@ -74,6 +85,7 @@ def test_a_refusal_names_every_problem_on_its_own_line():
         settings.check_safe_to_run()
     assert str(refusal.value).splitlines()[1:] == [
         "  - GRAVITY_JWT_SECRET is empty or a placeholder",
+        "  - GRAVITY_VERIFICATION_SECRET is empty or a placeholder",
         "  - the RabbitMQ password (GRAVITY_RABBITMQ_PASSWORD) is a default",
     ]
 

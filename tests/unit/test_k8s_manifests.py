@@ -31,7 +31,7 @@ CUSTOM_RESOURCES = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"): "rabbitmq.com_v1beta1_rabbitmqcluster.json",
 }
 # Secrets the site creates (docs/operations.md); the operators create the rest.
-SITE_SECRETS = {"gravity-jwt", "gravity-db"}
+SITE_SECRETS = {"gravity-jwt", "gravity-verification", "gravity-db"}
 KUSTOMIZE_FEATURES = {"apiVersion", "kind", "resources", "images"}
 
 
