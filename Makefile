@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup up demo test lint unit integration bench services clean stack
+.PHONY: setup up demo test lint unit integration bench services tools clean stack
 
 setup: $(VENV)/.installed
 
@@ -29,7 +29,11 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: setup services lint
+# pdftoppm, pdftotext and zbarimg, which the honours documents' tests read PDFs with.
+tools:
+	@deploy/ensure-test-tools.sh
+
+test: setup services tools lint
 	$(BIN)/pytest -m "not stack"
 
 # The operator's docker compose stack, built without a registry and tested for real. Needs root:
@@ -37,7 +41,7 @@ test: setup services lint
 stack: setup
 	deploy/ci/stack-stage.sh
 
-unit: setup
+unit: setup tools
 	$(BIN)/pytest tests/unit
 
 bench: setup services
