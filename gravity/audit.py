@@ -1,28 +1,29 @@
 """``gravity audit``: what auditors run against the shared event log (they need no database).
 
 ``audit events`` prints the log as JSON lines, personal fields redacted unless the auditor asks
-otherwise; ``audit verify`` re-checks the hash chain and prints the head to record outside.
+otherwise; ``audit verify`` re-checks the hash chain and prints the head to record outside
+(``audit_verify.py``); ``audit export`` writes the log to one file that ``verify --export``
+checks without the database; ``audit checkpoint`` and ``keygen`` are in ``checkpoints.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from gravity.checkpoints import add_checkpoint_command, public_keys, signed_checkpoints_note
+from gravity.audit_export import add_export_command
+from gravity.audit_verify import add_verify_command
+from gravity.checkpoints import add_checkpoint_command
 from shared.config import Settings
 from shared.contracts import CONTRACTS, UnknownEventTypeError
-from shared.eventlog.keys import KeyFileError
+from shared.eventlog.lines import json_line
 from shared.eventlog.reader import EventLogReader, LoggedEvent
-from shared.eventlog.verify import HeadAnchor, MalformedAnchorError, verify_chain
+from shared.eventlog.source import LogUnavailableError, open_log, unreadable
 from shared.events.canonical import format_timestamp
-from shared.eventstore.database import create_database_engine
 
 PAGE_SIZE = 500
 WITHHELD = "[withheld: no contract for this event version]"
@@ -50,30 +51,19 @@ def add_audit_commands(
     )
     events.set_defaults(handler=print_events)
 
-    verify = commands.add_parser("verify", help="check the hash chain end to end")
-    verify.add_argument(
-        "--expect-head",
-        type=_anchor,
-        metavar="P:H",
-        help="a head printed by an earlier verify: fail unless entry P still has hash H",
-    )
-    verify.add_argument(
-        "--public-key",
-        dest="public_keys",
-        action="append",
-        type=Path,
-        metavar="FILE",
-        help="the log's public key (base64); repeat for rotated keys "
-        "(default: every *.pub in the keys directory)",
-    )
-    verify.set_defaults(handler=verify_log)
+    add_verify_command(commands)
+    add_export_command(commands)
     add_checkpoint_command(commands)
     return commands
 
 
 def print_events(args: argparse.Namespace, settings: Settings) -> int:
     """Page through the log and print one JSON object per entry, in position order."""
-    engine = create_database_engine(settings.database_url("eventlog"), reader=True)
+    try:
+        engine = open_log(settings)
+    except LogUnavailableError as error:
+        print(f"gravity audit events: {error}", file=sys.stderr)
+        return 2
     reader = EventLogReader(engine)
     after, remaining = args.after, args.limit
     try:
@@ -91,7 +81,8 @@ def print_events(args: argparse.Namespace, settings: Settings) -> int:
             after = page[-1].position
             remaining = None if remaining is None else remaining - len(page)
     except sa.exc.DBAPIError as error:
-        return _unreadable(error)
+        print(f"gravity audit events: {unreadable(settings, error)}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader (``head``, say) has seen enough: not a failure. Point stdout at devnull so
         # that the interpreter's final flush does not complain either.
@@ -99,17 +90,6 @@ def print_events(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     return 0
-
-
-# Characters that json.dumps leaves raw but that line-oriented tools (Python's splitlines,
-# JavaScript, some terminals) take for line ends: escaped, so that one entry is one line.
-_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def json_line(value: Any) -> str:
-    """``value`` as one JSON line: non-ASCII kept readable, line-breaking characters escaped
-    (they only occur inside strings, where the escape means the same)."""
-    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKERS)
 
 
 def audit_line(entry: LoggedEvent, reveal_personal_data: bool = False) -> dict[str, Any]:
@@ -123,41 +103,6 @@ def audit_line(entry: LoggedEvent, reveal_personal_data: bool = False) -> dict[s
     }
 
 
-def verify_log(args: argparse.Namespace, settings: Settings) -> int:
-    """Print a summary; exit 1 naming the first untrustworthy position if the chain is broken."""
-    engine = create_database_engine(settings.database_url("eventlog"), reader=True)
-    show_progress = sys.stderr.isatty()
-
-    def progress(checked: int) -> None:
-        if show_progress:
-            print(f"\rchecked {checked} entries", end="", file=sys.stderr, flush=True)
-
-    try:
-        keys = public_keys(args.public_keys, settings)
-    except KeyFileError as error:
-        print(f"gravity audit verify: {error}", file=sys.stderr)
-        return 2
-    try:
-        result = verify_chain(engine, progress, expect_head=args.expect_head, keys=keys or None)
-    except sa.exc.DBAPIError as error:
-        return _unreadable(error)
-    finally:
-        engine.dispose()
-    if show_progress:
-        print(file=sys.stderr)
-    if not result.ok:
-        print(f"FAILED at position {result.first_bad_position}: {result.reason}")
-        print(f"{result.checked} entries before it verified.")
-        return 1
-    print(f"OK: {result.reason}; the chain is intact.")
-    print(signed_checkpoints_note(keys, settings))
-    if args.expect_head is not None:
-        print(f"Entry {args.expect_head.position} still has the expected hash.")
-    print(f"Head: {result.head}")
-    print("Record this head outside the system; check against it later with --expect-head.")
-    return 0
-
-
 def _redacted(entry: LoggedEvent) -> dict[str, Any]:
     envelope = entry.envelope
     try:
@@ -166,16 +111,3 @@ def _redacted(entry: LoggedEvent) -> dict[str, Any]:
         # No contract says which fields are personal, so none can be shown safely.
         return envelope.to_dict() | {"payload": dict.fromkeys(envelope.payload, WITHHELD)}
     return CONTRACTS.redact(envelope)
-
-
-def _anchor(text: str) -> HeadAnchor:
-    try:
-        return HeadAnchor.parse(text)
-    except MalformedAnchorError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
-
-
-def _unreadable(error: sa.exc.DBAPIError) -> int:
-    # Only the class: the URL may hold a password and the statement may quote personal data.
-    print(f"gravity: cannot read the event log ({type(error.orig).__name__})", file=sys.stderr)
-    return 2

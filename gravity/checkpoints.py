@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from shared.config import Settings
 from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.keys import (
@@ -16,7 +18,7 @@ from shared.eventlog.keys import (
     load_private_key,
 )
 from shared.eventlog.process import LOG_KEY
-from shared.eventstore.database import create_database_engine
+from shared.eventlog.source import LogUnavailableError, check_is_log, open_log, unreadable
 
 
 def add_checkpoint_command(
@@ -57,11 +59,18 @@ def sign_checkpoint(_args: argparse.Namespace, settings: Settings) -> int:
     except KeyFileError as error:
         print(f"gravity audit checkpoint: {error} (set GRAVITY_KEYS_DIR)", file=sys.stderr)
         return 2
-    engine = create_database_engine(settings.database_url("eventlog"))
     try:
-        signed = Checkpointer(engine, key).checkpoint()
-    finally:
-        engine.dispose()
+        engine = open_log(settings, reader=False)
+        try:
+            check_is_log(engine, settings)
+            signed = Checkpointer(engine, key).checkpoint()
+        except sa.exc.DBAPIError as error:
+            raise unreadable(settings, error) from None
+        finally:
+            engine.dispose()
+    except LogUnavailableError as error:
+        print(f"gravity audit checkpoint: {error}", file=sys.stderr)
+        return 2
     if signed is None:
         print("Nothing to sign: the log is empty or its newest entry is signed already.")
         return 0

@@ -84,6 +84,9 @@ class Keyring:
     def __bool__(self) -> bool:
         return bool(self._keys)
 
+    def public_keys(self) -> list[Ed25519PublicKey]:
+        return list(self._keys.values())
+
     def knows(self, identifier: str) -> bool:
         return identifier in self._keys
 

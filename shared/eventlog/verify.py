@@ -84,7 +84,7 @@ def verify_chain(
     the log still holds the prefix it signed (its head hash and Merkle root), so a cut tail
     or a rewritten head is caught without an anchor kept by hand.
     """
-    with _snapshot(engine) as connection:
+    with snapshot(engine) as connection:
         recorded = connection.execute(
             sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == HEAD_ROW_ID)
         ).one_or_none()
@@ -160,7 +160,8 @@ def _hash_at(connection: Connection, anchor: HeadAnchor | None, checked: int) ->
     return found
 
 
-def _snapshot(engine: Engine) -> Connection:
+def snapshot(engine: Engine) -> Connection:
+    """A connection that reads one consistent state of the log throughout."""
     connection = engine.connect()
     if engine.dialect.name == "postgresql":
         # READ COMMITTED would let the head row and later pages disagree mid-walk.
