@@ -3,7 +3,8 @@
 ``audit events`` prints the log as JSON lines, personal fields redacted unless the auditor asks
 otherwise; ``audit verify`` re-checks the hash chain and prints the head to record outside
 (``audit_verify.py``); ``audit export`` writes the log to one file that ``verify --export``
-checks without the database; ``audit checkpoint`` and ``keygen`` are in ``checkpoints.py``.
+checks without the database; ``audit prove`` and ``consistency`` give Merkle proofs
+(``audit_proofs.py``); ``audit checkpoint`` and ``keygen`` are in ``checkpoints.py``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gravity.audit_export import add_export_command
+from gravity.audit_proofs import add_proof_commands
 from gravity.audit_verify import add_verify_command
 from gravity.checkpoints import add_checkpoint_command
 from shared.config import Settings
@@ -53,6 +55,7 @@ def add_audit_commands(
 
     add_verify_command(commands)
     add_export_command(commands)
+    add_proof_commands(commands)
     add_checkpoint_command(commands)
     return commands
 
