@@ -85,6 +85,14 @@ def test_qr_code_on_the_first_page_scans_to_the_verification_url(
     assert qr_codes(pages[0]) == [document.verification_url]  # type: ignore[attr-defined]
 
 
+def test_the_longest_verification_url_allowed_still_scans(tmp_path: Path) -> None:
+    url = "https://gravity.example.org/verify/2023-XJGR-0001?code="
+    url += "0123456789abcdef" * ((256 - len(url)) // 16 + 1)
+    url = url[:256]
+    pages = rasterise(write(RENDERER.certificate(make_certificate(verification_url=url)), tmp_path))
+    assert qr_codes(pages[0]) == [url]
+
+
 def test_documents_embed_a_subset_of_the_cjk_font(tmp_path: Path) -> None:
     listing = run_tool("pdffonts", write(RENDERER.certificate(make_certificate()), tmp_path))
     fonts = listing.splitlines()[2:]

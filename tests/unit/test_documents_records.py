@@ -55,6 +55,11 @@ def test_refuses_a_verification_url_that_a_phone_could_not_open(url: str) -> Non
         make_certificate(verification_url=url)
 
 
+def test_refuses_a_verification_url_too_long_for_a_scannable_qr_code() -> None:
+    with pytest.raises(DocumentInputError, match="verification_url: must be at most 256"):
+        make_certificate(verification_url="https://gravity.example.org/verify/" + "a" * 230)
+
+
 def test_refuses_invisible_and_control_characters_by_the_suites_text_policy() -> None:
     with pytest.raises(DocumentInputError, match=r"holder_name: .*U\+202E"):
         make_certificate(holder_name="张\u202e三")
