@@ -67,6 +67,16 @@ def test_consent_is_a_json_boolean_for_a_known_purpose():
             commands.RecordConsent.parse(arguments)
 
 
+def test_holder_and_display_names_are_personal_data_and_never_echoed():
+    from shared.contracts import personal_field_names
+
+    assert {"holder_name", "display_name"} <= personal_field_names()
+    diary = commands.SubmitDiary(
+        student_id=new_id(), campaign_id=new_id(), title="t", text="x", display_name="小张"
+    )
+    assert "display_name" not in diary.public_arguments()
+
+
 # -- recommendations --------------------------------------------------------------------------
 def test_a_recommendation_needs_the_students_current_university_report_consent(desk):
     student = new_id()

@@ -2,7 +2,9 @@
 documents them; the honours service parses its RPC arguments with them.
 
 A field's own rules are here; rules between fields and over time (a term ends after it
-starts, a quota, who is eligible, which consent a step needs) are the domain's.
+starts, a quota, who is eligible, which consent a step needs) are the domain's. Past 200
+lines, because the kit gives a service one ``commands`` module and these are declarations
+only (one class per command, no logic).
 """
 
 from __future__ import annotations
