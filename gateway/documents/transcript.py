@@ -46,7 +46,7 @@ def render_transcript(transcript: TranscriptDocument, font: DocumentFont) -> byt
     _table(
         pdf,
         "社会实践",
-        ("实践单位", "岗位", "时间", "时长（小时）", "评价"),
+        ("实践单位", "岗位", "时间", "小时", "评价"),
         [
             (r.host_unit, r.position, _period(r.start, r.end), _hours(r.hours), r.evaluation)
             for r in transcript.practice
