@@ -16,8 +16,9 @@ from shared.kit.client import CommandClient
 
 
 def assemble(sections: Sequence[Section], routes: tuple[Route, ...]) -> type[Any]:
-    """One nameko service class: each section's read endpoints, an endpoint per command route,
-    the operations endpoints, the app and the command client."""
+    """One nameko service class: each section's read endpoints, an endpoint per command route
+    (unless its section defines one of the route's name: a route that fills fields from the
+    read models), the operations endpoints, the app and the command client."""
     namespace: dict[str, Any] = {
         "__doc__": "Every route of ``gateway.sections``.",
         "__module__": __name__,
@@ -25,8 +26,9 @@ def assemble(sections: Sequence[Section], routes: tuple[Route, ...]) -> type[Any
         "app": GatewayAppProvider(sections, routes),
         "services": CommandClient(),
     }
+    own = {name for section in sections for name in dir(section.endpoints)}
     for route in routes:
-        if route.command is not None:
+        if route.command is not None and route.name not in own:
             namespace[route.name] = command_endpoint(route)
     bases = (*(s.endpoints for s in sections if s.endpoints is not object), OperationEndpoints)
     return type("GatewayService", bases, namespace)

@@ -28,11 +28,14 @@ _IDS = uuid.UUID("6f1c1f0e-8d0b-4a4e-9a43-4c1f7f0c2a11")  # namespace of ids der
 
 @dataclass(frozen=True)
 class Reply:
-    """What an endpoint answers: a status and a JSON object."""
+    """What an endpoint answers: a status and a JSON object, or a document's bytes
+    (``content``, of ``media_type``) instead."""
 
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    media_type: str = "application/json"
 
 
 @dataclass(frozen=True)

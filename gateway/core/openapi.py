@@ -67,12 +67,17 @@ def _operation(route: Route) -> dict[str, Any]:
     success: dict[str, Any] = {"description": route.summary}
     if route.response is not None:
         success["content"] = {"application/json": {"schema": route.response}}
+    elif route.media_type != "application/json":
+        success["content"] = {route.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    patterns = dict(route.path_patterns)
     parameters: list[Any] = [
         {
             "in": "path",
             "name": name,
             "required": True,
-            "schema": {"type": "string", "format": "uuid"},
+            "schema": {"type": "string", "pattern": patterns[name]}
+            if name in patterns
+            else {"type": "string", "format": "uuid"},
         }
         for name in route.path_parameters
     ]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import sqlalchemy as sa
 from werkzeug.wrappers import Request, Response
 
 from gateway.core.auth import authenticate, authorize, check_owner
@@ -36,6 +37,10 @@ _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 IDEMPOTENCY_KEY_MAX = 255
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+# Every 503 says when to try again: a broker or database fault passes, a retry is safe.
+RETRY_AFTER_SECONDS = "2"
+# The gateway's own database away, full or locked: a passing fault, not a bug.
+_PASSING_DATABASE_FAULTS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 Action = Callable[[ApiCall], Reply]
@@ -75,7 +80,7 @@ class Edge:
             if route.roles:
                 principal = authenticate(self.settings, request.headers.get("Authorization"))
                 authorize(principal, route.roles)
-            path = path_ids(getattr(request, "path_values", {}))
+            path = path_ids(getattr(request, "path_values", {}), route.path_patterns)
             query = load(route.query, query_values(request.args)) if route.query else {}
             raw = read_json(request) if route.command else None
             command = load_command(route, raw, path) if route.command else None
@@ -90,6 +95,10 @@ class Edge:
             return action(call)
         except ApiError as error:
             return Reply(error.status, error.body())
+        except _PASSING_DATABASE_FAULTS as error:
+            log.warning("http.database_unavailable", error=type(error).__name__)
+            unavailable = ApiError("SERVICE_UNAVAILABLE", "the database is unavailable; retry")
+            return Reply(unavailable.status, unavailable.body())
         except Exception as error:
             # The class and where, not the message: driver errors quote their parameters.
             frame = traceback.extract_tb(error.__traceback__)[-1]
@@ -144,6 +153,12 @@ def render(reply: Reply, correlation_id: str) -> Response:
     headers = {CORRELATION_HEADER: correlation_id, **reply.headers}
     if reply.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="gravity"'
+    if reply.status == 503:
+        headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
+    if reply.content is not None:  # a document (PDF), not JSON
+        return Response(
+            reply.content, status=reply.status, headers=headers, mimetype=reply.media_type
+        )
     return Response(
         json.dumps(reply.body, ensure_ascii=False),
         status=reply.status,

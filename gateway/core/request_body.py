@@ -7,6 +7,7 @@ the submitted values (they may be personal data).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -119,6 +120,7 @@ def load_command(route: Route, body: Any, path: Mapping[str, str]) -> Command:
         }
         data = {name: value for name, value in data.items() if name not in unknown}
         data |= {name: path[name] for name in route.path_parameters}
+        data |= dict(route.filled)  # stand-ins; the route's endpoint fills the real values
     try:
         parsed = command.parse(data)
     except InvalidArgumentsError as refused:
@@ -136,10 +138,19 @@ def query_values(args: Mapping[str, str]) -> dict[str, str]:
     return dict(args.items())
 
 
-def path_ids(values: Mapping[str, str]) -> dict[str, str]:
-    """Path ids in canonical UUID form; a non-UUID id names nothing, so it is a 404."""
+def path_ids(
+    values: Mapping[str, str], patterns: tuple[tuple[str, str], ...] = ()
+) -> dict[str, str]:
+    """Path ids in canonical UUID form; a non-UUID id names nothing, so it is a 404. A
+    parameter with a pattern of its own (a serial) must match it in full, else 404."""
     ids: dict[str, str] = {}
+    own = dict(patterns)
     for name, value in values.items():
+        if name in own:
+            if not re.fullmatch(own[name], value):
+                raise ApiError("NOT_FOUND", "no such resource", {name: "not a valid value"})
+            ids[name] = value
+            continue
         try:
             ids[name] = str(uuid.UUID(value))
         except ValueError:

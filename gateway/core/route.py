@@ -57,10 +57,19 @@ class Route:
     owner: str | None = None
     prepare: Prepare | None = None
     errors: tuple[str, ...] = ()
+    # Path parameters that are not UUIDs, each with the pattern it must match in full (a
+    # certificate's serial); a value that does not match names nothing (404).
+    path_patterns: tuple[tuple[str, str], ...] = ()
+    # Command fields that the route's own endpoint fills from the read models (a holder's
+    # name): not in the request body; until filled they hold these stand-ins, values their
+    # rules accept, so that the body's other fields are checked by the contract as usual.
+    filled: tuple[tuple[str, object], ...] = ()
+    media_type: str = "application/json"  # of the success answer (a PDF: application/pdf)
 
     def __post_init__(self) -> None:
         if self.command is not None:
-            strangers = set(self.path_parameters) - set(self.command.field_names())
+            own = set(self.command.field_names())
+            strangers = (set(self.path_parameters) | {name for name, _ in self.filled}) - own
             if strangers:
                 raise ValueError(f"{self.name}: {sorted(strangers)} are not command fields")
 
@@ -75,10 +84,12 @@ class Route:
 
     @functools.cached_property
     def body(self) -> type[Schema] | None:
-        """The request body's schema: the command's fields that the path does not supply."""
+        """The request body's schema: the command's fields that neither the path nor the
+        gateway (``filled``) supplies."""
         if self.command is None:
             return None
-        return body_schema(self.command, frozenset(self.path_parameters))
+        supplied = {*self.path_parameters, *(name for name, _ in self.filled)}
+        return body_schema(self.command, frozenset(supplied))
 
     @property
     def error_codes(self) -> tuple[str, ...]:
@@ -137,6 +148,8 @@ def command_route(  # noqa: PLR0917 - positional like Route, one argument per li
     status: int = 200,
     owner: str | None = None,
     prepare: Prepare | None = None,
+    path_patterns: tuple[tuple[str, str], ...] = (),
+    filled: tuple[tuple[str, object], ...] = (),
 ) -> Route:
     """A route under ``BASE`` that sends ``command`` to the service that owns it."""
     return Route(
@@ -151,6 +164,8 @@ def command_route(  # noqa: PLR0917 - positional like Route, one argument per li
         command=command,
         owner=owner,
         prepare=prepare,
+        path_patterns=path_patterns,
+        filled=filled,
     )
 
 
@@ -164,8 +179,20 @@ def read_route(  # noqa: PLR0917 - positional like Route, one argument per line 
     query: type[Schema] | None = None,
     *,
     owner: str | None = None,
+    path_patterns: tuple[tuple[str, str], ...] = (),
+    media_type: str = "application/json",
 ) -> Route:
     """A route under ``BASE`` answered from the read models."""
     return Route(
-        name, "GET", BASE + path, summary, tag, roles, query=query, response=response, owner=owner
+        name,
+        "GET",
+        BASE + path,
+        summary,
+        tag,
+        roles,
+        query=query,
+        response=response,
+        owner=owner,
+        path_patterns=path_patterns,
+        media_type=media_type,
     )
