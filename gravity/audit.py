@@ -4,7 +4,8 @@
 otherwise; ``audit verify`` re-checks the hash chain and prints the head to record outside
 (``audit_verify.py``); ``audit export`` writes the log to one file that ``verify --export``
 checks without the database; ``audit prove`` and ``consistency`` give Merkle proofs
-(``audit_proofs.py``); ``audit checkpoint`` and ``keygen`` are in ``checkpoints.py``.
+(``audit_proofs.py``); ``audit quarantine`` lists refused events; ``audit checkpoint`` and
+``keygen`` are in ``checkpoints.py``.
 """
 
 from __future__ import annotations
@@ -12,23 +13,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 import sqlalchemy as sa
 
 from gravity.audit_export import add_export_command
 from gravity.audit_proofs import add_proof_commands
+from gravity.audit_quarantine import add_quarantine_command
 from gravity.audit_verify import add_verify_command
 from gravity.checkpoints import add_checkpoint_command
 from shared.config import Settings
-from shared.contracts import CONTRACTS, UnknownEventTypeError
 from shared.eventlog.lines import json_line
-from shared.eventlog.reader import EventLogReader, LoggedEvent
+from shared.eventlog.reader import EventLogReader
+from shared.eventlog.redaction import audit_line
 from shared.eventlog.source import LogUnavailableError, open_log, unreadable
-from shared.events.canonical import format_timestamp
 
 PAGE_SIZE = 500
-WITHHELD = "[withheld: no contract for this event version]"
 
 
 def add_audit_commands(
@@ -56,6 +55,7 @@ def add_audit_commands(
     add_verify_command(commands)
     add_export_command(commands)
     add_proof_commands(commands)
+    add_quarantine_command(commands)
     add_checkpoint_command(commands)
     return commands
 
@@ -93,24 +93,3 @@ def print_events(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     return 0
-
-
-def audit_line(entry: LoggedEvent, reveal_personal_data: bool = False) -> dict[str, Any]:
-    """One output line; ``recorded_at`` is the exact text that was hashed."""
-    event = entry.envelope.to_dict() if reveal_personal_data else _redacted(entry)
-    return {
-        "position": entry.position,
-        "hash": entry.hash,
-        "recorded_at": format_timestamp(entry.recorded_at),
-        "event": event,
-    }
-
-
-def _redacted(entry: LoggedEvent) -> dict[str, Any]:
-    envelope = entry.envelope
-    try:
-        CONTRACTS.get(envelope.event_type, envelope.schema_version)
-    except UnknownEventTypeError:
-        # No contract says which fields are personal, so none can be shown safely.
-        return envelope.to_dict() | {"payload": dict.fromkeys(envelope.payload, WITHHELD)}
-    return CONTRACTS.redact(envelope)

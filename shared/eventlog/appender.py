@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shared.eventlog.chain import entry_hash, envelope_columns
+from shared.eventlog.screening import Refusal, quarantine
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
 from shared.events.canonical import format_timestamp
 from shared.events.envelope import Envelope
+from shared.messaging.topology import event_exchange
 
 
 class EventLogAppender:
@@ -25,21 +28,26 @@ class EventLogAppender:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def append_batch(self, envelopes: Iterable[Envelope]) -> list[int]:
+    def append_batch(
+        self, envelopes: Iterable[Envelope], refused: Sequence[Refusal] = ()
+    ) -> list[int]:
         """Log the envelopes not logged yet, in the given order; returns their new positions.
 
         An event whose ``event_id`` is already in the log (a redelivery) or earlier in the same
-        batch is skipped, so the returned list may be shorter than the batch. An envelope that
-        could not be read back unchanged raises ``MalformedEnvelopeError`` and nothing of the
-        batch is written.
+        batch is skipped, so the returned list may be shorter than the batch; if its content
+        differs from the logged one, it is quarantined instead, as are the ``refused`` events
+        (``screening.py``), in the same transaction. An envelope that could not be read back
+        unchanged raises ``MalformedEnvelopeError`` and nothing of the batch is written.
         """
-        batch = _unique(envelopes)
-        if not batch:
+        batch, twins = _unique(envelopes)
+        if not batch and not refused:
             return []
         columns = [envelope_columns(_readable(envelope)) for envelope in batch]
         with self._engine.begin() as connection:
             position, prev_hash = _lock_head(connection)
             logged = _already_logged(connection, [row["event_id"] for row in columns])
+            twins = [_logged_twin(twin, logged) for twin in twins]
+            quarantine(connection, [*refused, *twins, *_conflicts(batch, columns, logged)])
             recorded_at = format_timestamp(datetime.now(UTC))
             rows, positions = [], []
             for envelope, values in zip(batch, columns, strict=True):
@@ -64,14 +72,47 @@ class EventLogAppender:
         return positions
 
 
-def _unique(envelopes: Iterable[Envelope]) -> list[Envelope]:
-    seen: set[str] = set()
-    batch = []
+def _unique(envelopes: Iterable[Envelope]) -> tuple[list[Envelope], list[Refusal]]:
+    """The batch without repeated event ids, and the repeats whose content differs."""
+    seen: dict[str, Envelope] = {}
+    batch, twins = [], []
     for envelope in envelopes:
-        if envelope.event_id not in seen:
-            seen.add(envelope.event_id)
+        first = seen.get(envelope.event_id)
+        if first is None:
+            seen[envelope.event_id] = envelope
             batch.append(envelope)
-    return batch
+        elif first.to_dict() != envelope.to_dict():
+            twins.append(_twin(envelope, "an event with this id but other content came first"))
+    return batch, twins
+
+
+def _conflicts(
+    batch: list[Envelope], columns: list[dict[str, Any]], logged: dict[str, Any]
+) -> list[Refusal]:
+    """Envelopes whose id is logged already with other content."""
+    found = []
+    for envelope, values in zip(batch, columns, strict=True):
+        stored = logged.get(envelope.event_id)
+        if stored is not None and any(getattr(stored, k) != v for k, v in values.items()):
+            found.append(_twin(envelope, _logged_elsewhere(stored.position)))
+    return found
+
+
+def _logged_twin(twin: Refusal, logged: dict[str, Any]) -> Refusal:
+    """A batch's twin whose id is also logged already is told so."""
+    stored = logged.get(twin.envelope.event_id)
+    if stored is None:
+        return twin
+    return _twin(twin.envelope, _logged_elsewhere(stored.position))
+
+
+def _logged_elsewhere(position: int) -> str:
+    return f"its event id is logged at position {position} with other content"
+
+
+def _twin(envelope: Envelope, reason: str) -> Refusal:
+    # It passed screening, so it came through its producer's exchange.
+    return Refusal(envelope, event_exchange(envelope.producer), reason)
 
 
 def _readable(envelope: Envelope) -> Envelope:
@@ -90,14 +131,12 @@ def _lock_head(connection: Connection) -> tuple[int, str]:
     return int(head.position), str(head.hash)
 
 
-def _already_logged(connection: Connection, event_ids: list[str]) -> set[str]:
-    found: set[str] = set()
+def _already_logged(connection: Connection, event_ids: list[str]) -> dict[str, Any]:
+    """The logged rows of these event ids (almost always none: a redelivery is rare)."""
+    found: dict[str, Any] = {}
     # Chunked to stay under SQLite's bound-parameter limit on big batches.
     for start in range(0, len(event_ids), 500):
         chunk = event_ids[start : start + 500]
-        found.update(
-            connection.execute(
-                sa.select(event_log.c.event_id).where(event_log.c.event_id.in_(chunk))
-            ).scalars()
-        )
+        rows = connection.execute(sa.select(event_log).where(event_log.c.event_id.in_(chunk)))
+        found.update((row.event_id, row) for row in rows)
     return found

@@ -3,7 +3,8 @@
 Acks go out only after the batch has committed, so a crash in between loses nothing: the
 broker redelivers and the appender's dedupe absorbs what was already logged. A message that is
 not a loggable envelope is moved to ``gravity.eventlog.dead-letter`` (then acked) instead of
-stopping the log. One consumer keeps the broker's per-queue order; run one event-log process.
+stopping the log; one that fails screening (``screening.py``) is quarantined with the batch.
+One consumer keeps the broker's per-queue order; run one event-log process.
 (One loop with its reconnection and its database retries: kept together, a little over 200
 lines.)
 """
@@ -25,6 +26,7 @@ from shared.backoff import Backoff
 from shared.eventlog.appender import EventLogAppender
 from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.intake import Delivery, UnloggableMessageError, dead_letter, read_envelope
+from shared.eventlog.screening import Refusal, screen
 from shared.eventlog.topology import declare_event_log_topology
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
@@ -79,6 +81,7 @@ class EventLogConsumer:
         self._stop_requested = False  # a plain flag: set from signal handlers, so no locks
         self._consuming = False
         self._pending: list[tuple[Delivery, Envelope]] = []
+        self._refused: list[tuple[Delivery, Refusal]] = []  # to quarantine with the batch
         self._settled_tag = 0  # highest dead-lettered delivery still to be acked
         self._batch_started = 0.0
 
@@ -127,7 +130,8 @@ class EventLogConsumer:
                     self._checkpointer.tick()
             self._flush(connection, channel)
         finally:
-            self._pending, self._settled_tag = [], 0  # unacked messages will be redelivered
+            # Unacked messages will be redelivered.
+            self._pending, self._refused, self._settled_tag = [], [], 0
             if connection.is_open:
                 # Already going away is fine: the broker requeues whatever was not acked.
                 with contextlib.suppress(*BROKER_ERRORS):
@@ -137,7 +141,7 @@ class EventLogConsumer:
         delivery = Delivery(
             method.delivery_tag, method.exchange, method.routing_key, body, properties
         )
-        if not self._pending and not self._settled_tag:
+        if not self._has_work():
             self._batch_started = time.monotonic()
         try:
             envelope = read_envelope(body)
@@ -145,10 +149,17 @@ class EventLogConsumer:
             dead_letter(channel, delivery, str(error))
             self._settled_tag = max(self._settled_tag, delivery.delivery_tag)
             return
-        self._pending.append((delivery, envelope))
+        refusal = screen(envelope, delivery.exchange)
+        if refusal is not None:
+            self._refused.append((delivery, refusal))
+        else:
+            self._pending.append((delivery, envelope))
+
+    def _has_work(self) -> bool:
+        return bool(self._pending or self._refused or self._settled_tag)
 
     def _time_left(self) -> float:
-        if not self._pending and not self._settled_tag:
+        if not self._has_work():
             return self._options.idle_poll_seconds
         deadline = self._batch_started + self._options.batch_wait_seconds
         return max(0.0, deadline - time.monotonic())
@@ -156,18 +167,19 @@ class EventLogConsumer:
     def _batch_due(self) -> bool:
         if len(self._pending) >= self._options.batch_size:
             return True
-        return bool(self._pending or self._settled_tag) and self._time_left() == 0.0
+        return self._has_work() and self._time_left() == 0.0
 
     def _flush(self, connection: Any, channel: Any) -> None:
-        if not self._pending and not self._settled_tag:
+        if not self._has_work():
             return
         positions = self._append_pending(connection, channel)
         if positions is None:
             return  # stopping while the database is down: the broker will redeliver
         tags = [self._settled_tag] + [delivery.delivery_tag for delivery, _ in self._pending]
+        tags += [delivery.delivery_tag for delivery, _ in self._refused]
         channel.basic_ack(delivery_tag=max(tags), multiple=True)
         duplicates = len(self._pending) - len(positions)
-        self._pending, self._settled_tag = [], 0
+        self._pending, self._refused, self._settled_tag = [], [], 0
         if positions:
             log.info("eventlog.appended", count=len(positions), head=positions[-1])
             if self._checkpointer is not None:
@@ -190,10 +202,18 @@ class EventLogConsumer:
                 connection.sleep(next(pauses))
 
     def _store(self, channel: Any) -> list[int]:
+        refused = [refusal for _, refusal in self._refused]
         try:
-            return self._appender.append_batch(envelope for _, envelope in self._pending)
+            return self._appender.append_batch((e for _, e in self._pending), refused)
         except UNSTORABLE:
             pass
+        try:
+            self._appender.append_batch([], refused)
+        except UNSTORABLE as error:  # cannot even be quarantined: park it with the broker
+            for delivery, _ in self._refused:
+                dead_letter(channel, delivery, type(error).__name__)
+                self._settled_tag = max(self._settled_tag, delivery.delivery_tag)
+            self._refused = []
         positions: list[int] = []
         for delivery, envelope in list(self._pending):
             try:

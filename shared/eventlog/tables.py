@@ -1,4 +1,4 @@
-"""The event log's two tables: the entries, and the one-row head anchor.
+"""The event log's tables: the entries, the one-row head anchor, checkpoints, quarantine.
 
 Envelope fields are stored as plain columns so that auditors and the gateway can filter on
 them; the payload is kept as its canonical JSON text. Together they rebuild the envelope whose
@@ -60,4 +60,19 @@ log_checkpoints = sa.Table(
     sa.Column("signed_at", sa.String(32), nullable=False),
     sa.Column("key_id", sa.String(16), nullable=False),
     sa.Column("signature", sa.Text, nullable=False),
+)
+
+# Events the log would not chain in (not what their contract says, not published through their
+# producer's exchange, or an event id already logged with other content): see ``screening.py``.
+log_quarantine = sa.Table(
+    "log_quarantine",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("received_at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("exchange", sa.Text, nullable=False),
+    sa.Column("event_id", sa.Text, nullable=False, index=True),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("producer", sa.Text, nullable=False),
+    sa.Column("envelope", sa.Text, nullable=False),  # its canonical JSON: may be personal data
 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,19 +122,45 @@ def _stretches(last: int, workers: int | None, engine: Engine) -> list[tuple[int
 def _walk_apart(
     engine: Engine, stretches: list[tuple[int, int]], progress: Progress | None
 ) -> list[RangeCheck]:
+    """Walk the stretches in worker processes, worker ``i`` taking stretches ``i, i+n, ...``,
+    and collect their checks in order, stopping at the first problem.
+
+    Each worker answers over its own pipe, written by it alone and read here alone: no feeder
+    threads (as a process pool has), so this also runs where eventlet has patched threads.
+    """
     url = engine.url.render_as_string(hide_password=False)
-    checks: list[RangeCheck] = []
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited state
-    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-        firsts = [first for first, _ in stretches]
-        lasts = [last for _, last in stretches]
-        for check in pool.map(check_range_at, [url] * len(stretches), firsts, lasts):
+    count = min(os.cpu_count() or 1, len(stretches))
+    workers = []
+    for index in range(count):
+        receiver, sender = context.Pipe(duplex=False)
+        mine = stretches[index::count]
+        process = context.Process(target=_walk_stretches, args=(url, mine, sender), daemon=True)
+        process.start()
+        sender.close()
+        workers.append((process, receiver))
+    checks: list[RangeCheck] = []
+    try:
+        for number in range(len(stretches)):
+            check: RangeCheck = workers[number % count][1].recv()
             checks.append(check)
             if progress is not None:
                 progress(check.first + check.checked - 1)
             if check.problem is not None:
                 break
+    finally:
+        for process, receiver in workers:
+            receiver.close()
+            process.terminate()
+            process.join()
     return checks
+
+
+def _walk_stretches(url: str, stretches: list[tuple[int, int]], sender: Any) -> None:
+    """A worker process: check each stretch and send its result."""
+    for first, last in stretches:
+        sender.send(check_range_at(url, first, last))
+    sender.close()
 
 
 def _link(checks: list[RangeCheck]) -> tuple[int, str, Problem | None]:

@@ -178,9 +178,9 @@ def test_loses_nothing_when_stopped_mid_stream_and_restarted(
 ):
     append = EventLogAppender.append_batch
 
-    def slow_append(self, envelopes):
+    def slow_append(self, envelopes, refused=()):
         time.sleep(0.005)  # a slow database, which also gives the test a moment to stop it
-        return append(self, envelopes)
+        return append(self, envelopes, refused)
 
     monkeypatch.setattr(EventLogAppender, "append_batch", slow_append)
     envelopes = [make_envelope() for _ in range(400)]
