@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.audit import section as audit
 from gateway.core.operations import OPERATION_ROUTES
 from gateway.core.route import Route
 from gateway.core.section import Section
@@ -9,7 +10,12 @@ from gateway.placement import section as placement
 from gateway.recruitment import section as recruitment
 from gateway.volunteering import section as volunteering
 
-SECTIONS: tuple[Section, ...] = (recruitment.SECTION, placement.SECTION, volunteering.SECTION)
+SECTIONS: tuple[Section, ...] = (
+    recruitment.SECTION,
+    placement.SECTION,
+    volunteering.SECTION,
+    audit.SECTION,
+)
 
 ROUTES: tuple[Route, ...] = (
     *(route for section in SECTIONS for route in section.routes),

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from gravity.checkpoints import public_keys, signed_checkpoints_note
 from shared.config import Settings
-from shared.eventlog.export import MalformedExportError, export_key_ids, verify_export
+from shared.eventlog.export import MalformedExportError
+from shared.eventlog.export_check import export_key_ids, verify_export
 from shared.eventlog.keys import KeyFileError, Keyring
 from shared.eventlog.source import LogUnavailableError, check_is_log, open_log, unreadable
 from shared.eventlog.verify import (

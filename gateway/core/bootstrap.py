@@ -78,7 +78,8 @@ def build_app(
         subscription=CatchUpSubscription(reader, projector),
         probes=probes,
         engines=(store, event_log),
-        reads={kind: kind(store) for section in sections for kind in section.reads},
+        reads={kind: kind(store) for section in sections for kind in section.reads}
+        | {kind: kind(event_log) for section in sections for kind in section.log_reads},
         routes=routes,
     )
 

@@ -47,6 +47,11 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(403, "FORBIDDEN", "The token's role may not do this."),
     ErrorCode(404, "NOT_FOUND", "No such resource, or none that this caller may see."),
+    ErrorCode(
+        404,
+        "EVENT_NOT_IN_LOG",
+        "No entry of the event log has this event id, so there is nothing to prove.",
+    ),
     ErrorCode(405, "METHOD_NOT_ALLOWED", "The path exists but not with this method."),
     ErrorCode(
         409,
@@ -76,6 +81,13 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         422,
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was used before with a different request.",
+    ),
+    ErrorCode(
+        422,
+        "PROOF_UNAVAILABLE",
+        "No Merkle proof can be given: a tree size the log never had, an event after the "
+        "requested size, or a log that no longer matches a checkpoint it signed (the message "
+        "says which; for the last, run gravity audit verify).",
     ),
     ErrorCode(500, "INTERNAL", "An unexpected failure; the correlation id locates its logs."),
     ErrorCode(

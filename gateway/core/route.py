@@ -30,6 +30,8 @@ HOST_UNIT = frozenset({"host_unit"})
 PARTIES = frozenset({"student", "host_unit"})
 PARTIES_AND_OPERATOR = frozenset({"operator", "student", "host_unit"})
 ANY_ROLE = frozenset({"operator", "host_unit", "student", "auditor"})
+AUDITOR = frozenset({"auditor"})
+REPORT_READERS = frozenset({"operator", "auditor"})  # every campaign report
 PUBLIC: frozenset[str] = frozenset()
 
 Prepare = Callable[["ApiCall", Command], Command]

@@ -23,7 +23,8 @@ class Section:
     ``endpoints`` is the class holding the section's read endpoints (its command routes need
     none); ``projection`` maps event types to the handlers that keep ``tables`` (whose
     personal columns are marked ``info=PERSONAL``); ``reads`` are the query classes its
-    endpoints read through (each built on the gateway's database engine).
+    endpoints read through (each built on the gateway's database engine); ``log_reads`` are
+    query classes built on the event log's engine instead (a reader: it never writes).
     """
 
     name: str
@@ -32,6 +33,7 @@ class Section:
     projection: Mapping[str, ProjectionHandler]
     tables: tuple[sa.Table, ...]
     reads: tuple[type[ReadModelQueries], ...] = ()
+    log_reads: tuple[type[ReadModelQueries], ...] = ()
 
     @property
     def personal_columns(self) -> frozenset[str]:

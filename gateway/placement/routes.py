@@ -15,6 +15,7 @@ from gateway.core.route import (
     OPERATOR_OR_STUDENT,
     PARTIES,
     PARTIES_AND_OPERATOR,
+    REPORT_READERS,
     Route,
     command_route,
     read_route,
@@ -157,7 +158,7 @@ PLACEMENTS_REPORT = read_route(
     "/campaigns/{campaign_id}/placements/report",
     "Agreements, host units involved, positions filled and open, readiness rates, evaluations",
     "reports",
-    OPERATOR,
+    REPORT_READERS,
     ps.PlacementsReportResponse,
 )
 

@@ -6,6 +6,7 @@ from gateway.core.route import (
     ANY_ROLE,
     OPERATOR,
     OPERATOR_OR_STUDENT,
+    REPORT_READERS,
     command_route,
     read_route,
 )
@@ -125,7 +126,7 @@ CAMPAIGN_REPORT = read_route(
     "/campaigns/{campaign_id}/report",
     "Registration, screening and withdrawal counts",
     "reports",
-    OPERATOR,
+    REPORT_READERS,
     rs.CampaignReportResponse,
 )
 

@@ -11,10 +11,10 @@ from marshmallow import Schema
 
 from gateway.core.route import (
     ANY_ROLE,
-    OPERATOR,
     OPERATOR_OR_HOST_UNIT,
     OPERATOR_OR_STUDENT,
     PARTIES_AND_OPERATOR,
+    REPORT_READERS,
     Route,
     command_route,
     read_route,
@@ -167,7 +167,7 @@ VOLUNTEERING_REPORT = read_route(
     "Activities, volunteers, approved hours, children, residents and sessions per kind, "
     "subject and topic, and in all",
     "reports",
-    OPERATOR,
+    REPORT_READERS,
     vs.VolunteeringReportResponse,
 )
 

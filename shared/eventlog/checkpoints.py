@@ -50,9 +50,17 @@ class Checkpoint:
         )
 
 
-def read_checkpoints(connection: Connection) -> list[Checkpoint]:
-    rows = connection.execute(sa.select(log_checkpoints).order_by(log_checkpoints.c.position))
-    return [Checkpoint(**row._asdict()) for row in rows]
+def read_checkpoints(
+    connection: Connection, *, after: int = 0, limit: int | None = None
+) -> list[Checkpoint]:
+    """The signed checkpoints in position order: all, or a page of those past ``after``."""
+    query = (
+        sa.select(log_checkpoints)
+        .where(log_checkpoints.c.position > after)
+        .order_by(log_checkpoints.c.position)
+        .limit(limit)
+    )
+    return [Checkpoint(**row._asdict()) for row in connection.execute(query)]
 
 
 class Checkpointer:

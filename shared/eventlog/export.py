@@ -10,18 +10,15 @@ independent verifiers):
    entry whose stored text was rewritten stays detectable;
 3. one ``{"checkpoint": {...}}`` per signed checkpoint, in position order.
 
-``verify_export`` loads a file into a scratch SQLite database and runs the very checks
-``gravity audit verify`` runs on the live log, so the two can never disagree.
+``export_check.verify_export`` loads a file into a scratch SQLite database and runs the very
+checks ``gravity audit verify`` runs on the live log, so the two can never disagree.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
@@ -29,18 +26,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Engine
 
 from shared.eventlog.chain import STORED_COLUMNS
-from shared.eventlog.checkpoints import Checkpoint
 from shared.eventlog.keys import Keyring, key_id, public_key_text
 from shared.eventlog.lines import json_line
-from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_checkpoints, log_head, metadata
-from shared.eventlog.verify import HeadAnchor, VerificationResult, snapshot, verify_chain
+from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_checkpoints, log_head
+from shared.eventlog.verify import HeadAnchor, snapshot
 from shared.events.canonical import format_timestamp
-from shared.eventstore.database import create_database_engine
 
 FORMAT, VERSION = "gravity-event-log-export", 1
 BATCH = 5000
-_INTEGERS = {"position", "schema_version", "stream_version"}
-_CHECKPOINT_FIELDS = tuple(Checkpoint.__dataclass_fields__)
 
 
 class MalformedExportError(ValueError):
@@ -92,115 +85,6 @@ def export_log(
         ).all()
         out.writelines(_line({"checkpoint": row._asdict()}) for row in signed)
     return ExportSummary(written, len(signed), HeadAnchor(position, head_hash))
-
-
-def verify_export(
-    lines: Iterable[str],
-    keys: Keyring | None,
-    *,
-    expect_head: HeadAnchor | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> VerificationResult:
-    """Check an export exactly as ``verify_chain`` checks the live log; raises
-    ``MalformedExportError`` for a file that is not an export."""
-    with tempfile.TemporaryDirectory(prefix="gravity-export-") as scratch:
-        url = f"sqlite:///{Path(scratch) / 'log.db'}"
-        engine = create_database_engine(url)
-        try:
-            metadata.create_all(engine)
-            _load(engine, lines)
-            return verify_chain(engine, progress, expect_head=expect_head, keys=keys)
-        finally:
-            engine.dispose()
-
-
-def export_key_ids(first_line: str) -> list[str]:
-    """The key ids an export's header lists (for the auditor to compare with their own)."""
-    header = _header(1, first_line)
-    return [str(key.get("key_id")) for key in header["public_keys"] if isinstance(key, dict)]
-
-
-def _load(engine: Engine, lines: Iterable[str]) -> None:
-    numbered = enumerate(lines, start=1)
-    first = next(numbered, None)
-    if first is None:
-        raise MalformedExportError("the file is empty: it is not a Gravity log export")
-    head = _header(*first)["head"]
-    with engine.begin() as connection:
-        connection.execute(log_head.insert(), [{"id": HEAD_ROW_ID, **_head(head)}])
-        for table, rows in _batches(numbered):
-            connection.execute(table.insert(), rows)
-
-
-Rows = list[dict[str, Any]]
-
-
-def _batches(numbered: Iterator[tuple[int, str]]) -> Iterator[tuple[sa.Table, Rows]]:
-    batch: Rows = []
-    table = event_log
-    for number, text in numbered:
-        kind, row = _record(number, text)
-        if kind is not table and batch:
-            yield table, batch
-            batch = []
-        table = kind
-        batch.append(row)
-        if len(batch) >= BATCH:
-            yield table, batch
-            batch = []
-    if batch:
-        yield table, batch
-
-
-def _record(number: int, text: str) -> tuple[sa.Table, dict[str, Any]]:
-    value = _parse(number, text)
-    if set(value) == {"entry"}:
-        return event_log, _fields(number, value["entry"], STORED_COLUMNS, _INTEGERS, "entry")
-    if set(value) == {"checkpoint"}:
-        row = _fields(number, value["checkpoint"], _CHECKPOINT_FIELDS, {"position"}, "checkpoint")
-        return log_checkpoints, row
-    raise MalformedExportError(f"line {number} is neither an entry nor a checkpoint")
-
-
-def _header(number: int, text: str) -> dict[str, Any]:
-    header = _parse(number, text)
-    if header.get("format") != FORMAT or header.get("version") != VERSION:
-        raise MalformedExportError(
-            f"line {number} is not the header of a {FORMAT} version {VERSION} file"
-        )
-    if not isinstance(header.get("head"), dict) or not isinstance(header.get("public_keys"), list):
-        raise MalformedExportError(f"line {number}: the header lacks its head or public_keys")
-    return header
-
-
-def _head(head: dict[str, Any]) -> dict[str, Any]:
-    position, digest = head.get("position"), head.get("hash")
-    if type(position) is not int or not isinstance(digest, str):
-        raise MalformedExportError("line 1: the header's head is not {position, hash}")
-    return {"position": position, "hash": digest}
-
-
-def _fields(
-    number: int, value: Any, names: tuple[str, ...], integers: set[str], what: str
-) -> dict[str, Any]:
-    if not isinstance(value, dict) or set(value) != set(names):
-        raise MalformedExportError(f"line {number}: an {what} must have exactly {', '.join(names)}")
-    for name, field in value.items():
-        wanted = int if name in integers else str
-        if type(field) is not wanted and not (name == "causation_id" and field is None):
-            problem = f"the {what}'s {name} is not a {wanted.__name__}"
-            raise MalformedExportError(f"line {number}: {problem}")
-    return value
-
-
-def _parse(number: int, text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise MalformedExportError(f"line {number} is not JSON") from None
-    if not isinstance(value, dict):
-        raise MalformedExportError(f"line {number} is not a JSON object")
-    return value
 
 
 def _public(key: Ed25519PublicKey) -> dict[str, str]:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from shared.eventlog.chain import envelope_from_row
 from shared.eventlog.tables import event_log
-from shared.events.canonical import parse_timestamp
+from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.events.envelope import Envelope
 
 
@@ -41,11 +41,15 @@ class EventLogReader:
         *,
         event_type: str | None = None,
         stream_id: str | None = None,
+        before: int | None = None,
+        recorded_from: datetime | None = None,
+        recorded_until: datetime | None = None,
     ) -> list[LoggedEvent]:
         """Up to ``limit`` entries with a position above ``position``, ascending.
 
         With a filter, the positions returned skip the entries that do not match; page on by
-        passing the last returned position.
+        passing the last returned position. ``before`` excludes that position and later ones;
+        ``recorded_from`` and ``recorded_until`` bound ``recorded_at``, both inclusive.
         """
         query = (
             sa.select(event_log)
@@ -57,6 +61,13 @@ class EventLogReader:
             query = query.where(event_log.c.event_type == event_type)
         if stream_id is not None:
             query = query.where(event_log.c.stream_id == stream_id)
+        if before is not None:
+            query = query.where(event_log.c.position < before)
+        # The stored text is the canonical form (fixed width, UTC): it sorts as time does.
+        if recorded_from is not None:
+            query = query.where(event_log.c.recorded_at >= format_timestamp(recorded_from))
+        if recorded_until is not None:
+            query = query.where(event_log.c.recorded_at <= format_timestamp(recorded_until))
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
         return [

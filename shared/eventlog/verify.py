@@ -5,14 +5,13 @@ renumbered, and a tail cut off without also rewinding the ``log_head`` row. What
 catch alone: someone with write access who recomputes every hash after a change and rewrites
 the head row to match. That needs an anchor kept outside the database, which is why the
 auditor records the head (``POSITION:HASH``) printed by each run and passes it back with
-``--expect-head`` next time: a log that no longer contains that exact entry fails.
+``--expect-head`` next time: a log that no longer contains that exact entry fails; the signed
+checkpoints (``checkpoint_check.py``) catch it too. A large log is walked in stretches by
+several processes (``parallel.py``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +21,9 @@ from sqlalchemy.engine import Connection, Engine
 from shared.eventlog.chain import GENESIS_HASH
 from shared.eventlog.checkpoint_check import check_checkpoints
 from shared.eventlog.keys import Keyring
+from shared.eventlog.parallel import Progress, stretches_of, walk_apart
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
-from shared.eventlog.walk import Problem, RangeCheck, check_range, check_range_at, link_problem
-
-Progress = Callable[[int], None]
-PARALLEL_FROM = 50_000  # entries: below this, starting processes costs more than it saves
+from shared.eventlog.walk import Problem, RangeCheck, check_range, link_problem
 
 
 class MalformedAnchorError(ValueError):
@@ -88,9 +85,9 @@ def verify_chain(
             sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == HEAD_ROW_ID)
         ).one_or_none()
         last = int(connection.execute(sa.select(sa.func.max(event_log.c.position))).scalar() or 0)
-        stretches = _stretches(last, workers, engine)
+        stretches = stretches_of(last, workers, engine)
         if len(stretches) > 1:
-            checks = _walk_apart(engine, stretches, progress)
+            checks = walk_apart(engine, stretches, progress)
         else:
             checks = [check_range(connection, 1, last, progress)] if last else []
         checked, prev_hash, failure = _link(checks)
@@ -108,59 +105,6 @@ def verify_chain(
         bad, reason = failure
         return VerificationResult(False, min(checked, bad - 1), bad, reason, head)
     return VerificationResult(True, checked, None, f"{checked} entries verified", head)
-
-
-def _stretches(last: int, workers: int | None, engine: Engine) -> list[tuple[int, int]]:
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
-    if count <= 1 or last < PARALLEL_FROM or in_memory:
-        return [(1, last)]
-    size = -(-last // (count * 4))  # a few stretches per worker keep them all busy
-    return [(first, min(first + size - 1, last)) for first in range(1, last + 1, size)]
-
-
-def _walk_apart(
-    engine: Engine, stretches: list[tuple[int, int]], progress: Progress | None
-) -> list[RangeCheck]:
-    """Walk the stretches in worker processes, worker ``i`` taking stretches ``i, i+n, ...``,
-    and collect their checks in order, stopping at the first problem.
-
-    Each worker answers over its own pipe, written by it alone and read here alone: no feeder
-    threads (as a process pool has), so this also runs where eventlet has patched threads.
-    """
-    url = engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited state
-    count = min(os.cpu_count() or 1, len(stretches))
-    workers = []
-    for index in range(count):
-        receiver, sender = context.Pipe(duplex=False)
-        mine = stretches[index::count]
-        process = context.Process(target=_walk_stretches, args=(url, mine, sender), daemon=True)
-        process.start()
-        sender.close()
-        workers.append((process, receiver))
-    checks: list[RangeCheck] = []
-    try:
-        for number in range(len(stretches)):
-            check: RangeCheck = workers[number % count][1].recv()
-            checks.append(check)
-            if progress is not None:
-                progress(check.first + check.checked - 1)
-            if check.problem is not None:
-                break
-    finally:
-        for process, receiver in workers:
-            receiver.close()
-            process.terminate()
-            process.join()
-    return checks
-
-
-def _walk_stretches(url: str, stretches: list[tuple[int, int]], sender: Any) -> None:
-    """A worker process: check each stretch and send its result."""
-    for first, last in stretches:
-        sender.send(check_range_at(url, first, last))
-    sender.close()
 
 
 def _link(checks: list[RangeCheck]) -> tuple[int, str, Problem | None]:

@@ -560,7 +560,7 @@ def test_detects_the_last_entry_edited_and_rehashed_through_the_head_anchor(engi
 def test_a_log_walked_in_stretches_by_several_processes_finds_the_same_first_fault(
     engine, monkeypatch, damage
 ):
-    monkeypatch.setattr("shared.eventlog.verify.PARALLEL_FROM", 10)
+    monkeypatch.setattr("shared.eventlog.parallel.PARALLEL_FROM", 10)
     log_events(engine, 40)
     assert verify_chain(engine, workers=2).ok
     if damage == "payload":
