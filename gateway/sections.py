@@ -6,6 +6,7 @@ from gateway.audit import section as audit
 from gateway.core.operations import OPERATION_ROUTES
 from gateway.core.route import Route
 from gateway.core.section import Section
+from gateway.honors import section as honors
 from gateway.placement import section as placement
 from gateway.recruitment import section as recruitment
 from gateway.volunteering import section as volunteering
@@ -14,6 +15,7 @@ SECTIONS: tuple[Section, ...] = (
     recruitment.SECTION,
     placement.SECTION,
     volunteering.SECTION,
+    honors.SECTION,
     audit.SECTION,
 )
 

@@ -89,6 +89,11 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "requested size, or a log that no longer matches a checkpoint it signed (the message "
         "says which; for the last, run gravity audit verify).",
     ),
+    ErrorCode(
+        429,
+        "RATE_LIMITED",
+        "Too many requests from this client address; retry after the Retry-After seconds.",
+    ),
     ErrorCode(500, "INTERNAL", "An unexpected failure; the correlation id locates its logs."),
     ErrorCode(
         503,

@@ -177,7 +177,7 @@ def read_route(  # noqa: PLR0917 - positional like Route, one argument per line 
     summary: str,
     tag: str,
     roles: frozenset[str],
-    response: type[Schema],
+    response: type[Schema] | None,
     query: type[Schema] | None = None,
     *,
     owner: str | None = None,

@@ -1,0 +1,184 @@
+"""Honours' read endpoints, the public verification, the documents, and the command routes
+whose commands the gateway completes (the holder's name, the recommended transcript).
+
+Who sees what: operators everything; a student their own transcript, consents, awards and
+documents (another student's answer 404, as a missing one does); a host unit only the
+awards of students placed with it, without holders' names; auditors the report and the
+showcase; anyone with a document's code its verification.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from werkzeug.wrappers import Request, Response
+
+from gateway.core.auth import host_unit_subject, student_subject
+from gateway.core.call import ApiCall, Reply
+from gateway.core.endpoints import Endpoints
+from gateway.core.errors import ApiError
+from gateway.core.web import ApiEndpoint, api
+from gateway.honors import documents as docs
+from gateway.honors import routes
+from gateway.honors.filling import filled_command
+from gateway.honors.queries import HonorsReads
+from gateway.honors.verification import (
+    TokenBucket,
+    VerificationLimiter,
+    certificate_answer,
+    letter_answer,
+    retry_after,
+    transcript_answer,
+)
+from gateway.recruitment.queries import RecruitmentReads
+from shared.contracts.honors.commands import (
+    AppointDeputySecretary,
+    NominateForAward,
+    SendRecommendation,
+)
+from shared.contracts.records import Command
+from shared.verification_codes import is_valid_code
+
+Row = dict[str, Any]
+PDF = "application/pdf"
+
+
+def _registered(endpoints: HonorsEndpoints, student_id: str) -> Row:
+    found = endpoints.app.read(HonorsReads).student(student_id)
+    if found is None:
+        raise ApiError("NOT_FOUND", "no such student", {"student_id": student_id})
+    return found
+
+
+def _holder_name(endpoints: HonorsEndpoints, _call: ApiCall, command: Command) -> dict[str, object]:
+    """The name printed on a certificate or letter: the student's registered name."""
+    assert isinstance(command, NominateForAward | AppointDeputySecretary)
+    return {"holder_name": _registered(endpoints, command.student_id)["name"]}
+
+
+def _recommended(endpoints: HonorsEndpoints, call: ApiCall, command: Command) -> dict[str, object]:
+    """The student's campaign and university, and the SHA-256 of their transcript's PDF."""
+    assert isinstance(command, SendRecommendation)
+    student_id = command.student_id
+    student = _registered(endpoints, student_id)
+    transcript = call.found(endpoints.app.read(HonorsReads).transcript(student_id), "student")
+    pdf = endpoints.documents.transcript(docs.transcript_of(endpoints.app.settings, transcript))
+    return {
+        "campaign_id": student["campaign_id"],
+        "university": student["university"],
+        "transcript_hash": docs.sha256_of(pdf),
+    }
+
+
+def _pdf(pdf: bytes, name: str) -> Reply:
+    headers = {"Content-Disposition": f'inline; filename="{name}.pdf"'}
+    return Reply(200, {}, headers, content=pdf, media_type=PDF)
+
+
+def _holder_may_see(call: ApiCall, record: Row | None, what: str) -> Row:
+    """Operators see any document; a student only their own (else 404, as if missing)."""
+    if record is None or (
+        call.caller.role == "student" and student_subject(call.caller) != record["student_id"]
+    ):
+        raise ApiError("NOT_FOUND", f"no such {what}", call.path)
+    return record
+
+
+class HonorsEndpoints(Endpoints):
+    # nameko dependency providers; a worker sees what they provide.
+    documents: docs.Documents = cast("docs.Documents", docs.DocumentsProvider())
+    verify_limiter: TokenBucket = cast("TokenBucket", VerificationLimiter())
+
+    nominate_for_award = filled_command(routes.NOMINATE, _holder_name)
+    appoint_deputy_secretary = filled_command(routes.APPOINT, _holder_name)
+    send_recommendation = filled_command(routes.SEND_RECOMMENDATION, _recommended)
+
+    @api(routes.LIST_AWARDS)
+    def list_awards(self, call: ApiCall) -> Reply:
+        role, query = call.caller.role, dict(call.query)
+        if role == "student":
+            query["student_id"] = student_subject(call.caller) or "-"
+        if role == "host_unit":
+            query["host_unit_id"] = host_unit_subject(call.caller) or "-"
+        found = self.app.read(HonorsReads).awards(**query)
+        if role == "host_unit":
+            found = [{k: v for k, v in row.items() if k != "holder_name"} for row in found]
+        return call.answer({"awards": found})
+
+    @api(routes.GET_CONSENTS)
+    def get_consents(self, call: ApiCall) -> Reply:
+        student_id = call.path["student_id"]
+        call.found(self.app.read(HonorsReads).student(student_id), "student")
+        return call.answer(self.app.read(HonorsReads).consents(student_id))
+
+    @api(routes.HONOURS_REPORT)
+    def honours_report(self, call: ApiCall) -> Reply:
+        campaign_id = call.path["campaign_id"]
+        call.found(self.app.read(RecruitmentReads).get_campaign(campaign_id), "campaign")
+        return call.answer(self.app.read(HonorsReads).report(campaign_id))
+
+    @api(routes.SHOWCASE)
+    def showcase(self, call: ApiCall) -> Reply:
+        campaign_id = str(call.query["campaign_id"])
+        featured = self.app.read(HonorsReads).showcase(campaign_id)
+        return call.answer({"campaign_id": campaign_id, "diaries": featured})
+
+    @api(routes.TRANSCRIPT)
+    def get_transcript(self, call: ApiCall) -> Reply:
+        found = self.app.read(HonorsReads).transcript(call.path["student_id"])
+        return call.answer(call.found(found, "student"))
+
+    @api(routes.TRANSCRIPT_PDF)
+    def get_transcript_pdf(self, call: ApiCall) -> Reply:
+        found = call.found(
+            self.app.read(HonorsReads).transcript(call.path["student_id"]), "student"
+        )
+        pdf = self.documents.transcript(docs.transcript_of(self.app.settings, found))
+        return _pdf(pdf, found["reference"])
+
+    @api(routes.CERTIFICATE_PDF)
+    def get_certificate_pdf(self, call: ApiCall) -> Reply:
+        serial = call.path["serial"]
+        award = _holder_may_see(call, self.app.read(HonorsReads).certificate(serial), "certificate")
+        return _pdf(
+            self.documents.certificate(docs.certificate_of(self.app.settings, award)), serial
+        )
+
+    @api(routes.LETTER_PDF)
+    def get_appointment_letter_pdf(self, call: ApiCall) -> Reply:
+        serial = call.path["serial"]
+        found = self.app.read(HonorsReads).appointment(serial)
+        appointment = _holder_may_see(call, found, "appointment")
+        return _pdf(self.documents.letter(docs.letter_of(self.app.settings, appointment)), serial)
+
+    @ApiEndpoint.decorator(routes.VERIFY)  # type: ignore[untyped-decorator] # nameko is untyped
+    def verify_serial(self, request: Request, **_path: str) -> Response:
+        """``GET /verify/{serial}``: see ``gateway.honors.verification``."""
+        wait = self.verify_limiter.take(request.remote_addr or "-")
+
+        def action(call: ApiCall) -> Reply:
+            if wait > 0:
+                error = ApiError("RATE_LIMITED", "too many verifications; retry later")
+                return Reply(error.status, error.body(), {"Retry-After": retry_after(wait)})
+            return call.answer(self._verified(call.path["serial"], call.query["code"]))
+
+        response: Response = self.app.edge.handle(request, routes.VERIFY, action)
+        return response
+
+    def _verified(self, serial: str, code: str) -> Row:
+        unknown = ApiError("NOT_FOUND", "no such document, or a wrong code", {})
+        if not is_valid_code(self.app.settings.verification_secret, serial, code):
+            raise unknown
+        reads = self.app.read(HonorsReads)
+        if serial.startswith("TR-"):
+            transcript = reads.transcript(serial.removeprefix("TR-"))
+            answer = None if transcript is None else transcript_answer(transcript)
+        elif serial.startswith("APT-"):
+            appointment = reads.appointment(serial)
+            answer = None if appointment is None else letter_answer(appointment)
+        else:
+            award = reads.certificate(serial)
+            answer = None if award is None else certificate_answer(award)
+        if answer is None:
+            raise unknown
+        return answer
