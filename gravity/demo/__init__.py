@@ -28,7 +28,15 @@ from gravity.demo.season import Season
 from gravity.demo.volunteering import VolunteeringSeason, headline
 from shared.config import Settings
 
-__all__ = ["load_demo", "registrations"]
+__all__ = ["demo_campaign_id", "load_demo", "registrations"]
+
+# Ids of the demo's records derive from their names, so that a second run meets the first.
+DEMO_NAMESPACE = uuid.UUID("0b6e1b7c-5f0e-4f53-9d7e-1f3c2a9b8d41")
+
+
+def demo_campaign_id(year: int) -> str:
+    """The demo season's campaign id: the same for every run in ``year``."""
+    return str(uuid.uuid5(DEMO_NAMESPACE, f"gravity-demo-campaign-{year}"))
 
 
 def load_demo(settings: Settings, base_url: str | None = None) -> int:
@@ -37,26 +45,10 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
     base_url = base_url or f"http://{settings.gateway_host}:{settings.gateway_port}"
     client = DemoClient(base_url, issue_token(settings, "operator", "demo-operator"))
     now = datetime.now(UTC)
-    try:
-        campaign = client.post(
-            "/campaigns",
-            {
-                "name": f"引力计划 {now.year} 暑期社会实践 (demo, after the 2023 reference summer)",
-                "year": now.year,
-                "season": "summer",
-                "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-                "registration_closes_at": (now + timedelta(days=60)).isoformat(),
-                "scope": "home-district university students",
-                "practice_content": "government host units; summer classrooms; river clean-ups",
-            },
-        )
-    except requests.ConnectionError:
-        print(
-            f"gravity demo: no gateway at {base_url}; start the suite with `gravity up`",
-            file=sys.stderr,
-        )
-        return 2
-    campaign_id = campaign["campaign_id"]
+    campaign_id = demo_campaign_id(now.year)
+    stop = _create_campaign(client, base_url, campaign_id, now)
+    if stop is not None:
+        return stop
     client.post(f"/campaigns/{campaign_id}/open")
     people = {str(uuid.uuid4()): person for person in registrations(90)}
     for student_id, person in tqdm(people.items(), desc="registering", unit="student"):
@@ -105,3 +97,41 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
         "(operator token: gravity token --role operator --subject me)"
     )
     return 0
+
+
+def _create_campaign(
+    client: DemoClient, base_url: str, campaign_id: str, now: datetime
+) -> int | None:
+    """Create the demo's campaign; an exit code when the demo is not to go on (no gateway,
+    or this year's demo season exists already)."""
+    try:
+        client.post(
+            "/campaigns",
+            {
+                "campaign_id": campaign_id,
+                "name": f"引力计划 {now.year} 暑期社会实践 (demo, after the 2023 reference summer)",
+                "year": now.year,
+                "season": "summer",
+                "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+                "registration_closes_at": (now + timedelta(days=60)).isoformat(),
+                "scope": "home-district university students",
+                "practice_content": "government host units; summer classrooms; river clean-ups",
+            },
+        )
+    except requests.ConnectionError:
+        print(
+            f"gravity demo: no gateway at {base_url}; start the suite with `gravity up`",
+            file=sys.stderr,
+        )
+        return 2
+    except DemoError as error:
+        if error.status != 409:
+            raise
+        print(
+            f"gravity demo: the {now.year} demo season is loaded already (campaign "
+            f"{campaign_id}); nothing was changed. For a fresh one, run the suite on an empty "
+            "data directory.",
+            file=sys.stderr,
+        )
+        return 0
+    return None

@@ -98,3 +98,19 @@ def test_the_demo_reaches_the_reference_summers_placements_and_volunteering(
     assert placement_suite.gravity("audit", "replay", "--quiet").returncode == 0
     logged = placement_suite.log_path.read_text()
     assert "0371-6" not in logged  # host units' contact phones
+
+    def count(event_type: str) -> int:
+        listed = placement_suite.gravity("audit", "events", "--type", event_type).stdout
+        return len(listed.splitlines())
+
+    again = subprocess.run(
+        [sys.executable, "-m", "gravity.cli", "demo"],
+        env=placement_suite.environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"loaded already (campaign {campaign_id})" in again.stderr
+    assert (count("CampaignCreated"), count("HostUnitRegistered")) == (1, 20)
