@@ -78,7 +78,11 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
         print(f"moved {moved} message(s) back to {args.queue.removesuffix('.dead-letter')}")
         return 0
     for parked in inspect_dead_letters(settings.amqp_uri, args.queue):
-        print(f"{parked.event_id}  {parked.event_type}  failed {parked.failed_deliveries}x")
+        failed = "?" if parked.failed_deliveries is None else parked.failed_deliveries
+        print(
+            f"{parked.event_id}  {parked.event_type}  failed {failed}x  "
+            f"reason {parked.reason}  parked {parked.parked_at}"
+        )
     return 0
 
 

@@ -1,4 +1,9 @@
-"""``gravity up``: each service, the event log and the gateway as its own process."""
+"""``gravity up``: each service, the event log and the gateway as its own process, each
+restarted when it dies (``gravity.restarts`` says when, and when to give up).
+
+(A little past 200 lines: starting, watching, restarting and stopping share the children and
+their restart book; the pre-start checks are the few lines only ``gravity up`` needs.)
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,13 @@ from typing import Any
 
 import requests
 
+from gravity.restarts import RestartBook, RestartPolicy
 from shared.config import ConfigError, Settings
+from shared.logging import configure_logging, get_logger
 from shared.messaging.topology import amqp_parameters
 from shared.ports import PortTakenError, check_port_free
+
+log = get_logger(__name__)
 
 STOP_GRACE_SECONDS = 15
 
@@ -63,61 +72,94 @@ def broker_help(amqp_uri: str) -> str:
 
 
 class Supervisor:
-    """Starts the processes, waits for the gateway, and stops them all on Ctrl-C."""
+    """Starts the processes, restarts one that dies (``gravity.restarts``), and stops them
+    all on Ctrl-C or when one keeps dying."""
 
     def __init__(self, settings: Settings, environ: dict[str, str]) -> None:
         self.settings = settings
         self.environ = environ
+        self.components = {component.name: component for component in components(settings)}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.book = RestartBook(RestartPolicy.from_settings(settings.supervision))
+        self._restart_at: dict[str, float] = {}
+        self._announced = False
 
     def start(self) -> None:
         Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
-        for component in components(self.settings):
-            self.processes[component.name] = subprocess.Popen(  # noqa: S603 - our own modules
-                [sys.executable, "-m", component.module],
-                env=self.environ,
-                # Own session: Ctrl-C reaches only the supervisor, which stops the children
-                # in order with SIGTERM.
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, no locks
-            )
-            if component.name == "eventlog":
+        for name in self.components:
+            self._spawn(name)
+            if name == "eventlog":
                 # The log creates its queue bindings first, so no early event is unrouted.
                 time.sleep(1.0)
 
-    def wait_until_ready(self, timeout: float = 60.0) -> bool:
+    def _spawn(self, name: str) -> None:
+        self.processes[name] = subprocess.Popen(  # noqa: S603 - our own modules
+            [sys.executable, "-m", self.components[name].module],
+            env=self.environ,
+            # Own session: Ctrl-C reaches only the supervisor, which stops the children
+            # in order with SIGTERM.
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, no locks
+        )
+
+    def ready(self) -> bool:
         url = f"http://{self.settings.gateway_host}:{self.settings.gateway_port}/readyz"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.exited():
-                return False
-            try:
-                if requests.get(url, timeout=1).status_code == 200:
-                    return True
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        return False
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
 
     def exited(self) -> dict[str, int]:
         return {
             name: code
             for name, process in self.processes.items()
-            if (code := process.poll()) is not None
+            if name not in self._restart_at and (code := process.poll()) is not None
         }
 
     def watch(self) -> int:
-        """Block until Ctrl-C (0) or until a process dies (1)."""
+        """Supervise until Ctrl-C (0) or until a process died more often than the policy
+        allows (1): a dead process is restarted after its back-off."""
         while True:
-            dead = self.exited()
-            if dead:
-                for name, code in dead.items():
-                    print(
-                        f"gravity: {name} exited with code {code}; stopping the suite",
-                        file=sys.stderr,
+            for name, code in self.exited().items():
+                pause = self.book.failed(name)
+                failures = self.book.failures(name)
+                policy = self.book.policy
+                if pause is None:
+                    log.error(
+                        "supervisor.giving_up",
+                        component=name,
+                        exit_code=code,
+                        failures=failures,
+                        window_seconds=policy.window_seconds,
                     )
-                return 1
+                    return 1
+                log.warning(
+                    "supervisor.restarting",
+                    component=name,
+                    exit_code=code,
+                    restart_in_seconds=pause,
+                    failures=failures,
+                    max_restarts=policy.max_restarts,
+                    window_seconds=policy.window_seconds,
+                )
+                self._restart_at[name] = time.monotonic() + pause
+            for name, due in list(self._restart_at.items()):
+                if due <= time.monotonic():
+                    del self._restart_at[name]
+                    self._spawn(name)
+                    log.info("supervisor.restarted", component=name, pid=self.processes[name].pid)
+            if not self._announced and self.ready():
+                self._announce()
             time.sleep(0.5)
+
+    def _announce(self) -> None:
+        self._announced = True
+        base = f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+        print(
+            f"gravity: up. Gateway {base}/api/v1 (OpenAPI at {base}/openapi.json); "
+            f"data in {self.settings.data_dir}. Ctrl-C stops.",
+            file=sys.stderr,
+        )
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -134,8 +176,9 @@ class Supervisor:
 
 
 def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
-    """Run every process until Ctrl-C or SIGTERM; an unsafe production configuration, a
-    taken gateway port or an unreachable broker stops it before any process starts."""
+    """Run every process until Ctrl-C or SIGTERM; an unsafe production configuration or a
+    taken gateway port stops it before any process starts. An unreachable broker does not:
+    the processes wait for it, and the suite is ready once it comes."""
     try:
         settings.check_safe_to_run()
     except ConfigError as error:
@@ -149,9 +192,10 @@ def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    configure_logging("gravity", settings.log_format, settings.log_level)
     if not broker_reachable(settings.amqp_uri):
         print(broker_help(settings.amqp_uri), file=sys.stderr)
-        return 2
+        print("gravity: starting anyway; the suite is ready once the broker is.", file=sys.stderr)
     supervisor = Supervisor(settings, dict(environ or os.environ))
 
     def terminate(_signum: int, _frame: Any) -> None:
@@ -164,15 +208,6 @@ def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
     signal.signal(signal.SIGINT, terminate)
     try:
         supervisor.start()
-        if not supervisor.wait_until_ready():
-            print("gravity: the suite did not become ready; see the logs above", file=sys.stderr)
-            return 1
-        base = f"http://{settings.gateway_host}:{settings.gateway_port}"
-        print(
-            f"gravity: up. Gateway {base}/api/v1 (OpenAPI at {base}/openapi.json); "
-            f"data in {settings.data_dir}. Ctrl-C stops.",
-            file=sys.stderr,
-        )
         return supervisor.watch()
     except KeyboardInterrupt:
         print("gravity: stopping", file=sys.stderr)

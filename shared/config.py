@@ -58,6 +58,7 @@ class Settings:
     http: dict[str, Any] = field(default_factory=dict)
     keys_dir_setting: str = ""
     verification_secret: str = ""  # keys the public verification codes of serial numbers
+    supervision: dict[str, Any] = field(default_factory=dict)  # gravity up's restart policy
 
     @property
     def keys_dir(self) -> Path:
@@ -132,6 +133,7 @@ def load_settings(
             http=dict(raw.get("http") or {}),
             keys_dir_setting=str(raw.get("keys_dir") or ""),
             verification_secret=str((raw.get("honors") or {}).get("verification_secret") or ""),
+            supervision=dict(raw.get("supervision") or {}),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

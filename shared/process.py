@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
+
 from shared import worker_logs
 from shared.backoff import Backoff
-from shared.broker_tuning import cache_broker_url_parsing
+from shared.broker_tuning import cache_broker_url_parsing, reconnect_consumers_promptly
 from shared.config import CONFIG_KEY, ConfigError, Settings
 from shared.logging import configure_logging, get_logger
 from shared.messaging.relay import RelaySettings
@@ -23,6 +27,8 @@ log = get_logger(__name__)
 # this deadline the containers are killed instead. Shorter than the supervisor's and the
 # compose file's grace periods, so the process ends on its own terms.
 STOP_DEADLINE_SECONDS = 10.0
+# A database that is down when the process starts is waited for, not a reason to exit.
+DATABASE_WAIT = Backoff(first=0.5, longest=10.0)
 
 
 def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]:
@@ -66,6 +72,24 @@ def relay_settings(configured: dict[str, Any]) -> RelaySettings:
     )
 
 
+def migrate_when_reachable(database_url: str, package: str) -> None:
+    """Bring a database to its newest schema, waiting (with back-off) while it is down."""
+    pauses = DATABASE_WAIT.pauses()
+    while True:
+        try:
+            upgrade_to_head(database_url, package)
+            return
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+            pause = next(pauses)
+            log.warning(
+                "process.database_unavailable",
+                migrations=package,
+                error_type=type(error.orig or error).__name__,
+                retry_in_seconds=pause,
+            )
+            time.sleep(pause)
+
+
 def run_service(
     service_class: type[Any],
     settings: Settings,
@@ -73,9 +97,11 @@ def run_service(
     listens: tuple[str, int] | None = None,
 ) -> None:
     """Migrate the databases the process needs, then run its nameko container until SIGTERM
-    or SIGINT. ``migrations`` lists (database component, migrations package) pairs;
-    ``listens`` is the (host, port) the process serves HTTP on: a taken one ends the
-    process with exit code 2 and a message naming the port and its holder."""
+    or SIGINT. A broker or database that is down at the start is waited for (the consumers
+    connect when the broker comes), and one lost while running is reconnected to.
+    ``migrations`` lists (database component, migrations package) pairs; ``listens`` is the
+    (host, port) the process serves HTTP on: a taken one ends the process with exit code 2
+    and a message naming the port and its holder."""
     import eventlet
     from nameko.runners import ServiceRunner
 
@@ -83,16 +109,22 @@ def run_service(
     configure_logging(name, settings.log_format, settings.log_level)
     worker_logs.install()
     cache_broker_url_parsing()
+    reconnect_consumers_promptly()
     _refuse_to_start_badly(name, settings, listens)
     for component, package in migrations:
-        upgrade_to_head(settings.database_url(component), package)
+        migrate_when_reachable(settings.database_url(component), package)
     runner = ServiceRunner(nameko_config(settings, name))
     runner.add_service(service_class)
     stopping = eventlet.event.Event()
+    started = eventlet.event.Event()
     crashed: list[str] = []
 
     def request_stop(signum: int, _frame: Any) -> None:
         log.info("process.stopping", signal=signal.Signals(signum).name)
+        if not started.ready():
+            # Still waiting for the broker: nothing is running that a stop could finish.
+            log.info("process.stopped", service=name, while_starting=True)
+            os._exit(0)
         if not stopping.ready():
             stopping.send(None)
 
@@ -117,9 +149,17 @@ def run_service(
         print(f"{name}: {taken}", file=sys.stderr)
         runner.kill()
         sys.exit(2)
+    started.send(None)
     eventlet.spawn(watch_containers)
     log.info("process.started", service=name)
     stopping.wait()
+    _end(runner, name, crashed)
+
+
+def _end(runner: Any, name: str, crashed: list[str]) -> None:
+    """Exit 1 after a container died; else stop gracefully, within the deadline."""
+    import eventlet
+
     if crashed:
         log.error("process.container_died", service=name, reason=crashed[0])
         runner.kill()

@@ -3,6 +3,13 @@
 nameko turns unknown remote exceptions into a bare RemoteError (losing the arguments);
 registering ``CommandRejected`` as deserialisable keeps ``code``, ``kind``, ``message`` and
 ``details`` intact, so the gateway can answer with a precise status and body.
+
+A request lives only as long as its caller waits: it carries an AMQP ``expiration`` equal to
+the caller's timeout and is not persistent, so a request whose caller gave up (a service that
+was stopped, a queue that was long, a broker that restarted) is dropped by the broker instead
+of being run minutes later. A reply that cannot be sent (the broker went away while the
+command ran) is logged and dropped: its caller has timed out, and nameko would otherwise
+treat the failure as fatal to the whole service.
 """
 
 from __future__ import annotations
@@ -17,12 +24,20 @@ from nameko.constants import (
     AMQP_URI_CONFIG_KEY,
     DEFAULT_SERIALIZER,
     LOGIN_METHOD_CONFIG_KEY,
+    NON_PERSISTENT,
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import deserialize_to_instance
 from nameko.rpc import MethodProxy, Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.domain import DomainError
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+# A request that cannot reach the broker fails fast, so that the gateway answers 503 at once
+# rather than after nameko's default retries (about 3 s, and its caller's whole timeout).
+REQUEST_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2}
 
 
 @deserialize_to_instance
@@ -52,6 +67,16 @@ class CommandRejected(Exception):  # noqa: N818 - it is a verdict, not a crash
         return cls(error.code, str(error.kind), error.message, error.details)
 
 
+@deserialize_to_instance
+class ServiceUnavailable(Exception):  # noqa: N818 - the name the caller sees, like a status
+    """The service could not act now for a reason that passes (its database is down, full or
+    busy): nothing was done, and the same request may be sent again later."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 class _UnconfirmedPublisher(Publisher):  # type: ignore[misc]
     """Publishes without confirms and without ``mandatory``: without a confirm to wait for,
     a broker's asynchronous basic.return would surface on the *next* publish of the pooled
@@ -62,6 +87,13 @@ class _UnconfirmedPublisher(Publisher):  # type: ignore[misc]
     def publish(self, payload: Any, **kwargs: Any) -> None:
         kwargs["mandatory"] = False
         super().publish(payload, **kwargs)
+
+
+class _RequestPublisher(_UnconfirmedPublisher):
+    """Requests: transient, and failing fast when the broker is away (see the module)."""
+
+    delivery_mode = NON_PERSISTENT
+    retry_policy = REQUEST_RETRY_POLICY
 
 
 class _UnconfirmedResponder(Responder):  # type: ignore[misc]
@@ -81,8 +113,20 @@ class _RpcConsumer(RpcConsumer):  # type: ignore[misc]
             ssl=config.get(AMQP_SSL_CONFIG_KEY),
             login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
         )
-        result, exc_info = responder.send_response(result, exc_info)
-        self.queue_consumer.ack_message(message)
+        try:
+            result, exc_info = responder.send_response(result, exc_info)
+        except Exception as error:
+            # The command's own outcome is committed (or refused) already; only the answer is
+            # lost, and its caller has timed out by now (503, then a safe retry).
+            log.warning(
+                "rpc.reply_dropped",
+                method=message.delivery_info.get("routing_key"),
+                error_type=type(error).__name__,
+            )
+        try:
+            self.queue_consumer.ack_message(message)
+        except Exception as error:
+            log.warning("rpc.ack_failed", error_type=type(error).__name__)
         return result, exc_info
 
 
@@ -100,12 +144,19 @@ rpc = _Rpc.decorator
 
 
 class _UnconfirmedMethodProxy(MethodProxy):  # type: ignore[misc]
-    publisher_cls = _UnconfirmedPublisher
+    publisher_cls = _RequestPublisher
 
 
 def unconfirmed_call(
-    worker_ctx: Any, reply_listener: Any, service: str, method: str, *args: object
+    worker_ctx: Any,
+    reply_listener: Any,
+    service: str,
+    method: str,
+    *args: object,
+    expires_in: float | None = None,
 ) -> object:
     """Call ``service.method(*args)`` and wait for the reply; the request goes without a
-    confirm (see ``rpc``), so one sent to a service that is down times out."""
-    return _UnconfirmedMethodProxy(worker_ctx, service, method, reply_listener)(*args)
+    confirm (see ``rpc``), so one sent to a service that is down times out. ``expires_in``
+    (the caller's timeout, in seconds) is how long the broker may keep the request queued."""
+    options = {} if expires_in is None else {"expiration": expires_in}
+    return _UnconfirmedMethodProxy(worker_ctx, service, method, reply_listener, **options)(*args)

@@ -13,7 +13,8 @@ from gateway.core.errors import ApiError
 from shared.contracts.records import Command, Result
 from shared.kit.client import CommandSender, UnexpectedReplyError
 from shared.logging import get_logger
-from shared.rpc import CommandRejected
+from shared.messaging.broker_watch import BrokerUnavailableError
+from shared.rpc import CommandRejected, ServiceUnavailable
 
 log = get_logger(__name__)
 
@@ -33,14 +34,23 @@ def call_remote(
     *,
     timeout: float,
 ) -> Result:
-    """Send ``command``; 503 when nobody answers in time, its refusal's code otherwise.
+    """Send ``command``; 503 when nobody answers in time, when the broker is known to be down
+    (at once) or when the service reports a passing fault (its database); its refusal's code
+    otherwise.
 
-    A timed-out command may still take effect later: clients retry with the same
-    Idempotency-Key, and create routes reuse the same id, so the retry cannot act twice.
+    A request expires when its caller stops waiting, so a timed-out command never runs later;
+    one that ran but whose answer was lost is made safe by the retry: the same
+    Idempotency-Key (or a client-chosen id) answers the first result instead of acting twice.
     """
     try:
         with eventlet.Timeout(timeout, RemoteTimeoutError):
             return sender.send(command, context, arguments)
+    except BrokerUnavailableError:
+        # Known already (logged once as rpc.broker_down): answered at once, without waiting.
+        raise ApiError("SERVICE_UNAVAILABLE", "the broker is unavailable; retry later") from None
+    except ServiceUnavailable as unavailable:
+        log.warning("rpc.unavailable", reason=unavailable.reason)
+        raise ApiError("SERVICE_UNAVAILABLE", "the service cannot act now; retry later") from None
     except CommandRejected as rejected:
         log.info("rpc.rejected", code=rejected.code)
         raise ApiError.refusal(rejected.code, rejected.message, rejected.details) from None

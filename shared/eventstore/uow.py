@@ -153,6 +153,15 @@ class UnitOfWork:
             payload=payload,
         )
 
+    def planned(self) -> list[Envelope]:
+        """The events a commit would append, framed, appending nothing (a dry run: it takes
+        the aggregates' pending events)."""
+        return [
+            self.to_envelope(aggregate, event, aggregate.version + offset)
+            for aggregate in self._tracked
+            for offset, event in enumerate(aggregate.pull_pending_events(), start=1)
+        ]
+
     def commit(self) -> list[Envelope]:
         """Append every tracked aggregate's pending events, keep the indexes, then commit.
 

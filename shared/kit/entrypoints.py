@@ -21,7 +21,7 @@ from shared.events.envelope import Envelope
 from shared.kit.service import ServiceRunner
 from shared.logging import get_logger
 from shared.messaging.inbox import reliable_event_handler
-from shared.rpc import CommandRejected, rpc
+from shared.rpc import CommandRejected, ServiceUnavailable, rpc
 
 log = get_logger(__name__)
 E = TypeVar("E", bound=Event)
@@ -37,7 +37,8 @@ def command_rpc(command_class: type[Command]) -> Callable[..., Result]:
         return runner.execute(context, command_class, arguments)
 
     entrypoint.__name__ = entrypoint.__qualname__ = command_class.rpc_name
-    decorated: Callable[..., Result] = rpc(expected_exceptions=CommandRejected)(entrypoint)
+    expected = (CommandRejected, ServiceUnavailable)
+    decorated: Callable[..., Result] = rpc(expected_exceptions=expected)(entrypoint)
     return decorated
 
 

@@ -3,11 +3,13 @@
 A handler is ``handler(command, uow) -> result``: it loads what it needs (``uow.require``),
 lets the aggregates decide and returns a view. The table opens the unit of work around it,
 claims the causing event in the inbox when there is one, commits, retries on a concurrency
-conflict with fresh state, and logs each committed event.
+conflict with fresh state, and logs each committed event. A create repeated by its own caller
+with the same arguments answers its first result (``first_result``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -84,6 +86,10 @@ class CommandHandlers:
                         committed = uow.commit()
                 except ConcurrencyConflictError as conflict:
                     if _starts_taken_stream(command, conflict):
+                        first = first_result(handler, command, unit_of_work, context, conflict)
+                        if first is not None:
+                            log.info("command.repeated", stream_id=conflict.stream_id)
+                            return first
                         taken = AlreadyExistsError.for_field(str(command.creates))
                         log.info("command.rejected", code=taken.code, reason="AlreadyExistsError")
                         raise taken from None
@@ -99,6 +105,44 @@ class CommandHandlers:
                 log.info("command.handled")
                 return result
         raise AssertionError("unreachable")
+
+
+def first_result(
+    handler: Handler,
+    command: Command,
+    unit_of_work: UnitOfWorkFactory,
+    context: CommandContext,
+    conflict: ConcurrencyConflictError,
+) -> Result | None:
+    """The answer a create gave the first time, when this one repeats it exactly; else None.
+
+    A client that chose the id of what it creates and sends the same command again (its
+    first answer was lost: a 503, a timeout) is given the first result instead of a 409. It
+    is the same command only if the same actor started the stream, and deciding the command
+    again, without committing, records the very events that stream begins with (types,
+    versions and payloads). Anyone else, any other argument that shows in the events, or a
+    decision that would now differ (a window since closed), still hears ALREADY_EXISTS.
+    """
+    with unit_of_work(context) as uow:
+        stored = uow.store.load(conflict.stream_id)
+        if not stored or stored[0].actor != context.actor:
+            return None
+        try:
+            result = handler(command, uow)
+        except DomainError:
+            return None
+        planned = [e for e in uow.planned() if e.stream_id == conflict.stream_id]
+        if not planned or len(planned) > len(stored):
+            return None
+        if any(_recorded(new) != _recorded(old) for new, old in zip(planned, stored, strict=False)):
+            return None
+        return result
+
+
+def _recorded(envelope: Envelope) -> tuple[str, int, str]:
+    """What an event says, as stored: its type, schema version and payload as JSON text."""
+    payload = json.dumps(envelope.payload, sort_keys=True, default=str, ensure_ascii=False)
+    return envelope.event_type, envelope.schema_version, payload
 
 
 def _starts_taken_stream(command: Command, conflict: ConcurrencyConflictError) -> bool:

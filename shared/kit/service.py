@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,11 +31,15 @@ from shared.eventstore.uow import IndexKeeper, UnitOfWork
 from shared.kit.handlers import CommandHandlers, InboxClaim
 from shared.logging import get_logger
 from shared.messaging.relay import OutboxRelay, RelaySettings
-from shared.rpc import CommandRejected
+from shared.rpc import CommandRejected, ServiceUnavailable
 
 log = get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
+
+# The database is away, full, read-only or locked past the wait: nothing was committed, and the
+# same command may succeed later. The caller hears ServiceUnavailable (503), never INTERNAL.
+PASSING_DATABASE_FAULTS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 class ServiceRunner:
@@ -68,6 +73,11 @@ class ServiceRunner:
             if isinstance(error, InvalidArgumentsError):
                 log.info("command.rejected", code=error.code, command=command_class.__name__)
             raise CommandRejected.from_domain_error(error) from None
+        except PASSING_DATABASE_FAULTS as fault:
+            # The class only: a driver's message may quote the statement's context.
+            cause = getattr(fault, "orig", None) or fault
+            log.warning("command.database_unavailable", error_type=type(cause).__name__)
+            raise ServiceUnavailable("database unavailable") from None
         assert result is not None, "only a consumed event is ever skipped"
         return result
 

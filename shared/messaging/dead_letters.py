@@ -14,17 +14,22 @@ from typing import Any
 
 import pika
 
-from shared.messaging.topology import amqp_parameters
+from shared.messaging.parking import PARKED_AT_HEADER, REASON_HEADER
+from shared.messaging.topology import ATTEMPTS_HEADER, amqp_parameters
 
 SUFFIX = ".dead-letter"
 
 
 @dataclass(frozen=True)
 class ParkedMessage:
+    """One parked message as an operator sees it: ids, how often it failed, why and when."""
+
     event_id: str
     event_type: str
-    failed_deliveries: int
+    failed_deliveries: int | None  # None: parked by the broker, which does not say
     original_queue: str
+    reason: str = "?"
+    parked_at: str = "?"
 
 
 def _connect(amqp_uri: str) -> pika.BlockingConnection:
@@ -50,9 +55,21 @@ def _describe(queue: str, properties: Any, body: bytes) -> ParkedMessage:
     return ParkedMessage(
         event_id=str(event.get("event_id", properties.message_id or "?")),
         event_type=str(event.get("event_type", properties.type or "?")),
-        failed_deliveries=int(headers.get("x-delivery-count", deaths[0].get("count", 0)) or 0),
+        failed_deliveries=_attempts(headers),
         original_queue=queue.removesuffix(SUFFIX),
+        reason=str(headers.get(REASON_HEADER) or deaths[0].get("reason") or "?"),
+        parked_at=str(headers.get(PARKED_AT_HEADER) or deaths[0].get("time") or "?"),
     )
+
+
+def _attempts(headers: dict[str, Any]) -> int | None:
+    """Failed deliveries: as the consumer recorded them when it parked the message; 1 for a
+    message the event log refused outright; unknown when the broker dead-lettered it."""
+    if ATTEMPTS_HEADER in headers:
+        return int(headers[ATTEMPTS_HEADER])
+    if REASON_HEADER in headers:
+        return 1
+    return None
 
 
 def inspect_dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[ParkedMessage]:

@@ -3,21 +3,32 @@ no-op is the unit of work's: ``UnitOfWork.claim``).
 
 ``reliable_event_handler`` replaces nameko's ``event_handler``, whose default acks and drops
 a message whose handler raised. Its queue is a quorum queue with a delivery limit: a failing
-handler's message is returned to the queue and retried, and after the limit RabbitMQ moves
-it to ``<queue>.dead-letter`` (via the ``gravity.dead-letters`` exchange), where an operator
-can inspect and replay it (``gravity dead-letters``).
+handler's message is returned to the queue and retried, and on its last failure it is parked
+in ``<queue>.dead-letter`` (via the ``gravity.dead-letters`` exchange) with its attempts, the
+error's class and the time (``shared.messaging.parking``; should that fail, RabbitMQ parks it
+after the limit), where an operator can inspect and replay it (``gravity dead-letters``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from amqp.exceptions import AMQPError
 from kombu import Connection, Exchange, Queue
+from kombu.exceptions import KombuError
 from nameko.events import EventHandler
 
+from shared.backoff import Backoff
+from shared.logging import get_logger
+from shared.messaging.parking import attempt_of, park
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, dead_letter_queue
 
+log = get_logger(__name__)
+
 DEFAULT_DELIVERY_LIMIT = 5
+# A process may start while the broker is down: its set-up waits for it, and says so.
+DECLARE_BACKOFF = Backoff(first=0.5, longest=5.0)
 
 
 def dead_letter_topology(queue_name: str) -> tuple[Exchange, Queue]:
@@ -57,11 +68,54 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
                 "x-dead-letter-routing-key": name,
             },
         )
-        with Connection(self.container.config["AMQP_URI"]) as connection:
-            exchange, parked = dead_letter_topology(name)
-            channel = connection.default_channel
-            exchange(channel).declare()
-            parked(channel).declare()
+        self._declare_dead_letters(name)
+
+    def handle_message_processed(
+        self, message: Any, result: Any = None, exc_info: Any = None
+    ) -> None:
+        """On the last failure the allowed (a return now would be dead-lettered by the
+        broker), park the message with its attempts and the error's class instead."""
+        attempts = attempt_of(message.headers)
+        if exc_info is not None and attempts > self.delivery_limit:
+            queue = self.queue.name
+            try:
+                park(
+                    self.container.config["AMQP_URI"],
+                    queue,
+                    message,
+                    attempts,
+                    exc_info[0].__name__,
+                )
+            except (OSError, KombuError, AMQPError) as error:
+                log.warning("consumer.park_failed", queue=queue, error_type=type(error).__name__)
+            else:
+                log.warning(
+                    "consumer.parked", queue=queue, attempts=attempts, reason=exc_info[0].__name__
+                )
+                self.queue_consumer.ack_message(message)
+                return
+        super().handle_message_processed(message, result, exc_info)
+
+    def _declare_dead_letters(self, name: str) -> None:
+        """Declare the dead-letter exchange and queue, waiting for a broker that is down."""
+        exchange, parked = dead_letter_topology(name)
+        pauses = DECLARE_BACKOFF.pauses()
+        while True:
+            try:
+                with Connection(self.container.config["AMQP_URI"], connect_timeout=5) as connection:
+                    channel = connection.default_channel
+                    exchange(channel).declare()
+                    parked(channel).declare()
+                return
+            except (OSError, KombuError, AMQPError) as error:
+                pause = next(pauses)
+                log.warning(
+                    "consumer.broker_unavailable",
+                    queue=name,
+                    error_type=type(error).__name__,
+                    retry_in_seconds=pause,
+                )
+                time.sleep(pause)
 
 
 reliable_event_handler = ReliableEventHandler.decorator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from tests.e2e.conftest import free_port
 from tests.factories import make_resident_id
 
 
@@ -139,18 +141,29 @@ def test_a_season_runs_end_to_end_and_the_log_verifies_and_replays(suite):
     assert suite.gravity("audit", "replay", "--quiet").returncode == 0
 
 
-def test_gravity_up_explains_an_unreachable_broker(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "gravity.cli", "up"],
-        env={
-            "GRAVITY_AMQP_URI": "amqp://guest:guest@127.0.0.1:1/",
-            "GRAVITY_DATA_DIR": str(tmp_path),
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "RabbitMQ is not reachable at 127.0.0.1:1" in result.stderr
+def test_gravity_up_explains_an_unreachable_broker_and_waits_for_it(tmp_path):
+    log_path = tmp_path / "up.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gravity.cli", "up"],
+            env={
+                "GRAVITY_AMQP_URI": "amqp://guest:guest@127.0.0.1:1/",
+                "GRAVITY_DATA_DIR": str(tmp_path),
+                "GRAVITY_GATEWAY_PORT": str(free_port()),
+                "PATH": "/usr/bin:/bin",
+            },
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "starting anyway" not in log_path.read_text():
+                assert process.poll() is None, log_path.read_text()[-3000:]
+                assert time.monotonic() < deadline, log_path.read_text()[-3000:]
+                time.sleep(0.2)
+            assert process.poll() is None  # the processes wait for the broker
+        finally:
+            process.send_signal(signal.SIGINT)
+            exit_code = process.wait(30)
+    assert "RabbitMQ is not reachable at 127.0.0.1:1" in log_path.read_text()
+    assert exit_code == 0
