@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from gravity.demo.client import DemoClient, DemoError
 from gravity.demo.data import REJECTIONS, registrations
+from gravity.demo.honours import run_honours
 from gravity.demo.season import Season
 from gravity.demo.volunteering import VolunteeringSeason, headline
 from shared.config import Settings
@@ -91,6 +92,7 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
         if error.status != 503:
             raise
         print("gravity demo: the volunteering service is not running; volunteering skipped")
+    run_honours(client, season, campaign_id)
     print(
         f"reports: {base_url}/api/v1/campaigns/{campaign_id}/report, .../placements/report and "
         ".../volunteering/report "

@@ -95,6 +95,24 @@ def test_the_demo_reaches_the_reference_summers_placements_and_volunteering(
     assert entries["approved"] > 10 * entries["declined"] > 0
     assert entries["corrected"] == 1
     assert f"for {kinds['classroom']['children']} children" in demo.stdout, demo.stdout
+    honours = requests.get(
+        f"{placement_suite.base_url}/api/v1/campaigns/{campaign_id}/honours/report",
+        headers=operator,
+        timeout=10,
+    ).json()
+    assert honours["awards_by_title"]["ADV"] == {
+        "name": "先进个人",
+        "nominated": 0,
+        "granted": 10,
+        "revoked": 0,
+    }
+    assert honours["appointments"]["made"] == honours["appointments"]["active"] == 17
+    assert honours["diaries"]["featured"] == 33
+    assert honours["recommendations"]["sent"] == honours["recommendations"]["students"] > 0
+    assert "10 advanced individuals with certificates" in demo.stdout, demo.stdout
+    assert "transcripts for 74 placed students" in demo.stdout, demo.stdout
+    granted = placement_suite.gravity("audit", "events", "--type", "AwardGranted").stdout
+    assert len(granted.splitlines()) == 10
     assert placement_suite.gravity("audit", "replay", "--quiet").returncode == 0
     logged = placement_suite.log_path.read_text()
     assert "0371-6" not in logged  # host units' contact phones
