@@ -55,21 +55,6 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.core.replay import replay_read_models
-    from gateway.sections import SECTIONS
-
-    report = replay_read_models(settings, SECTIONS, target_url=args.target, progress=not args.quiet)
-    print(f"replayed {report.events} events from the log")
-    if report.equal:
-        print("the rebuilt read models equal the live ones")
-        return 0
-    print("the rebuilt read models DIFFER from the live ones:")
-    for difference in report.differences[:50]:
-        print(f"  {difference}")
-    return 1
-
-
 def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
 
@@ -88,6 +73,7 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from gravity.audit import add_audit_commands
+    from gravity.audit_replay import add_replay_command
 
     parser = argparse.ArgumentParser(prog="gravity", description=__doc__)
     parser.add_argument("--config", help="YAML config (default: packaged, env-driven)")
@@ -122,13 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     dead.add_argument("queue", help="the handler's queue (or its .dead-letter queue)")
     dead.set_defaults(handler=_dead_letters)
 
-    audit = add_audit_commands(commands)
-    replay = audit.add_parser(
-        "replay", help="rebuild the gateway read models from the log and compare with live"
-    )
-    replay.add_argument("--target", help="database URL for the rebuild (default: temp SQLite)")
-    replay.add_argument("--quiet", action="store_true", help="no progress bar")
-    replay.set_defaults(handler=_replay)
+    add_replay_command(add_audit_commands(commands))
     return parser
 
 

@@ -2,7 +2,8 @@
 
 ``gravity audit replay`` runs this: a rebuild into a fresh store (a temporary SQLite file
 unless told otherwise) up to the live checkpoint, then a row-by-row comparison. Differences
-name tables, ids and columns, never personal values.
+name tables, ids and columns, never personal values. ``rebuild`` and ``fresh_store`` also
+serve the point-in-time replay (``gateway.audit.point_in_time``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def replay_read_models(
     log_engine = create_database_engine(settings.database_url("eventlog"), reader=True)
     try:
         live_position, live = snapshot(live_engine, tables)
-        with _fresh_store(target_url, tables) as target:
+        with fresh_store(target_url, tables) as target:
             projector = Projector(target, projection_of(sections))
             events = rebuild(EventLogReader(log_engine), projector, live_position, progress)
             rebuilt_position, rebuilt = snapshot(target, tables)
@@ -146,7 +147,9 @@ def _row_differences(
 
 
 @contextmanager
-def _fresh_store(target_url: str | None, compared: Sequence[sa.Table]) -> Iterator[Engine]:
+def fresh_store(target_url: str | None, compared: Sequence[sa.Table]) -> Iterator[Engine]:
+    """A migrated, empty read-model store at ``target_url`` (a temporary SQLite file, removed
+    afterwards, when None); refuses one that holds rows already."""
     folder = None
     if target_url is None:
         folder = Path(tempfile.mkdtemp(prefix="gravity-replay-"))
