@@ -247,7 +247,13 @@ def replayed_report(
     assert capsys.readouterr().out.endswith(kept)
     document = json.loads(kept)
     (campaign,) = [c for c in document["campaigns"] if c["campaign_id"] == campaign_id]
-    assert set(campaign["reports"]) >= {"placements_report", "volunteering_report"}
+    assert set(campaign["reports"]) == {
+        "campaign_report",
+        "placements_report",
+        "volunteering_report",
+        "honours_report",
+    }
+    assert not any("error" in report for report in campaign["reports"].values())
     report: dict[str, Any] = campaign["reports"]["campaign_report"]
     return report
 
