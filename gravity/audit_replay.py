@@ -11,6 +11,7 @@ a replay already exits 2 with a message.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -77,7 +78,9 @@ def _replay_until(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(args.out)
     try:
-        replayed = replay_until(settings, SECTIONS, args.until, out, progress=not args.quiet)
+        # Whatever the projector logs goes to stderr: stdout holds the reports alone.
+        with contextlib.redirect_stdout(sys.stderr):
+            replayed = replay_until(settings, SECTIONS, args.until, out, progress=not args.quiet)
     except (PointInTimeError, LogUnavailableError) as error:
         print(f"gravity audit replay: {error}", file=sys.stderr)
         return 2
