@@ -22,8 +22,10 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
 * **Auth**: every `/api` route needs `Authorization: Bearer <JWT>` (HS256, with `sub`, `role`
   and `exp`); roles are operator, host_unit, student and auditor. A student sees and acts on
   its own record, rankings, offers, placements, sign-ups and hours only; a host unit only its
-  own positions, their applicants, its placements and the activities it runs (its token
-  subject is its host unit id). Anything else answers 404, as a missing record does.
+  own positions, their applicants, its placements, the activities it runs and the awards of
+  students placed with it (its token subject is its host unit id); a student also its own
+  transcript, consents, diaries and documents. Anything else answers 404, as a missing
+  record does. `/verify/{{serial}}` needs no token (rate-limited per client address).
 * **Errors**: `{{"error": CODE, "message": ..., "details": {{...}}}}`; `x-error-codes` lists
   every code. Invalid input gets a 4xx and nothing is written. Bodies are limited to
   {MAX_BODY_BYTES} bytes.
@@ -42,7 +44,7 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   different request answers 422 IDEMPOTENCY_KEY_REUSED.
 * **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
 * **Consistency**: commands are acknowledged once the owning service (recruitment,
-  placement or volunteering) has committed them. Reads (GET) come from read models that
+  placement, volunteering or honors) has committed them. Reads (GET) come from read models that
   follow the global event log, so they are *eventually consistent*: a GET right after a POST
   may not show it yet (usually within a fraction of a second). Poll, or compare a report's
   `as_of_position`.

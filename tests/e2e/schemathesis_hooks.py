@@ -10,7 +10,8 @@ before it is sent, only where it is otherwise valid:
 * a resident ID number of the right shape gets a real birth date and its check digit;
 * a window (opens/closes, starts/ends, covers from/until) is made to close after it opens;
 * an activity has a subject if and only if it is a classroom, a topic if and only if it is a
-  safety talk.
+  safety talk;
+* a practice diary's text holds something besides white space.
 
 Malformed values are left alone, so the negative cases stay negative.
 """
@@ -35,6 +36,7 @@ WINDOWS = (
     ("starts_at", "ends_at"),
     ("starts_on", "ends_on"),
     ("covers_from", "covers_until"),
+    ("term_starts_on", "term_ends_on"),
 )
 
 
@@ -75,6 +77,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     for opens, closes in WINDOWS:
         if opens in body and closes in body:
             body[closes] = _later(body[opens], body[closes])
+    text = body.get("text")
+    if "display_name" in body and isinstance(text, str) and not text.strip():
+        body["text"] = "A morning at the street office."
     for detail, kind, example in (
         ("subject", "classroom", "painting"),
         ("topic", "safety_talk", "other"),
