@@ -1,6 +1,8 @@
 """nameko's web server on the gateway's edge: the port bound without SO_REUSEPORT, the accept
 loop with its connection cap, the slow-client-safe protocol (``gateway.core.http_server``),
-and a WSGI app that answers unknown paths and methods, and its own crashes, in JSON.
+and a WSGI app that answers unknown paths and methods, and its own crashes, in JSON, and
+answers browsers' CORS preflights and marks every answer for an allowed origin
+(``gateway.core.cors``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from gateway.core.call import Reply
+from gateway.core.cors import CorsPolicy
 from gateway.core.errors import ApiError
 from gateway.core.http_server import EdgeServer, refusal_bytes
 from gateway.core.pipeline import correlation_id_of, internal_error, render
@@ -38,6 +41,27 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ, shallow=True)
+        cors: CorsPolicy = self.server.cors
+        origin = request.headers.get("Origin")
+        if cors.is_preflight(request.method, request.headers):
+            methods = self.url_map.bind_to_environ(environ).allowed_methods()
+            if methods:
+                cid = correlation_id_of(request)
+                response = Response(status=204, headers={"X-Correlation-Id": cid})
+                marks = cors.preflight_headers(origin, methods)
+            else:
+                response = _error_response(request, ApiError("NOT_FOUND", "no such path"), {})
+                marks = cors.answer_headers(origin)
+        else:
+            response, marks = self._respond(request, environ), cors.answer_headers(origin)
+        for name, value in marks.items():
+            if name == "Vary":
+                response.vary.update(part.strip() for part in value.split(","))
+            else:
+                response.headers[name] = value
+        return response(environ, start_response)
+
+    def _respond(self, request: Request, environ: dict[str, Any]) -> Response:
         try:
             adapter = self.url_map.bind_to_environ(environ)
             provider, values = adapter.match()
@@ -53,7 +77,7 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
                 {"Allow": allowed},
             )
         except HTTPException as exception:
-            response = exception
+            response = exception.get_response(environ)
         except Exception as error:
             frame = traceback.extract_tb(error.__traceback__)[-1]
             log.error(
@@ -63,7 +87,7 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
                 traceback=traceback_frames(error),
             )
             response = render(internal_error(), correlation_id_of(request))
-        return response(environ, start_response)
+        return response
 
 
 class ApiWebServer(WebServer):  # type: ignore[misc] # nameko is untyped
@@ -75,6 +99,7 @@ class ApiWebServer(WebServer):  # type: ignore[misc] # nameko is untyped
         super().__init__()
         self.open_connections = 0
         self.limits = HttpLimits()
+        self.cors = CorsPolicy()
 
     def start(self) -> None:
         if not self._starting:
@@ -82,6 +107,7 @@ class ApiWebServer(WebServer):  # type: ignore[misc] # nameko is untyped
             settings = self.container.config.get(CONFIG_KEY, {}).get("settings")
             if settings is not None:
                 self.limits = HttpLimits.from_config(settings.http)
+                self.cors = CorsPolicy.from_settings(settings)
             address, port = self.bind_addr
             self._sock = GreenSocket(bind_exclusively(address, port, backlog=1024))
             self._sock.settimeout(None)
