@@ -90,6 +90,12 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "says which; for the last, run gravity audit verify).",
     ),
     ErrorCode(
+        409,
+        "TRANSCRIPT_CHANGED",
+        "The student's transcript no longer renders to the PDF whose SHA-256 the "
+        "recommendation recorded (a fact changed since); send a new recommendation.",
+    ),
+    ErrorCode(
         429,
         "RATE_LIMITED",
         "Too many requests from this client address; retry after the Retry-After seconds.",

@@ -4,7 +4,9 @@ whose commands the gateway completes (the holder's name, the recommended transcr
 Who sees what: operators everything; a student their own transcript, consents, awards and
 documents (another student's answer 404, as a missing one does); a host unit only the
 awards of students placed with it, without holders' names; auditors the report and the
-showcase; anyone with a document's code its verification.
+showcase; anyone with a document's code its verification, and anyone the public keys that
+check a recommendation's bundle. A little past 200 lines: one short method per route, the
+section's whole HTTP surface in one class (nameko binds entrypoints to one service class).
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ from gateway.core.errors import ApiError
 from gateway.core.web import ApiEndpoint, api
 from gateway.honors import documents as docs
 from gateway.honors import routes
+from gateway.honors.bundle import (
+    ZIP_MEDIA_TYPE,
+    BundleManifest,
+    TranscriptChangedError,
+    build_bundle,
+    hex_digest,
+)
 from gateway.honors.filling import filled_command
 from gateway.honors.queries import HonorsReads
+from gateway.honors.signing import DocumentsSigner, DocumentsSignerProvider
+from gateway.honors.transcript import reference_of
 from gateway.honors.verification import (
     TokenBucket,
     VerificationLimiter,
@@ -36,6 +47,7 @@ from shared.contracts.honors.commands import (
     NominateForAward,
     SendRecommendation,
 )
+from shared.contracts.honors.events import UNIVERSITY_REPORT
 from shared.contracts.records import Command
 from shared.verification_codes import is_valid_code
 
@@ -88,6 +100,7 @@ class HonorsEndpoints(Endpoints):
     # nameko dependency providers; a worker sees what they provide.
     documents: docs.Documents = cast("docs.Documents", docs.DocumentsProvider())
     verify_limiter: TokenBucket = cast("TokenBucket", VerificationLimiter())
+    signer: DocumentsSigner = cast("DocumentsSigner", DocumentsSignerProvider())
 
     nominate_for_award = filled_command(routes.NOMINATE, _holder_name)
     appoint_deputy_secretary = filled_command(routes.APPOINT, _holder_name)
@@ -135,6 +148,47 @@ class HonorsEndpoints(Endpoints):
         )
         pdf = self.documents.transcript(docs.transcript_of(self.app.settings, found))
         return _pdf(pdf, found["reference"])
+
+    @api(routes.RECOMMENDATION_BUNDLE)
+    def get_recommendation_bundle(self, call: ApiCall) -> Reply:
+        reads = self.app.read(HonorsReads)
+        found = reads.recommendation(call.path["recommendation_id"])
+        recommendation = _holder_may_see(call, found, "recommendation")
+        student_id = recommendation["student_id"]
+        if not reads.consents(student_id)["consents"][UNIVERSITY_REPORT]["given"]:
+            details = {"student_id": student_id, "purpose": UNIVERSITY_REPORT}
+            raise ApiError("CONSENT_REQUIRED", "the student withdrew their consent", details)
+        transcript = call.found(reads.transcript(student_id), "student")
+        pdf = self.documents.transcript(docs.transcript_of(self.app.settings, transcript))
+        try:
+            bundle = build_bundle(self._manifest(recommendation), pdf, self.signer.sign)
+        except TranscriptChangedError as changed:
+            details = {"recorded": changed.recorded, "rendered": changed.rendered}
+            raise ApiError(
+                "TRANSCRIPT_CHANGED", "the transcript changed since it was recommended", details
+            ) from None
+        name = f"recommendation-{recommendation['recommendation_id']}.zip"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Reply(200, {}, headers, content=bundle, media_type=ZIP_MEDIA_TYPE)
+
+    def _manifest(self, recommendation: Row) -> BundleManifest:
+        settings, student_id = self.app.settings, recommendation["student_id"]
+        return BundleManifest(
+            recommendation_id=recommendation["recommendation_id"],
+            student_id=student_id,
+            campaign_id=recommendation["campaign_id"],
+            campaign_name=recommendation["campaign_name"] or "",
+            university=recommendation["university"],
+            sent_at=recommendation["sent_at"],
+            transcript_sha256=hex_digest(recommendation["transcript_hash"]),
+            transcript_verification_url=docs.verification_url(settings, reference_of(student_id)),
+            signing_key_id=self.signer.key_id,
+            public_keys_url=f"{docs.public_url(settings)}{routes.DOCUMENT_KEYS.path}",
+        )
+
+    @api(routes.DOCUMENT_KEYS)
+    def document_keys(self, call: ApiCall) -> Reply:
+        return call.answer({"keys": self.signer.public_keys()})
 
     @api(routes.CERTIFICATE_PDF)
     def get_certificate_pdf(self, call: ApiCall) -> Reply:

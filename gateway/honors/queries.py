@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from gateway.core.section import ReadModelQueries
 from gateway.honors.report import honours_report
-from gateway.honors.tables import appointments, awards, consents, diaries
+from gateway.honors.tables import appointments, awards, consents, diaries, recommendations
 from gateway.honors.transcript import build_transcript
 from gateway.placement.tables import placements
 from gateway.recruitment.tables import campaigns, students
@@ -70,6 +70,17 @@ class HonorsReads(ReadModelQueries):
             sa.select(appointments, campaigns.c.name.label("campaign_name"))
             .outerjoin(campaigns, campaigns.c.campaign_id == appointments.c.campaign_id)
             .where(appointments.c.serial == serial)
+        )
+        with self._engine.connect() as connection:
+            found = connection.execute(query).first()
+        return None if found is None else dict(found._mapping)
+
+    def recommendation(self, recommendation_id: str) -> Row | None:
+        """A recommendation as ``RecommendationSent`` recorded it, with its campaign's name."""
+        query = (
+            sa.select(recommendations, campaigns.c.name.label("campaign_name"))
+            .outerjoin(campaigns, campaigns.c.campaign_id == recommendations.c.campaign_id)
+            .where(recommendations.c.recommendation_id == recommendation_id)
         )
         with self._engine.connect() as connection:
             found = connection.execute(query).first()

@@ -11,6 +11,7 @@ Past 200 lines because it is declarations only, one per route, as the routes are
 from __future__ import annotations
 
 from gateway.core.route import (
+    BASE,
     OPERATOR,
     OPERATOR_OR_STUDENT,
     PARTIES_AND_OPERATOR,
@@ -210,6 +211,30 @@ LETTER_PDF = read_route(
     path_patterns=(("serial", SERIAL),),
     media_type="application/pdf",
 )
+RECOMMENDATION_BUNDLE = Route(
+    "get_recommendation_bundle",
+    "GET",
+    BASE + "/recommendations/{recommendation_id}/bundle",
+    "The signed bundle for the university (ZIP: transcript.pdf, exactly the PDF whose SHA-256 "
+    "was recorded; manifest.json; manifest.sig, its Ed25519 signature, checked with the key "
+    "at /verify/keys). An operator, or the student it concerns; 409 TRANSCRIPT_CHANGED when "
+    "the transcript no longer renders to the recorded bytes, 409 CONSENT_REQUIRED when the "
+    "student's university_report consent was withdrawn",
+    STUDENTS,
+    OPERATOR_OR_STUDENT,
+    media_type="application/zip",
+    errors=("TRANSCRIPT_CHANGED", "CONSENT_REQUIRED"),
+)
+DOCUMENT_KEYS = Route(
+    "document_keys",
+    "GET",
+    "/verify/keys",
+    "Public, no token: the Ed25519 public keys that check recommendation bundles' "
+    "manifest.sig (the key in use first, then retired ones)",
+    "verification",
+    PUBLIC,
+    response=hs.DocumentKeysResponse,
+)
 VERIFY = Route(
     "verify_serial",
     "GET",
@@ -236,11 +261,13 @@ ROUTES = (
     RECORD_CONSENT,
     GET_CONSENTS,
     SEND_RECOMMENDATION,
+    RECOMMENDATION_BUNDLE,
     SUBMIT_DIARY,
     FEATURE_DIARY,
     SHOWCASE,
     TRANSCRIPT,
     TRANSCRIPT_PDF,
     HONOURS_REPORT,
+    DOCUMENT_KEYS,
     VERIFY,
 )

@@ -3,6 +3,7 @@
 A holder's name and a diary's display name are personal: answered to operators and the
 student themself (a featured diary's display name, which the student chose to show, to
 anyone signed in); the public verification shows the holder's name masked.
+A little past 200 lines: declarations only, one schema per answer, in the routes' order.
 """
 
 from __future__ import annotations
@@ -194,3 +195,18 @@ class VerificationQuery(StrictSchema):
         validate=validate.Length(min=1, max=64),
         metadata={"description": "The code printed beside the serial (case does not matter)."},
     )
+
+
+class DocumentKeyResponse(Schema):
+    key_id = fields.String(
+        required=True, metadata={"description": "First 16 hex digits of SHA-256(public key)."}
+    )
+    algorithm = fields.String(required=True, metadata={"enum": ["Ed25519"]})
+    public_key = fields.String(required=True, metadata={"description": "Raw key, base64."})
+    pem = fields.String(required=True, metadata={"description": "SubjectPublicKeyInfo PEM."})
+
+
+class DocumentKeysResponse(Schema):
+    """The public keys that check recommendation bundles: the one in use first."""
+
+    keys = fields.List(fields.Nested(DocumentKeyResponse), required=True)
