@@ -1,15 +1,18 @@
 """Honours through the gateway, over real RabbitMQ, on SQLite and on PostgreSQL (the gateway's
 read models and the honours service's store): recruitment, placement, honours and the gateway
 as nameko containers, and the event-log consumer feeding the read models. A summer ends in a
-certificate, a letter, consents, a recommendation, a featured diary and transcripts; the PDFs
-read back with pdftotext and zbarimg; verification is public, masked and rate-limited."""
+certificate, a letter, consents, a recommendation with its signed bundle (checked with the
+public key anyone may fetch), a featured diary and transcripts; the PDFs read back with
+pdftotext and zbarimg; verification is public, masked and rate-limited."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import threading
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,9 @@ from typing import Any
 
 import pytest
 import requests
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from structlog.testing import capture_logs
 
 from gateway.core.process import gateway_config, prepare_databases
@@ -243,6 +249,7 @@ def consent_recommend_and_feature(stack: HonoursStack) -> None:
     assert (sent["university"], sent["campaign_id"]) == ("Henan University", ids["campaign"])
     rendered = stack.call("GET", f"/students/{ids['s1']}/transcript.pdf", "s1").content
     assert sent["transcript_hash"] == "sha256:" + hashlib.sha256(rendered).hexdigest()
+    bundle = download_the_bundle(stack, sent)
     diary = {
         "campaign_id": ids["campaign"],
         "title": "Week one",
@@ -256,6 +263,59 @@ def consent_recommend_and_feature(stack: HonoursStack) -> None:
     stack.ok("PUT", f"{consent}/showcase", "s1", json={"given": True})
     assert stack.ok("POST", feature)["featured"] is True
     assert stack.refused("POST", feature, "s1") == (403, "FORBIDDEN")
+    changed = wait_for(lambda: stack.call("GET", bundle), lambda r: r.status_code != 200)
+    assert (changed.status_code, changed.json()["error"]) == (409, "TRANSCRIPT_CHANGED")
+    assert changed.json()["details"]["recorded"] == sent["transcript_hash"].removeprefix("sha256:")
+    stack.ok("PUT", f"{consent}/university_report", "s1", json={"given": False})
+    withdrawn = wait_for(
+        lambda: stack.refused("GET", bundle), lambda refused: refused[1] != "TRANSCRIPT_CHANGED"
+    )
+    assert withdrawn == (409, "CONSENT_REQUIRED")
+
+
+def download_the_bundle(stack: HonoursStack, sent: dict[str, Any]) -> str:
+    """The recommendation's bundle: the recorded PDF, a manifest whose signature checks with
+    the public key anyone may fetch, and fails once the manifest is touched. Its path."""
+    ids, path = stack.ids, f"/recommendations/{sent['recommendation_id']}/bundle"
+    answer = wait_for(lambda: stack.call("GET", path), lambda r: r.status_code == 200)
+    assert answer.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        assert archive.namelist() == ["transcript.pdf", "manifest.json", "manifest.sig"]
+        pdf, manifest, signature = (archive.read(name) for name in archive.namelist())
+    assert "sha256:" + hashlib.sha256(pdf).hexdigest() == sent["transcript_hash"]
+    read = json.loads(manifest)
+    assert {key: read[key] for key in ("recommendation_id", "student_id", "campaign_id")} == {
+        "recommendation_id": sent["recommendation_id"],
+        "student_id": ids["s1"],
+        "campaign_id": ids["campaign"],
+    }
+    assert (read["university"], read["campaign_name"]) == (
+        "Henan University",
+        make_campaign()["name"],
+    )
+    assert read["transcript_sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert read["public_keys_url"] == "https://gravity.example.org/verify/keys"
+    assert NAME not in manifest.decode()
+
+    keys = stack.ok("GET", "/verify/keys", "public")["keys"]
+    assert keys[0]["key_id"] == read["signing_key_id"]
+    public_key = load_pem_public_key(keys[0]["pem"].encode())
+    assert isinstance(public_key, Ed25519PublicKey)
+    public_key.verify(signature, manifest)
+    tampered = manifest.replace(b"Henan University", b"Peking University")
+    with pytest.raises(InvalidSignature):
+        public_key.verify(signature, tampered)
+    verification = read["transcript_verification_url"].removeprefix("https://gravity.example.org")
+    verified = stack.ok("GET", verification, "public")
+    assert (verified["kind"], verified["status"]) == ("transcript", "valid")
+
+    assert stack.call("GET", path).content == answer.content  # reproducible bytes
+    assert stack.call("GET", path, "s1").content == answer.content  # the student it concerns
+    assert stack.refused("GET", path, "s2") == (404, "NOT_FOUND")
+    assert stack.refused("GET", path, "unit") == (403, "FORBIDDEN")
+    assert stack.refused("GET", path, "auditor") == (403, "FORBIDDEN")
+    assert stack.refused("GET", f"/recommendations/{uuid.uuid4()}/bundle") == (404, "NOT_FOUND")
+    return path
 
 
 def verify_in_public(stack: HonoursStack, pdf_folder: Path) -> None:
