@@ -123,8 +123,14 @@ def test_every_image_comes_from_the_environment_with_an_official_default() -> No
 
 def test_state_lives_in_named_volumes_and_every_long_running_service_is_health_checked() -> None:
     services = stack_services()
-    assert set(compose()["volumes"]) == {"rabbitmq-data", "postgres-data", "eventlog-keys"}
+    assert set(compose()["volumes"]) == {
+        "rabbitmq-data",
+        "postgres-data",
+        "eventlog-keys",
+        "documents-keys",
+    }
     assert "eventlog-keys:/var/lib/gravity/keys" in services["eventlog"]["volumes"]
+    assert "documents-keys:/var/lib/gravity/keys/documents" in services["gateway"]["volumes"]
     assert "rabbitmq-data:/var/lib/rabbitmq" in services["rabbitmq"]["volumes"]
     assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
     for name in INFRASTRUCTURE:
