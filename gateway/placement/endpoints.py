@@ -13,6 +13,7 @@ from gateway.core.tables import personal_columns
 from gateway.core.web import api
 from gateway.placement import routes
 from gateway.placement import selection_routes as srs
+from gateway.placement.lists import PlacementLists
 from gateway.placement.queries import PlacementReads, student_placement_summary
 from gateway.placement.tables import host_units
 from gateway.recruitment.queries import RecruitmentReads
@@ -31,6 +32,13 @@ class PlacementEndpoints(Endpoints):
             self.app.read(PlacementReads).host_unit(call.path["host_unit_id"]), "host unit"
         )
         return call.answer(unit if call.caller.role == "operator" else _without_contact(unit))
+
+    @api(srs.LIST_HOST_UNITS)
+    def list_host_units(self, call: ApiCall) -> Reply:
+        units, next_cursor = self.app.read(PlacementLists).host_units_page(**call.query)
+        if call.caller.role != "operator":
+            units = [_without_contact(unit) for unit in units]
+        return call.answer({"items": units, "next_cursor": next_cursor})
 
     @api(srs.LIST_POSITIONS)
     def list_positions(self, call: ApiCall) -> Reply:
@@ -84,6 +92,25 @@ class PlacementEndpoints(Endpoints):
         call.found(reads.host_unit(host_unit_id), "host unit")
         placements = reads.host_unit_placements(host_unit_id)
         return call.answer({"host_unit_id": host_unit_id, "placements": placements})
+
+    @api(routes.LIST_CAMPAIGN_PLACEMENTS)
+    def list_campaign_placements(self, call: ApiCall) -> Reply:
+        campaign_id, query = call.path["campaign_id"], dict(call.query)
+        call.found(self.app.read(RecruitmentReads).get_campaign(campaign_id), "campaign")
+        if call.caller.role == "host_unit":
+            own = host_unit_subject(call.caller)
+            if own is None or query.setdefault("host_unit_id", own) != own:
+                return call.answer({"items": [], "next_cursor": None})
+        found, next_cursor = self.app.read(PlacementLists).placements_page(campaign_id, **query)
+        return call.answer({"items": found, "next_cursor": next_cursor})
+
+    @api(srs.LIST_MATCHING_ROUNDS)
+    def list_matching_rounds(self, call: ApiCall) -> Reply:
+        campaign_id = call.path["campaign_id"]
+        call.found(self.app.read(RecruitmentReads).get_campaign(campaign_id), "campaign")
+        reads = self.app.read(PlacementLists)
+        rounds, next_cursor = reads.matching_rounds_page(campaign_id, **call.query)
+        return call.answer({"items": rounds, "next_cursor": next_cursor})
 
     @api(routes.GET_PLACEMENT)
     def get_placement(self, call: ApiCall) -> Reply:

@@ -42,7 +42,7 @@ def gates_of(placement: Row) -> dict[str, bool]:
     }
 
 
-def _placement_view(row: Row) -> Row:
+def placement_view(row: Row) -> Row:
     view = dict(row)
     view["gates"] = gates_of(row)
     view["evaluation"] = (
@@ -58,7 +58,7 @@ def _placement_view(row: Row) -> Row:
     return view
 
 
-_PLACEMENT_QUERY = (
+PLACEMENT_QUERY = (
     sa.select(
         placements,
         positions.c.title.label("position_title"),
@@ -150,22 +150,22 @@ class PlacementReads(ReadModelQueries):
         return self._one(sa.select(matching_rounds).where(matching_rounds.c.round_id == round_id))
 
     def placement(self, placement_id: str) -> Row | None:
-        found = self._one(_PLACEMENT_QUERY.where(placements.c.placement_id == placement_id))
-        return None if found is None else _placement_view(found)
+        found = self._one(PLACEMENT_QUERY.where(placements.c.placement_id == placement_id))
+        return None if found is None else placement_view(found)
 
     def student_placements(self, student_id: str) -> list[Row]:
         """Every placement of a student, newest first."""
-        query = _PLACEMENT_QUERY.where(placements.c.student_id == student_id).order_by(
+        query = PLACEMENT_QUERY.where(placements.c.student_id == student_id).order_by(
             placements.c.updated_at.desc(), placements.c.placement_id
         )
-        return [_placement_view(row) for row in self._all(query)]
+        return [placement_view(row) for row in self._all(query)]
 
     def host_unit_placements(self, host_unit_id: str) -> list[Row]:
         """Every placement (offers included) at a host unit's positions, newest first."""
-        query = _PLACEMENT_QUERY.where(placements.c.host_unit_id == host_unit_id).order_by(
+        query = PLACEMENT_QUERY.where(placements.c.host_unit_id == host_unit_id).order_by(
             placements.c.updated_at.desc(), placements.c.placement_id
         )
-        return [_placement_view(row) for row in self._all(query)]
+        return [placement_view(row) for row in self._all(query)]
 
     def published_documents(self) -> list[Row]:
         """Every published version, by kind and version."""

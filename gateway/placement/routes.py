@@ -20,6 +20,7 @@ from gateway.core.route import (
     command_route,
     read_route,
 )
+from gateway.placement import list_schemas as ls
 from gateway.placement import schemas as ps
 from gateway.placement.selection_routes import SELECTION_ROUTES
 from shared.contracts.placement import documents, placements
@@ -53,6 +54,16 @@ LIST_HOST_UNIT_PLACEMENTS = read_route(
     OPERATOR_OR_HOST_UNIT,
     ps.HostUnitPlacementsResponse,
     owner="host_unit_id",
+)
+LIST_CAMPAIGN_PLACEMENTS = read_route(
+    "list_campaign_placements",
+    "/campaigns/{campaign_id}/placements",
+    "A campaign's offers and placements, cursor-paged and filtered (an operator: all; a host "
+    "unit: its own)",
+    PLACEMENTS,
+    OPERATOR_OR_HOST_UNIT,
+    ls.PlacementPageResponse,
+    ls.PlacementListQuery,
 )
 CONFIRM_OFFER = _step(
     "confirm_offer",
@@ -167,6 +178,7 @@ PLACEMENT_ROUTES = (
     LIST_DOCUMENTS,
     LIST_STUDENT_OFFERS,
     LIST_HOST_UNIT_PLACEMENTS,
+    LIST_CAMPAIGN_PLACEMENTS,
     CONFIRM_OFFER,
     DECLINE_OFFER,
     PLACE_DIRECTLY,

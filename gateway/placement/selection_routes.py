@@ -15,6 +15,7 @@ from gateway.core.route import (
     command_route,
     read_route,
 )
+from gateway.placement import list_schemas as ls
 from gateway.placement import selection_schemas as ss
 from shared.contracts.placement import commands
 
@@ -39,6 +40,16 @@ GET_HOST_UNIT = read_route(
     HOST_UNITS,
     ANY_ROLE,
     ss.HostUnitResponse,
+)
+LIST_HOST_UNITS = read_route(
+    "list_host_units",
+    "/host-units",
+    "Host units, cursor-paged, filtered by kind, township or a part of the name (contact "
+    "person and phone: operators only)",
+    HOST_UNITS,
+    ANY_ROLE,
+    ls.HostUnitPageResponse,
+    ls.HostUnitListQuery,
 )
 POST_POSITION = command_route(
     "post_position",
@@ -144,6 +155,15 @@ GET_MATCHING_ROUND = read_route(
     OPERATOR,
     ss.MatchingRoundResponse,
 )
+LIST_MATCHING_ROUNDS = read_route(
+    "list_matching_rounds",
+    "/campaigns/{campaign_id}/matching-rounds",
+    "A campaign's matching rounds, cursor-paged, newest first unless sorted otherwise",
+    SELECTION,
+    OPERATOR,
+    ls.MatchingRoundPageResponse,
+    ls.MatchingRoundListQuery,
+)
 PUBLISH_MATCHING = command_route(
     "publish_matching",
     "/matching-rounds/{round_id}/publication",
@@ -156,6 +176,7 @@ PUBLISH_MATCHING = command_route(
 
 SELECTION_ROUTES = (
     REGISTER_HOST_UNIT,
+    LIST_HOST_UNITS,
     GET_HOST_UNIT,
     POST_POSITION,
     CLOSE_POSITION,
@@ -168,5 +189,6 @@ SELECTION_ROUTES = (
     GET_RANKING,
     PROPOSE_MATCHING,
     GET_MATCHING_ROUND,
+    LIST_MATCHING_ROUNDS,
     PUBLISH_MATCHING,
 )

@@ -36,6 +36,11 @@ class RecruitmentEndpoints(Endpoints):
         campaign = self.app.read(RecruitmentReads).get_campaign(call.path["campaign_id"])
         return call.answer(call.found(campaign, "campaign"))
 
+    @api(routes.LIST_STUDENTS)
+    def list_students(self, call: ApiCall) -> Reply:
+        items, next_cursor = self.app.read(RecruitmentReads).students_page(**call.query)
+        return call.answer({"items": items, "next_cursor": next_cursor})
+
     @api(routes.CAMPAIGN_REPORT)
     def campaign_report(self, call: ApiCall) -> Reply:
         report = self.app.read(RecruitmentReads).campaign_report(call.path["campaign_id"])

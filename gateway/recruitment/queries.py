@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gateway.core.paging import SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.recruitment.tables import campaigns, students
@@ -14,6 +15,14 @@ from gateway.recruitment.tables import campaigns, students
 Row = dict[str, Any]
 COUNT_NAMES = ("registered", "approved", "rejected", "withdrawn")
 BREAKDOWNS = ("university", "hometown", "channel")
+# Keys that never change once a student registered (a status does: it only filters).
+STUDENT_SORTS = sort_options(
+    SortKey("registered_at", (students.c.registered_at, students.c.student_id)),
+    SortKey("-registered_at", (students.c.registered_at, students.c.student_id), descending=True),
+    SortKey("university", (students.c.university, students.c.student_id)),
+    SortKey("hometown", (students.c.hometown, students.c.student_id)),
+)
+STUDENT_FILTERS = ("campaign_id", "status", "university", "hometown", "channel")
 
 
 class RecruitmentReads(ReadModelQueries):
@@ -66,6 +75,24 @@ class RecruitmentReads(ReadModelQueries):
             student = dict(found._mapping)
             student["campaign"] = _campaign(connection, student["campaign_id"])
         return student
+
+    def students_page(
+        self,
+        *,
+        limit: int,
+        sort: str,
+        cursor: str | None = None,
+        q: str | None = None,
+        **equal: str,
+    ) -> tuple[list[Row], str | None]:
+        """A page of students matching every filter given (``q``: a part of the name, in any
+        case), in the order ``sort`` names, and the next page's cursor."""
+        conditions = [students.c[name] == equal[name] for name in STUDENT_FILTERS if name in equal]
+        if q is not None:
+            conditions.append(sa.func.lower(students.c.name).contains(q.lower(), autoescape=True))
+        with self._engine.connect() as connection:
+            query = sa.select(students).where(*conditions)
+            return fetch_page(connection, query, STUDENT_SORTS[sort], limit, cursor)
 
     def campaign_report(self, campaign_id: str) -> Row | None:
         """Counts overall (top-level keys) and by university, hometown and channel.

@@ -121,6 +121,16 @@ GET_STUDENT = read_route(
     rs.StudentProfileResponse,
     owner="student_id",
 )
+LIST_STUDENTS = read_route(
+    "list_students",
+    "/students",
+    "Students, cursor-paged, filtered by campaign, status, university, hometown, channel or a "
+    "part of the name (operators)",
+    STUDENTS,
+    OPERATOR,
+    rs.StudentPageResponse,
+    rs.StudentListQuery,
+)
 CAMPAIGN_REPORT = read_route(
     "campaign_report",
     "/campaigns/{campaign_id}/report",
@@ -142,5 +152,6 @@ ROUTES = (
     JOIN_ALLIANCE,
     LEAVE_ALLIANCE,
     GET_STUDENT,
+    LIST_STUDENTS,
     CAMPAIGN_REPORT,
 )

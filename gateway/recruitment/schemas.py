@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from gateway.core.paging import filter_of, page_query, page_response
 from gateway.core.schemas import PERSONAL, timestamp
 from gateway.placement.schemas import GatesResponse, PlacementResponse
+from gateway.recruitment.queries import STUDENT_SORTS
+from shared.contracts.fields import Id, Text
+from shared.contracts.recruitment.commands import RegisterStudent
 from shared.contracts.schemas import StrictSchema
 
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
+STUDENT_STATUSES = ("registered", "approved", "rejected", "withdrawn")
 MAX_OFFSET = 1_000_000  # a page further on than any season has campaigns; never overflows SQL
 
 
@@ -53,9 +58,7 @@ class CampaignListResponse(Schema):
 class StudentStateResponse(Schema):
     student_id = fields.UUID(required=True)
     campaign_id = fields.UUID(required=True)
-    status = fields.String(
-        required=True, metadata={"enum": ["registered", "approved", "rejected", "withdrawn"]}
-    )
+    status = fields.String(required=True, metadata={"enum": list(STUDENT_STATUSES)})
     in_alliance = fields.Boolean(required=True)
 
 
@@ -101,6 +104,32 @@ class StudentProfileResponse(RegistrationResponse):
         allow_none=True,
         metadata={"description": "The current placement's readiness gates."},
     )
+
+
+class StudentListItemResponse(RegistrationResponse):
+    """A student in a list: the name and phone (operators only read lists), study facts,
+    where the student stands; the ID number and the rest are on the student's record."""
+
+    name = fields.String(required=True, metadata=PERSONAL)
+    phone = fields.String(required=True, metadata=PERSONAL)
+    registered_at = timestamp(required=True)
+    updated_at = timestamp(required=True)
+
+
+StudentListQuery = page_query(
+    "StudentListQuery",
+    STUDENT_SORTS,
+    "registered_at",
+    {
+        "campaign_id": Id(),
+        "status": fields.String(validate=validate.OneOf(STUDENT_STATUSES)),
+        "university": filter_of(RegisterStudent, "university"),
+        "hometown": filter_of(RegisterStudent, "hometown"),
+        "channel": filter_of(RegisterStudent, "channel"),
+        "q": Text(50, metadata={"description": "A part of the name, in any case."}),
+    },
+)
+StudentPageResponse = page_response("StudentPage", StudentListItemResponse)
 
 
 class CountsResponse(Schema):

@@ -289,7 +289,7 @@ def test_a_start_refused_for_missing_gates_lists_them() -> None:
 
 def test_every_placement_route_is_documented_with_its_roles_and_codes() -> None:
     document = openapi_document(ROUTES)
-    assert len(routes.ROUTES) == 30  # 28, and publishing and listing document versions
+    assert len(routes.ROUTES) == 33  # 28, publishing and listing document versions, 3 lists
     for route in routes.ROUTES:
         operation = document["paths"][route.path][route.method.lower()]
         assert operation["operationId"] == route.name
