@@ -70,7 +70,8 @@ class AuditReads(ReadModelQueries):
         return [dataclasses.asdict(checkpoint) for checkpoint in page]
 
     def inclusion_proof(self, event_id: str, size: int | None) -> Row:
-        """404 EVENT_NOT_IN_LOG for an unknown event, 422 PROOF_UNAVAILABLE otherwise."""
+        """404 EVENT_NOT_IN_LOG for an unknown event, 409 PROOF_UNAVAILABLE otherwise (the log as
+        it stands cannot give the proof asked for)."""
         with self._snapshot() as connection:
             logged = connection.execute(
                 sa.select(event_log.c.position).where(event_log.c.event_id == event_id)

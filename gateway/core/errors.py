@@ -83,7 +83,7 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "This Idempotency-Key was used before with a different request.",
     ),
     ErrorCode(
-        422,
+        409,
         "PROOF_UNAVAILABLE",
         "No Merkle proof can be given: a tree size the log never had, an event after the "
         "requested size, or a log that no longer matches a checkpoint it signed (the message "

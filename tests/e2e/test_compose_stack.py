@@ -473,15 +473,15 @@ def test_a_wedged_process_is_killed_by_its_health_check_and_replaced(stack: Stac
     assert "healthcheck.killing_wedged_process" in stack.compose("logs", "--no-color", "gateway")
 
 
-def test_every_acknowledged_command_is_logged_once_through_a_broker_restart_and_a_crash(
+def test_every_acknowledged_command_is_logged_once_through_a_broker_kill_and_a_crash(
     stack: Stack,
 ) -> None:
+    """Under load: the broker killed -9 (Docker's restart policy brings it back), then a
+    service killed -9; nobody touches the stack, and it serves and heals by itself."""
     campaign_id = open_campaign(stack, "Gravity Plan summer (outages)")
     with CommandStream(stack, campaign_id) as stream:
         stream.wait_for_more(15)
-        stack.compose("stop", "rabbitmq")
-        time.sleep(3)
-        stack.compose("start", "rabbitmq")
+        crash(stack, "rabbitmq")
         stream.wait_for_more(15)
         crash(stack, "recruitment")
         stream.wait_for_more(15)

@@ -457,7 +457,8 @@ def test_each_auth_failure_gets_401_or_403_and_writes_nothing(stack: Stack) -> N
             "student",
             {"json": {"decision": "approved", "reason": "me"}},
         ),
-        ("GET", f"/api/v1/campaigns/{campaign_id}/report", "auditor", {}),
+        ("GET", "/api/v1/audit/head", "operator", {}),  # the log's proofs are auditors' only
+        ("GET", f"/api/v1/campaigns/{campaign_id}/report", "host_unit", {}),
         (
             "POST",
             f"/api/v1/campaigns/{campaign_id}/registrations",

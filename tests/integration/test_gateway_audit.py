@@ -197,7 +197,7 @@ def test_an_auditor_pages_the_redacted_log_and_verifies_a_proof_against_a_signed
         "error"
     ] == ("EVENT_NOT_IN_LOG")
     too_big = stack.call("/audit/proofs/consistency", params={"from": 1, "to": size + 5})
-    assert (too_big.status_code, too_big.json()["error"]) == (422, "PROOF_UNAVAILABLE")
+    assert (too_big.status_code, too_big.json()["error"]) == (409, "PROOF_UNAVAILABLE")
     reversed_sizes = stack.call("/audit/proofs/consistency", params={"from": 3, "to": 2})
     assert (reversed_sizes.status_code, reversed_sizes.json()["error"]) == (
         422,

@@ -191,7 +191,7 @@ def test_a_proof_query_needs_an_event_id_or_an_ordered_pair_of_sizes() -> None:
 def test_proof_refusals_have_their_own_codes_in_the_catalogue() -> None:
     catalogue = error_catalogue()
     assert catalogue["EVENT_NOT_IN_LOG"].status == 404
-    assert catalogue["PROOF_UNAVAILABLE"].status == 422
+    assert catalogue["PROOF_UNAVAILABLE"].status == 409
     assert "EVENT_NOT_IN_LOG" in routes.INCLUSION_PROOF.error_codes
     assert "PROOF_UNAVAILABLE" in routes.CONSISTENCY_PROOF.error_codes
 
@@ -205,6 +205,6 @@ def test_the_openapi_document_describes_every_audit_answer_for_auditors_only() -
         assert schema["$ref"].startswith("#/components/schemas/")
     inclusion = paths["/api/v1/audit/proofs/inclusion"]["get"]["responses"]
     assert "EVENT_NOT_IN_LOG" in inclusion["404"]["description"]
-    assert "PROOF_UNAVAILABLE" in inclusion["422"]["description"]
+    assert "PROOF_UNAVAILABLE" in inclusion["409"]["description"]
     for route in REPORTS:
         assert "auditor" in paths[route.path]["get"]["description"]
