@@ -1,6 +1,7 @@
-"""The reference summer end to end: ``gravity up`` with recruitment, placement and volunteering
-as separate processes, ``gravity demo`` through the public API, then the placements and
-volunteering reports and an audit."""
+"""The reference summer end to end: ``gravity up`` with recruitment, placement, volunteering
+and honours as separate processes, ``gravity demo`` through the public API, then the
+placements, volunteering and honours reports, a certificate verified by its QR code, and an
+audit."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.documents_factories import qr_codes, rasterise, write
 from tests.e2e.conftest import RunningSuite, _wait_ready, free_port
 
 
@@ -55,7 +57,7 @@ def placement_suite(rabbit_config: dict[str, Any], tmp_path: Path) -> Iterator[R
 
 
 def test_the_demo_reaches_the_reference_summers_placements_and_volunteering(
-    placement_suite: RunningSuite,
+    placement_suite: RunningSuite, tmp_path: Path
 ) -> None:
     demo = subprocess.run(
         [sys.executable, "-m", "gravity.cli", "demo"],
@@ -113,6 +115,19 @@ def test_the_demo_reaches_the_reference_summers_placements_and_volunteering(
     assert "transcripts for 74 placed students" in demo.stdout, demo.stdout
     granted = placement_suite.gravity("audit", "events", "--type", "AwardGranted").stdout
     assert len(granted.splitlines()) == 10
+    awards = requests.get(
+        f"{placement_suite.base_url}/api/v1/awards?campaign_id={campaign_id}",
+        headers=operator,
+        timeout=10,
+    ).json()["awards"]
+    certificate = requests.get(
+        f"{placement_suite.base_url}/api/v1/certificates/{awards[0]['serial']}.pdf",
+        headers=operator,
+        timeout=30,
+    )
+    [url] = qr_codes(rasterise(write(certificate.content, tmp_path))[0])
+    verified = requests.get(url, timeout=10).json()  # the QR code's URL, without a token
+    assert (verified["status"], verified["holder"]) == ("valid", awards[0]["holder_name"][0] + "*")
     assert placement_suite.gravity("audit", "replay", "--quiet").returncode == 0
     logged = placement_suite.log_path.read_text()
     assert "0371-6" not in logged  # host units' contact phones
