@@ -1,4 +1,8 @@
-"""The unit of work: one database transaction holding a command's change and its events."""
+"""The unit of work: one database transaction holding a command's change and its events.
+
+(The repository and the transaction it serves in one module, a little over 200 lines: apart,
+neither can be read without the other.)
+"""
 
 from __future__ import annotations
 
