@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.accounts import section as accounts
 from gateway.audit import section as audit
 from gateway.core.operations import OPERATION_ROUTES
 from gateway.core.route import Route
@@ -17,6 +18,7 @@ SECTIONS: tuple[Section, ...] = (
     volunteering.SECTION,
     honors.SECTION,
     audit.SECTION,
+    accounts.SECTION,
 )
 
 ROUTES: tuple[Route, ...] = (

@@ -28,6 +28,14 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 def _token(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.core.tokens import issue_token
 
+    if settings.is_production:
+        print(
+            "gravity token: refused with GRAVITY_ENV=production (it signs any role for anyone); "
+            "create an operator with `gravity accounts create-operator` and sign in "
+            "(docs/accounts.md)",
+            file=sys.stderr,
+        )
+        return 2
     ttl = args.ttl if args.ttl is not None else min(8 * 3600, settings.jwt_max_ttl_seconds)
     try:
         token = issue_token(settings, args.role, args.subject, ttl_seconds=ttl)
@@ -72,6 +80,7 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from gravity.accounts import add_accounts_commands
     from gravity.audit import add_audit_commands
     from gravity.audit_replay import add_replay_command
 
@@ -84,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, help="gateway port (default 8000)")
     up.set_defaults(handler=_up)
 
-    token = commands.add_parser("token", help="print a development JWT")
+    token = commands.add_parser("token", help="print a development JWT (not in production)")
     token.add_argument(
         "--role", required=True, choices=["operator", "host_unit", "student", "auditor"]
     )
@@ -109,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     dead.set_defaults(handler=_dead_letters)
 
     add_replay_command(add_audit_commands(commands))
+    add_accounts_commands(commands)
     return parser
 
 

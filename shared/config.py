@@ -59,6 +59,7 @@ class Settings:
     keys_dir_setting: str = ""
     verification_secret: str = ""  # keys the public verification codes of serial numbers
     supervision: dict[str, Any] = field(default_factory=dict)  # gravity up's restart policy
+    accounts: dict[str, Any] = field(default_factory=dict)  # sign-in, sessions, invitations
 
     @property
     def keys_dir(self) -> Path:
@@ -134,6 +135,7 @@ def load_settings(
             keys_dir_setting=str(raw.get("keys_dir") or ""),
             verification_secret=str((raw.get("honors") or {}).get("verification_secret") or ""),
             supervision=dict(raw.get("supervision") or {}),
+            accounts=dict(raw.get("accounts") or {}),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gateway.core.errors import ApiError
@@ -17,14 +18,27 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
+SessionCheck = Callable[[Principal], bool]
+"""Whether a token's session (``Principal.session_id``) is still open for its subject and role:
+not signed out, not expired, its account not disabled (``gateway.accounts``)."""
 
-def authenticate(settings: Settings, authorization: str | None) -> Principal:
-    """The caller behind an ``Authorization`` header, or 401 (the reason goes to the log)."""
+
+def authenticate(
+    settings: Settings, authorization: str | None, sessions: SessionCheck | None = None
+) -> Principal:
+    """The caller behind an ``Authorization`` header, or 401 (the reason goes to the log).
+
+    A token issued at sign-in names its session; it is refused once that session is closed.
+    """
     try:
-        return verify_token(settings, bearer_token(authorization))
+        principal = verify_token(settings, bearer_token(authorization))
     except InvalidTokenError as error:
         log.info("auth.refused", reason=str(error))
         raise ApiError("UNAUTHENTICATED", "a valid bearer token is required") from None
+    if principal.session_id is not None and (sessions is None or not sessions(principal)):
+        log.info("auth.refused", reason="session closed")
+        raise ApiError("UNAUTHENTICATED", "a valid bearer token is required")
+    return principal
 
 
 def authorize(principal: Principal, roles: frozenset[str]) -> None:

@@ -71,9 +71,12 @@ def build_app(
             "event_log": reader.head,
         }
     )
+    session_checks = [section.sessions(store) for section in sections if section.sessions]
+    if len(session_checks) > 1:
+        raise ValueError("one section at most checks sessions")
     return GatewayApp(
         settings=settings,
-        edge=Edge(settings, idempotency),
+        edge=Edge(settings, idempotency, next(iter(session_checks), None)),
         projector=projector,
         subscription=CatchUpSubscription(reader, projector),
         probes=probes,

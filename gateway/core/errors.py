@@ -45,6 +45,42 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "No valid bearer token: missing, expired, forged, "
         "wrong issuer, unsigned, or without the sub and role claims.",
     ),
+    # Accounts and sign-in (gateway.accounts).
+    ErrorCode(
+        401,
+        "INVALID_CREDENTIALS",
+        "No account has this username and password (which of the two is wrong is not said).",
+    ),
+    ErrorCode(
+        401,
+        "REFRESH_TOKEN_INVALID",
+        "The refresh token is unknown, expired, or its session is signed out; a refresh token "
+        "used a second time also signs its whole session out. Sign in again.",
+    ),
+    ErrorCode(403, "WRONG_CURRENT_PASSWORD", "The current password given is not the account's."),
+    ErrorCode(403, "ACCOUNT_DISABLED", "An operator disabled this account; it cannot sign in."),
+    ErrorCode(404, "INVITATION_NOT_FOUND", "No invitation has this token."),
+    ErrorCode(409, "INVITATION_USED", "The invitation was accepted already; it works once."),
+    ErrorCode(409, "USERNAME_TAKEN", "Another account has this username."),
+    ErrorCode(410, "INVITATION_EXPIRED", "The invitation expired; ask an operator for a new one."),
+    ErrorCode(
+        422,
+        "WEAK_PASSWORD",
+        "The password is shorter than 10 characters, a commonly used one, or the username; "
+        "details list the reasons.",
+    ),
+    ErrorCode(
+        422,
+        "SUBJECT_UNKNOWN",
+        "The invitation's subject_id names no host unit or student known to the gateway's read "
+        "models (or one was given for an operator or auditor).",
+    ),
+    ErrorCode(
+        423,
+        "ACCOUNT_LOCKED",
+        "Too many failed sign-ins: the account is locked until details.locked_until "
+        "(Retry-After says in how many seconds).",
+    ),
     ErrorCode(403, "FORBIDDEN", "The token's role may not do this."),
     ErrorCode(404, "NOT_FOUND", "No such resource, or none that this caller may see."),
     ErrorCode(

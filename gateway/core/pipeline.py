@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.wrappers import Request, Response
 
-from gateway.core.auth import authenticate, authorize, check_owner
+from gateway.core.auth import SessionCheck, authenticate, authorize, check_owner
 from gateway.core.call import ApiCall, Reply
 from gateway.core.errors import ApiError
 from gateway.core.idempotency import IdempotencyStore
@@ -49,9 +49,15 @@ Action = Callable[[ApiCall], Reply]
 class Edge:
     """Runs the request pipeline around an endpoint's action."""
 
-    def __init__(self, settings: Settings, idempotency: IdempotencyStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        idempotency: IdempotencyStore,
+        sessions: SessionCheck | None = None,
+    ) -> None:
         self.settings = settings
         self.idempotency = idempotency
+        self.sessions = sessions
 
     def handle(
         self,
@@ -78,7 +84,8 @@ class Edge:
         try:
             principal = None
             if route.roles:
-                principal = authenticate(self.settings, request.headers.get("Authorization"))
+                header = request.headers.get("Authorization")
+                principal = authenticate(self.settings, header, self.sessions)
                 authorize(principal, route.roles)
             path = path_ids(getattr(request, "path_values", {}), route.path_patterns)
             query = load(route.query, query_values(request.args)) if route.query else {}

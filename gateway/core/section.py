@@ -5,12 +5,13 @@ Adding a service to the gateway is that folder and one line in ``gateway.section
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gateway.core.auth import SessionCheck
 from gateway.core.projection import ProjectionHandler
 from gateway.core.route import Route
 from gateway.core.tables import personal_columns
@@ -24,7 +25,9 @@ class Section:
     none); ``projection`` maps event types to the handlers that keep ``tables`` (whose
     personal columns are marked ``info=PERSONAL``); ``reads`` are the query classes its
     endpoints read through (each built on the gateway's database engine); ``log_reads`` are
-    query classes built on the event log's engine instead (a reader: it never writes).
+    query classes built on the event log's engine instead (a reader: it never writes);
+    ``sessions`` builds, on the gateway's engine, the check of a signed-in token's session
+    (one section at most: accounts).
     """
 
     name: str
@@ -34,6 +37,7 @@ class Section:
     tables: tuple[sa.Table, ...]
     reads: tuple[type[ReadModelQueries], ...] = ()
     log_reads: tuple[type[ReadModelQueries], ...] = ()
+    sessions: Callable[[Engine], SessionCheck] | None = None
 
     @property
     def personal_columns(self) -> frozenset[str]:

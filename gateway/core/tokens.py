@@ -1,8 +1,10 @@
 """Bearer tokens: HS256 JWTs carrying ``sub`` (who) and ``role`` (what they may do).
 
 ``issue_token`` is what ``gravity token --role ROLE --subject ID`` prints; ``verify_token``
-is what every ``/api`` request goes through. Only HS256 is accepted, so an unsigned
-(``alg=none``) or otherwise re-signed token is refused like a forged one.
+is what every ``/api`` request goes through. A token issued at sign-in also carries ``sid``,
+its session (``gateway.accounts``): the pipeline checks that the session is still open. Only
+HS256 is accepted, so an unsigned (``alg=none``) or otherwise re-signed token is refused like
+a forged one.
 
 No token lives longer than ``settings.jwt_max_ttl_seconds`` (12 h unless configured): one is
 never issued for longer, and one that claims a longer life (``exp - iat``) or expires
@@ -30,10 +32,12 @@ MAX_TOKEN_CHARS = 4096  # ours are ~300; a longer one is refused before it is de
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's subject and role."""
+    """Who is calling: the token's subject and role, and the session it was issued in (none
+    for a ``gravity token`` one)."""
 
     subject: str
     role: str
+    session_id: str | None = None
 
     @property
     def actor(self) -> str:
@@ -46,9 +50,14 @@ class InvalidTokenError(Exception):
 
 
 def issue_token(
-    settings: Settings, role: str, subject: str, ttl_seconds: int = DEFAULT_TTL_SECONDS
+    settings: Settings,
+    role: str,
+    subject: str,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    session_id: str | None = None,
 ) -> str:
-    """Sign a token for ``subject`` acting as ``role``, valid for ``ttl_seconds``."""
+    """Sign a token for ``subject`` acting as ``role``, valid for ``ttl_seconds`` (in the
+    session ``session_id``, if one)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not subject.strip():
@@ -66,6 +75,8 @@ def issue_token(
         "exp": now + timedelta(seconds=ttl_seconds),
         "jti": str(uuid.uuid4()),
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
@@ -94,7 +105,10 @@ def verify_token(settings: Settings, token: str) -> Principal:
         raise InvalidTokenError("no subject")
     if role not in ROLES:
         raise InvalidTokenError("unknown role")
-    return Principal(subject=subject, role=str(role))
+    session = claims.get("sid")
+    if session is not None and not isinstance(session, str):
+        raise InvalidTokenError("sid is not a string")
+    return Principal(subject=subject, role=str(role), session_id=session)
 
 
 def _check_lifetime(settings: Settings, claims: dict[str, object]) -> None:
