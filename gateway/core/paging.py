@@ -26,6 +26,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from gateway.core.errors import ApiError
+from shared.contracts.fields import Id
 from shared.contracts.schemas import StrictSchema, rule_of
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -88,6 +89,11 @@ def filter_of(record: type[Any], name: str, **metadata: Any) -> fields.Field[Any
     field.required = False
     field.metadata = {**field.metadata, **metadata}
     return field
+
+
+def id_filter() -> Id:
+    """An optional query-string filter by id (an empty one is refused, not "no filter")."""
+    return Id(validate=validate.Length(min=1))
 
 
 def page_query(

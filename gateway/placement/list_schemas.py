@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from gateway.core.paging import filter_of, page_query, page_response
+from gateway.core.paging import filter_of, id_filter, page_query, page_response
 from gateway.placement.lists import HOST_UNIT_SORTS, PLACEMENT_SORTS, ROUND_SORTS
 from gateway.placement.schemas import PLACEMENT_STATUSES, PlacementResponse
 from gateway.placement.selection_schemas import HostUnitResponse, MatchingRoundResponse
-from shared.contracts.fields import Id, Text
+from shared.contracts.fields import Text
 from shared.contracts.placement.commands import RegisterHostUnit
 
 HostUnitListQuery = page_query(
@@ -29,9 +29,9 @@ PlacementListQuery = page_query(
     "-created_at",
     {
         "status": fields.String(validate=validate.OneOf(PLACEMENT_STATUSES)),
-        "host_unit_id": Id(),
-        "position_id": Id(),
-        "student_id": Id(),
+        "host_unit_id": id_filter(),
+        "position_id": id_filter(),
+        "student_id": id_filter(),
     },
 )
 PlacementPageResponse = page_response("PlacementPage", PlacementResponse)

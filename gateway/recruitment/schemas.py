@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from gateway.core.paging import filter_of, page_query, page_response
+from gateway.core.paging import filter_of, id_filter, page_query, page_response
 from gateway.core.schemas import PERSONAL, timestamp
 from gateway.placement.schemas import GatesResponse, PlacementResponse
 from gateway.recruitment.queries import STUDENT_SORTS
-from shared.contracts.fields import Id, Text
+from shared.contracts.fields import Text
 from shared.contracts.recruitment.commands import RegisterStudent
 from shared.contracts.schemas import StrictSchema
 
@@ -121,7 +121,7 @@ StudentListQuery = page_query(
     STUDENT_SORTS,
     "registered_at",
     {
-        "campaign_id": Id(),
+        "campaign_id": id_filter(),
         "status": fields.String(validate=validate.OneOf(STUDENT_STATUSES)),
         "university": filter_of(RegisterStudent, "university"),
         "hometown": filter_of(RegisterStudent, "hometown"),

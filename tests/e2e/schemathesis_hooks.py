@@ -11,7 +11,9 @@ before it is sent, only where it is otherwise valid:
 * a window (opens/closes, starts/ends, covers from/until) is made to close after it opens;
 * an activity has a subject if and only if it is a classroom, a topic if and only if it is a
   safety talk;
-* a practice diary's text holds something besides white space.
+* a practice diary's text holds something besides white space;
+* a list's ``cursor`` of the right shape is left out (the first page): only a cursor that the
+  gateway gave is one, and any other answers 422 by design.
 
 Malformed values are left alone, so the negative cases stay negative.
 """
@@ -26,6 +28,7 @@ from typing import Any
 
 import schemathesis
 
+from gateway.core.paging import CURSOR_PATTERN
 from shared.resident_id import check_character
 
 KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -64,6 +67,9 @@ def _later(opens: Any, closes: Any) -> Any:
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    query = case.query or {}
+    if isinstance(query.get("cursor"), str) and re.match(CURSOR_PATTERN, query["cursor"]):
+        del query["cursor"]
     headers = case.headers or {}
     key = headers.get("Idempotency-Key")
     if isinstance(key, str) and KEY.match(key):
