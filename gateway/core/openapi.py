@@ -43,6 +43,13 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   answer (header `Idempotent-Replayed: true`) without acting twice; the same key with a
   different request answers 422 IDEMPOTENCY_KEY_REUSED.
 * **Correlation**: `X-Correlation-Id` is accepted (or generated) and echoed on every answer.
+* **Lists** are cursor-paged: `limit` (1 to 200), `sort` and `cursor` answer `items` and
+  `next_cursor` (null on the last page); pass the cursor back as it came, with the same
+  filters and sort (a cursor of another sort answers 422). The cursor is a keyset on a key
+  that never changes, so a walk through the pages shows each item once while others are
+  written.
+* **CORS**: browser origins on the gateway's allow-list are answered (preflights included);
+  others get no CORS header, never `*`.
 * **Consistency**: commands are acknowledged once the owning service (recruitment,
   placement, volunteering or honors) has committed them. Reads (GET) come from read models that
   follow the global event log, so they are *eventually consistent*: a GET right after a POST
