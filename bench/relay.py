@@ -20,9 +20,11 @@ from pathlib import Path
 sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 import pika
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import sessionmaker
 
 from shared.events.envelope import Envelope
+from shared.events.producer_keys import ProducerSigner
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.logging import configure_logging
@@ -57,7 +59,13 @@ def relay_rate(amqp_uri: str, count: int, batch: int) -> float:
         with sessionmaker(engine)() as session:
             EventStore(session).append(envelopes[0].stream_id, 0, envelopes)
             session.commit()
-        relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=batch))
+        relay = OutboxRelay(
+            engine,
+            amqp_uri,
+            "recruitment",
+            RelaySettings(batch_size=batch),
+            signer=ProducerSigner(Ed25519PrivateKey.generate()),
+        )
         started = time.perf_counter()
         published = relay.publish_pending()
         elapsed = time.perf_counter() - started

@@ -16,6 +16,7 @@ from shared.eventlog.keys import (
     ensure_private_key,
     key_id,
     load_private_key,
+    public_key_text,
 )
 from shared.eventlog.process import LOG_KEY
 from shared.eventlog.source import LogUnavailableError, check_is_log, open_log, unreadable
@@ -33,6 +34,11 @@ def add_checkpoint_command(
     )
     keygen.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="where eventlog.key goes"
+    )
+    keygen.add_argument(
+        "--producer",
+        metavar="SERVICE",
+        help="make SERVICE's event-signing key (SERVICE.key, SERVICE.pub) instead of the log's",
     )
     keygen.set_defaults(handler=make_key)
 
@@ -80,8 +86,9 @@ def sign_checkpoint(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def make_key(args: argparse.Namespace, _settings: Settings) -> int:
-    """Write ``eventlog.key`` (mode 0600) and ``eventlog.pub`` into ``--out``; never overwrite."""
-    path: Path = args.out / LOG_KEY
+    """Write ``eventlog.key`` (or ``<producer>.key``; mode 0600) and its ``.pub`` into
+    ``--out``; never overwrite."""
+    path: Path = args.out / (f"{args.producer}.key" if args.producer else LOG_KEY)
     if path.exists():
         print(f"gravity audit keygen: {path} exists; refusing to replace a key", file=sys.stderr)
         return 2
@@ -91,5 +98,5 @@ def make_key(args: argparse.Namespace, _settings: Settings) -> int:
         print(f"gravity audit keygen: cannot write {path} ({error.strerror})", file=sys.stderr)
         return 2
     print(f"Signing key {path} (keep it secret), public key {path.with_suffix('.pub')}")
-    print(f"Key id {key_id(key.public_key())}")
+    print(f"Key id {key_id(key.public_key())}, public key {public_key_text(key.public_key())}")
     return 0

@@ -60,6 +60,10 @@ class Settings:
     verification_secret: str = ""  # keys the public verification codes of serial numbers
     supervision: dict[str, Any] = field(default_factory=dict)  # gravity up's restart policy
     accounts: dict[str, Any] = field(default_factory=dict)  # sign-in, sessions, invitations
+    # Authenticated producers (shared/events/producer_keys.py): a service's private key file
+    # (empty: <keys_dir>/producers/<service>.key) and its public keys beside the key files.
+    signing_keys: dict[str, str] = field(default_factory=dict)
+    producer_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def keys_dir(self) -> Path:
@@ -95,6 +99,12 @@ class Settings:
                 "refusing to start with GRAVITY_ENV=production:\n"
                 + "\n".join(f"  - {problem}" for problem in problems)
             )
+
+
+def _key_list(value: Any) -> tuple[str, ...]:
+    """Public keys given as a YAML list or as one comma-separated string (an env variable)."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def load_settings(
@@ -136,6 +146,12 @@ def load_settings(
             verification_secret=str((raw.get("honors") or {}).get("verification_secret") or ""),
             supervision=dict(raw.get("supervision") or {}),
             accounts=dict(raw.get("accounts") or {}),
+            signing_keys={
+                key: str(value or "") for key, value in (raw.get("signing_keys") or {}).items()
+            },
+            producer_keys={
+                key: _key_list(value) for key, value in (raw.get("producer_keys") or {}).items()
+            },
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

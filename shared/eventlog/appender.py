@@ -13,7 +13,7 @@ from shared.eventlog.chain import entry_hash, envelope_columns
 from shared.eventlog.screening import Refusal, quarantine
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
 from shared.events.canonical import format_timestamp
-from shared.events.envelope import Envelope
+from shared.events.envelope import SIGNATURE_FIELDS, Envelope
 from shared.messaging.topology import event_exchange
 
 
@@ -81,7 +81,7 @@ def _unique(envelopes: Iterable[Envelope]) -> tuple[list[Envelope], list[Refusal
         if first is None:
             seen[envelope.event_id] = envelope
             batch.append(envelope)
-        elif first.to_dict() != envelope.to_dict():
+        elif first.unsigned().to_dict() != envelope.unsigned().to_dict():
             twins.append(_twin(envelope, "an event with this id but other content came first"))
     return batch, twins
 
@@ -89,11 +89,14 @@ def _unique(envelopes: Iterable[Envelope]) -> tuple[list[Envelope], list[Refusal
 def _conflicts(
     batch: list[Envelope], columns: list[dict[str, Any]], logged: dict[str, Any]
 ) -> list[Refusal]:
-    """Envelopes whose id is logged already with other content."""
+    """Envelopes whose id is logged already with other content. The signature is not content:
+    an event signed again after a key rotation (its relay stopped between publishing and
+    marking it published) is a redelivery."""
     found = []
     for envelope, values in zip(batch, columns, strict=True):
         stored = logged.get(envelope.event_id)
-        if stored is not None and any(getattr(stored, k) != v for k, v in values.items()):
+        content = {k: v for k, v in values.items() if k not in SIGNATURE_FIELDS}
+        if stored is not None and any(getattr(stored, k) != v for k, v in content.items()):
             found.append(_twin(envelope, _logged_elsewhere(stored.position)))
     return found
 

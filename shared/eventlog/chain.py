@@ -9,6 +9,9 @@ For the entry at ``position`` (1, 2, ...)::
 ``recorded_at`` is the entry's canonical UTC timestamp text and ``prev_hash`` the ``hash`` of
 the entry at ``position - 1`` (64 zeros for position 1). The position is hashed so that moving
 or renumbering entries breaks the chain even where contents are left alone.
+A signed event's ``key_id`` and ``signature`` are envelope fields like the others, so the chain
+covers them; an unsigned one (logged before producers signed) has neither key in its JSON and
+hashes as it always did.
 docs/event-log.md states the same rules for auditors who write their own verifier.
 """
 
@@ -21,7 +24,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from shared.events.canonical import canonical_bytes
-from shared.events.envelope import ENVELOPE_FIELDS, Envelope, stored_fields
+from shared.events.envelope import ENVELOPE_FIELDS, SIGNATURE_FIELDS, Envelope, stored_fields
 
 GENESIS_HASH = "0" * 64
 
@@ -32,11 +35,13 @@ def entry_hash(position: int, recorded_at: str, prev_hash: str, event: dict[str,
     return hashlib.sha256(header + canonical_bytes(event)).hexdigest()
 
 
-ENVELOPE_KEYS = tuple(sorted((*ENVELOPE_FIELDS[:-1], "payload")))
+ENVELOPE_KEYS = tuple(sorted((*ENVELOPE_FIELDS[:-1], "payload", *SIGNATURE_FIELDS)))
 STORED_COLUMNS = ("position", "recorded_at", "prev_hash", "hash", *ENVELOPE_KEYS)
 """The columns of a stored entry, in the order ``hash_stored`` reads them."""
 _PAYLOAD = STORED_COLUMNS.index("payload")
 _LABELS = tuple((f'"{key}":', STORED_COLUMNS.index(key)) for key in ENVELOPE_KEYS)
+_UNSIGNED = tuple(label for label in _LABELS if label[0][1:-2] not in SIGNATURE_FIELDS)
+_SIGNATURE = STORED_COLUMNS.index("signature")
 
 
 def _json(value: object) -> str:
@@ -54,8 +59,9 @@ def hash_stored(entry: Sequence[Any]) -> str:
     text for the same value (white space, escapes, a duplicate key in front) hashes
     differently and is caught. A sound entry's stored payload is canonical JSON already.
     """
+    labels = _UNSIGNED if entry[_SIGNATURE] is None else _LABELS
     body = ",".join(
-        [label + (entry[at] if at == _PAYLOAD else _json(entry[at])) for label, at in _LABELS]
+        [label + (entry[at] if at == _PAYLOAD else _json(entry[at])) for label, at in labels]
     )
     material = f"{entry[0]}\n{entry[1]}\n{entry[2]}\n{{{body}}}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -84,10 +90,19 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def envelope_columns(envelope: Envelope) -> dict[str, Any]:
-    """The ``event_log`` columns that hold an envelope (payload as canonical JSON text)."""
-    return envelope.to_dict() | {"payload": canonical_bytes(envelope.payload).decode("utf-8")}
+    """The ``event_log`` columns that hold an envelope (payload as canonical JSON text;
+    ``key_id`` and ``signature`` None for an unsigned event)."""
+    payload = canonical_bytes(envelope.payload).decode("utf-8")
+    return (
+        envelope.to_dict()
+        | {"payload": payload, "key_id": envelope.key_id}
+        | {"signature": envelope.signature}
+    )
 
 
 def envelope_from_row(row: Any) -> Envelope:
     """Rebuild the logged envelope; a damaged row raises ``ValueError``."""
-    return Envelope.from_dict({**stored_fields(row), "payload": json.loads(row.payload)})
+    signature = {name: getattr(row, name, None) for name in SIGNATURE_FIELDS}
+    return Envelope.from_dict(
+        {**stored_fields(row), "payload": json.loads(row.payload), **signature}
+    )

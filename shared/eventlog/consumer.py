@@ -15,7 +15,7 @@ import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pika
 import pika.exceptions
@@ -33,6 +33,9 @@ from shared.logging import get_logger
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
 
 __all__ = ["ConsumerOptions", "EventLogConsumer", "declare_event_log_topology"]
+
+if TYPE_CHECKING:  # the producer registry imports the log's key files
+    from shared.events.producer_keys import ProducerKeys
 
 log = get_logger(__name__)
 BROKER_ERRORS = (pika.exceptions.AMQPError, OSError)
@@ -63,10 +66,13 @@ class EventLogConsumer:
         engine: Engine,
         amqp_uri: str,
         services: Iterable[str],
+        producers: ProducerKeys,
+        *,
         options: ConsumerOptions | None = None,
         checkpointer: Checkpointer | None = None,
     ) -> None:
         self._appender = EventLogAppender(engine)
+        self._producers = producers
         self._checkpointer = checkpointer
         self._services = tuple(services)
         self._options = options or ConsumerOptions()
@@ -149,7 +155,7 @@ class EventLogConsumer:
             dead_letter(channel, delivery, str(error))
             self._settled_tag = max(self._settled_tag, delivery.delivery_tag)
             return
-        refusal = screen(envelope, delivery.exchange)
+        refusal = screen(envelope, delivery.exchange, self._producers)
         if refusal is not None:
             self._refused.append((delivery, refusal))
         else:

@@ -21,9 +21,11 @@ from shared.eventlog.export import BATCH, FORMAT, VERSION, MalformedExportError
 from shared.eventlog.keys import Keyring
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_checkpoints, log_head, metadata
 from shared.eventlog.verify import HeadAnchor, VerificationResult, verify_chain
+from shared.events.envelope import SIGNATURE_FIELDS
 from shared.eventstore.database import create_database_engine
 
 _INTEGERS = {"position", "schema_version", "stream_version"}
+_NULLABLE = {"causation_id", *SIGNATURE_FIELDS}
 _CHECKPOINT_FIELDS = tuple(Checkpoint.__dataclass_fields__)
 
 
@@ -88,7 +90,10 @@ def _batches(numbered: Iterator[tuple[int, str]]) -> Iterator[tuple[sa.Table, Ro
 def _record(number: int, text: str) -> tuple[sa.Table, dict[str, Any]]:
     value = _parse(number, text)
     if set(value) == {"entry"}:
-        return event_log, _fields(number, value["entry"], STORED_COLUMNS, _INTEGERS, "entry")
+        entry = value["entry"]
+        if isinstance(entry, dict):  # an export made before producers signed lacks these
+            entry = dict.fromkeys(SIGNATURE_FIELDS) | entry
+        return event_log, _fields(number, entry, STORED_COLUMNS, _INTEGERS, "entry")
     if set(value) == {"checkpoint"}:
         row = _fields(number, value["checkpoint"], _CHECKPOINT_FIELDS, {"position"}, "checkpoint")
         return log_checkpoints, row
@@ -120,7 +125,7 @@ def _fields(
         raise MalformedExportError(f"line {number}: an {what} must have exactly {', '.join(names)}")
     for name, field in value.items():
         wanted = int if name in integers else str
-        if type(field) is not wanted and not (name == "causation_id" and field is None):
+        if type(field) is not wanted and not (name in _NULLABLE and field is None):
             problem = f"the {what}'s {name} is not a {wanted.__name__}"
             raise MalformedExportError(f"line {number}: {problem}")
     return value

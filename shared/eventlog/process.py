@@ -12,6 +12,7 @@ from shared.config import ConfigError, Settings, load_settings
 from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.consumer import ConsumerOptions, EventLogConsumer
 from shared.eventlog.keys import ensure_private_key
+from shared.events.producer_keys import ProducerKeys
 from shared.eventstore.database import create_database_engine
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
@@ -32,7 +33,15 @@ def event_log_consumer(
     key = ensure_private_key(settings.keys_dir / LOG_KEY)
     checkpointer = Checkpointer(engine, key)
     try:
-        yield EventLogConsumer(engine, settings.amqp_uri, settings.services, options, checkpointer)
+        producers = ProducerKeys.from_settings(settings)
+        yield EventLogConsumer(
+            engine,
+            settings.amqp_uri,
+            settings.services,
+            producers,
+            options=options,
+            checkpointer=checkpointer,
+        )
     finally:
         engine.dispose()
 

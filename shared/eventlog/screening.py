@@ -1,7 +1,9 @@
 """What the log checks before it chains an event in, and where it keeps what fails.
 
-An event is chained in only if it came through its producer's own exchange (``<producer>.events``)
-and its payload is what its contract says (a known type and version whose schema loads it). An
+An event is chained in only if it came through its producer's own exchange (``<producer>.events``),
+is signed by a key registered to that producer with a signature that holds (over its canonical
+encoding, so a replayed event with a new id fails too: ``shared.events.producer_keys``), and its
+payload is what its contract says (a known type and version whose schema loads it). An
 event id already logged with other content is a forgery or a broken producer, never a harmless
 redelivery. What fails is kept in ``log_quarantine`` with the reason (``gravity audit
 quarantine`` lists it) and logged as ``eventlog.quarantined``, naming the event by id and type
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
@@ -21,7 +24,9 @@ from shared.eventlog.tables import log_quarantine
 from shared.events.canonical import canonical_bytes, format_timestamp
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
-from shared.messaging.topology import event_exchange
+
+if TYPE_CHECKING:  # the producer registry imports the log's key files
+    from shared.events.producer_keys import ProducerKeys
 
 log = get_logger(__name__)
 
@@ -35,10 +40,10 @@ class Refusal:
     reason: str
 
 
-def screen(envelope: Envelope, exchange: str) -> Refusal | None:
+def screen(envelope: Envelope, exchange: str, producers: ProducerKeys) -> Refusal | None:
     """Why ``envelope``, received through ``exchange``, may not be logged; None if it may."""
-    if exchange != event_exchange(envelope.producer):
-        reason = f"{envelope.producer}'s event came through {exchange or 'the default exchange'}"
+    reason = producers.refusal(envelope, exchange)
+    if reason is not None:
         return Refusal(envelope, exchange, reason)
     try:
         CONTRACTS.load(envelope)

@@ -30,6 +30,10 @@ event_log = sa.Table(
     sa.Column("causation_id", sa.Text, nullable=True),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
+    # The producer's key id and signature (both None for an event logged before producers
+    # signed): hashed with the envelope, see chain.py.
+    sa.Column("key_id", sa.Text, nullable=True),
+    sa.Column("signature", sa.Text, nullable=True),
     sa.Column("recorded_at", sa.String(32), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),

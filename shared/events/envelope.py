@@ -22,6 +22,10 @@ ENVELOPE_FIELDS = (
     "actor",
     "payload",
 )
+SIGNATURE_FIELDS = ("key_id", "signature")
+"""Optional envelope fields: the producer's key id and its Ed25519 signature (base64) over the
+canonical encoding of the envelope without them. Absent from an unsigned envelope's JSON, so
+that events logged before producers signed keep their bytes and their hashes."""
 
 
 def stored_fields(row: Any) -> dict[str, Any]:
@@ -49,10 +53,16 @@ class Envelope:
     causation_id: str | None = None
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    key_id: str | None = None
+    signature: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form, as published and as hashed in the event log."""
-        return {
+        """The JSON form, as published and as hashed in the event log (with ``key_id`` and
+        ``signature`` only if it is signed)."""
+        signed = (
+            {} if self.signature is None else {"key_id": self.key_id, "signature": self.signature}
+        )
+        return signed | {
             "event_id": self.event_id,
             "event_type": self.event_type,
             "schema_version": self.schema_version,
@@ -65,6 +75,13 @@ class Envelope:
             "actor": self.actor,
             "payload": self.payload,
         }
+
+    def unsigned(self) -> Envelope:
+        """The envelope without its signature: what a producer signs."""
+        return replace(self, key_id=None, signature=None)
+
+    def signed(self, key_id: str, signature: str) -> Envelope:
+        return replace(self, key_id=key_id, signature=signature)
 
     def with_payload(self, schema_version: int, payload: dict[str, Any]) -> Envelope:
         """The same event with an upcast payload."""
@@ -94,12 +111,22 @@ class Envelope:
                 else _text(data, "causation_id"),
                 actor=_text(data, "actor"),
                 payload=data["payload"],
+                **_signature(data),
             )
         except (ValueError, TypeError) as error:
             raise MalformedEnvelopeError(str(error)) from error
         if not isinstance(envelope.payload, dict):
             raise MalformedEnvelopeError("payload must be a JSON object")
         return envelope
+
+
+def _signature(data: dict[str, Any]) -> dict[str, str]:
+    present = [name for name in SIGNATURE_FIELDS if data.get(name) is not None]
+    if not present:
+        return {}
+    if len(present) != len(SIGNATURE_FIELDS):
+        raise MalformedEnvelopeError("a signed envelope has both key_id and signature")
+    return {name: _text(data, name) for name in SIGNATURE_FIELDS}
 
 
 def _text(data: dict[str, Any], name: str) -> str:

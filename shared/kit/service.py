@@ -25,6 +25,7 @@ from shared.contracts.records import Command, Event, Result
 from shared.contracts.schemas import InvalidArgumentsError
 from shared.domain import Aggregate, CommandContext, DomainError
 from shared.events.envelope import Envelope
+from shared.events.producer_keys import ensure_producer_key
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.stream_cache import StreamCache
 from shared.eventstore.uow import IndexKeeper, UnitOfWork
@@ -130,8 +131,13 @@ class ServiceKit(WorkerLogContext):
         self.engine = create_database_engine(gravity["database_url"], green=True)
         self.session_factory: sessionmaker[Session] = sessionmaker(self.engine)
         relay_settings: RelaySettings = gravity.get("relay") or RelaySettings()
+        signer = ensure_producer_key(gravity["settings"], self.container.service_name)
         self.relay = OutboxRelay(
-            self.engine, gravity["amqp_uri"], self.container.service_name, relay_settings
+            self.engine,
+            gravity["amqp_uri"],
+            self.container.service_name,
+            relay_settings,
+            signer=signer,
         )
         self.stream_cache = StreamCache()
 

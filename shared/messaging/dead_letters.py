@@ -91,14 +91,18 @@ def inspect_dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[Pa
 
 
 def replay_dead_letters(amqp_uri: str, queue: str) -> int:
-    """Move every parked message back to its queue; returns how many were moved."""
+    """Move every message parked when called back to its queue; returns how many were moved.
+
+    Only those: a message parked again meanwhile (an event the consumer refuses as not
+    authentic is parked at once) waits for the next replay instead of going round forever."""
     connection = _connect(amqp_uri)
     moved = 0
     try:
         channel = connection.channel()
         channel.confirm_delivery()
         original = _dead_letter_name(queue).removesuffix(SUFFIX)
-        while True:
+        parked = channel.queue_declare(_dead_letter_name(queue), passive=True)
+        for _ in range(parked.method.message_count):
             method, properties, body = channel.basic_get(_dead_letter_name(queue))
             if method is None:
                 return moved
@@ -111,6 +115,7 @@ def replay_dead_letters(amqp_uri: str, queue: str) -> int:
             channel.basic_publish("", original, body, properties, mandatory=True)
             channel.basic_ack(method.delivery_tag)
             moved += 1
+        return moved
     finally:
         connection.close()
 

@@ -7,6 +7,12 @@ handler's message is returned to the queue and retried, and on its last failure 
 in ``<queue>.dead-letter`` (via the ``gravity.dead-letters`` exchange) with its attempts, the
 error's class and the time (``shared.messaging.parking``; should that fail, RabbitMQ parks it
 after the limit), where an operator can inspect and replay it (``gravity dead-letters``).
+
+Before any handler runs, the event must be authentic, as the event log demands: signed by a
+key registered to the service it is consumed from, with a signature that holds, and delivered
+through that service's exchange (``shared.events.producer_keys``). One that is not is never
+handed to the service: it is parked at once with the reason, acked, and logged by id, type and
+reason only (its payload may hold personal data).
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from kombu.exceptions import KombuError
 from nameko.events import EventHandler
 
 from shared.backoff import Backoff
+from shared.config import CONFIG_KEY, Settings, load_settings
+from shared.events.envelope import Envelope, MalformedEnvelopeError
+from shared.events.producer_keys import ProducerKeys
 from shared.logging import get_logger
 from shared.messaging.parking import attempt_of, park
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, dead_letter_queue
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, dead_letter_queue, event_exchange
 
 log = get_logger(__name__)
 
@@ -53,6 +62,9 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
 
     def setup(self) -> None:
         super().setup()
+        gravity = self.container.config.get(CONFIG_KEY) or {}
+        settings: Settings = gravity.get("settings") or load_settings()
+        self.producers = ProducerKeys.from_settings(settings)
         declared: Any = getattr(self, "queue")  # noqa: B009 - set by nameko at setup
         name = declared.name
         self.queue = Queue(
@@ -69,6 +81,43 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
             },
         )
         self._declare_dead_letters(name)
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        """Hand an authentic event to the service; park anything else with the reason."""
+        reason, envelope = self._refusal(body, message)
+        if reason is None:
+            super().handle_message(body, message)
+            return
+        queue = self.queue.name
+        log.warning(
+            "consumer.refused_event",
+            queue=queue,
+            event_id=envelope.event_id if envelope else None,
+            event_type=envelope.event_type if envelope else None,
+            reason=reason,
+        )
+        try:
+            park(self.container.config["AMQP_URI"], queue, message, 1, reason)
+        except (OSError, KombuError, AMQPError) as error:
+            # Not parked: returned, it is refused again and finally parked by the broker.
+            log.warning("consumer.park_failed", queue=queue, error_type=type(error).__name__)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+    def _refusal(self, body: Any, message: Any) -> tuple[str | None, Envelope | None]:
+        try:
+            envelope = Envelope.from_dict(body)
+        except MalformedEnvelopeError:
+            return "the message is not an event envelope", None
+        if envelope.producer != self.source_service:
+            return f"{envelope.producer}'s event in {self.source_service}'s queue", envelope
+        exchange = str((message.delivery_info or {}).get("exchange") or "")
+        if not exchange:
+            # The default exchange is how ``gravity dead-letters replay`` returns a parked
+            # message to this queue; the signature of the queue's source still decides.
+            exchange = event_exchange(self.source_service)
+        return self.producers.refusal(envelope, exchange), envelope
 
     def handle_message_processed(
         self, message: Any, result: Any = None, exc_info: Any = None

@@ -1,6 +1,8 @@
 """The outbox relay: publishes committed events with publisher confirms, in batches.
 
-Rows are marked published only after the broker confirmed them. If the broker is down, the
+Each event goes out signed with the service's key (``shared.events.producer_keys``): the log and
+every consumer refuse an event without a valid signature of its producer. Rows are marked
+published only after the broker confirmed them. If the broker is down, the
 rows stay and the relay retries with exponential back-off; if it dies between publishing and
 marking, the events go out again and consumers absorb them by ``event_id``.
 
@@ -14,6 +16,7 @@ the pipelining state; split apart they would need that state passed around.)
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +28,8 @@ from sqlalchemy.engine import Engine
 
 from shared.backoff import Backoff
 from shared.events.canonical import format_timestamp
-from shared.eventstore.store import row_to_json
+from shared.events.producer_keys import ProducerSigner
+from shared.eventstore.store import row_to_envelope
 from shared.eventstore.tables import events, outbox
 from shared.logging import get_logger
 from shared.messaging.publisher_confirms import (
@@ -63,8 +67,11 @@ class OutboxRelay:
         amqp_uri: str,
         service: str,
         settings: RelaySettings | None = None,
+        *,
+        signer: ProducerSigner,
     ) -> None:
         self._engine = engine
+        self._signer = signer
         self._amqp_uri = amqp_uri
         self._service = service
         self._exchange = event_exchange(service)
@@ -178,7 +185,7 @@ class OutboxRelay:
             [
                 (
                     amqp.Message(
-                        body=row_to_json(row).encode(),
+                        body=self._signed_body(row),
                         content_type="application/json",
                         content_encoding="utf-8",
                         delivery_mode=2,
@@ -192,6 +199,10 @@ class OutboxRelay:
                 for row in rows
             ]
         )
+
+    def _signed_body(self, row: Any) -> bytes:
+        envelope = self._signer.sign(row_to_envelope(row))
+        return json.dumps(envelope.to_dict(), ensure_ascii=False).encode()
 
     def _mark_published(self, seqs: list[int]) -> None:
         if not seqs:

@@ -24,7 +24,7 @@ from shared.eventlog.process import event_log_consumer
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters, event_exchange
-from tests.support.broker import broker_channel
+from tests.support.broker import broker_channel, signed_by_producer
 from tests.support.tcp_proxy import TcpProxy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,11 +74,13 @@ def log_channel(amqp_uri):
 
 
 def publish(amqp_uri, *messages):
-    """Publish persistent messages to recruitment.events, routing key = the event type."""
+    """Publish persistent messages to recruitment.events, routing key = the event type;
+    envelopes go signed with their producer's key, as its relay signs them."""
     with log_channel(amqp_uri) as channel:
         for message in messages:
             if isinstance(message, Envelope):
-                key, body = message.event_type, json.dumps(message.to_dict()).encode()
+                signed = signed_by_producer(message)
+                key, body = message.event_type, json.dumps(signed.to_dict()).encode()
             else:
                 key, body = "Garbled", message
             channel.basic_publish(
@@ -130,7 +132,9 @@ def test_logs_published_events_in_order_exactly_once(amqp_uri, sqlite_url, log_e
         wait_for_head(log_engine, 75)
 
     assert logged_ids(log_engine) == [envelope.event_id for envelope in envelopes]
-    assert EventLogReader(log_engine).read_after(0, 1)[0].envelope == envelopes[0]
+    assert EventLogReader(log_engine).read_after(0, 1)[0].envelope == signed_by_producer(
+        envelopes[0]
+    )
     assert queue_depth(amqp_uri, EVENT_LOG_QUEUE) == 0
     assert verify_chain(log_engine).ok
 

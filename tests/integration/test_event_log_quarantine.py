@@ -25,6 +25,7 @@ from tests.integration.test_event_log_consumer import (
     wait_for_head,
 )
 from tests.integration.test_event_log_export import audit
+from tests.support.broker import signed_by_producer
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def publish_through(amqp_uri, exchange, envelope):
         channel.basic_publish(
             exchange,
             envelope.event_type,
-            json.dumps(envelope.to_dict()).encode(),
+            json.dumps(signed_by_producer(envelope).to_dict()).encode(),
             pika.BasicProperties(delivery_mode=2),
             mandatory=True,
         )

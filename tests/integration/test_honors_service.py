@@ -25,7 +25,7 @@ from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from shared.rpc import CommandRejected
 from tests.honors_factories import TRANSCRIPT_HASH, make_programme_event, placement_agreed
-from tests.support.broker import publish_events
+from tests.support.broker import default_keys_dir, publish_events
 
 OPERATOR = {"actor": "operator:ops-1", "correlation_id": "corr-honors"}
 
@@ -45,6 +45,8 @@ def settings(tmp_path: Path, amqp_uri: str, database_url: str) -> Settings:
         overrides={
             "amqp_uri": amqp_uri,
             "data_dir": str(tmp_path / "var"),
+            # where tests.support.broker signs as the producers do
+            "keys_dir": str(default_keys_dir()),
             "databases": {"honors": database_url},
         },
     )

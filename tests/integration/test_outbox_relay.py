@@ -18,8 +18,10 @@ from shared.messaging.publisher_confirms import PublishFailedError
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
 from shared.migrations import upgrade_to_head
-from tests.support.broker import broker_channel
+from tests.support.broker import broker_channel, producer_signer
 from tests.support.tcp_proxy import TcpProxy
+
+SIGNER = producer_signer("recruitment")
 
 
 @pytest.fixture
@@ -80,7 +82,9 @@ def pending(engine):
 
 def test_publishes_committed_events_in_order_and_marks_them(engine, amqp_uri):
     event_ids = commit_events(engine, 450)
-    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=200))
+    relay = OutboxRelay(
+        engine, amqp_uri, "recruitment", RelaySettings(batch_size=200), signer=SIGNER
+    )
     assert relay.publish_pending() == 450
     assert pending(engine) == 0
     assert drain_log_queue(amqp_uri) == event_ids
@@ -88,7 +92,7 @@ def test_publishes_committed_events_in_order_and_marks_them(engine, amqp_uri):
 
 def test_publishes_many_small_batches_in_commit_order_while_new_events_arrive(engine, amqp_uri):
     # Each batch is read and framed while the broker confirms the one before it.
-    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=7))
+    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=7), signer=SIGNER)
     committed = commit_events(engine, 60)
     writer = threading.Thread(target=lambda: committed.extend(commit_events(engine, 40)))
     writer.start()
@@ -101,7 +105,7 @@ def test_publishes_many_small_batches_in_commit_order_while_new_events_arrive(en
 
 
 def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(engine, amqp_uri):
-    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=4))
+    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=4), signer=SIGNER)
     first = commit_events(engine, 1)
     relay.publish_pending()
     with broker_channel(amqp_uri) as channel:
@@ -117,7 +121,11 @@ def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(engin
 
 def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running(engine, amqp_uri):
     relay = OutboxRelay(
-        engine, amqp_uri, "recruitment", RelaySettings(backoff=Backoff(0.05, 30.0), idle_poll=0.1)
+        engine,
+        amqp_uri,
+        "recruitment",
+        RelaySettings(backoff=Backoff(0.05, 30.0), idle_poll=0.1),
+        signer=SIGNER,
     )
     original, failures = relay._mark_published, []
 
@@ -151,6 +159,7 @@ def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_bac
         proxy.uri(vhost),
         "recruitment",
         RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
+        signer=SIGNER,
     )
     worker = threading.Thread(target=relay.run, daemon=True)
     worker.start()
@@ -172,7 +181,7 @@ def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_bac
 
 def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(engine, amqp_uri):
     event_ids = commit_events(engine, 3)
-    relay = OutboxRelay(engine, amqp_uri, "recruitment")
+    relay = OutboxRelay(engine, amqp_uri, "recruitment", signer=SIGNER)
     original = relay._mark_published
     relay._mark_published = lambda seqs: (_ for _ in ()).throw(OSError("process died"))
     with pytest.raises(OSError, match="process died"):

@@ -20,7 +20,10 @@ from shared.eventstore.store import EventStore
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import amqp_parameters
 from shared.migrations import upgrade_to_head
+from tests.support.broker import producer_signer
 from tests.support.tcp_proxy import TcpProxy
+
+SIGNER = producer_signer("recruitment")
 
 FAST = ConsumerOptions(
     batch_size=50,
@@ -80,6 +83,7 @@ def test_an_outage_at_commit_time_loses_no_event_and_doubles_none_in_the_log(
         proxy.uri(vhost),
         "recruitment",
         RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
+        signer=SIGNER,
     )
     original_mark = relay._mark_published
     crashes = {"left": 1}
@@ -145,7 +149,7 @@ def test_relayed_events_reach_a_plain_nameko_event_handler(
     container = container_factory(PlainListener, rabbit_config)
     container.start()
     event_ids = commit(service_engine, 3)
-    OutboxRelay(service_engine, amqp_uri, "recruitment").publish_pending()
+    OutboxRelay(service_engine, amqp_uri, "recruitment", signer=SIGNER).publish_pending()
     wait_for(lambda: len(RECEIVED) == 3)
     assert [body["event_id"] for body in RECEIVED] == event_ids
     assert {body["event_type"] for body in RECEIVED} == {"AllianceJoined"}

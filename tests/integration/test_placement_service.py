@@ -27,7 +27,7 @@ from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from shared.rpc import CommandRejected
 from tests.factories import make_recruitment_event, make_resident_id
-from tests.support.broker import publish_events
+from tests.support.broker import default_keys_dir, publish_events
 
 OPERATOR = {"actor": "operator:ops-1", "correlation_id": "corr-placement"}
 
@@ -39,7 +39,13 @@ def as_actor(role: str, subject: str) -> dict[str, str]:
 @pytest.fixture
 def settings(tmp_path: Path, amqp_uri: str) -> Settings:
     settings = load_settings(
-        environ={}, overrides={"amqp_uri": amqp_uri, "data_dir": str(tmp_path / "var")}
+        environ={},
+        overrides={
+            "amqp_uri": amqp_uri,
+            "data_dir": str(tmp_path / "var"),
+            # where tests.support.broker signs as the producers do
+            "keys_dir": str(default_keys_dir()),
+        },
     )
     upgrade_to_head(settings.database_url("placement"), "services.placement.migrations")
     return settings

@@ -25,7 +25,7 @@ from shared.eventstore.tables import inbox
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from tests.factories import make_recruitment_event
-from tests.support.broker import broker_channel, publish_on
+from tests.support.broker import broker_channel, default_keys_dir, publish_on
 
 BURSTS = 30
 BURST_DEADLINE_SECONDS = 10.0
@@ -38,6 +38,8 @@ def settings(tmp_path: Path, amqp_uri: str, database_url: str) -> Settings:
         overrides={
             "amqp_uri": amqp_uri,
             "data_dir": str(tmp_path / "var"),
+            # where tests.support.broker signs as the producers do
+            "keys_dir": str(default_keys_dir()),
             "databases": {"placement": database_url},
         },
     )

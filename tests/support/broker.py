@@ -7,12 +7,16 @@ import contextlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pika
 import requests
 
+from shared.config import load_settings
+from shared.eventlog.keys import ensure_private_key, load_private_key
 from shared.events.envelope import Envelope
+from shared.events.producer_keys import PRODUCERS_DIR, ProducerSigner
 from shared.messaging.topology import amqp_parameters, event_exchange
 
 MANAGEMENT = "http://127.0.0.1:15672/api"
@@ -62,10 +66,36 @@ def broker_channel(amqp_uri: str) -> Iterator[Any]:
             connection.close()
 
 
-def publish_on(channel: Any, envelopes: Iterable[Envelope]) -> None:
-    """Publish events as their producer's relay does: to ``<producer>.events``, routed by
-    event type, persistent, ``mandatory`` (an unroutable event raises on a confirming channel)."""
-    for envelope in envelopes:
+def default_keys_dir() -> Path:
+    """The keys directory of settings loaded without a config or environment (``./var/keys``),
+    where a consumer built without Gravity settings looks for producers' keys too."""
+    return load_settings(environ={}).keys_dir
+
+
+def signed_by_producer(envelope: Envelope, keys_dir: Path | None = None) -> Envelope:
+    """``envelope`` signed with its producer's key in ``keys_dir`` (made if missing), as the
+    producer's relay signs it; an envelope signed already is left as it is."""
+    if envelope.signature is not None:
+        return envelope
+    return producer_signer(envelope.producer, keys_dir).sign(envelope)
+
+
+def producer_signer(service: str, keys_dir: Path | None = None) -> ProducerSigner:
+    """``service``'s signer from its key in ``keys_dir`` (default ``./var/keys``), made if
+    missing: what its relay signs with."""
+    path = (keys_dir or default_keys_dir()) / PRODUCERS_DIR / f"{service}.key"
+    try:
+        return ProducerSigner(ensure_private_key(path))
+    except FileExistsError:
+        return ProducerSigner(load_private_key(path))
+
+
+def publish_on(channel: Any, envelopes: Iterable[Envelope], keys_dir: Path | None = None) -> None:
+    """Publish events as their producer's relay does: signed with the producer's key (from
+    ``keys_dir``, default ``./var/keys``), to ``<producer>.events``, routed by event type,
+    persistent, ``mandatory`` (an unroutable event raises on a confirming channel)."""
+    for unsigned in envelopes:
+        envelope = signed_by_producer(unsigned, keys_dir)
         channel.basic_publish(
             event_exchange(envelope.producer),
             envelope.event_type,
@@ -80,7 +110,9 @@ def publish_on(channel: Any, envelopes: Iterable[Envelope]) -> None:
         )
 
 
-def publish_events(amqp_uri: str, envelopes: Iterable[Envelope]) -> None:
+def publish_events(
+    amqp_uri: str, envelopes: Iterable[Envelope], keys_dir: Path | None = None
+) -> None:
     """Publish events and wait for the broker's confirms before leaving.
 
     Without confirms, a quorum queue (every reliable handler's queue) may drop messages whose
@@ -89,4 +121,4 @@ def publish_events(amqp_uri: str, envelopes: Iterable[Envelope]) -> None:
     """
     with broker_channel(amqp_uri) as channel:
         channel.confirm_delivery()
-        publish_on(channel, envelopes)
+        publish_on(channel, envelopes, keys_dir)
