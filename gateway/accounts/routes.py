@@ -62,6 +62,7 @@ INVITE = Route(
     command=rq.InviteAccount,
     response=sc.InvitationResponse,
     errors=("SUBJECT_UNKNOWN",),
+    idempotent=False,  # its answer holds the token, kept nowhere but in the answer
 )
 ACCEPT = Route(
     name="accept_invitation",

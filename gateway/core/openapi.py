@@ -92,7 +92,7 @@ def _operation(route: Route) -> dict[str, Any]:
     ]
     if route.query is not None:
         parameters.append({"in": "query", "schema": route.query})
-    if route.method == "POST" and route.roles:
+    if route.takes_idempotency_key:
         parameters.append("IdempotencyKey")
     parameters.append("CorrelationId")
     operation: dict[str, Any] = {

@@ -97,7 +97,7 @@ class Edge:
                 route, principal, path, query, command, cid, self.settings.rpc_timeout, sender
             )
             key = request.headers.get(IDEMPOTENCY_HEADER)
-            if route.method == "POST" and principal is not None and key is not None:
+            if route.takes_idempotency_key and principal is not None and key is not None:
                 return self._once(call, request, key, raw, action)
             return action(call)
         except ApiError as error:

@@ -67,6 +67,9 @@ class Route:
     # rules accept, so that the body's other fields are checked by the contract as usual.
     filled: tuple[tuple[str, object], ...] = ()
     media_type: str = "application/json"  # of the success answer (a PDF: application/pdf)
+    # False for a POST whose answer holds a secret that must never be stored (an invitation's
+    # token): its Idempotency-Key header is ignored, so the answer is never kept for a replay.
+    idempotent: bool = True
 
     def __post_init__(self) -> None:
         if self.command is not None:
@@ -94,6 +97,11 @@ class Route:
         return body_schema(self.command, frozenset(supplied))
 
     @property
+    def takes_idempotency_key(self) -> bool:
+        """Whether a retry with the same ``Idempotency-Key`` answers the first answer."""
+        return self.method == "POST" and bool(self.roles) and self.idempotent
+
+    @property
     def error_codes(self) -> tuple[str, ...]:
         """Every code this route can answer with."""
         codes: list[str] = []
@@ -111,7 +119,7 @@ class Route:
             ]
         if self.query is not None:
             codes.append("VALIDATION_FAILED")
-        if self.method == "POST" and self.roles:
+        if self.takes_idempotency_key:
             codes += ["IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"]
         codes += list(self.errors)
         if self.command is not None:

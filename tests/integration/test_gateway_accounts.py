@@ -21,14 +21,18 @@ from typing import Any
 import jwt
 import pytest
 import requests
+import sqlalchemy as sa
 from structlog.testing import capture_logs
 
+from gateway.accounts.tables import invitations
 from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.tables import idempotency_keys
 from gateway.service import GatewayService
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings
 from shared.eventlog.process import event_log_consumer
+from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from tests.integration.test_gateway_api import (
@@ -62,6 +66,7 @@ class Gateway:
         self, method: str, path: str, token: str | None = None, **kwargs: Any
     ) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers |= kwargs.pop("headers", {})
         return requests.request(
             method, self.url + API + path, headers=headers, timeout=15, **kwargs
         )
@@ -252,6 +257,27 @@ def test_invited_people_sign_in_as_their_role_and_act_as_their_records(gateway: 
     logged = repr(logs)
     for secret in (OPERATOR_PASSWORD, PASSWORD, invitation["token"], unit_session["refresh_token"]):
         assert secret not in logged
+    assert_invitation_tokens_are_stored_nowhere(gateway, operator)
+
+
+def assert_invitation_tokens_are_stored_nowhere(gateway: Gateway, operator: str) -> None:
+    """Not even as an Idempotency-Key's first answer: the header is ignored there."""
+    keyed = {"Idempotency-Key": "invite-once"}
+    first = gateway.call("POST", "/invitations", operator, json={"role": "auditor"}, headers=keyed)
+    again = gateway.call("POST", "/invitations", operator, json={"role": "auditor"}, headers=keyed)
+    assert first.json()["token"] != again.json()["token"]
+    engine = create_database_engine(gateway.settings.database_url("gateway"), reader=True)
+    try:
+        with engine.connect() as connection:
+            stored = [
+                " ".join(str(value) for value in row)
+                for table in (idempotency_keys, invitations)
+                for row in connection.execute(sa.select(table))
+            ]
+    finally:
+        engine.dispose()
+    assert stored
+    assert not any(first.json()["token"] in row for row in stored)
 
 
 def test_a_refresh_token_rotates_and_its_reuse_signs_the_whole_session_out(gateway: Gateway):
