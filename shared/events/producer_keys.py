@@ -12,14 +12,13 @@ kept: the ``producer_keys`` setting (service -> public keys in base64, for deplo
 hand them out as configuration) and the files ``<keys_dir>/producers/<service>.pub`` and
 ``<service>.<anything>.pub``. A rotation adds the new key and keeps the old one, so events
 signed before it still verify. A key id the registry does not know makes it read its sources
-again (at most once a second), so a key made after a consumer started is found.
+again (a few small files), so a key made or added after a consumer started is found.
 """
 
 from __future__ import annotations
 
 import base64
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -39,7 +38,6 @@ from shared.events.envelope import Envelope
 from shared.messaging.topology import event_exchange
 
 PRODUCERS_DIR = "producers"
-RELOAD_SECONDS = 1.0
 
 
 def signing_bytes(envelope: Envelope) -> bytes:
@@ -88,7 +86,6 @@ class ProducerKeys:
         reload: Callable[[], Mapping[str, Iterable[Ed25519PublicKey]]] | None = None,
     ) -> None:
         self._reload = reload
-        self._loaded_at = time.monotonic()
         self._lock = threading.Lock()
         self._owners, self._keys = _index(keys)
 
@@ -132,10 +129,9 @@ class ProducerKeys:
         return None
 
     def _read_again(self) -> None:
-        if self._reload is None or time.monotonic() - self._loaded_at < RELOAD_SECONDS:
+        if self._reload is None:
             return
         with self._lock:
-            self._loaded_at = time.monotonic()
             try:
                 self._owners, self._keys = _index(self._reload())
             except KeyFileError:

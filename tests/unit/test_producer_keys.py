@@ -190,10 +190,9 @@ def test_the_registry_reads_key_files_and_configured_keys_and_old_keys_kept_besi
     assert ids["placement"] == set()
 
 
-def test_the_registry_finds_a_key_made_after_it_was_read(tmp_path, monkeypatch):
+def test_the_registry_finds_a_key_made_after_it_was_read(tmp_path):
     settings = settings_with_keys(tmp_path)
     keys = ProducerKeys.from_settings(settings)
-    monkeypatch.setattr("shared.events.producer_keys.RELOAD_SECONDS", 0.0)
 
     signer = ensure_producer_key(settings, "volunteering")
 
