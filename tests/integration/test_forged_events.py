@@ -177,3 +177,37 @@ def test_forged_events_are_quarantined_by_the_log_and_not_acted_on_by_placement(
     assert {line["event_id"] for line in refused} == {p.event_id for p in parked}
     for line in refused:  # the event is named by id and type, never by its content
         assert set(line) <= {"event", "log_level", "queue", "event_id", "event_type", "reason"}
+
+
+def test_after_a_key_rotation_events_signed_with_the_old_key_are_still_logged_and_acted_on(
+    settings, running_log, container_factory
+):
+    container_factory(PlacementService, nameko_config(settings, "placement")).start()
+    campaign, first, second = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    old = ensure_producer_key(settings, "recruitment")
+    signed_before = old.sign(
+        make_recruitment_event("StudentScreened", first, campaign, decision="approved")
+    )
+    # The rotation of docs/operations.md: the old public key is kept beside under another
+    # name, the old private key goes, and the service makes (or is given) a new one.
+    folder = settings.keys_dir / "producers"
+    (folder / "recruitment.pub").rename(folder / "recruitment.2026-06.pub")
+    (folder / "recruitment.key").unlink()
+    new = ensure_producer_key(settings, "recruitment")
+    assert new.key_id != old.key_id
+
+    signed_after = new.sign(
+        make_recruitment_event("StudentScreened", second, campaign, decision="approved")
+    )
+    publish_through(settings, event_exchange("recruitment"), signed_after, signed_before)
+
+    wait_for(lambda: sorted(admitted(settings)) == sorted([first, second]))
+    wait_for(lambda: len(logged(running_log)) == 4)  # two screenings, two admissions
+    assert quarantined(running_log) == {}
+    assert verify_chain(running_log).ok
+    by_id = {
+        entry.envelope.event_id: entry.envelope
+        for entry in EventLogReader(running_log).read_after(0, 10)
+    }
+    assert by_id[signed_before.event_id].key_id == old.key_id
+    assert by_id[signed_after.event_id].key_id == new.key_id
