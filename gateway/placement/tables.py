@@ -26,6 +26,7 @@ host_units = sa.Table(
     sa.Column("contact_person", sa.Text, nullable=False, info=PERSONAL),
     sa.Column("contact_phone", sa.Text, nullable=False, info=PERSONAL),
     sa.Column("registered_at", TS, nullable=False),
+    sa.Index("ix_host_units_name", "name", "host_unit_id"),  # the list's order (revision 0008)
 )
 
 positions = sa.Table(

@@ -48,6 +48,8 @@ students = sa.Table(
     sa.Column("in_alliance", sa.Boolean, nullable=False),
     sa.Column("registered_at", sa.String(32), nullable=False),
     sa.Column("updated_at", sa.String(32), nullable=False),
+    # A campaign's students page in registration order (revision 0008).
+    sa.Index("ix_students_campaign_registered", "campaign_id", "registered_at", "student_id"),
 )
 
 TABLES = (campaigns, students)
