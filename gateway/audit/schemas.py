@@ -91,6 +91,12 @@ class LoggedEventResponse(Schema):
     correlation_id = fields.String(required=True)
     causation_id = fields.String(required=True, allow_none=True)
     actor = fields.String(required=True)
+    key_id = fields.String(
+        metadata={"description": "The producer's signing key; absent on an unsigned event"}
+    )
+    signature = fields.String(
+        metadata={"description": "Ed25519, base64; absent on an event logged before signing"}
+    )
     payload = fields.Dict(
         keys=fields.String(),
         required=True,
