@@ -127,9 +127,14 @@ def test_state_lives_in_named_volumes_and_every_long_running_service_is_health_c
         "rabbitmq-data",
         "postgres-data",
         "eventlog-keys",
+        "producer-keys",
         "documents-keys",
     }
     assert "eventlog-keys:/var/lib/gravity/keys" in services["eventlog"]["volumes"]
+    producers = "producer-keys:/var/lib/gravity/keys/producers"
+    assert f"{producers}:ro" in services["eventlog"]["volumes"]
+    for service in load_settings(environ={}).services:
+        assert producers in services[service]["volumes"], service
     assert "documents-keys:/var/lib/gravity/keys/documents" in services["gateway"]["volumes"]
     assert "rabbitmq-data:/var/lib/rabbitmq" in services["rabbitmq"]["volumes"]
     assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
