@@ -138,6 +138,9 @@ def test_a_season_runs_end_to_end_and_the_log_verifies_and_replays(suite):
     registered = [json.loads(line) for line in lines]
     assert len(registered) == 2
     assert all("孙悦" not in line for line in lines)
+    # Every event was signed by its producer's key (made by gravity up) and none refused.
+    assert all(line["event"]["key_id"] and line["event"]["signature"] for line in registered)
+    assert suite.gravity("audit", "quarantine").stdout.strip() == ""
     assert suite.gravity("audit", "replay", "--quiet").returncode == 0
 
 
