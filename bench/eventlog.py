@@ -1,11 +1,12 @@
 """The event log at scale: append, verify and prove over N entries, beside plain hashlib.
 
-Builds a fresh SQLite log of ``--entries`` events (registrations-sized payloads) with the
-product's appender, then prints the append rate, ``verify_chain``'s rate, the time of an
+Builds a fresh SQLite log of ``--entries`` events (registrations-sized payloads, each signed
+by its producer's key as the relay signs it; ``--unsigned`` for a log from before signing)
+with the product's appender, then prints the append rate, ``verify_chain``'s rate, the time of an
 inclusion and a consistency proof over all entries, peak memory, and, as the baseline from
 the same run, the rate of hashing the same stored bytes with hashlib alone.
 
-    .venv/bin/python bench/eventlog.py [--entries 1000000]
+    .venv/bin/python bench/eventlog.py [--entries 1000000] [--unsigned]
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ import time
 import uuid
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.eventlog.appender import EventLogAppender
 from shared.eventlog.merkle import consistency_proof, inclusion_proof, leaf_hash, tree_root
 from shared.eventlog.verify import verify_chain
 from shared.events.envelope import Envelope
+from shared.events.producer_keys import ProducerSigner
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 
@@ -51,23 +55,30 @@ def envelope(n: int) -> Envelope:
     )
 
 
-def build(url: str, entries: int) -> float:
+def build(url: str, entries: int, signer: ProducerSigner | None) -> float:
+    """Append ``entries`` events; the time excludes signing them (the relay's work)."""
     appender = EventLogAppender(create_database_engine(url))
-    started = time.perf_counter()
+    spent = 0.0
     for first in range(0, entries, BATCH):
-        appender.append_batch(envelope(n) for n in range(first, min(first + BATCH, entries)))
-    return time.perf_counter() - started
+        batch = [envelope(n) for n in range(first, min(first + BATCH, entries))]
+        if signer is not None:
+            batch = [signer.sign(event) for event in batch]
+        started = time.perf_counter()
+        appender.append_batch(batch)
+        spent += time.perf_counter() - started
+    return spent
 
 
 def hashlib_baseline(path: Path) -> tuple[float, int]:
     """Hash each stored entry's bytes (header and columns as stored) with hashlib alone."""
     connection = sqlite3.connect(path)
     rows = connection.execute(
-        "SELECT position, recorded_at, prev_hash, payload, event_id, actor FROM event_log"
+        "SELECT position, recorded_at, prev_hash, payload, event_id, actor, signature"
+        " FROM event_log"
     )
     started, count = time.perf_counter(), 0
-    for position, recorded_at, prev_hash, payload, event_id, actor in rows:
-        material = f"{position}\n{recorded_at}\n{prev_hash}\n{event_id}{actor}{payload}"
+    for position, recorded_at, prev_hash, payload, event_id, actor, signature in rows:
+        material = f"{position}\n{recorded_at}\n{prev_hash}\n{event_id}{actor}{signature}{payload}"
         hashlib.sha256(material.encode()).hexdigest()
         count += 1
     connection.close()
@@ -97,12 +108,14 @@ def proofs(path: Path) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--unsigned", action="store_true", help="entries without signatures")
     args = parser.parse_args()
+    signer = None if args.unsigned else ProducerSigner(Ed25519PrivateKey.generate())
     with tempfile.TemporaryDirectory(prefix="gravity-bench-log-") as folder:
         path = Path(folder) / "eventlog.db"
         url = f"sqlite:///{path}"
         upgrade_to_head(url, "shared.eventlog.migrations")
-        appended = build(url, args.entries)
+        appended = build(url, args.entries, signer)
         started = time.perf_counter()
         result = verify_chain(create_database_engine(url, reader=True))
         verified = time.perf_counter() - started
@@ -111,7 +124,8 @@ def main() -> None:
         loaded, rooted, proved = proofs(path)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n = args.entries
-    print(f"event log of {n:,} entries (SQLite, one process)")
+    kind = "unsigned" if signer is None else "signed"
+    print(f"event log of {n:,} {kind} entries (SQLite, one process)")
     print(f"{'figure':<48}{'measured':>14}")
     print(f"{'append (entries/s)':<48}{n / appended:>14,.0f}")
     print(f"{'verify_chain (entries/s)':<48}{n / verified:>14,.0f}")
