@@ -3,7 +3,7 @@ vhost, with the real placement service and the real event log: an unsigned event
 with a stranger's key, one signed with another service's key, one signed right but sent
 through another service's exchange, and a genuine event replayed with a new id are each
 quarantined by the log and refused by placement, which admits nobody on their word; the log,
-its verification and its head stay as they were."""
+its verification and the gateway's read models (projected from the log) stay as they were."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from structlog.testing import capture_logs
 
+from gateway.core.bootstrap import projection_of
+from gateway.core.projector import Projector
+from gateway.core.replay import Snapshot, fresh_store, rebuild, snapshot
+from gateway.sections import SECTIONS
 from services.placement.service import PlacementService
 from shared.backoff import Backoff
 from shared.config import Settings, load_settings
@@ -116,6 +120,16 @@ def logged(engine: Any) -> list[tuple[str, str]]:
     ]
 
 
+def gateway_view(log_engine: Any) -> Snapshot:
+    """The gateway's read models as its projector builds them from the log (it reads nothing
+    else): every section's rows, projected into a fresh store."""
+    tables = [table for section in SECTIONS for table in section.tables]
+    with fresh_store(None, tables) as store:
+        projector = Projector(store, projection_of(SECTIONS))
+        rebuild(EventLogReader(log_engine), projector, 10_000, progress=False)
+        return snapshot(store, tables)[1]
+
+
 def test_forged_events_are_quarantined_by_the_log_and_not_acted_on_by_placement(
     settings, running_log, container_factory
 ):
@@ -131,7 +145,8 @@ def test_forged_events_are_quarantined_by_the_log_and_not_acted_on_by_placement(
     publish_through(settings, event_exchange("recruitment"), genuine)
     wait_for(lambda: admitted(settings) == [approved])
     wait_for(lambda: len(logged(running_log)) == 2)  # the screening and the admission
-    before = logged(running_log)
+    before, view_before = logged(running_log), gateway_view(running_log)
+    assert list(view_before["candidates"]) == [approved]  # the genuine admission is seen
 
     def approval() -> Envelope:
         return make_recruitment_event("StudentScreened", rejected, campaign, decision="approved")
@@ -164,6 +179,7 @@ def test_forged_events_are_quarantined_by_the_log_and_not_acted_on_by_placement(
         replayed.event_id: f"the signature does not verify with key {recruitment.key_id}",
     }
     assert logged(running_log) == before
+    assert gateway_view(running_log) == view_before
     assert verify_chain(running_log).ok
     assert admitted(settings) == [approved]  # the rejected student was never admitted
 
