@@ -44,7 +44,7 @@ def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
     if request.mimetype not in JSON_TYPES or charset not in ("utf-8", "utf8"):
         raise ApiError("UNSUPPORTED_MEDIA_TYPE", "send the body as application/json (UTF-8)")
     try:
-        return json.loads(
+        parsed = json.loads(
             raw.decode("utf-8"),
             parse_constant=_refuse_constant,
             object_pairs_hook=_refuse_duplicate_keys,
@@ -55,6 +55,13 @@ def read_json(request: Request, max_bytes: int = MAX_BODY_BYTES) -> Any:
         ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError("MALFORMED_JSON", "the body is not valid JSON") from None
+    if parsed is None:  # a JSON null is a body, and not an object: never an empty body
+        raise ApiError(
+            "VALIDATION_FAILED",
+            "the body must be a JSON object",
+            {"fields": {"_schema": ["Invalid input type."]}},
+        )
+    return parsed
 
 
 def _body_prefix(request: Request, limit: int) -> bytes:

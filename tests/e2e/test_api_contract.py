@@ -34,6 +34,15 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "41
 include-path-regex = "/applicant-ranking$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409",
                                                      "422", "429", "5xx"]
+
+# Accounts: which usernames, passwords, invitations and subjects exist is state, not shape (a
+# wrong password 401, an unknown invitation 404, an unknown subject 422 SUBJECT_UNKNOWN, a
+# weak password 422 WEAK_PASSWORD), and sign-in attempts are limited (423 after failures in a
+# row, 429 per address and per username).
+[[operations]]
+include-path-regex = "^/api/v1/(sessions|invitations|accounts)(/|$)"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "410",
+                                                     "422", "423", "429"]
 """
 SUBJECTS = {
     "operator": "op-schemathesis",

@@ -230,6 +230,12 @@ def test_an_empty_body_reads_as_nothing() -> None:
     assert read_json(make_request(b"", content_type="text/plain")) is None
 
 
+def test_a_json_null_body_is_not_an_empty_body_and_answers_422() -> None:
+    with pytest.raises(ApiError) as refused:
+        read_json(make_request(b"null"))
+    assert (refused.value.status, refused.value.code) == (422, "VALIDATION_FAILED")
+
+
 @pytest.mark.parametrize("body", [b'{"reason": ', b"{'a': 1}", b'{"a": NaN}', b"\xff\xfe{}"])
 def test_malformed_json_answers_400(body: bytes) -> None:
     with pytest.raises(ApiError) as refused:
