@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import os
@@ -11,6 +12,7 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gravity.audit import add_audit_commands
 from shared.config import load_settings
 from shared.eventlog.chain import entry_hash
 from shared.eventlog.keys import KeyFileError, key_id, public_key_text
@@ -207,3 +209,36 @@ def test_a_configured_key_that_is_not_a_key_is_refused(tmp_path):
 
     with pytest.raises(KeyFileError, match=r"producer_keys\.placement"):
         registered_keys(settings)
+
+
+def test_keygen_makes_a_producer_key_whose_printed_public_key_registers_it(tmp_path, capsys):
+    """The Kubernetes way: a key made once, mounted as a Secret file, its public key in config."""
+    parser = argparse.ArgumentParser(prog="gravity")
+    add_audit_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["audit", "keygen", "--producer", "honors", "--out", str(tmp_path)])
+    assert args.handler(args, load_settings(environ={})) == 0
+    public = capsys.readouterr().out.split("public key ")[-1].strip()
+    assert oct(os.stat(tmp_path / "honors.key").st_mode & 0o777) == "0o600"
+    settings = load_settings(
+        environ={
+            "GRAVITY_HONORS_SIGNING_KEY": str(tmp_path / "honors.key"),
+            "GRAVITY_HONORS_PUBLIC_KEYS": f"{public},{public_key_text(RECRUITMENT.public_key())}",
+            "GRAVITY_KEYS_DIR": str(tmp_path / "elsewhere"),
+        }
+    )
+
+    signer = ensure_producer_key(settings, "honors")
+    keys = ProducerKeys.from_settings(settings)
+
+    assert keys.refusal(signer.sign(make_envelope(producer="honors")), "honors.events") is None
+    assert not (tmp_path / "elsewhere").exists()  # nothing made where a Secret is configured
+
+
+def test_a_configured_private_key_that_is_missing_is_an_error_not_a_new_key(tmp_path):
+    settings = load_settings(
+        environ={"GRAVITY_PLACEMENT_SIGNING_KEY": str(tmp_path / "absent.key")}
+    )
+
+    with pytest.raises(KeyFileError, match="no signing key"):
+        ensure_producer_key(settings, "placement")
+    assert not (tmp_path / "absent.key").exists()
