@@ -7,8 +7,9 @@ strictly after it. So rows written while a client walks the pages may or may not
 but every row that was there when the walk began (and still matches) is shown once: none is
 skipped or repeated, as an offset would do when rows are inserted before it.
 
-The cursor names its sort: a cursor of another sort, or one the gateway did not make,
-answers 422 VALIDATION_FAILED. Its values only ever become bound parameters.
+The cursor names its sort: a cursor of another sort, or anything that is not a cursor of
+the list's shape, answers 422 VALIDATION_FAILED. Its values only ever become bound
+parameters, and hold no personal data (no list sorts by a name).
 """
 
 from __future__ import annotations
