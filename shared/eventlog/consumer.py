@@ -72,7 +72,7 @@ class EventLogConsumer:
         checkpointer: Checkpointer | None = None,
     ) -> None:
         self._appender = EventLogAppender(engine)
-        self._producers = producers
+        self.producers = producers
         self._checkpointer = checkpointer
         self._services = tuple(services)
         self._options = options or ConsumerOptions()
@@ -155,7 +155,7 @@ class EventLogConsumer:
             dead_letter(channel, delivery, str(error))
             self._settled_tag = max(self._settled_tag, delivery.delivery_tag)
             return
-        refusal = screen(envelope, delivery.exchange, self._producers)
+        refusal = screen(envelope, delivery.exchange, self.producers)
         if refusal is not None:
             self._refused.append((delivery, refusal))
         else:

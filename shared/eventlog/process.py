@@ -64,7 +64,11 @@ def main(config: str | None = None) -> int:
 
             signal.signal(signal.SIGTERM, request_stop)
             signal.signal(signal.SIGINT, request_stop)
-            log.info("eventlog.started", services=list(settings.services))
+            known = consumer.producers.key_ids()
+            log.info("eventlog.started", services=list(settings.services), producer_keys=known)
+            for service in settings.services:
+                if service not in known:  # its events are quarantined until it has a key
+                    log.warning("eventlog.no_producer_key", service=service)
             consumer.run()
     except Exception as error:
         # Only the class: database errors quote the rows they failed on, and rows hold

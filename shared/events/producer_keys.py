@@ -98,6 +98,13 @@ class ProducerKeys:
 
         return cls(read(), read)
 
+    def key_ids(self) -> dict[str, list[str]]:
+        """Each service's registered key ids (public facts, safe to log)."""
+        found: dict[str, list[str]] = {}
+        for identifier, service in sorted(self._owners.items()):
+            found.setdefault(service, []).append(identifier)
+        return found
+
     def owner(self, identifier: str) -> str | None:
         """The service that owns the key ``identifier`` (None for an unknown key)."""
         if identifier not in self._owners:

@@ -242,3 +242,10 @@ def test_a_configured_private_key_that_is_missing_is_an_error_not_a_new_key(tmp_
     with pytest.raises(KeyFileError, match="no signing key"):
         ensure_producer_key(settings, "placement")
     assert not (tmp_path / "absent.key").exists()
+
+
+def test_the_registry_names_each_services_key_ids_for_the_logs():
+    assert KEYS.key_ids() == {
+        "placement": [key_id(PLACEMENT.public_key())],
+        "recruitment": [key_id(RECRUITMENT.public_key())],
+    }
