@@ -13,6 +13,7 @@ from gateway.accounts import routes
 from gateway.accounts.invitations import InvitationStore
 from gateway.accounts.limits import SignInLimits, SignInLimitsProvider
 from gateway.accounts.rules import SUBJECT_ROLES
+from gateway.accounts.self_registration import SELF_REGISTER, register_with_account
 from gateway.accounts.sessions import SessionStore
 from gateway.accounts.signin import AccountLockedError, check_credentials, session_answer, sign_in
 from gateway.accounts.store import AccountStore, Row, account_view
@@ -57,6 +58,22 @@ class AccountsEndpoints(Endpoints):
             return call.answer(answer)
 
         response: Response = self.app.edge.handle(request, routes.SIGN_IN, action)
+        return response
+
+    @ApiEndpoint.decorator(SELF_REGISTER)  # type: ignore[untyped-decorator] # nameko is untyped
+    def register_with_account(self, request: Request, **_path: str) -> Response:
+        """``POST /api/v1/campaigns/{campaign_id}/self-registrations``: see
+        ``gateway.accounts.self_registration``."""
+        address = request.remote_addr or "-"
+
+        def action(call: ApiCall) -> Reply:
+            wait = self.sign_in_limits.addresses.take(address)
+            if wait > 0:
+                error = ApiError("RATE_LIMITED", "too many attempts from here; retry later")
+                return Reply(error.status, error.body(), {"Retry-After": retry_after(wait)})
+            return register_with_account(call, self.app.read(AccountStore))
+
+        response: Response = self.app.edge.handle(request, SELF_REGISTER, action, self.services)
         return response
 
     @api(routes.REFRESH)

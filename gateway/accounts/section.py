@@ -6,13 +6,14 @@ from __future__ import annotations
 from gateway.accounts.endpoints import AccountsEndpoints
 from gateway.accounts.invitations import InvitationStore
 from gateway.accounts.routes import ROUTES
+from gateway.accounts.self_registration import SELF_REGISTER
 from gateway.accounts.sessions import SessionStore
 from gateway.accounts.store import AccountStore
 from gateway.core.section import Section
 
 SECTION = Section(
     "accounts",
-    ROUTES,
+    (*ROUTES, SELF_REGISTER),
     AccountsEndpoints,
     projection={},
     tables=(),

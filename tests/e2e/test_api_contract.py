@@ -37,10 +37,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 
 # Accounts: which usernames, passwords, invitations and subjects exist is state, not shape (a
 # wrong password 401, an unknown invitation 404, an unknown subject 422 SUBJECT_UNKNOWN, a
-# weak password 422 WEAK_PASSWORD), and sign-in attempts are limited (423 after failures in a
-# row, 429 per address and per username).
+# weak password 422 WEAK_PASSWORD; a self-registration's campaign), and sign-in attempts are
+# limited (423 after failures in a row, 429 per address and per username).
 [[operations]]
-include-path-regex = "^/api/v1/(sessions|invitations|accounts)(/|$)"
+include-path-regex = "^/api/v1/(sessions|invitations|accounts)(/|$)|/self-registrations$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "410",
                                                      "422", "423", "429"]
 """

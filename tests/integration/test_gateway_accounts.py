@@ -418,3 +418,42 @@ def test_the_cli_refuses_an_empty_or_weak_password_and_a_taken_username(small_ga
     taken = gateway.create_operator("Director", OPERATOR_PASSWORD + "\n")
     assert (taken.returncode, "USERNAME_TAKEN" in taken.stderr) == (2, True)
     assert OPERATOR_PASSWORD not in taken.stdout + taken.stderr
+
+
+def test_a_self_recommended_student_registers_with_an_account_and_signs_in(gateway: Gateway):
+    operator = gateway.first_operator()
+    campaign_id = gateway.call("POST", "/campaigns", operator, json=make_campaign()).json()[
+        "campaign_id"
+    ]
+    assert gateway.call("POST", f"/campaigns/{campaign_id}/open", operator).status_code == 200
+    path = f"/campaigns/{campaign_id}/self-registrations"
+    body = make_registration(11) | {"username": "li.hua", "password": PASSWORD}
+    del body["channel"]
+
+    weak = gateway.call("POST", path, json=body | {"password": "qwertyuiop"})
+    assert (weak.status_code, weak.json()["error"]) == (422, "WEAK_PASSWORD")
+    chosen = gateway.call("POST", path, json=body | {"channel": "organisation"})
+    assert (chosen.status_code, chosen.json()["error"]) == (422, "VALIDATION_FAILED")
+    registered = gateway.call("POST", path, json=body)
+    assert registered.status_code == 201, registered.text
+    answer = registered.json()
+    assert (answer["channel"], answer["username"], "password" in answer) == (
+        "self",
+        "li.hua",
+        False,
+    )
+    student_id = answer["student_id"]
+
+    session = gateway.session("li.hua", PASSWORD)
+    assert (session["role"], session["subject_id"]) == ("student", student_id)
+    visible(gateway, f"/students/{student_id}", session["access_token"])
+    taken = gateway.call(
+        "POST", path, json=body | {"id_number": make_registration(12)["id_number"]}
+    )
+    assert (taken.status_code, taken.json()["error"]) == (409, "USERNAME_TAKEN")
+    again = gateway.call("POST", path, json=body | {"username": "li.hua2"})
+    assert (again.status_code, again.json()["error"]) == (409, "DUPLICATE_REGISTRATION")
+    elsewhere = body | {"username": "li.hua3", "id_number": make_registration(13)["id_number"]}
+    unknown = gateway.call("POST", f"/campaigns/{uuid.uuid4()}/self-registrations", json=elsewhere)
+    assert unknown.status_code == 404
+    assert gateway.sign_in("li.hua3", PASSWORD).status_code == 401  # no account without one
