@@ -26,6 +26,12 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   students placed with it (its token subject is its host unit id); a student also its own
   transcript, consents, diaries and documents. Anything else answers 404, as a missing
   record does. `/verify/{{serial}}` needs no token (rate-limited per client address).
+* **Sign-in**: `POST /api/v1/sessions` with a username and password answers a 15-minute
+  access token (the claims above plus `sid`, its session) and a refresh token that works once
+  (`POST /api/v1/sessions/refresh`; a reused one ends the session). Signing in, refreshing,
+  accepting an invitation and a student's self-registration need no token; sign-in is
+  rate-limited per client address and username, and locks an account after failures in a
+  row (423). A token of a signed-out session or a disabled account answers 401.
 * **Errors**: `{{"error": CODE, "message": ..., "details": {{...}}}}`; `x-error-codes` lists
   every code. Invalid input gets a 4xx and nothing is written. Bodies are limited to
   {MAX_BODY_BYTES} bytes.

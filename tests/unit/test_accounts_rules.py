@@ -22,6 +22,7 @@ from gateway.accounts.rules import (
     stamp,
 )
 from gateway.core.tokens import InvalidTokenError, issue_token, verify_token
+from gravity.cli import main
 from shared.config import ConfigError, load_settings
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
@@ -148,3 +149,16 @@ def test_a_session_claim_that_is_not_a_string_is_refused():
     token = jwt.encode(claims | {"sid": 7}, config.jwt_secret, algorithm="HS256")
     with pytest.raises(InvalidTokenError):
         verify_token(config, token)
+
+
+def test_gravity_token_refuses_to_run_in_production(monkeypatch, capsys):
+    monkeypatch.setenv("GRAVITY_ENV", "production")
+    assert main(["token", "--role", "operator", "--subject", "me"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, "refused with GRAVITY_ENV=production" in captured.err) == ("", True)
+
+
+@pytest.mark.parametrize("ttl", ["0", "-5", "999999999"])
+def test_gravity_token_refuses_a_lifetime_out_of_range_with_a_message(ttl, capsys):
+    assert main(["token", "--role", "operator", "--subject", "me", "--ttl", ttl]) == 2
+    assert "a token lives from 1 to" in capsys.readouterr().err
