@@ -15,6 +15,7 @@ from shared.config import Settings
 from shared.eventlog.export import MalformedExportError
 from shared.eventlog.export_check import export_key_ids, verify_export
 from shared.eventlog.keys import KeyFileError, Keyring
+from shared.eventlog.signatures import check_signatures
 from shared.eventlog.source import LogUnavailableError, check_is_log, open_log, unreadable
 from shared.eventlog.verify import (
     HeadAnchor,
@@ -22,6 +23,7 @@ from shared.eventlog.verify import (
     VerificationResult,
     verify_chain,
 )
+from shared.events.producer_keys import ProducerKeys
 
 
 def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,6 +50,12 @@ def add_verify_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="verify a file written by gravity audit export instead of the live log "
         "(needs no database)",
     )
+    verify.add_argument(
+        "--signatures",
+        action="store_true",
+        help="also check every logged event's producer signature against the registered "
+        "producer keys (the live log only)",
+    )
     verify.set_defaults(handler=verify_log)
 
 
@@ -72,7 +80,38 @@ def verify_log(args: argparse.Namespace, settings: Settings) -> int:
         print(f"gravity audit verify: {error}", file=sys.stderr)
         return 2
     _end_progress()
-    return _report(result, args.expect_head, signed_checkpoints_note(keys, settings))
+    code = _report(result, args.expect_head, signed_checkpoints_note(keys, settings))
+    if code == 0 and args.signatures:
+        if args.export is not None:
+            print("gravity audit verify: --signatures checks the live log only", file=sys.stderr)
+            return 2
+        return _verify_signatures(settings)
+    return code
+
+
+def _verify_signatures(settings: Settings) -> int:
+    """Check the producers' signatures of the logged events; exit 1 at the first that fails."""
+    try:
+        producers = ProducerKeys.from_settings(settings)
+        engine = open_log(settings)
+        try:
+            found = check_signatures(engine, producers)
+        except sa.exc.DBAPIError as error:
+            raise unreadable(settings, error) from None
+        finally:
+            engine.dispose()
+    except (KeyFileError, LogUnavailableError) as error:
+        print(f"gravity audit verify: {error}", file=sys.stderr)
+        return 2
+    if found.first_bad is not None:
+        position, reason = found.first_bad
+        print(f"FAILED signature at position {position}: {reason}")
+        return 1
+    print(
+        f"Signatures: {found.signed} entries signed by their producers' registered keys, "
+        f"{found.unsigned} unsigned (logged before producers signed)."
+    )
+    return 0
 
 
 def _verify_live(

@@ -7,6 +7,7 @@ its verification and the gateway's read models (projected from the log) stay as 
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pika
@@ -26,15 +28,19 @@ from gateway.core.bootstrap import projection_of
 from gateway.core.projector import Projector
 from gateway.core.replay import Snapshot, fresh_store, rebuild, snapshot
 from gateway.sections import SECTIONS
+from gravity.audit import add_audit_commands
 from services.placement.service import PlacementService
 from shared.backoff import Backoff
 from shared.config import Settings, load_settings
 from shared.eventlog import EventLogReader, verify_chain
+from shared.eventlog.chain import stored_entry_hash
 from shared.eventlog.consumer import ConsumerOptions, declare_event_log_topology
 from shared.eventlog.process import event_log_consumer
-from shared.eventlog.tables import log_quarantine
+from shared.eventlog.signatures import check_signatures
+from shared.eventlog.tables import event_log, log_head, log_quarantine
+from shared.events.canonical import canonical_bytes
 from shared.events.envelope import Envelope
-from shared.events.producer_keys import ProducerSigner, ensure_producer_key
+from shared.events.producer_keys import ProducerKeys, ProducerSigner, ensure_producer_key
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events
 from shared.messaging.dead_letters import inspect_dead_letters
@@ -227,3 +233,59 @@ def test_after_a_key_rotation_events_signed_with_the_old_key_are_still_logged_an
     }
     assert by_id[signed_before.event_id].key_id == old.key_id
     assert by_id[signed_after.event_id].key_id == new.key_id
+
+
+def audit_verify_signatures(settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="gravity")
+    add_audit_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["audit", "verify", "--signatures"])
+    code: int = args.handler(args, settings)
+    return code
+
+
+def test_verify_checks_the_signatures_again_and_catches_an_entry_rewritten_in_the_database(
+    settings, running_log, capsys
+):
+    recruitment = ensure_producer_key(settings, "recruitment")
+    campaign, first, second = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    publish_through(
+        settings,
+        event_exchange("recruitment"),
+        recruitment.sign(
+            make_recruitment_event("StudentScreened", first, campaign, decision="approved")
+        ),
+        recruitment.sign(
+            make_recruitment_event("StudentScreened", second, campaign, decision="rejected")
+        ),
+    )
+    wait_for(lambda: len(logged(running_log)) == 2)
+
+    assert audit_verify_signatures(settings) == 0
+    assert "Signatures: 2 entries signed by their producers' registered keys, 0 unsigned" in (
+        capsys.readouterr().out
+    )
+
+    # Someone with database access turns the rejection into an approval and re-chains it.
+    writer = create_database_engine(settings.database_url("eventlog"))
+    try:
+        with writer.begin() as connection:
+            row = connection.execute(sa.select(event_log).where(event_log.c.position == 2)).one()
+            payload = json.loads(row.payload) | {"decision": "approved"}
+            edited = row._asdict() | {"payload": canonical_bytes(payload).decode()}
+            digest = stored_entry_hash(SimpleNamespace(**edited))
+            connection.execute(
+                event_log.update()
+                .where(event_log.c.position == 2)
+                .values(payload=edited["payload"], hash=digest)
+            )
+            connection.execute(log_head.update().values(hash=digest))
+    finally:
+        writer.dispose()
+
+    assert verify_chain(running_log).ok  # re-chained: the hashes alone cannot tell
+    producers = ProducerKeys.from_settings(settings)
+    found = check_signatures(running_log, producers)
+    assert found.first_bad == (
+        2,
+        f"the signature does not verify with key {recruitment.key_id}",
+    )
