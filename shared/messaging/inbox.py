@@ -62,6 +62,8 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
 
     def setup(self) -> None:
         super().setup()
+        # The process bootstrap puts its settings in the container config; a container built
+        # without them (a test's stand-in consumer) reads the configuration file, never nothing.
         gravity = self.container.config.get(CONFIG_KEY) or {}
         settings: Settings = gravity.get("settings") or load_settings()
         self.producers = ProducerKeys.from_settings(settings)
