@@ -3,7 +3,8 @@
 The gateway's own refusals (a bad token, malformed JSON, ...) are the rows below. Refusals
 of the services are their domain errors, declared with a code and a kind in
 ``shared.contracts``: the kind decides the status, the class docstring describes the code.
-Both are answered as ``ApiError`` and listed in the OpenAPI document.
+Both are answered as ``ApiError`` and listed in the OpenAPI document. (Past 200 lines: the
+catalogue is one table of rows, and one table is what a client developer reads.)
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ nothing the other requests need.
 * **Every refusal is JSON** in the API's error shape (a malformed request line, a header
   line over 8 KB such as an oversize token, a body over the limit), never an empty body or
   an HTML page.
+
+(One protocol class with the deadlines it enforces, a little over 200 lines: split, the
+reading loop and its limits would be in two places.)
 """
 
 from __future__ import annotations
