@@ -10,21 +10,24 @@ from __future__ import annotations
 
 from gateway.documents.fonts import DocumentFont
 from gateway.documents.layout import (
-    GREY,
+    LANDSCAPE_LEFT,
+    LANDSCAPE_WIDTH,
     RED,
     DocumentPdf,
     chinese_date,
-    draw_qr,
     emphasis,
     fitting_paragraph_size,
     fitting_size,
-    frame,
+    greeting,
+    landscape_heading,
+    landscape_page,
     line_height,
+    verification_corner,
 )
 from gateway.documents.models import CertificateDocument
 
-LEFT = 35.0
-WIDTH = 227.0
+LEFT, WIDTH = LANDSCAPE_LEFT, LANDSCAPE_WIDTH
+
 CITATION_TOP = 70.0
 CITATION_HEIGHT = 52.0
 
@@ -32,29 +35,16 @@ CITATION_HEIGHT = 52.0
 def render_certificate(document: CertificateDocument, font: DocumentFont) -> bytes:
     """The certificate as PDF bytes; the same document gives the same bytes."""
     font.check_document(document)
-    pdf = DocumentPdf(
-        font, identity=document, issued_on=document.issued_on, orientation="landscape"
+    pdf = landscape_page(
+        font,
+        identity=document,
+        issued_on=document.issued_on,
+        title=f"荣誉证书 {document.serial}",
+        subject=f"{document.title} · {document.campaign_name}",
+        author=document.issuer,
     )
-    pdf.set_title(f"荣誉证书 {document.serial}")
-    pdf.set_subject(f"{document.title} · {document.campaign_name}")
-    pdf.set_author(document.issuer)
-    pdf.set_auto_page_break(auto=False)
-    pdf.add_page()
-    frame(pdf)
-
-    with emphasis(pdf, RED):
-        pdf.set_font_size(40)
-        pdf.set_xy(LEFT, 24)
-        pdf.cell(WIDTH, 18, "荣誉证书", align="C")
-    with pdf.local_context(text_color=GREY):
-        pdf.set_font_size(9)
-        pdf.set_xy(LEFT, 43)
-        pdf.cell(WIDTH, 5, "CERTIFICATE OF HONOUR", align="C")
-
-    greeting = f"{document.holder_name} 同学："
-    pdf.set_font_size(fitting_size(pdf, greeting, WIDTH, 18, 10))
-    pdf.set_xy(LEFT, 56)
-    pdf.cell(WIDTH, 10, greeting)
+    landscape_heading(pdf, "荣誉证书", "CERTIFICATE OF HONOUR", size=40, height=18, english_y=43)
+    greeting(pdf, document.holder_name, largest=18, y=56)
 
     citation = document.citation
     size = fitting_paragraph_size(
@@ -78,13 +68,7 @@ def render_certificate(document: CertificateDocument, font: DocumentFont) -> byt
     pdf.cell(WIDTH, 8, "特发此证，以资鼓励。", align="C")
 
     _signature(pdf, document.issuer, chinese_date(document.issued_on))
-    draw_qr(pdf, document.verification_url, 22, 150, 30)
-    with pdf.local_context(text_color=GREY):
-        pdf.set_font_size(8)
-        pdf.set_xy(22, 181)
-        pdf.cell(90, 4, "扫码验证真伪 Scan to verify")
-        pdf.set_xy(22, 186)
-        pdf.cell(90, 4, f"证书编号：{document.serial}")
+    verification_corner(pdf, document.verification_url, f"证书编号：{document.serial}")
     return bytes(pdf.output())
 
 

@@ -146,3 +146,56 @@ def frame(pdf: FPDF) -> None:
         pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
     with pdf.local_context(draw_color=GOLD, line_width=0.4):
         pdf.rect(13, 13, pdf.w - 26, pdf.h - 26)
+
+
+# The landscape documents (certificate, appointment letter) share their page, heading, greeting
+# and verification corner; only their bodies differ.
+LANDSCAPE_LEFT = 35.0
+LANDSCAPE_WIDTH = 227.0
+
+
+def landscape_page(
+    font: DocumentFont, *, identity: object, issued_on: date, title: str, subject: str, author: str
+) -> DocumentPdf:
+    """A framed landscape A4 page with its metadata, ready for a heading."""
+    pdf = DocumentPdf(font, identity=identity, issued_on=issued_on, orientation="landscape")
+    pdf.set_title(title)
+    pdf.set_subject(subject)
+    pdf.set_author(author)
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    frame(pdf)
+    return pdf
+
+
+def landscape_heading(
+    pdf: FPDF, chinese: str, english: str, *, size: float, height: float, english_y: float
+) -> None:
+    """The red Chinese title centred at the top, its English name small and grey beneath."""
+    with emphasis(pdf, RED):
+        pdf.set_font_size(size)
+        pdf.set_xy(LANDSCAPE_LEFT, 24)
+        pdf.cell(LANDSCAPE_WIDTH, height, chinese, align="C")
+    with pdf.local_context(text_color=GREY):
+        pdf.set_font_size(9)
+        pdf.set_xy(LANDSCAPE_LEFT, english_y)
+        pdf.cell(LANDSCAPE_WIDTH, 5, english, align="C")
+
+
+def greeting(pdf: FPDF, holder_name: str, *, largest: float, y: float) -> None:
+    """The holder's name and the salutation on their own line, shrunk to fit the width."""
+    text = f"{holder_name} 同学："
+    pdf.set_font_size(fitting_size(pdf, text, LANDSCAPE_WIDTH, largest, 10))
+    pdf.set_xy(LANDSCAPE_LEFT, y)
+    pdf.cell(LANDSCAPE_WIDTH, 10, text)
+
+
+def verification_corner(pdf: FPDF, url: str, serial_line: str) -> None:
+    """Bottom left: the QR code of the verification URL, a hint and the serial."""
+    draw_qr(pdf, url, 22, 150, 30)
+    with pdf.local_context(text_color=GREY):
+        pdf.set_font_size(8)
+        pdf.set_xy(22, 181)
+        pdf.cell(90, 4, "扫码验证真伪 Scan to verify")
+        pdf.set_xy(22, 186)
+        pdf.cell(90, 4, serial_line)
