@@ -3,6 +3,7 @@ per service. Importing this package registers every event contract, so any proce
 any event.
 """
 
+from shared.contracts import gateway as gateway
 from shared.contracts import honors as honors
 from shared.contracts import placement as placement
 from shared.contracts import recruitment as recruitment
