@@ -27,6 +27,7 @@ accounts = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Column("password_changed_at", TS, nullable=False),
     sa.Column("disabled_at", TS, nullable=True),
+    sa.Index("ix_accounts_created", "created_at", "account_id"),  # the list's order (0009)
 )
 
 invitations = sa.Table(

@@ -46,6 +46,7 @@ awards = sa.Table(
     sa.Column("revocation_reason", sa.Text, nullable=True),
     sa.Column("nominated_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_honour_awards_nominated", "nominated_at", "award_id"),  # the list's (0009)
 )
 
 # active -> term_ended | dismissed, as recorded (a term past its last day without an event
@@ -66,6 +67,7 @@ appointments = sa.Table(
     sa.Column("end_reason", sa.Text, nullable=True),
     sa.Column("issued_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_honour_appointments_issued", "issued_at", "appointment_id"),  # list (0009)
 )
 
 consents = sa.Table(

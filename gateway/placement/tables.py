@@ -50,6 +50,7 @@ positions = sa.Table(
     sa.Column("unacceptable", sa.JSON, nullable=False),
     sa.Column("posted_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_positions_campaign_posted", "campaign_id", "posted_at", "position_id"),  # 0009
 )
 
 selection_windows = sa.Table(

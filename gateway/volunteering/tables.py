@@ -41,6 +41,9 @@ activities = sa.Table(
     sa.Column("beneficiaries_reported_at", TS, nullable=True),
     sa.Column("scheduled_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
+    # The list's orders (revision 0009).
+    sa.Index("ix_activities_starts", "starts_at", "activity_id"),
+    sa.Index("ix_activities_scheduled", "scheduled_at", "activity_id"),
 )
 
 # One row per student and activity: signed_up (holds a seat), withdrawn, no_show, or released
@@ -74,6 +77,7 @@ hours = sa.Table(
     sa.Column("decided_at", TS, nullable=True),
     sa.Column("corrected_at", TS, nullable=True),
     sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_volunteer_hours_logged", "logged_at", "hours_id"),  # the list's order (0009)
 )
 
 TABLES = (activities, sign_ups, hours)
