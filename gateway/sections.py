@@ -7,6 +7,7 @@ from gateway.audit import section as audit
 from gateway.core.operations import OPERATION_ROUTES
 from gateway.core.route import Route
 from gateway.core.section import Section
+from gateway.dashboard.section import dashboard_over
 from gateway.honors import section as honors
 from gateway.placement import section as placement
 from gateway.recruitment import section as recruitment
@@ -20,6 +21,7 @@ SECTIONS: tuple[Section, ...] = (
     audit.SECTION,
     accounts.SECTION,
 )
+SECTIONS += (dashboard_over(SECTIONS),)  # the shares of every section above
 
 ROUTES: tuple[Route, ...] = (
     *(route for section in SECTIONS for route in section.routes),

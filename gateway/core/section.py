@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gateway.core.auth import SessionCheck
+from gateway.core.dashboard import Dashboard
 from gateway.core.projection import ProjectionHandler
 from gateway.core.route import Route
 from gateway.core.tables import personal_columns
@@ -27,7 +28,8 @@ class Section:
     endpoints read through (each built on the gateway's database engine); ``log_reads`` are
     query classes built on the event log's engine instead (a reader: it never writes);
     ``sessions`` builds, on the gateway's engine, the check of a signed-in token's session
-    (one section at most: accounts).
+    (one section at most: accounts); ``dashboard`` reads the section's share of a campaign's
+    dashboard and of the programme history (``gateway.core.dashboard``).
     """
 
     name: str
@@ -38,6 +40,7 @@ class Section:
     reads: tuple[type[ReadModelQueries], ...] = ()
     log_reads: tuple[type[ReadModelQueries], ...] = ()
     sessions: Callable[[Engine], SessionCheck] | None = None
+    dashboard: Dashboard | None = None
 
     @property
     def personal_columns(self) -> frozenset[str]:

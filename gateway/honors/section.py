@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from gateway.core.section import Section
+from gateway.honors.dashboard import DASHBOARD
 from gateway.honors.endpoints import HonorsEndpoints
 from gateway.honors.projection import PROJECTION
 from gateway.honors.queries import HonorsReads
 from gateway.honors.routes import ROUTES
 from gateway.honors.tables import TABLES
 
-SECTION = Section("honors", ROUTES, HonorsEndpoints, PROJECTION, TABLES, (HonorsReads,))
+SECTION = Section(
+    "honors", ROUTES, HonorsEndpoints, PROJECTION, TABLES, (HonorsReads,), dashboard=DASHBOARD
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.core.section import Section
+from gateway.placement.dashboard import DASHBOARD
 from gateway.placement.endpoints import PlacementEndpoints
 from gateway.placement.lists import PlacementLists
 from gateway.placement.projection import PROJECTION
@@ -11,5 +12,11 @@ from gateway.placement.routes import ROUTES
 from gateway.placement.tables import TABLES
 
 SECTION = Section(
-    "placement", ROUTES, PlacementEndpoints, PROJECTION, TABLES, (PlacementReads, PlacementLists)
+    "placement",
+    ROUTES,
+    PlacementEndpoints,
+    PROJECTION,
+    TABLES,
+    (PlacementReads, PlacementLists),
+    dashboard=DASHBOARD,
 )

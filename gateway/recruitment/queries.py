@@ -103,12 +103,16 @@ class RecruitmentReads(ReadModelQueries):
         with self._engine.connect() as connection:
             if _campaign(connection, campaign_id) is None:
                 return None
-            overall = _counts(connection, campaign_id, None).get(None, _zero())
             report: Row = {"campaign_id": campaign_id, "as_of_position": _position(connection)}
-            report |= overall
-            for name in BREAKDOWNS:
-                report[f"by_{name}"] = _counts(connection, campaign_id, students.c[name])
-        return report
+            return report | registration_counts(connection, campaign_id)
+
+
+def registration_counts(connection: Connection, campaign_id: str) -> Row:
+    """The campaign report's counts: overall (top-level keys) and ``by_<breakdown>``."""
+    counts: Row = dict(_counts(connection, campaign_id, None).get(None, _zero()))
+    for name in BREAKDOWNS:
+        counts[f"by_{name}"] = _counts(connection, campaign_id, students.c[name])
+    return counts
 
 
 def _position(connection: Connection) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.core.section import Section
+from gateway.volunteering.dashboard import DASHBOARD
 from gateway.volunteering.endpoints import VolunteeringEndpoints
 from gateway.volunteering.projection import PROJECTION
 from gateway.volunteering.queries import VolunteeringReads
@@ -10,5 +11,11 @@ from gateway.volunteering.routes import ROUTES
 from gateway.volunteering.tables import TABLES
 
 SECTION = Section(
-    "volunteering", ROUTES, VolunteeringEndpoints, PROJECTION, TABLES, (VolunteeringReads,)
+    "volunteering",
+    ROUTES,
+    VolunteeringEndpoints,
+    PROJECTION,
+    TABLES,
+    (VolunteeringReads,),
+    dashboard=DASHBOARD,
 )
