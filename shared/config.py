@@ -60,6 +60,7 @@ class Settings:
     verification_secret: str = ""  # keys the public verification codes of serial numbers
     supervision: dict[str, Any] = field(default_factory=dict)  # gravity up's restart policy
     accounts: dict[str, Any] = field(default_factory=dict)  # sign-in, sessions, invitations
+    metrics: dict[str, Any] = field(default_factory=dict)  # who scrapes /metrics, the broker's API
     # Authenticated producers (shared/events/producer_keys.py): a service's private key file
     # (empty: <keys_dir>/producers/<service>.key) and its public keys beside the key files.
     signing_keys: dict[str, str] = field(default_factory=dict)
@@ -146,6 +147,7 @@ def load_settings(
             verification_secret=str((raw.get("honors") or {}).get("verification_secret") or ""),
             supervision=dict(raw.get("supervision") or {}),
             accounts=dict(raw.get("accounts") or {}),
+            metrics=dict(raw.get("metrics") or {}),
             signing_keys={
                 key: str(value or "") for key, value in (raw.get("signing_keys") or {}).items()
             },

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 
 from gateway.core.health import Probes, broker_probe
 from gateway.core.idempotency import IdempotencyStore
+from gateway.core.metrics import GatewayMetrics
+from gateway.core.metrics_figures import ScrapeFigures
 from gateway.core.pipeline import Edge
 from gateway.core.projection import ProjectionHandler
 from gateway.core.projector import Projector
@@ -39,6 +41,8 @@ class GatewayApp:
     engines: tuple[Engine, ...]
     reads: dict[type[ReadModelQueries], ReadModelQueries]
     routes: tuple[Route, ...]
+    metrics: GatewayMetrics
+    figures: ScrapeFigures
 
     def read(self, kind: type[Q]) -> Q:
         """A section's query object (``app.read(RecruitmentReads).get_student(...)``)."""
@@ -49,6 +53,7 @@ class GatewayApp:
     def dispose(self) -> None:
         for engine in self.engines:
             engine.dispose()
+        self.figures.dispose()
 
 
 def build_app(
@@ -71,12 +76,14 @@ def build_app(
             "event_log": reader.head,
         }
     )
+    figures = ScrapeFigures(settings, reader, projector)
+    metrics = GatewayMetrics(figures)
     session_checks = [section.sessions(store) for section in sections if section.sessions]
     if len(session_checks) > 1:
         raise ValueError("one section at most checks sessions")
     return GatewayApp(
         settings=settings,
-        edge=Edge(settings, idempotency, next(iter(session_checks), None)),
+        edge=Edge(settings, idempotency, next(iter(session_checks), None), metrics),
         projector=projector,
         subscription=CatchUpSubscription(reader, projector),
         probes=probes,
@@ -84,6 +91,8 @@ def build_app(
         reads={kind: kind(store) for section in sections for kind in section.reads}
         | {kind: kind(event_log) for section in sections for kind in section.log_reads},
         routes=routes,
+        metrics=metrics,
+        figures=figures,
     )
 
 

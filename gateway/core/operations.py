@@ -5,9 +5,12 @@ API work."""
 
 from __future__ import annotations
 
+from werkzeug.wrappers import Request
+
 from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
 from gateway.core.errors import ApiError
+from gateway.core.metrics import CONTENT_TYPE, check_scraper
 from gateway.core.openapi import openapi_document
 from gateway.core.route import PUBLIC, Route
 from gateway.core.schemas import HealthResponse, ReadinessResponse
@@ -27,10 +30,23 @@ READINESS = Route(
     errors=("SERVICE_UNAVAILABLE",),
 )
 OPENAPI = Route("openapi", "GET", "/openapi.json", "This document", "operations", PUBLIC)
-OPERATION_ROUTES = (HEALTH, READINESS, OPENAPI)
+METRICS = Route(
+    "metrics",
+    "GET",
+    "/metrics",
+    "This process's metrics in Prometheus' text format: open in development; with "
+    "GRAVITY_METRICS_TOKEN set (needed in production) only with it as the bearer token",
+    "operations",
+    PUBLIC,
+    errors=("UNAUTHENTICATED",),
+    media_type="text/plain",
+)
+OPERATION_ROUTES = (HEALTH, READINESS, OPENAPI, METRICS)
 
 
 class OperationEndpoints(Endpoints):
+    request: Request  # of an inline endpoint's call (``gateway.core.web.api``)
+
     @api(HEALTH, inline=True)
     def healthz(self, _call: ApiCall) -> Reply:
         return Reply(200, {"status": "up"})
@@ -57,3 +73,9 @@ class OperationEndpoints(Endpoints):
     @api(OPENAPI)
     def openapi(self, _call: ApiCall) -> Reply:
         return Reply(200, openapi_document(self.app.routes))
+
+    @api(METRICS, inline=True)
+    def metrics(self, _call: ApiCall) -> Reply:
+        check_scraper(self.app.settings, self.request.headers.get("Authorization"))
+        exposition = self.app.metrics.exposition()
+        return Reply(200, {}, content=exposition, media_type=CONTENT_TYPE)

@@ -22,6 +22,7 @@ from gateway.core.auth import SessionCheck, authenticate, authorize, check_owner
 from gateway.core.call import ApiCall, Reply
 from gateway.core.errors import ApiError
 from gateway.core.idempotency import IdempotencyStore
+from gateway.core.metrics import GatewayMetrics
 from gateway.core.request_body import load, load_command, path_ids, query_values, read_json
 from gateway.core.route import Route
 from shared.config import Settings
@@ -54,10 +55,12 @@ class Edge:
         settings: Settings,
         idempotency: IdempotencyStore,
         sessions: SessionCheck | None = None,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self.settings = settings
         self.idempotency = idempotency
         self.sessions = sessions
+        self.metrics = metrics
 
     def handle(
         self,
@@ -68,6 +71,8 @@ class Edge:
     ) -> Response:
         started = time.perf_counter()
         correlation_id = correlation_id_of(request)
+        if sender is not None and self.metrics is not None:
+            sender = self.metrics.timed(sender)  # every RPC round trip observed
         with correlation_scope(correlation_id, route=route.name):
             reply = self._reply(request, route, action, correlation_id, sender)
             log.info(

@@ -58,7 +58,7 @@ class ApiEndpoint(HttpRequestHandler):  # type: ignore[misc] # nameko is untyped
             for provider in self.container.dependencies
             if provider.attr_name == "app"
         )
-        holder = SimpleNamespace(app=app)  # what ``self`` is to the endpoint method
+        holder = SimpleNamespace(app=app, request=request)  # ``self`` to the endpoint method
         answered: Response = app.edge.handle(
             request, self.route, functools.partial(self.inline, holder)
         )
@@ -79,8 +79,8 @@ def api(
 ) -> Callable[[Callable[[Any, ApiCall], Reply]], Endpoint]:
     """Expose a service method as ``route``; the pipeline runs before and after it.
 
-    ``inline`` endpoints (health checks) run without a worker; they may use ``self.app``
-    and nothing else of the service.
+    ``inline`` endpoints (health checks, metrics) run without a worker; they may use
+    ``self.app`` and ``self.request`` and nothing else of the service.
     """
 
     def decorate(action: Callable[[Any, ApiCall], Reply]) -> Endpoint:

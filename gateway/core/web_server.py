@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import time
 import traceback
 from typing import Any
 
@@ -22,6 +23,7 @@ from gateway.core.call import Reply
 from gateway.core.cors import CorsPolicy
 from gateway.core.errors import ApiError
 from gateway.core.http_server import EdgeServer, refusal_bytes
+from gateway.core.metrics import UNMATCHED, GatewayMetrics
 from gateway.core.pipeline import correlation_id_of, internal_error, render
 from gateway.core.slow_clients import HttpLimits
 from shared.config import CONFIG_KEY
@@ -40,6 +42,7 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
     """Routes like nameko's own app, but answers unknown paths and methods in JSON."""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.perf_counter()
         request = Request(environ, shallow=True)
         cors: CorsPolicy = self.server.cors
         origin = request.headers.get("Origin")
@@ -59,7 +62,26 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
                 response.vary.update(part.strip() for part in value.split(","))
             else:
                 response.headers[name] = value
+        metrics = self.server.metrics()
+        if metrics is not None:
+            route = self._template(environ, request.method)
+            seconds = time.perf_counter() - started
+            metrics.observe_request(route, request.method, response.status_code, seconds)
         return response(environ, start_response)
+
+    def _template(self, environ: dict[str, Any], method: str) -> str:
+        """The route template the path matches (for a preflight, that of any of its methods);
+        ``unmatched`` for none: a label is never a raw path, which may hold ids."""
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            methods = adapter.allowed_methods()
+            if not methods:
+                return UNMATCHED
+            provider, _ = adapter.match(method=method if method in methods else methods[0])
+        except HTTPException:  # a redirect (a trailing slash): no route answered it
+            return UNMATCHED
+        route = getattr(provider, "route", None)
+        return str(route.path) if route is not None else UNMATCHED
 
     def _respond(self, request: Request, environ: dict[str, Any]) -> Response:
         try:
@@ -100,6 +122,21 @@ class ApiWebServer(WebServer):  # type: ignore[misc] # nameko is untyped
         self.open_connections = 0
         self.limits = HttpLimits()
         self.cors = CorsPolicy()
+        self._metrics: GatewayMetrics | None = None
+
+    def metrics(self) -> GatewayMetrics | None:
+        """The app's instruments (its ``app`` dependency's); None in a container without one."""
+        if self._metrics is None:
+            app = next(
+                (
+                    provider.get_dependency(None)
+                    for provider in self.container.dependencies
+                    if getattr(provider, "attr_name", None) == "app"
+                ),
+                None,
+            )
+            self._metrics = getattr(app, "metrics", None)
+        return self._metrics
 
     def start(self) -> None:
         if not self._starting:

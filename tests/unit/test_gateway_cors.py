@@ -33,7 +33,10 @@ def client(origins: frozenset[str] = frozenset(DEVELOPMENT_ORIGINS)) -> Client:
         Rule("/api/v1/campaigns", methods=["POST"], endpoint=provider),
         Rule("/api/v1/campaigns/<campaign_id>", methods=["GET"], endpoint=provider),
     ]
-    server = SimpleNamespace(make_url_map=lambda: Map(rules), cors=CorsPolicy(origins))
+    # A server without metrics (a container without the gateway's app).
+    server = SimpleNamespace(
+        make_url_map=lambda: Map(rules), cors=CorsPolicy(origins), metrics=lambda: None
+    )
     return Client(ApiWsgiApp(server))
 
 
