@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from shared.production import production_problems
+from shared.single_sign_on import SingleSignOnSettings, single_sign_on_settings
 
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::([^}]*))?\}")
 CONFIG_KEY = "GRAVITY"  # where a nameko container's config holds Gravity's own settings
@@ -65,6 +66,7 @@ class Settings:
     # (empty: <keys_dir>/producers/<service>.key) and its public keys beside the key files.
     signing_keys: dict[str, str] = field(default_factory=dict)
     producer_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    oidc: SingleSignOnSettings | None = None  # an OpenID Connect provider's tokens; None: off
 
     @property
     def keys_dir(self) -> Path:
@@ -154,6 +156,7 @@ def load_settings(
             producer_keys={
                 key: _key_list(value) for key, value in (raw.get("producer_keys") or {}).items()
             },
+            oidc=single_sign_on_settings(raw.get("oidc") or {}, str(raw["auth"]["issuer"])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

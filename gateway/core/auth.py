@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gateway.core.errors import ApiError
+from gateway.core.single_sign_on import is_single_sign_on, single_sign_on_principal
 from gateway.core.tokens import InvalidTokenError, Principal, bearer_token, verify_token
 from shared.config import Settings
 from shared.contracts.records import Command
@@ -29,9 +30,15 @@ def authenticate(
     """The caller behind an ``Authorization`` header, or 401 (the reason goes to the log).
 
     A token issued at sign-in names its session; it is refused once that session is closed.
+    A token of the configured single sign-on provider is checked with its keys (403 without a
+    role or subject of ours, 503 while its keys cannot be fetched).
     """
     try:
-        principal = verify_token(settings, bearer_token(authorization))
+        token = bearer_token(authorization)
+        if is_single_sign_on(settings, token):
+            principal = single_sign_on_principal(settings, token)
+        else:
+            principal = verify_token(settings, token)
     except InvalidTokenError as error:
         log.info("auth.refused", reason=str(error))
         raise ApiError("UNAUTHENTICATED", "a valid bearer token is required") from None

@@ -83,6 +83,19 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "(Retry-After says in how many seconds).",
     ),
     ErrorCode(403, "FORBIDDEN", "The token's role may not do this."),
+    # Single sign-on (gateway/core/single_sign_on.py).
+    ErrorCode(
+        403,
+        "SSO_ROLE_UNMAPPED",
+        "The identity provider's token is genuine, but its role claim names none, or more than "
+        "one, of operator, host_unit, student and auditor.",
+    ),
+    ErrorCode(
+        403,
+        "SSO_SUBJECT_MISSING",
+        "The identity provider's token is genuine, but its subject claim is missing, or is not "
+        "a UUID for a student (its student id) or a host unit (its host unit id).",
+    ),
     ErrorCode(404, "NOT_FOUND", "No such resource, or none that this caller may see."),
     ErrorCode(
         404,
@@ -138,6 +151,12 @@ GATEWAY_ERRORS: tuple[ErrorCode, ...] = (
         "Too many requests from this client address; retry after the Retry-After seconds.",
     ),
     ErrorCode(500, "INTERNAL", "An unexpected failure; the correlation id locates its logs."),
+    ErrorCode(
+        503,
+        "IDENTITY_PROVIDER_UNAVAILABLE",
+        "The single sign-on provider's signing keys (its JWKS) could not be fetched in time or "
+        "were unusable, so its token was not accepted; retry after Retry-After seconds.",
+    ),
     ErrorCode(
         503,
         "SERVICE_UNAVAILABLE",

@@ -4,7 +4,8 @@
 is what every ``/api`` request goes through. A token issued at sign-in also carries ``sid``,
 its session (``gateway.accounts``): the pipeline checks that the session is still open. Only
 HS256 is accepted, so an unsigned (``alg=none``) or otherwise re-signed token is refused like
-a forged one.
+a forged one. A token of a configured OpenID Connect provider (its ``iss``) is checked by
+``gateway.core.single_sign_on`` instead, with the provider's keys and never with HS256.
 
 No token lives longer than ``settings.jwt_max_ttl_seconds`` (12 h unless configured): one is
 never issued for longer, and one that claims a longer life (``exp - iat``) or expires
@@ -99,7 +100,7 @@ def verify_token(settings: Settings, token: str) -> Principal:
         raise InvalidTokenError("bad signature") from error
     except jwt.PyJWTError as error:
         raise InvalidTokenError(type(error).__name__) from error
-    _check_lifetime(settings, claims)
+    check_lifetime(settings, claims)
     subject, role = claims.get("sub"), claims.get("role")
     if not isinstance(subject, str) or not subject:
         raise InvalidTokenError("no subject")
@@ -111,7 +112,8 @@ def verify_token(settings: Settings, token: str) -> Principal:
     return Principal(subject=subject, role=str(role), session_id=session)
 
 
-def _check_lifetime(settings: Settings, claims: dict[str, object]) -> None:
+def check_lifetime(settings: Settings, claims: dict[str, object]) -> None:
+    """Numeric ``exp``/``iat``/``nbf``, and no longer a life than ours (single sign-on too)."""
     for name in NUMERIC_CLAIMS:
         value = claims.get(name)
         if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
