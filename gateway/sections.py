@@ -8,6 +8,7 @@ from gateway.core.operations import OPERATION_ROUTES
 from gateway.core.route import Route
 from gateway.core.section import Section
 from gateway.dashboard.section import dashboard_over
+from gateway.exports import section as exports
 from gateway.honors import section as honors
 from gateway.placement import section as placement
 from gateway.recruitment import section as recruitment
@@ -20,6 +21,7 @@ SECTIONS: tuple[Section, ...] = (
     honors.SECTION,
     audit.SECTION,
     accounts.SECTION,
+    exports.SECTION,
 )
 SECTIONS += (dashboard_over(SECTIONS),)  # the shares of every section above
 

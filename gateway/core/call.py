@@ -10,7 +10,7 @@ result, dumped through the route's response schema.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,12 +29,14 @@ _IDS = uuid.UUID("6f1c1f0e-8d0b-4a4e-9a43-4c1f7f0c2a11")  # namespace of ids der
 @dataclass(frozen=True)
 class Reply:
     """What an endpoint answers: a status and a JSON object, or a document's bytes
-    (``content``, of ``media_type``) instead."""
+    (``content``, of ``media_type``) instead. Content that is an iterable of byte chunks
+    (an export) is streamed as it is produced, with chunked transfer encoding, after the
+    endpoint's worker has returned."""
 
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-    content: bytes | None = None
+    content: bytes | Iterable[bytes] | None = None
     media_type: str = "application/json"
 
 

@@ -167,7 +167,7 @@ def render(reply: Reply, correlation_id: str) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="gravity"'
     if reply.status == 503:
         headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
-    if reply.content is not None:  # a document (PDF), not JSON
+    if reply.content is not None:  # a document (PDF) or a streamed export, not JSON
         return Response(
             reply.content, status=reply.status, headers=headers, mimetype=reply.media_type
         )
