@@ -10,8 +10,10 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.accounts import requests as rq
 from gateway.accounts import routes
+from gateway.accounts.cause import Cause
 from gateway.accounts.invitations import InvitationStore
 from gateway.accounts.limits import SignInLimits, SignInLimitsProvider
+from gateway.accounts.lists import AccountLists
 from gateway.accounts.rules import SUBJECT_ROLES
 from gateway.accounts.self_registration import SELF_REGISTER, register_with_account
 from gateway.accounts.sessions import SessionStore
@@ -104,6 +106,7 @@ class AccountsEndpoints(Endpoints):
             command.username or None,
             call.caller.actor,
             ttl,
+            correlation_id=call.correlation_id,
         )
         return call.answer(
             {
@@ -142,7 +145,9 @@ class AccountsEndpoints(Endpoints):
         command = call.command
         assert isinstance(command, rq.AcceptInvitation)
         store = self.app.read(InvitationStore)
-        account = store.accept(command.token, command.username, command.password)
+        account = store.accept(
+            command.token, command.username, command.password, correlation_id=call.correlation_id
+        )
         return call.answer(account_view(account))
 
     @api(routes.CHANGE_PASSWORD)
@@ -161,7 +166,8 @@ class AccountsEndpoints(Endpoints):
             if refused.code != "INVALID_CREDENTIALS":
                 raise
             raise ApiError("WRONG_CURRENT_PASSWORD", "the current password is wrong") from None
-        changed_at, closed = accounts.change_password(account, command.new_password)
+        cause = Cause(call.caller.actor, call.correlation_id)
+        changed_at, closed = accounts.change_password(account, command.new_password, cause)
         return call.answer(
             {
                 "account_id": account["account_id"],
@@ -180,8 +186,14 @@ class AccountsEndpoints(Endpoints):
             raise ApiError("NOT_FOUND", "this token was not issued at sign-in: no account")
         return account
 
+    @api(routes.LIST_ACCOUNTS)
+    def list_accounts(self, call: ApiCall) -> Reply:
+        found, next_cursor = self.app.read(AccountLists).accounts_page(**call.query)
+        return call.answer({"items": found, "next_cursor": next_cursor})
+
     @api(routes.DISABLE)
     def disable_account(self, call: ApiCall) -> Reply:
         account_id = call.path["account_id"]
-        disabled = call.found(self.app.read(AccountStore).disable(account_id), "account")
+        cause = Cause(call.caller.actor, call.correlation_id)
+        disabled = call.found(self.app.read(AccountStore).disable(account_id, cause), "account")
         return call.answer(account_view(disabled))

@@ -106,4 +106,16 @@ DISABLE = Route(
     response=sc.AccountResponse,
 )
 
-ROUTES = (SIGN_IN, REFRESH, SIGN_OUT, INVITE, ACCEPT, CHANGE_PASSWORD, DISABLE)
+LIST_ACCOUNTS = Route(
+    name="list_accounts",
+    method="GET",
+    path=BASE + "/accounts",
+    summary="Accounts, cursor-paged, oldest first unless sorted otherwise, filtered by role, "
+    "status or the record they act as (operators; never a password hash)",
+    tag=TAG,
+    roles=OPERATOR,
+    query=sc.AccountListQuery,
+    response=sc.AccountPageResponse,
+)
+
+ROUTES = (SIGN_IN, REFRESH, SIGN_OUT, INVITE, ACCEPT, CHANGE_PASSWORD, LIST_ACCOUNTS, DISABLE)

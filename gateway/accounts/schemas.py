@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from gateway.accounts.lists import ACCOUNT_SORTS
+from gateway.accounts.rules import ROLES
+from gateway.core.paging import page_query, page_response
 from gateway.core.schemas import timestamp
 
 ONCE = {"description": "Shown only in this answer; the gateway keeps only its hash."}
@@ -57,3 +60,19 @@ class PasswordChangedResponse(Schema):
     account_id = fields.UUID(required=True)
     password_changed_at = timestamp(required=True)
     sessions_closed = fields.Integer(required=True)
+
+
+AccountListQuery = page_query(
+    "AccountListQuery",
+    ACCOUNT_SORTS,
+    "created_at",
+    {
+        "role": fields.String(validate=validate.OneOf(ROLES)),
+        "status": fields.String(validate=validate.OneOf(("active", "disabled"))),
+        "subject_id": fields.String(
+            validate=validate.Length(min=1, max=200),
+            metadata={"description": "The record the account acts as (a student's id)."},
+        ),
+    },
+)
+AccountPageResponse = page_response("AccountPage", AccountResponse)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gateway.accounts.endpoints import AccountsEndpoints
 from gateway.accounts.invitations import InvitationStore
+from gateway.accounts.lists import AccountLists
 from gateway.accounts.routes import ROUTES
 from gateway.accounts.self_registration import SELF_REGISTER
 from gateway.accounts.sessions import SessionStore
@@ -17,6 +18,6 @@ SECTION = Section(
     AccountsEndpoints,
     projection={},
     tables=(),
-    reads=(AccountStore, InvitationStore, SessionStore),
+    reads=(AccountStore, InvitationStore, SessionStore, AccountLists),
     sessions=lambda engine: SessionStore(engine).is_open,
 )

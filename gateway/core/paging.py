@@ -106,10 +106,16 @@ def page_query(
     return schema
 
 
-def page_response(name: str, item: type[Schema]) -> type[Schema]:
-    """A page's response schema: the items and the cursor of the next page (null at the end)."""
+def page_response(
+    name: str, item: type[Schema], also: Mapping[str, fields.Field[Any]] | None = None
+) -> type[Schema]:
+    """A page's response schema: the items and the cursor of the next page (null at the end).
+
+    ``also``: the fields a list answered before it was paged (its items under their old name,
+    the same page as ``items``), kept so that no published field disappears."""
     return Schema.from_dict(
-        {
+        dict(also or {})
+        | {
             "items": fields.List(fields.Nested(item), required=True),
             "next_cursor": fields.String(
                 required=True,

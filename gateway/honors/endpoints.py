@@ -30,6 +30,7 @@ from gateway.honors.bundle import (
     hex_digest,
 )
 from gateway.honors.filling import filled_command
+from gateway.honors.lists import HonorsLists
 from gateway.honors.queries import HonorsReads
 from gateway.honors.signing import DocumentsSigner, DocumentsSignerProvider
 from gateway.honors.transcript import reference_of
@@ -113,10 +114,20 @@ class HonorsEndpoints(Endpoints):
             query["student_id"] = student_subject(call.caller) or "-"
         if role == "host_unit":
             query["host_unit_id"] = host_unit_subject(call.caller) or "-"
-        found = self.app.read(HonorsReads).awards(**query)
+        found, next_cursor = self.app.read(HonorsLists).awards_page(**query)
         if role == "host_unit":
             found = [{k: v for k, v in row.items() if k != "holder_name"} for row in found]
-        return call.answer({"awards": found})
+        return call.answer({"items": found, "next_cursor": next_cursor, "awards": found})
+
+    @api(routes.LIST_APPOINTMENTS)
+    def list_appointments(self, call: ApiCall) -> Reply:
+        query = dict(call.query)
+        if call.caller.role == "student":
+            own = student_subject(call.caller)
+            if own is None or query.setdefault("student_id", own) != own:
+                return call.answer({"items": [], "next_cursor": None})
+        found, next_cursor = self.app.read(HonorsLists).appointments_page(**query)
+        return call.answer({"items": found, "next_cursor": next_cursor})
 
     @api(routes.GET_CONSENTS)
     def get_consents(self, call: ApiCall) -> Reply:

@@ -20,6 +20,7 @@ from gateway.core.route import (
     command_route,
     read_route,
 )
+from gateway.honors import list_schemas as ls
 from gateway.honors import schemas as hs
 from gateway.honors import transcript_schemas as ts
 from shared.contracts.honors import commands
@@ -139,11 +140,22 @@ FEATURE_DIARY = command_route(
 LIST_AWARDS = read_route(
     "list_awards",
     "/awards",
-    "Awards (operators: all; a host unit: its placed students'; a student: their own)",
+    "Awards, cursor-paged, oldest nomination first unless sorted otherwise (operators: all; "
+    "a host unit: its placed students', without holders' names; a student: their own)",
     AWARDS,
     PARTIES_AND_OPERATOR,
-    hs.AwardListResponse,
-    hs.AwardListQuery,
+    ls.AwardListResponse,
+    ls.AwardListQuery,
+)
+LIST_APPOINTMENTS = read_route(
+    "list_appointments",
+    "/appointments",
+    "Appointments, cursor-paged, newest letter first unless sorted otherwise (operators: all; "
+    "a student: their own)",
+    APPOINTMENTS,
+    OPERATOR_OR_STUDENT,
+    ls.AppointmentPageResponse,
+    ls.AppointmentListQuery,
 )
 GET_CONSENTS = read_route(
     "get_consents",
@@ -256,6 +268,7 @@ ROUTES = (
     LIST_AWARDS,
     CERTIFICATE_PDF,
     APPOINT,
+    LIST_APPOINTMENTS,
     END_APPOINTMENT,
     LETTER_PDF,
     RECORD_CONSENT,

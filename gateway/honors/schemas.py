@@ -42,19 +42,6 @@ class AwardEntryResponse(AwardResponse):
     nominated_at = timestamp()
 
 
-class AwardListQuery(StrictSchema):
-    campaign_id = fields.UUID()
-    student_id = fields.UUID()
-    status = fields.String(validate=validate.OneOf(AWARD_STATUSES))
-
-
-class AwardListResponse(Schema):
-    """Operators see every award; a host unit those of students placed with it; a student
-    their own."""
-
-    awards = fields.List(fields.Nested(AwardEntryResponse), required=True)
-
-
 class AppointmentResponse(Schema):
     appointment_id = fields.UUID(required=True)
     serial = fields.String(required=True, metadata={"example": "APT-2023-0001"})
@@ -66,6 +53,14 @@ class AppointmentResponse(Schema):
     status = fields.String(required=True, metadata={"enum": APPOINTMENT_STATUSES})
     ended_on = day(allow_none=True)
     reason = fields.String()
+
+
+class AppointmentEntryResponse(AppointmentResponse):
+    """An appointment as the read models keep it."""
+
+    holder_name = fields.String(metadata=PERSONAL | {"description": "Operators and the holder."})
+    end_reason = fields.String(allow_none=True)
+    issued_at = timestamp()
 
 
 class ConsentResponse(Schema):

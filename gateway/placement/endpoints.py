@@ -44,13 +44,15 @@ class PlacementEndpoints(Endpoints):
     def list_positions(self, call: ApiCall) -> Reply:
         campaign_id, status = call.path["campaign_id"], call.query["status"]
         call.found(self.app.read(RecruitmentReads).get_campaign(campaign_id), "campaign")
-        reads = self.app.read(PlacementReads)
+        found, next_cursor = self.app.read(PlacementLists).positions_page(campaign_id, **call.query)
         return call.answer(
             {
                 "campaign_id": campaign_id,
                 "status": status,
-                "selection_window": reads.selection_window(campaign_id),
-                "positions": reads.campaign_positions(campaign_id, status),
+                "selection_window": self.app.read(PlacementReads).selection_window(campaign_id),
+                "items": found,
+                "next_cursor": next_cursor,
+                "positions": found,
             }
         )
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from gateway.core.paging import filter_of, id_filter, page_query, page_response
-from gateway.placement.lists import HOST_UNIT_SORTS, PLACEMENT_SORTS, ROUND_SORTS
+from gateway.placement.lists import HOST_UNIT_SORTS, PLACEMENT_SORTS, POSITION_SORTS, ROUND_SORTS
 from gateway.placement.schemas import PLACEMENT_STATUSES, PlacementResponse
-from gateway.placement.selection_schemas import HostUnitResponse, MatchingRoundResponse
+from gateway.placement.selection_schemas import (
+    POSITION_STATUSES,
+    HostUnitResponse,
+    MatchingRoundResponse,
+    PositionResponse,
+    SelectionWindowResponse,
+)
 from shared.contracts.fields import Text
 from shared.contracts.placement.commands import RegisterHostUnit
 
@@ -22,6 +28,30 @@ HostUnitListQuery = page_query(
     },
 )
 HostUnitPageResponse = page_response("HostUnitPage", HostUnitResponse)
+
+PositionListQuery = page_query(
+    "PositionListQuery",
+    POSITION_SORTS,
+    "posted_at",
+    {
+        "status": fields.String(load_default="open", validate=validate.OneOf(POSITION_STATUSES)),
+        "host_unit_id": id_filter(),
+    },
+)
+PositionListResponse = page_response(
+    "PositionListResponse",
+    PositionResponse,
+    {
+        "campaign_id": fields.UUID(required=True),
+        "status": fields.String(required=True),
+        "selection_window": fields.Nested(SelectionWindowResponse, required=True, allow_none=True),
+        "positions": fields.List(
+            fields.Nested(PositionResponse),
+            required=True,
+            metadata={"description": "The same page as items (its name before lists were paged)."},
+        ),
+    },
+)
 
 PlacementListQuery = page_query(
     "PlacementListQuery",

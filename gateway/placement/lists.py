@@ -1,6 +1,7 @@
 """Placement's cursor-paged lists (``gateway.core.paging``): host units, a campaign's
-placements and its matching rounds. Each sort key is fixed once its row exists: a host unit's
-name, a placement's creation (its offer, or its direct agreement), a round's proposal.
+positions, placements and matching rounds. Each sort key is fixed once its row exists: a host
+unit's name, a position's posting, a placement's creation (its offer, or its direct
+agreement), a round's proposal.
 
 These queries return whole records; which caller sees which records (a host unit only its
 own placements) and which columns (a unit's contact: operators only) is the endpoints'
@@ -15,8 +16,8 @@ import sqlalchemy as sa
 
 from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
-from gateway.placement.queries import PLACEMENT_QUERY, placement_view
-from gateway.placement.tables import host_units, matching_rounds, placements
+from gateway.placement.queries import PLACEMENT_QUERY, POSITION_QUERY, placement_view
+from gateway.placement.tables import host_units, matching_rounds, placements, positions
 
 Page = tuple[list[Row], str | None]
 
@@ -26,6 +27,10 @@ HOST_UNIT_SORTS = sort_options(
     SortKey(
         "-registered_at", (host_units.c.registered_at, host_units.c.host_unit_id), descending=True
     ),
+)
+POSITION_SORTS = sort_options(
+    SortKey("posted_at", (positions.c.posted_at, positions.c.position_id)),
+    SortKey("-posted_at", (positions.c.posted_at, positions.c.position_id), descending=True),
 )
 # A placement begins as an offer (offered_at) or, placed directly, agreed (agreed_at); the
 # one set first never changes afterwards.
@@ -67,6 +72,16 @@ class PlacementLists(ReadModelQueries):
         query = sa.select(host_units).where(*conditions)
         with self._engine.connect() as connection:
             return fetch_page(connection, query, HOST_UNIT_SORTS[sort], limit, cursor)
+
+    def positions_page(
+        self, campaign_id: str, *, limit: int, sort: str, cursor: str | None = None, **equal: str
+    ) -> Page:
+        """A campaign's positions with every filter given (a status, a host unit)."""
+        query = POSITION_QUERY.where(
+            positions.c.campaign_id == campaign_id, *_equal(positions, equal)
+        )
+        with self._engine.connect() as connection:
+            return fetch_page(connection, query, POSITION_SORTS[sort], limit, cursor)
 
     def placements_page(
         self, campaign_id: str, *, limit: int, sort: str, cursor: str | None = None, **equal: str

@@ -68,6 +68,24 @@ PLACEMENT_QUERY = (
     .outerjoin(host_units, host_units.c.host_unit_id == placements.c.host_unit_id)
 )
 
+# Positions with their host unit's name and the seats held (by offered, agreed, started or
+# completed placements, as placement counts them).
+_HELD = (
+    sa.select(placements.c.position_id, sa.func.count().label("seats_held"))
+    .where(placements.c.status.in_(HOLDING_A_SEAT))
+    .group_by(placements.c.position_id)
+    .subquery()
+)
+POSITION_QUERY = (
+    sa.select(
+        positions,
+        host_units.c.name.label("host_unit_name"),
+        sa.func.coalesce(_HELD.c.seats_held, 0).label("seats_held"),
+    )
+    .outerjoin(host_units, host_units.c.host_unit_id == positions.c.host_unit_id)
+    .outerjoin(_HELD, _HELD.c.position_id == positions.c.position_id)
+)
+
 
 class PlacementReads(ReadModelQueries):
     """Reads host units, positions, rankings, rounds and placements; never writes."""
@@ -88,25 +106,10 @@ class PlacementReads(ReadModelQueries):
         return self._one(sa.select(positions).where(positions.c.position_id == position_id))
 
     def campaign_positions(self, campaign_id: str, status: str) -> list[Row]:
-        """The campaign's positions in one status, with their host unit's name and the seats
-        held (by offered, agreed, started or completed placements, as placement counts them)."""
-        held = (
-            sa.select(placements.c.position_id, sa.func.count().label("seats_held"))
-            .where(placements.c.status.in_(HOLDING_A_SEAT))
-            .group_by(placements.c.position_id)
-            .subquery()
-        )
-        query = (
-            sa.select(
-                positions,
-                host_units.c.name.label("host_unit_name"),
-                sa.func.coalesce(held.c.seats_held, 0).label("seats_held"),
-            )
-            .outerjoin(host_units, host_units.c.host_unit_id == positions.c.host_unit_id)
-            .outerjoin(held, held.c.position_id == positions.c.position_id)
-            .where(positions.c.campaign_id == campaign_id, positions.c.status == status)
-            .order_by(positions.c.posted_at, positions.c.position_id)
-        )
+        """The campaign's positions in one status (see ``POSITION_QUERY``)."""
+        query = POSITION_QUERY.where(
+            positions.c.campaign_id == campaign_id, positions.c.status == status
+        ).order_by(positions.c.posted_at, positions.c.position_id)
         return self._all(query)
 
     def selection_window(self, campaign_id: str) -> Row | None:

@@ -83,11 +83,12 @@ WITHDRAW_POSITION = command_route(
 LIST_POSITIONS = read_route(
     "list_positions",
     "/campaigns/{campaign_id}/positions",
-    "A campaign's positions (the open ones unless asked otherwise) and its selection window",
+    "A campaign's positions (the open ones unless asked otherwise), cursor-paged, oldest "
+    "posting first unless sorted otherwise, filtered by host unit; and its selection window",
     POSITIONS,
     ANY_ROLE,
-    ss.PositionListResponse,
-    ss.PositionListQuery,
+    ls.PositionListResponse,
+    ls.PositionListQuery,
 )
 LIST_APPLICANTS = read_route(
     "list_applicants",

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from gateway.core.schemas import PERSONAL, day, timestamp
-from shared.contracts.schemas import StrictSchema
 
 POSITION_STATUSES = ("open", "closed", "withdrawn")
 
 
 def _ids(**kwargs: Any) -> fields.List[Any]:
     return fields.List(fields.UUID(), **kwargs)
-
-
-class PositionListQuery(StrictSchema):
-    status = fields.String(load_default="open", validate=validate.OneOf(POSITION_STATUSES))
 
 
 class HostUnitResponse(Schema):
@@ -58,13 +53,6 @@ class SelectionWindowResponse(Schema):
     opens_at = timestamp(required=True)
     closes_at = timestamp(required=True)
     max_choices = fields.Integer(required=True)
-
-
-class PositionListResponse(Schema):
-    campaign_id = fields.UUID(required=True)
-    status = fields.String(required=True)
-    selection_window = fields.Nested(SelectionWindowResponse, required=True, allow_none=True)
-    positions = fields.List(fields.Nested(PositionResponse), required=True)
 
 
 class RankingResponse(Schema):

@@ -4,7 +4,6 @@ sees what is the endpoints' business."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ _TAKEN = (
     .group_by(sign_ups.c.activity_id)
     .subquery()
 )
-_ACTIVITY_QUERY = sa.select(
+ACTIVITY_QUERY = sa.select(
     activities, sa.func.coalesce(_TAKEN.c.seats_taken, 0).label("seats_taken")
 ).outerjoin(_TAKEN, _TAKEN.c.activity_id == activities.c.activity_id)
 
@@ -59,35 +58,9 @@ class VolunteeringReads(ReadModelQueries):
     def _all(self, connection: Connection, query: sa.Select[Any]) -> list[Row]:
         return [dict(row._mapping) for row in connection.execute(query)]
 
-    def list_activities(
-        self,
-        *,
-        campaign_id: str | uuid.UUID | None = None,
-        kind: str | None = None,
-        status: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[Row], int]:
-        """A page of activities, soonest first, and how many match in all."""
-        conditions: list[sa.ColumnElement[bool]] = []
-        for column, value in (("campaign_id", campaign_id), ("kind", kind), ("status", status)):
-            if value is not None:
-                conditions.append(activities.c[column] == str(value))
-        page = (
-            _ACTIVITY_QUERY.where(*conditions)
-            .order_by(activities.c.starts_at, activities.c.activity_id)
-            .limit(limit)
-            .offset(offset)
-        )
-        counted = sa.select(sa.func.count()).select_from(activities).where(*conditions)
-        with self._engine.connect() as connection:
-            rows = [activity_view(row) for row in self._all(connection, page)]
-            total = connection.execute(counted).scalar_one()
-        return rows, int(total)
-
     def activity(self, activity_id: str) -> Row | None:
         """One activity with its seats, beneficiaries and every sign-up (student ids only)."""
-        query = _ACTIVITY_QUERY.where(activities.c.activity_id == activity_id)
+        query = ACTIVITY_QUERY.where(activities.c.activity_id == activity_id)
         volunteers = (
             sa.select(sign_ups)
             .where(sign_ups.c.activity_id == activity_id)

@@ -19,6 +19,7 @@ from gateway.core.route import (
     command_route,
     read_route,
 )
+from gateway.volunteering import list_schemas as ls
 from gateway.volunteering import schemas as vs
 from gateway.volunteering.callers import for_themself, run_by_caller
 from shared.contracts.records import Command
@@ -50,11 +51,13 @@ SCHEDULE_ACTIVITY = command_route(
 LIST_ACTIVITIES = read_route(
     "list_activities",
     "/activities",
-    "List activities, soonest first, with their seats taken and left",
+    "Activities with their seats taken and left, cursor-paged, soonest first unless sorted "
+    "otherwise (by scheduled_at: fixed, while a rescheduled activity moves by starts_at), "
+    "filtered by campaign, host unit, kind or status",
     ACTIVITIES,
     ANY_ROLE,
-    vs.ActivityListResponse,
-    vs.ActivityListQuery,
+    ls.ActivityListResponse,
+    ls.ActivityListQuery,
 )
 GET_ACTIVITY = read_route(
     "get_activity",
@@ -152,6 +155,17 @@ CORRECT_HOURS = command_route(
     commands.CorrectHours,
     vs.HoursResponse,
 )
+LIST_HOURS = read_route(
+    "list_hours",
+    "/hours",
+    "Hours logged, cursor-paged, newest first unless sorted otherwise, filtered by campaign, "
+    "activity, student or status (an operator: all; a host unit: those at its activities; a "
+    "student: their own)",
+    HOURS,
+    PARTIES_AND_OPERATOR,
+    ls.HoursPageResponse,
+    ls.HoursListQuery,
+)
 GET_STUDENT_VOLUNTEERING = read_route(
     "get_student_volunteering",
     "/students/{student_id}/volunteering",
@@ -185,6 +199,7 @@ ROUTES = (
     LOG_HOURS,
     DECIDE_HOURS,
     CORRECT_HOURS,
+    LIST_HOURS,
     GET_STUDENT_VOLUNTEERING,
     VOLUNTEERING_REPORT,
 )

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from gateway.core.schemas import PERSONAL, timestamp
-from gateway.recruitment.schemas import MAX_OFFSET
-from shared.contracts.schemas import StrictSchema
 from shared.contracts.volunteering.events import KINDS, SUBJECTS, TOPICS
 
 ACTIVITY_STATUSES = ["scheduled", "completed", "cancelled"]
@@ -30,14 +28,6 @@ class EmptyAsNull(fields.String):
 
 def _hours(**kwargs: Any) -> fields.Float:
     return fields.Float(metadata={"description": "In hours (minutes / 60)."}, **kwargs)
-
-
-class ActivityListQuery(StrictSchema):
-    campaign_id = fields.UUID()
-    kind = fields.String(validate=validate.OneOf(KINDS))
-    status = fields.String(validate=validate.OneOf(ACTIVITY_STATUSES))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 class ActivityResponse(Schema):
@@ -104,13 +94,6 @@ class ActivityDetailResponse(ActivityResponse):
     reschedule_reason = fields.String(allow_none=True)
     scheduled_at = timestamp()
     updated_at = timestamp()
-
-
-class ActivityListResponse(Schema):
-    activities = fields.List(fields.Nested(ActivityDetailResponse), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
 
 
 class HoursResponse(Schema):

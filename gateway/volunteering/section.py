@@ -5,6 +5,7 @@ from __future__ import annotations
 from gateway.core.section import Section
 from gateway.volunteering.dashboard import DASHBOARD
 from gateway.volunteering.endpoints import VolunteeringEndpoints
+from gateway.volunteering.lists import VolunteeringLists
 from gateway.volunteering.projection import PROJECTION
 from gateway.volunteering.queries import VolunteeringReads
 from gateway.volunteering.routes import ROUTES
@@ -16,6 +17,6 @@ SECTION = Section(
     VolunteeringEndpoints,
     PROJECTION,
     TABLES,
-    (VolunteeringReads,),
+    (VolunteeringReads, VolunteeringLists),
     dashboard=DASHBOARD,
 )

@@ -19,7 +19,7 @@ from gateway.core.route import Route
 from gateway.core.tokens import Principal
 from gateway.placement import routes
 from gateway.placement import selection_routes as srs
-from gateway.placement.selection_schemas import PositionListQuery
+from gateway.placement.list_schemas import PositionListQuery
 from gateway.sections import ROUTES
 from shared.contracts.placement import commands, errors
 from shared.kit.client import CommandSender
@@ -184,7 +184,7 @@ def test_empty_bodies_are_enough_for_confirming_proposing_and_publishing() -> No
 
 
 def test_positions_are_listed_open_unless_asked_otherwise() -> None:
-    assert load(PositionListQuery, {}) == {"status": "open"}
+    assert load(PositionListQuery, {}) == {"status": "open", "limit": 50, "sort": "posted_at"}
     with pytest.raises(ApiError):
         load(PositionListQuery, {"status": "gone"})
 

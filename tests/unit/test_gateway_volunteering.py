@@ -19,7 +19,8 @@ from gateway.core.tokens import Principal
 from gateway.sections import ROUTES
 from gateway.volunteering import routes
 from gateway.volunteering.endpoints import coordinates
-from gateway.volunteering.schemas import ActivityListQuery, ActivityResponse
+from gateway.volunteering.list_schemas import ActivityListQuery
+from gateway.volunteering.schemas import ActivityResponse
 from shared.contracts.records import COMMANDS
 from shared.contracts.volunteering import commands, errors
 from shared.domain import DomainError
@@ -112,11 +113,11 @@ def test_hours_come_in_half_hour_steps_and_a_decision_is_approved_or_declined() 
 
 
 def test_activities_are_listed_fifty_at_a_time_by_campaign_and_kind() -> None:
-    assert load(ActivityListQuery, {}) == {"limit": 50, "offset": 0}
+    assert load(ActivityListQuery, {}) == {"limit": 50, "sort": "starts_at"}
     campaign_id = str(uuid.uuid4())
     query = load(ActivityListQuery, {"campaign_id": campaign_id, "kind": "river_cleanup"})
     assert (str(query["campaign_id"]), query["kind"]) == (campaign_id, "river_cleanup")
-    for bad in ({"kind": "party"}, {"campaign_id": "c-1"}, {"limit": "0"}):
+    for bad in ({"kind": "party"}, {"campaign_id": "c-1"}, {"limit": "0"}, {"offset": "1"}):
         with pytest.raises(ApiError):
             load(ActivityListQuery, bad)
 
@@ -217,7 +218,7 @@ def test_every_exposed_volunteering_command_has_a_route() -> None:
 
 def test_every_volunteering_route_is_documented_with_its_roles_and_codes() -> None:
     document = openapi_document(ROUTES)
-    assert len(routes.ROUTES) == 15
+    assert len(routes.ROUTES) == 16  # 15, and the list of hours
     for route in routes.ROUTES:
         operation = document["paths"][route.path][route.method.lower()]
         assert operation["operationId"] == route.name

@@ -20,6 +20,7 @@ from gateway.core.replay import replay_read_models, snapshot
 from gateway.core.subscription import CatchUpSubscription
 from gateway.core.tables import metadata
 from gateway.sections import SECTIONS
+from gateway.volunteering.lists import VolunteeringLists
 from gateway.volunteering.queries import VolunteeringReads
 from gateway.volunteering.tables import TABLES, activities
 from shared.config import Settings, load_settings
@@ -223,18 +224,26 @@ def test_a_cancelled_activity_releases_its_seats_and_keeps_its_reason(
 
 
 def test_activities_are_listed_soonest_first_by_campaign_kind_and_status(
-    summer: Summer, reads: VolunteeringReads, desk: VolunteeringDesk
+    summer: Summer, engines: tuple[Engine, Engine], desk: VolunteeringDesk
 ) -> None:
-    mine, total = reads.list_activities(campaign_id=desk.campaign_id)
+    lists = VolunteeringLists(engines[0])
+
+    def listed(limit: int = 50, **equal: str) -> tuple[list[Any], str | None, int]:
+        return lists.activities_page(limit=limit, sort="starts_at", **equal)
+
+    mine, _, total = listed(campaign_id=desk.campaign_id)
     assert ([row["activity_id"] for row in mine], total) == (
         [summer.classroom, summer.talk, summer.cleanup],
         3,
     )
-    talks, total = reads.list_activities(kind="safety_talk")
+    talks, _, total = listed(kind="safety_talk")
     assert ([row["title"] for row in talks], total) == (["Safe swimming"], 1)
-    page, total = reads.list_activities(limit=1, offset=1)
-    assert (len(page), total) == (1, 4)
-    cancelled, _ = reads.list_activities(status="cancelled")
+    first, cursor, total = listed(limit=1)
+    assert cursor is not None
+    second, _, _ = lists.activities_page(limit=1, sort="starts_at", cursor=cursor)
+    assert (len(first), len(second), total) == (1, 1, 4)
+    assert first[0]["activity_id"] != second[0]["activity_id"]
+    cancelled, _, _ = listed(status="cancelled")
     assert [row["activity_id"] for row in cancelled] == [summer.cleanup]
 
 
