@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     from gravity.accounts import add_accounts_commands
     from gravity.audit import add_audit_commands
     from gravity.audit_replay import add_replay_command
+    from gravity.broker_users import add_broker_users_command
 
     parser = argparse.ArgumentParser(prog="gravity", description=__doc__)
     parser.add_argument("--config", help="YAML config (default: packaged, env-driven)")
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_replay_command(add_audit_commands(commands))
     add_accounts_commands(commands)
+    add_broker_users_command(commands)
     return parser
 
 

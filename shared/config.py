@@ -66,6 +66,9 @@ class Settings:
     # (empty: <keys_dir>/producers/<service>.key) and its public keys beside the key files.
     signing_keys: dict[str, str] = field(default_factory=dict)
     producer_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The broker user each producer publishes as (RabbitMQ validates a message's user_id against
+    # the connection's user). Empty for a producer: its user is not checked, only its signature.
+    broker_users: dict[str, str] = field(default_factory=dict)
     oidc: SingleSignOnSettings | None = None  # an OpenID Connect provider's tokens; None: off
 
     @property
@@ -155,6 +158,9 @@ def load_settings(
             },
             producer_keys={
                 key: _key_list(value) for key, value in (raw.get("producer_keys") or {}).items()
+            },
+            broker_users={
+                key: str(value or "") for key, value in (raw.get("broker_users") or {}).items()
             },
             oidc=single_sign_on_settings(raw.get("oidc") or {}, str(raw["auth"]["issuer"])),
         )

@@ -10,6 +10,7 @@ The command names what to run:
 
 Connection settings come whole (``GRAVITY_AMQP_URI``, ``GRAVITY_<COMPONENT>_DB``) or in parts
 that a deployment can fill from its secrets: ``GRAVITY_RABBITMQ_HOST/PORT/USER/PASSWORD/VHOST``
+(or ``GRAVITY_RABBITMQ_PASSWORD_FILE``, a process's own broker user's password file)
 and ``GRAVITY_DB_HOST/PORT/USER/PASSWORD`` (one database per component, named after it). Parts
 are quoted into the URLs here, so passwords may hold any character.
 """
@@ -36,9 +37,24 @@ def components(settings: Settings) -> tuple[str, ...]:
     return settings.components
 
 
+def broker_password(environ: Mapping[str, str]) -> str:
+    """The broker password: from ``GRAVITY_RABBITMQ_PASSWORD_FILE`` (a process's own broker
+    user, whose password ``gravity broker-users`` made), else ``GRAVITY_RABBITMQ_PASSWORD``."""
+    path = environ.get("GRAVITY_RABBITMQ_PASSWORD_FILE")
+    if not path:
+        return environ.get("GRAVITY_RABBITMQ_PASSWORD", "guest")
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read the broker password file {path} ({type(error).__name__}); "
+            "has `gravity broker-users` run?"
+        ) from None
+
+
 def amqp_uri(environ: Mapping[str, str]) -> str:
     user = quote(environ.get("GRAVITY_RABBITMQ_USER", "guest"), safe="")
-    password = quote(environ.get("GRAVITY_RABBITMQ_PASSWORD", "guest"), safe="")
+    password = quote(broker_password(environ), safe="")
     host = environ["GRAVITY_RABBITMQ_HOST"]
     port = environ.get("GRAVITY_RABBITMQ_PORT", "5672")
     vhost = environ.get("GRAVITY_RABBITMQ_VHOST", "/")

@@ -155,7 +155,8 @@ class EventLogConsumer:
             dead_letter(channel, delivery, str(error))
             self._settled_tag = max(self._settled_tag, delivery.delivery_tag)
             return
-        refusal = screen(envelope, delivery.exchange, self.producers)
+        user_id = getattr(delivery.properties, "user_id", None)
+        refusal = screen(envelope, delivery.exchange, self.producers, user_id=user_id)
         if refusal is not None:
             self._refused.append((delivery, refusal))
         else:

@@ -1,8 +1,10 @@
 """What the log checks before it chains an event in, and where it keeps what fails.
 
 An event is chained in only if it came through its producer's own exchange (``<producer>.events``),
-is signed by a key registered to that producer with a signature that holds (over its canonical
-encoding, so a replayed event with a new id fails too: ``shared.events.producer_keys``), and its
+was published by its producer's broker user where one is registered (the message's ``user_id``,
+which RabbitMQ validates against the publishing connection), is signed by a key registered to
+that producer with a signature that holds (over its canonical encoding, so a replayed event
+with a new id fails too: ``shared.events.producer_keys``), and its
 payload is what its contract says (a known type and version whose schema loads it). An
 event id already logged with other content is a forgery or a broken producer, never a harmless
 redelivery. What fails is kept in ``log_quarantine`` with the reason (``gravity audit
@@ -40,9 +42,12 @@ class Refusal:
     reason: str
 
 
-def screen(envelope: Envelope, exchange: str, producers: ProducerKeys) -> Refusal | None:
-    """Why ``envelope``, received through ``exchange``, may not be logged; None if it may."""
-    reason = producers.refusal(envelope, exchange)
+def screen(
+    envelope: Envelope, exchange: str, producers: ProducerKeys, *, user_id: str | None
+) -> Refusal | None:
+    """Why ``envelope``, received through ``exchange`` with the broker-validated ``user_id``,
+    may not be logged; None if it may."""
+    reason = producers.refusal(envelope, exchange) or producers.publisher_refusal(envelope, user_id)
     if reason is not None:
         return Refusal(envelope, exchange, reason)
     try:

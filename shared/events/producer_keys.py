@@ -13,6 +13,12 @@ hand them out as configuration) and the files ``<keys_dir>/producers/<service>.p
 ``<service>.<anything>.pub``. A rotation adds the new key and keeps the old one, so events
 signed before it still verify. A key id the registry does not know makes it read its sources
 again (a few small files), so a key made or added after a consumer started is found.
+
+Where each producer has a broker user of its own (compose, Kubernetes), the registry also knows
+that user (``broker_users``): RabbitMQ refuses a message whose ``user_id`` is not the
+publishing connection's user, so an event whose ``user_id`` is not its producer's user was
+published through someone else's login, whatever its signature (``publisher_refusal``). On one
+machine, every process shares one login and the mapping is empty: the signature alone decides.
 """
 
 from __future__ import annotations
@@ -84,8 +90,10 @@ class ProducerKeys:
         self,
         keys: Mapping[str, Iterable[Ed25519PublicKey]],
         reload: Callable[[], Mapping[str, Iterable[Ed25519PublicKey]]] | None = None,
+        broker_users: Mapping[str, str] | None = None,
     ) -> None:
         self._reload = reload
+        self.broker_users = {p: user for p, user in (broker_users or {}).items() if user}
         self._lock = threading.Lock()
         self._owners, self._keys = _index(keys)
 
@@ -96,7 +104,7 @@ class ProducerKeys:
         def read() -> Mapping[str, list[Ed25519PublicKey]]:
             return registered_keys(settings)
 
-        return cls(read(), read)
+        return cls(read(), read, settings.broker_users)
 
     def key_ids(self) -> dict[str, list[str]]:
         """Each service's registered key ids (public facts, safe to log)."""
@@ -119,6 +127,15 @@ class ProducerKeys:
         if exchange != event_exchange(envelope.producer):
             return f"{envelope.producer}'s event came through {exchange or 'the default exchange'}"
         return self._signature_refusal(envelope, envelope.producer)
+
+    def publisher_refusal(self, envelope: Envelope, user_id: str | None) -> str | None:
+        """Why ``envelope``, published with the broker-validated ``user_id``, did not come
+        through its producer's own broker user; None if it did or no user is registered."""
+        expected = self.broker_users.get(envelope.producer)
+        if expected is None or user_id == expected:
+            return None
+        published_as = f"broker user {user_id}" if user_id else "no broker user_id"
+        return f"{envelope.producer}'s event was published with {published_as}, not {expected}"
 
     def _signature_refusal(self, envelope: Envelope, exchange_owner: str) -> str | None:
         if envelope.key_id is None or envelope.signature is None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pika
 
-from shared.messaging.parking import PARKED_AT_HEADER, REASON_HEADER
+from shared.messaging.parking import ORIGINAL_USER_HEADER, PARKED_AT_HEADER, REASON_HEADER
 from shared.messaging.topology import ATTEMPTS_HEADER, amqp_parameters
 
 SUFFIX = ".dead-letter"
@@ -106,12 +106,16 @@ def replay_dead_letters(amqp_uri: str, queue: str) -> int:
             method, properties, body = channel.basic_get(_dead_letter_name(queue))
             if method is None:
                 return moved
+            original_user = (properties.headers or {}).get(ORIGINAL_USER_HEADER)
             headers = {
                 key: value
                 for key, value in (properties.headers or {}).items()
                 if not key.startswith("x-")
             }
             properties.headers = headers
+            if original_user:
+                # Who published it first; the operator's user needs the impersonator tag.
+                properties.user_id = str(original_user)
             channel.basic_publish("", original, body, properties, mandatory=True)
             channel.basic_ack(method.delivery_tag)
             moved += 1

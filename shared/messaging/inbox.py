@@ -10,7 +10,9 @@ after the limit), where an operator can inspect and replay it (``gravity dead-le
 
 Before any handler runs, the event must be authentic, as the event log demands: signed by a
 key registered to the service it is consumed from, with a signature that holds, and delivered
-through that service's exchange (``shared.events.producer_keys``). One that is not is never
+through that service's exchange, and, where the service's broker user is registered
+(``GRAVITY_<SERVICE>_BROKER_USER``), published by that user: the message's ``user_id``, which
+RabbitMQ validates (``shared.events.producer_keys``). One that is not is never
 handed to the service: it is parked at once with the reason, acked, and logged by id, type and
 reason only (its payload may hold personal data).
 """
@@ -119,7 +121,9 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
             # The default exchange is how ``gravity dead-letters replay`` returns a parked
             # message to this queue; the signature of the queue's source still decides.
             exchange = event_exchange(self.source_service)
-        return self.producers.refusal(envelope, exchange), envelope
+        user_id = (message.properties or {}).get("user_id")
+        reason = self.producers.refusal(envelope, exchange)
+        return reason or self.producers.publisher_refusal(envelope, user_id), envelope
 
     def handle_message_processed(
         self, message: Any, result: Any = None, exc_info: Any = None

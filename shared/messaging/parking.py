@@ -20,6 +20,9 @@ from shared.messaging.topology import ATTEMPTS_HEADER, DEAD_LETTER_EXCHANGE
 
 REASON_HEADER = "x-gravity-rejected-because"
 PARKED_AT_HEADER = "x-gravity-parked-at"
+# The parking consumer publishes as its own broker user, so the copy cannot keep the original
+# user_id (RabbitMQ validates it); the header keeps it, and a replay restores it.
+ORIGINAL_USER_HEADER = "x-gravity-original-user-id"
 DELIVERY_COUNT_HEADER = "x-delivery-count"  # set by a quorum queue on each redelivery
 PARK_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 
@@ -34,12 +37,14 @@ def park(amqp_uri: str, queue: str, message: Any, attempts: int, reason: str) ->
     body untouched, and return once the broker confirmed it."""
     headers = dict(message.headers or {})
     headers.pop(DELIVERY_COUNT_HEADER, None)
+    properties = message.properties or {}
+    if properties.get("user_id"):
+        headers[ORIGINAL_USER_HEADER] = properties["user_id"]
     headers |= {
         ATTEMPTS_HEADER: attempts,
         REASON_HEADER: reason,
         PARKED_AT_HEADER: format_timestamp(datetime.now(UTC)),
     }
-    properties = message.properties or {}
     with get_producer(amqp_uri, confirms=True) as producer:
         producer.publish(
             message.body,

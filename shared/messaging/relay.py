@@ -1,7 +1,9 @@
 """The outbox relay: publishes committed events with publisher confirms, in batches.
 
 Each event goes out signed with the service's key (``shared.events.producer_keys``): the log and
-every consumer refuse an event without a valid signature of its producer. Rows are marked
+every consumer refuse an event without a valid signature of its producer. It also carries the
+broker user the relay is connected as in its ``user_id``, which RabbitMQ validates (a message
+naming another user is refused), so that the log can tell which login published it. Rows are marked
 published only after the broker confirmed them. If the broker is down, the
 rows stay and the relay retries with exponential back-off; if it dies between publishing and
 marking, the events go out again and consumers absorb them by ``event_id``.
@@ -37,7 +39,11 @@ from shared.messaging.publisher_confirms import (
     FramedBatch,
     PublishFailedError,
 )
-from shared.messaging.topology import declare_publishing_topology, event_exchange
+from shared.messaging.topology import (
+    amqp_parameters,
+    declare_publishing_topology,
+    event_exchange,
+)
 
 log = get_logger(__name__)
 
@@ -75,6 +81,7 @@ class OutboxRelay:
         self._amqp_uri = amqp_uri
         self._service = service
         self._exchange = event_exchange(service)
+        self._user_id = str(amqp_parameters(amqp_uri)["username"])
         self.settings = settings or RelaySettings()
         self._channel: ConfirmingChannel | None = None
         self._wake = threading.Event()
@@ -190,6 +197,7 @@ class OutboxRelay:
                         content_encoding="utf-8",
                         delivery_mode=2,
                         message_id=row.event_id,
+                        user_id=self._user_id,
                         type=row.event_type,
                         application_headers={"nameko.correlation_id": row.correlation_id},
                     ),

@@ -1,0 +1,155 @@
+"""``gravity broker-users``: a broker user of its own for each Gravity process.
+
+Run as the operator's broker user (the one in the configuration's ``amqp_uri``, an
+administrator), it creates or updates, through RabbitMQ's management API, one user per
+component (every service, the gateway, the event log) with the permissions of
+``shared.messaging.broker_users``, and gives the operator's user the ``impersonator`` tag
+(``gravity dead-letters replay`` gives a parked message back the user_id it was published
+with). Each component's password is read from ``<passwords>/<component>.password``, made at
+random (mode 0600) if missing: compose keeps them in a volume, Kubernetes in a Secret per
+service. Running it again changes nothing but a password file that was replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from shared.config import Settings
+from shared.messaging.broker_users import (
+    EVENT_LOG,
+    HASHING_ALGORITHM,
+    BrokerUser,
+    ensure_password,
+    password_hash,
+    permissions,
+)
+from shared.messaging.topology import amqp_parameters
+
+GATEWAY = "gateway"
+OPERATOR_TAGS = ("administrator", "impersonator")
+
+
+class ManagementApiError(RuntimeError):
+    """The management API refused a request; the message names the request, never a password."""
+
+
+class ManagementApi:
+    """The few management API calls this needs, with the operator's credentials."""
+
+    def __init__(self, url: str, username: str, password: str) -> None:
+        self._url = url.rstrip("/") + "/api"
+        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        self._authorization = f"Basic {token}"
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - the operator's own broker URL
+            self._url + path, data=data, method=method
+        )
+        request.add_header("Authorization", self._authorization)
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                text = response.read()
+        except urllib.error.HTTPError as error:
+            raise ManagementApiError(f"{method} {path}: HTTP {error.code}") from None
+        return json.loads(text) if text else None
+
+
+def quoted(name: str) -> str:
+    return urllib.parse.quote(name, safe="")
+
+
+def producers_of(settings: Settings) -> tuple[str, ...]:
+    """Every component that publishes events: the services and the gateway."""
+    return (*settings.services, *(() if GATEWAY in settings.services else (GATEWAY,)))
+
+
+def apply_broker_users(
+    api: ManagementApi,
+    vhost: str,
+    users: Sequence[BrokerUser],
+    producers: Sequence[str],
+    operator: str | None = None,
+) -> None:
+    """Create or update ``users`` on ``vhost`` with their components' permissions."""
+    for user in users:
+        api.call(
+            "PUT",
+            f"/users/{quoted(user.name)}",
+            {
+                "password_hash": password_hash(user.password),
+                "hashing_algorithm": HASHING_ALGORITHM,
+                "tags": "",
+            },
+        )
+        granted = permissions(user.component, producers)
+        api.call(
+            "PUT",
+            f"/permissions/{quoted(vhost)}/{quoted(user.name)}",
+            {"configure": granted.configure, "write": granted.write, "read": granted.read},
+        )
+    if operator is not None:
+        _tag_operator(api, operator)
+
+
+def _tag_operator(api: ManagementApi, operator: str) -> None:
+    """Add the impersonator tag to the operator's user, keeping its password hash."""
+    current = api.call("GET", f"/users/{quoted(operator)}")
+    tags = current.get("tags") or []
+    tags = tags.split(",") if isinstance(tags, str) else list(tags)
+    if all(tag in tags for tag in OPERATOR_TAGS):
+        return
+    api.call(
+        "PUT",
+        f"/users/{quoted(operator)}",
+        {
+            "password_hash": current["password_hash"],
+            "hashing_algorithm": current["hashing_algorithm"],
+            "tags": ",".join(dict.fromkeys([*tags, *OPERATOR_TAGS])),
+        },
+    )
+
+
+def _broker_users(args: argparse.Namespace, settings: Settings) -> int:
+    broker = amqp_parameters(settings.amqp_uri)
+    management = args.management_url or f"http://{broker['host']}:15672"
+    api = ManagementApi(management, str(broker["username"]), str(broker["password"]))
+    folder = Path(args.passwords)
+    producers = producers_of(settings)
+    try:
+        users = [
+            BrokerUser(component, component, ensure_password(folder / f"{component}.password"))
+            for component in (*producers, EVENT_LOG)
+        ]
+        apply_broker_users(
+            api, str(broker["virtual_host"]), users, producers, str(broker["username"])
+        )
+    except (OSError, ValueError, ManagementApiError) as error:
+        print(f"gravity broker-users: {error} (management API at {management})", file=sys.stderr)
+        return 2
+    for user in users:
+        print(f"broker user {user.name}: permissions set on {broker['virtual_host']}")
+    return 0
+
+
+def add_broker_users_command(commands: Any) -> None:
+    parser = commands.add_parser(
+        "broker-users", help="give each Gravity process a broker user of its own"
+    )
+    parser.add_argument(
+        "--passwords", required=True, help="folder of <component>.password files (made if missing)"
+    )
+    parser.add_argument(
+        "--management-url", help="RabbitMQ's management API (default http://<amqp host>:15672)"
+    )
+    parser.set_defaults(handler=_broker_users)

@@ -1,0 +1,259 @@
+"""Each process's own broker user, on a real RabbitMQ vhost with users made for the test by
+``gravity broker-users``' own code (and deleted after it): a service's user publishes only to its
+own exchange and only as itself; the real relay, event log and placement service work with
+nothing more than their users' rights; and where the producers' users are configured, an
+event signed with a stolen key but published through another login is quarantined by the log
+and parked by placement, while the same kind of event from recruitment's own user is logged
+and acted on."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pika
+import pika.exceptions
+import pytest
+import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from gravity.broker_users import ManagementApi, apply_broker_users, producers_of
+from services.placement.service import PlacementService
+from shared.backoff import Backoff
+from shared.config import Settings, load_settings
+from shared.eventlog import EventLogReader, verify_chain
+from shared.eventlog.consumer import ConsumerOptions, declare_event_log_topology
+from shared.eventlog.process import event_log_consumer
+from shared.eventlog.tables import log_quarantine
+from shared.events.envelope import Envelope
+from shared.events.producer_keys import ensure_producer_key
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.store import EventStore
+from shared.eventstore.tables import events
+from shared.messaging.broker_users import BrokerUser
+from shared.messaging.dead_letters import inspect_dead_letters
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.topology import amqp_parameters, event_exchange
+from shared.migrations import upgrade_to_head
+from shared.process import nameko_config
+from tests.factories import make_recruitment_event
+from tests.support.broker import AUTH, MANAGEMENT, broker_channel
+
+FAST = ConsumerOptions(
+    batch_size=20, batch_wait_seconds=0.01, idle_poll_seconds=0.05, backoff=Backoff(0.05, 0.2)
+)
+PLACEMENT_QUEUE = "evt-recruitment-StudentScreened--placement.on_student_screened"
+COMPONENTS = ("recruitment", "placement", "eventlog")
+
+
+@dataclass(frozen=True)
+class Logins:
+    """The operator's URI (guest, every right on the vhost) and each component's user."""
+
+    operator: str
+    users: dict[str, BrokerUser]
+
+    def uri(self, component: str) -> str:
+        user = self.users[component]
+        return self.operator.replace("guest:guest@", f"{user.name}:{user.password}@")
+
+    def settings(self, component: str, data_dir: Path) -> Settings:
+        """A component's settings with its own login and the producers' users registered."""
+        registered = {name: self.users[name].name for name in ("recruitment", "placement")}
+        return load_settings(
+            environ={},
+            overrides={
+                "amqp_uri": self.uri(component),
+                "data_dir": str(data_dir),
+                "broker_users": registered,
+            },
+        )
+
+
+@pytest.fixture
+def logins(amqp_uri: str) -> Iterator[Logins]:
+    suffix = uuid.uuid4().hex[:8]
+    users = {
+        component: BrokerUser(f"{component}-{suffix}", component, uuid.uuid4().hex)
+        for component in COMPONENTS
+    }
+    api = ManagementApi(MANAGEMENT.removesuffix("/api"), *AUTH)
+    vhost = str(amqp_parameters(amqp_uri)["virtual_host"])
+    producers = producers_of(load_settings(environ={}))
+    try:
+        apply_broker_users(api, vhost, list(users.values()), producers)
+        yield Logins(amqp_uri, users)
+    finally:
+        for user in users.values():
+            requests.delete(f"{MANAGEMENT}/users/{user.name}", auth=AUTH, timeout=10)
+
+
+def publish(uri: str, exchange: str, envelope: Envelope, user_id: str | None = None) -> None:
+    """Publish an event on a confirming channel, as any holder of the login may."""
+    with broker_channel(uri) as channel:
+        channel.confirm_delivery()
+        channel.basic_publish(
+            exchange,
+            envelope.event_type,
+            json.dumps(envelope.to_dict()).encode(),
+            pika.BasicProperties(delivery_mode=2, content_type="application/json", user_id=user_id),
+        )
+
+
+def test_a_services_user_publishes_only_to_its_own_exchange_and_only_as_itself(logins):
+    with broker_channel(logins.operator) as channel:
+        declare_event_log_topology(channel, ["recruitment", "placement"])
+    event = make_recruitment_event("StudentScreened", str(uuid.uuid4()), str(uuid.uuid4()))
+    recruitment = logins.uri("recruitment")
+
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+        publish(recruitment, event_exchange("placement"), event)
+    assert refused.value.reply_code == 403
+    assert refused.value.reply_text.startswith("ACCESS_REFUSED")
+
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as impersonating:
+        publish(recruitment, event_exchange("recruitment"), event, logins.users["placement"].name)
+    assert impersonating.value.reply_code == 406
+    assert impersonating.value.reply_text.startswith("PRECONDITION_FAILED")
+
+    own = logins.users["recruitment"].name
+    publish(recruitment, event_exchange("recruitment"), event, own)  # its own: accepted
+
+
+def commit_screening(settings: Settings, event: Envelope) -> None:
+    """Commit ``event`` to recruitment's event store and outbox, as its handler would."""
+    upgrade_to_head(settings.database_url("recruitment"), "services.recruitment.migrations")
+    engine = create_database_engine(settings.database_url("recruitment"))
+    try:
+        with sessionmaker(engine)() as session:
+            EventStore(session).append(event.stream_id, 0, [replace(event, stream_version=1)])
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def relay_as_recruitment(settings: Settings) -> int:
+    engine = create_database_engine(settings.database_url("recruitment"))
+    signer = ensure_producer_key(settings, "recruitment")
+    relay = OutboxRelay(engine, settings.amqp_uri, "recruitment", signer=signer)
+    try:
+        return relay.publish_pending()
+    finally:
+        relay.stop()
+        engine.dispose()
+
+
+def wait_for(condition: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+    return result
+
+
+def admitted(settings: Settings) -> list[str]:
+    engine = create_database_engine(settings.database_url("placement"), reader=True)
+    try:
+        with engine.connect() as connection:
+            payloads = connection.execute(
+                sa.select(events.c.payload).where(events.c.event_type == "CandidateAdmitted")
+            ).scalars()
+            return [json.loads(payload)["student_id"] for payload in payloads]
+    finally:
+        engine.dispose()
+
+
+def test_an_event_counts_only_from_its_producers_own_user_where_one_is_registered(
+    logins, tmp_path, container_factory
+):
+    data_dir = tmp_path / "var"
+    log_settings = logins.settings("eventlog", data_dir)
+    placement_settings = logins.settings("placement", data_dir)
+    recruitment_settings = logins.settings("recruitment", data_dir)
+    upgrade_to_head(placement_settings.database_url("placement"), "services.placement.migrations")
+    campaign, approved, rejected = (str(uuid.uuid4()) for _ in range(3))
+    stolen = ensure_producer_key(recruitment_settings, "recruitment")  # what a thief holds
+
+    with event_log_consumer(log_settings, FAST) as consumer:
+        worker = threading.Thread(target=consumer.run, daemon=True)
+        worker.start()
+        log = create_database_engine(log_settings.database_url("eventlog"), reader=True)
+        placement = container_factory(
+            PlacementService, nameko_config(placement_settings, "placement")
+        )
+        try:
+            placement.start()
+            genuine = make_recruitment_event(
+                "StudentScreened", approved, campaign, decision="approved"
+            )
+            commit_screening(recruitment_settings, genuine)
+            assert relay_as_recruitment(recruitment_settings) == 1
+            wait_for(lambda: admitted(placement_settings) == [approved])
+            logged = wait_for(
+                lambda: (
+                    (found := list(EventLogReader(log).read_after(0, 100)))
+                    and len(found) == 2
+                    and found
+                )
+            )
+
+            def forged() -> Envelope:
+                return stolen.sign(
+                    make_recruitment_event(
+                        "StudentScreened", rejected, campaign, decision="approved"
+                    )
+                )
+
+            through_operator, as_guest, through_placement = forged(), forged(), forged()
+            publish(logins.operator, event_exchange("recruitment"), through_operator)
+            publish(logins.operator, event_exchange("recruitment"), as_guest, "guest")
+            publish(logins.uri("placement"), event_exchange("placement"), through_placement)
+            reasons = wait_for(lambda: (found := quarantined(log)) and len(found) == 3 and found)
+            parked = wait_for(
+                lambda: (
+                    (found := inspect_dead_letters(logins.operator, PLACEMENT_QUEUE))
+                    and len(found) == 2
+                    and found
+                )
+            )
+            assert list(EventLogReader(log).read_after(0, 100)) == logged
+            assert verify_chain(log).ok
+        finally:
+            placement.stop()  # before its user is deleted
+            consumer.stop()
+            worker.join(10)
+            log.dispose()
+
+    expected = logins.users["recruitment"].name
+    assert [entry.envelope.event_type for entry in logged] == [
+        "StudentScreened",
+        "CandidateAdmitted",
+    ]
+    assert reasons == {
+        through_operator.event_id: (
+            f"recruitment's event was published with no broker user_id, not {expected}"
+        ),
+        as_guest.event_id: (
+            f"recruitment's event was published with broker user guest, not {expected}"
+        ),
+        through_placement.event_id: "recruitment's event came through placement.events",
+    }
+    assert {p.event_id: p.reason for p in parked} == {
+        event_id: reason
+        for event_id, reason in reasons.items()
+        if event_id != through_placement.event_id  # placement's queue is not bound there
+    }
+    assert admitted(placement_settings) == [approved]  # the rejected student never was
+
+
+def quarantined(engine: Any) -> dict[str, str]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(log_quarantine)).all()
+    return {row.event_id: row.reason for row in rows}
