@@ -16,6 +16,9 @@ import sys
 
 from shared.config import Settings
 
+# The actor of the AccountCreated event it records: whoever runs the command on the machine.
+COMMAND_LINE_ACTOR = "command_line:gravity-accounts"
+
 
 class PasswordInputError(ValueError):
     """No usable password arrived on standard input."""
@@ -37,6 +40,7 @@ def read_password() -> str:
 
 
 def _create_operator(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.accounts.cause import Cause
     from gateway.accounts.requests import USERNAME
     from gateway.accounts.store import AccountStore
     from gateway.core.errors import ApiError
@@ -57,7 +61,10 @@ def _create_operator(args: argparse.Namespace, settings: Settings) -> int:
     upgrade_to_head(settings.database_url("gateway"), MIGRATIONS)
     engine = create_database_engine(settings.database_url("gateway"))
     try:
-        account = AccountStore(engine).create_account(args.username, password, "operator")
+        cause = Cause(COMMAND_LINE_ACTOR, origin="command_line")
+        account = AccountStore(engine).create_account(
+            args.username, password, "operator", cause=cause
+        )
     except ApiError as error:
         reasons = "; ".join(error.details.get("reasons", []))
         return refuse(f"{error.message}{': ' + reasons if reasons else ''} ({error.code})")

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from marshmallow import fields
 
+from gateway.accounts.cause import Cause
 from gateway.accounts.requests import Password, Username
 from gateway.accounts.store import AccountStore, check_strength
 from gateway.core.call import ApiCall, Reply
@@ -70,6 +71,9 @@ def register_with_account(call: ApiCall, accounts: AccountStore) -> Reply:
     arguments = registration.arguments()
     as_student = replace(call, principal=Principal(student_id, "student"))
     result = as_student.send(registration, arguments)
-    account = accounts.create_account(username, command.password, "student", student_id)
+    cause = Cause(as_student.caller.actor, call.correlation_id, "self_registration")
+    account = accounts.create_account(
+        username, command.password, "student", student_id, cause=cause
+    )
     answer = registration.public_arguments(arguments) | result
     return call.answer(answer | {"account_id": account["account_id"], "username": username})

@@ -3,7 +3,12 @@
 These are the gateway's own tables, not read models: this class writes them, on the
 gateway's engine like a section's reads (it is built where they are). Every change is one
 transaction; a username taken meanwhile answers USERNAME_TAKEN, an invitation accepted
-twice at once is accepted once.
+twice at once is accepted once. Each change appends its event (``AccountCreated``,
+``PasswordChanged``, ``AccountDisabled``: no password, hash or token) to the gateway's outbox in
+that same transaction (``gateway.trail``), so the event log has every change exactly once.
+
+(A little over 200 lines: each change, its sessions and its event share one transaction, and
+the compare-and-set of the failure count belongs beside them.)
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.accounts.cause import Cause, record
 from gateway.accounts.passwords import hash_password, password_weaknesses
 from gateway.accounts.rules import (
     AccountsPolicy,
@@ -24,6 +30,7 @@ from gateway.accounts.rules import (
 from gateway.accounts.tables import accounts, sessions
 from gateway.core.errors import ApiError
 from gateway.core.section import ReadModelQueries
+from shared.contracts.gateway.events import AccountCreated, AccountDisabled, PasswordChanged
 
 Row = dict[str, Any]
 ATTEMPTS = 5  # compare-and-set retries of a failure count under concurrent sign-ins
@@ -62,11 +69,13 @@ class AccountStore(ReadModelQueries):
         return self._one(sa.select(accounts).where(accounts.c.username == username.lower()))
 
     def create_account(
-        self, username: str, password: str, role: str, subject: str | None = None
+        self, username: str, password: str, role: str, subject: str | None = None, *, cause: Cause
     ) -> Row:
-        """A new active account; an operator's or auditor's subject is its own id."""
+        """A new active account; an operator's or auditor's subject is its own id. The
+        ``cause`` names who made it and its origin (``self_registration``, ``command_line``;
+        an invitation's account is made by ``InvitationStore.accept``)."""
         with self._engine.begin() as connection:
-            return insert_account(connection, username, password, role, subject)
+            return insert_account(connection, username, password, role, subject, cause=cause)
 
     def record_failure(self, account: Row, policy: AccountsPolicy) -> Lockout:
         """Count one failed sign-in; the N-th in a row locks the account. Compare-and-set, so
@@ -100,21 +109,25 @@ class AccountStore(ReadModelQueries):
                     .values(failed_sign_ins=0, locked_until=None)
                 )
 
-    def change_password(self, account: Row, new_password: str) -> tuple[str, int]:
+    def change_password(self, account: Row, new_password: str, cause: Cause) -> tuple[str, int]:
         """Set a new password and close every session of the account: (when, how many)."""
         check_strength(new_password, account["username"])
         now = stamp(now_utc())
+        account_id = account["account_id"]
         with self._engine.begin() as connection:
             connection.execute(
                 accounts.update()
-                .where(accounts.c.account_id == account["account_id"])
+                .where(accounts.c.account_id == account_id)
                 .values(password_hash=hash_password(new_password), password_changed_at=now)
             )
-            closed = _close_sessions(connection, account["account_id"], now, "password_changed")
+            closed = _close_sessions(connection, account_id, now, "password_changed")
+            changed = PasswordChanged(account_id=account_id, sessions_closed=closed)
+            record(connection, changed, f"account-{account_id}", cause)
         return now, closed
 
-    def disable(self, account_id: str) -> Row | None:
-        """Disable an account and close its sessions; None if there is no such account."""
+    def disable(self, account_id: str, cause: Cause) -> Row | None:
+        """Disable an account and close its sessions; None if there is no such account. Only
+        the change from active to disabled is recorded (disabling it again records nothing)."""
         now = stamp(now_utc())
         with self._engine.begin() as connection:
             changed = connection.execute(
@@ -123,7 +136,9 @@ class AccountStore(ReadModelQueries):
                 .values(status="disabled", disabled_at=now)
             ).rowcount
             if changed:
-                _close_sessions(connection, account_id, now, "account_disabled")
+                closed = _close_sessions(connection, account_id, now, "account_disabled")
+                disabled = AccountDisabled(account_id=account_id, sessions_closed=closed)
+                record(connection, disabled, f"account-{account_id}", cause)
         return self.account(account_id)
 
     def _one(self, query: sa.Select[Any]) -> Row | None:
@@ -133,11 +148,20 @@ class AccountStore(ReadModelQueries):
 
 
 def insert_account(
-    connection: sa.Connection, username: str, password: str, role: str, subject: str | None
+    connection: sa.Connection,
+    username: str,
+    password: str,
+    role: str,
+    subject: str | None,
+    *,
+    cause: Cause,
+    account_id: str | None = None,
 ) -> Row:
+    """Insert a new active account and record ``AccountCreated`` in ``connection``'s
+    transaction; USERNAME_TAKEN or WEAK_PASSWORD write nothing."""
     username = username.lower()
     check_strength(password, username)
-    account_id, now = str(uuid.uuid4()), stamp(now_utc())
+    account_id, now = account_id or str(uuid.uuid4()), stamp(now_utc())
     row: Row = {
         "account_id": account_id,
         "username": username,
@@ -161,6 +185,15 @@ def insert_account(
             connection.execute(accounts.insert().values(**row))
     except sa.exc.IntegrityError:
         raise ApiError("USERNAME_TAKEN", "another account has this username") from None
+    created = AccountCreated(
+        account_id=account_id,
+        username=username,
+        role=role,
+        subject_id=row["subject"],
+        origin=cause.origin,
+        invitation_id=cause.invitation_id,
+    )
+    record(connection, created, f"account-{account_id}", cause)
     return row
 
 
