@@ -44,4 +44,7 @@ def production_problems(settings: Settings) -> list[str]:
             # the first one found says enough.
             problems.append(f"the {component} database password (GRAVITY_DB_PASSWORD) is a default")
             break
+    if settings.oidc is not None and urlparse(settings.oidc.jwks_url).scheme != "https":
+        # Keys fetched over plain HTTP could be swapped on the way: any token would pass.
+        problems.append("GRAVITY_OIDC_JWKS_URL is not an https URL")
     return problems
