@@ -26,6 +26,12 @@ The Gravity Plan's HTTP API. JSON in and out, UTC ISO 8601 timestamps, UUID ids.
   students placed with it (its token subject is its host unit id); a student also its own
   transcript, consents, diaries and documents. Anything else answers 404, as a missing
   record does. `/verify/{{serial}}` needs no token (rate-limited per client address).
+* **Single sign-on**: where a deployment names an OpenID Connect provider, that provider's
+  access tokens work too (RS256, ES256 or EdDSA, checked against its published keys, for
+  Gravity's audience): one claim names the role (exactly one of the four, else 403
+  SSO_ROLE_UNMAPPED), another the subject (a student's or host unit's own id, else 403
+  SSO_SUBJECT_MISSING); while the provider's keys cannot be fetched such a token answers 503
+  IDENTITY_PROVIDER_UNAVAILABLE.
 * **Sign-in**: `POST /api/v1/sessions` with a username and password answers a 15-minute
   access token (the claims above plus `sid`, its session) and a refresh token that works once
   (`POST /api/v1/sessions/refresh`; a reused one ends the session). Signing in, refreshing,

@@ -109,7 +109,7 @@ class Route:
         """Every code this route can answer with."""
         codes: list[str] = []
         if self.roles:
-            codes += ["UNAUTHENTICATED", "FORBIDDEN"]
+            codes += ["UNAUTHENTICATED", "FORBIDDEN", *SINGLE_SIGN_ON_CODES]
         if self.path_parameters:
             codes.append("NOT_FOUND")
         if self.command is not None:
@@ -132,6 +132,10 @@ class Route:
             codes += ["CONCURRENT_UPDATE", "SERVICE_UNAVAILABLE"]
         codes.append("INTERNAL")
         return tuple(dict.fromkeys(codes))
+
+
+# A single sign-on provider's token (gateway/core/single_sign_on.py), where one is configured.
+SINGLE_SIGN_ON_CODES = ("SSO_ROLE_UNMAPPED", "SSO_SUBJECT_MISSING", "IDENTITY_PROVIDER_UNAVAILABLE")
 
 
 def body_schema(command: type[Command], from_path: frozenset[str]) -> type[StrictSchema]:
