@@ -112,6 +112,18 @@ def test_the_demo_reaches_the_reference_summers_placements_and_volunteering(
     assert honours["diaries"]["featured"] == 33
     assert honours["recommendations"]["sent"] == honours["recommendations"]["students"] > 0
     assert "10 advanced individuals with certificates" in demo.stdout, demo.stdout
+    dashboard = requests.get(
+        f"{placement_suite.base_url}/api/v1/campaigns/{campaign_id}/dashboard",
+        headers=operator,
+        timeout=30,
+    ).json()
+    assert {name: dashboard["stages"][name] for name in ("placed", "host_units")} == {
+        "placed": 74,
+        "host_units": 20,
+    }
+    assert dashboard["volunteering"]["totals"] == volunteering["totals"]
+    assert dashboard["honors"]["certificates"] == {"issued": 10, "valid": 10, "revoked": 0}
+    assert dashboard["honors"]["appointments"]["made"] == 17
     assert "transcripts for 74 placed students" in demo.stdout, demo.stdout
     granted = placement_suite.gravity("audit", "events", "--type", "AwardGranted").stdout
     assert len(granted.splitlines()) == 10
