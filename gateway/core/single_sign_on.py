@@ -15,7 +15,8 @@ timeout. A provider that cannot be reached answers 503 and accepts nothing.
 A genuine token still needs a role and a subject: the role claim (a name or a dotted path to a
 string or a list, like Keycloak's ``resource_access.gravity.roles``) must hold exactly one of
 our roles, and the subject claim a UUID for a student or a host unit (its own id here), else
-403. Such a principal has no session of ours: the provider's token lifetime is its session.
+403; an operator or auditor without the subject claim is its ``sub``. Such a principal has
+no session of ours: the provider's token lifetime is its session.
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ def _role(claims: dict[str, Any], role_claim: str) -> str:
 
 def _subject(claims: dict[str, Any], subject_claim: str, role: str) -> str:
     value = claim_at(claims, subject_claim)
+    if value is None and role not in OWN_ID_ROLES:
+        value = claims.get("sub")  # an operator or auditor is no record of ours: who signed in
     subject = value.strip() if isinstance(value, str) else ""
     if role in OWN_ID_ROLES:
         try:

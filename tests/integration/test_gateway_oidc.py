@@ -242,7 +242,9 @@ def acts_as_its_student_and_refuses_forgeries(gateway: Gateway, provider: Provid
             answer = gateway.call("GET", f"/students/{mine}", token)
             assert refusal(answer) == (403, "SSO_SUBJECT_MISSING")
 
-    sso_operator = provider.token(resource_access={"gravity": {"roles": ["operator"]}})
+    sso_operator = provider.token(
+        gravity_id=None, resource_access={"gravity": {"roles": ["operator"]}}
+    )
     assert gateway.call("GET", f"/students/{mine}", sso_operator).status_code == 200
     assert gateway.call("GET", f"/students/{mine}", operator).status_code == 200
     assert student not in repr(logs)
