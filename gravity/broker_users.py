@@ -16,6 +16,7 @@ import argparse
 import base64
 import json
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -128,15 +129,31 @@ def _broker_users(args: argparse.Namespace, settings: Settings) -> int:
     producers = producers_of(settings)
     try:
         users = [
-            BrokerUser(component, component, ensure_password(folder / f"{component}.password"))
+            BrokerUser(
+                args.user_prefix + component,
+                component,
+                ensure_password(folder / f"{component}.password"),
+            )
             for component in (*producers, EVENT_LOG)
         ]
-        apply_broker_users(
-            api, str(broker["virtual_host"]), users, producers, str(broker["username"])
-        )
-    except (OSError, ValueError, ManagementApiError) as error:
-        print(f"gravity broker-users: {error} (management API at {management})", file=sys.stderr)
+    except (OSError, ValueError) as error:
+        print(f"gravity broker-users: {error}", file=sys.stderr)
         return 2
+    deadline = time.monotonic() + args.wait
+    while True:
+        try:
+            apply_broker_users(
+                api, str(broker["virtual_host"]), users, producers, str(broker["username"])
+            )
+            break
+        except ManagementApiError as error:
+            print(f"gravity broker-users: {error} ({management})", file=sys.stderr)
+            return 2
+        except OSError as error:  # the management API is not listening yet
+            if time.monotonic() > deadline:
+                print(f"gravity broker-users: {management} unreachable: {error}", file=sys.stderr)
+                return 2
+            time.sleep(2)
     for user in users:
         print(f"broker user {user.name}: permissions set on {broker['virtual_host']}")
     return 0
@@ -151,5 +168,14 @@ def add_broker_users_command(commands: Any) -> None:
     )
     parser.add_argument(
         "--management-url", help="RabbitMQ's management API (default http://<amqp host>:15672)"
+    )
+    parser.add_argument(
+        "--user-prefix",
+        default="",
+        help="put before each component's name to make its user's (default none: recruitment, "
+        "placement, ..., as GRAVITY_<SERVICE>_BROKER_USER names them)",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=60.0, help="seconds to wait for the management API"
     )
     parser.set_defaults(handler=_broker_users)

@@ -257,3 +257,69 @@ def quarantined(engine: Any) -> dict[str, str]:
     with engine.connect() as connection:
         rows = connection.execute(sa.select(log_quarantine)).all()
     return {row.event_id: row.reason for row in rows}
+
+
+def test_gravity_broker_users_makes_each_components_user_once_with_the_operators_login(
+    amqp_uri, tmp_path
+):
+    vhost = str(amqp_parameters(amqp_uri)["virtual_host"])
+    prefix = f"t{uuid.uuid4().hex[:6]}-"
+    operator, secret = f"{prefix}operator", uuid.uuid4().hex
+    requests.put(
+        f"{MANAGEMENT}/users/{operator}",
+        json={"password": secret, "tags": "administrator"},
+        auth=AUTH,
+        timeout=10,
+    ).raise_for_status()
+    everything = {"configure": ".*", "write": ".*", "read": ".*"}
+    requests.put(
+        f"{MANAGEMENT}/permissions/{vhost}/{operator}", json=everything, auth=AUTH, timeout=10
+    ).raise_for_status()
+    passwords = tmp_path / "broker"
+    uri = amqp_uri.replace("guest:guest@", f"{operator}:{secret}@")
+    settings = load_settings(environ={}, overrides={"amqp_uri": uri})
+    components = (*producers_of(settings), "eventlog")
+    try:
+        assert broker_users_command(settings, passwords, prefix) == 0
+        first = {c: (passwords / f"{c}.password").read_text() for c in components}
+        assert broker_users_command(settings, passwords, prefix) == 0  # again: nothing new
+        assert {c: (passwords / f"{c}.password").read_text() for c in components} == first
+        assert all((passwords / f"{c}.password").stat().st_mode & 0o777 == 0o600 for c in first)
+
+        granted = requests.get(f"{MANAGEMENT}/vhosts/{vhost}/permissions", auth=AUTH, timeout=10)
+        by_user = {p["user"]: p for p in granted.json()}
+        recruitment = by_user[f"{prefix}recruitment"]
+        assert "recruitment\\.events" in recruitment["write"]
+        assert "placement\\.events" not in recruitment["write"]
+        tags = requests.get(f"{MANAGEMENT}/users/{operator}", auth=AUTH, timeout=10).json()["tags"]
+        assert set(tags if isinstance(tags, list) else tags.split(",")) == {
+            "administrator",
+            "impersonator",
+        }
+        own = BrokerUser(f"{prefix}recruitment", "recruitment", first["recruitment"].strip())
+        login = Logins(amqp_uri, {"recruitment": own}).uri("recruitment")
+        event = make_recruitment_event("StudentScreened", str(uuid.uuid4()), str(uuid.uuid4()))
+        with broker_channel(login) as channel:  # the password works; its exchange is its own
+            channel.exchange_declare(event_exchange("recruitment"), "topic", durable=True)
+        publish(login, event_exchange("recruitment"), event, own.name)
+    finally:
+        for name in (operator, *(prefix + c for c in components)):
+            requests.delete(f"{MANAGEMENT}/users/{name}", auth=AUTH, timeout=10)
+
+
+def broker_users_command(settings: Settings, passwords: Path, prefix: str) -> int:
+    from gravity.cli import build_parser
+
+    args = build_parser().parse_args(
+        [
+            "broker-users",
+            "--passwords",
+            str(passwords),
+            "--management-url",
+            MANAGEMENT.removesuffix("/api"),
+            "--user-prefix",
+            prefix,
+        ]
+    )
+    code: int = args.handler(args, settings)
+    return code

@@ -30,7 +30,8 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?][^}]*)?\}")
 INFRASTRUCTURE = {"rabbitmq", "postgres"}
-ONE_SHOT = {"migrate"}
+ONE_SHOT = {"migrate", "broker-users"}
+BROKER_PASSWORDS = "/var/lib/gravity/broker"
 PLACEHOLDER = "development-only-change-me"
 
 
@@ -86,6 +87,7 @@ def test_every_configured_service_runs_in_the_stack_from_the_one_image() -> None
         assert service["depends_on"] == {
             "migrate": {"condition": "service_completed_successfully"},
             "rabbitmq": {"condition": "service_healthy"},
+            "broker-users": {"condition": "service_completed_successfully"},
         }
         assert service["restart"] == "unless-stopped"
 
@@ -129,6 +131,7 @@ def test_state_lives_in_named_volumes_and_every_long_running_service_is_health_c
         "eventlog-keys",
         "producer-keys",
         "documents-keys",
+        "broker-passwords",
     }
     assert "eventlog-keys:/var/lib/gravity/keys" in services["eventlog"]["volumes"]
     producers = "producer-keys:/var/lib/gravity/keys/producers"
@@ -247,3 +250,61 @@ def test_the_command_names_the_component_and_a_service_left_out_of_the_configura
     assert module.command_for(["sh", "-c", "true"], settings) == ["sh", "-c", "true"]
     with pytest.raises(ConfigError, match="recruitment is a service"):
         module.command_for(["recruitment"], replace(settings, services=()))
+
+
+def broker_login(name: str, tmp_path: Path) -> dict[str, str | int]:
+    """The broker login process ``name`` of the stack connects with, its password file read
+    from ``tmp_path`` instead of the volume."""
+    environment = dict(stack_services()[name]["environment"])
+    password_file = tmp_path / f"{name}.password"
+    password_file.write_text(f"{name}-secret\n")
+    assert environment["GRAVITY_RABBITMQ_PASSWORD_FILE"] == f"{BROKER_PASSWORDS}/{name}.password"
+    environment["GRAVITY_RABBITMQ_PASSWORD_FILE"] = str(password_file)
+    return amqp_parameters(entrypoint().amqp_uri(environment))
+
+
+def test_each_process_connects_to_the_broker_as_its_own_user_never_as_guest_or_the_operator(
+    tmp_path: Path,
+) -> None:
+    services = stack_services()
+    operator = services["broker-users"]["environment"]["GRAVITY_RABBITMQ_USER"]
+    for name, service in gravity_processes().items():
+        login = broker_login(name, tmp_path)
+        assert (login["username"], login["password"]) == (name, f"{name}-secret")
+        assert login["username"] not in {"guest", operator}
+        # Nothing of the operator's login reaches the process: its password is blanked.
+        assert service["environment"]["GRAVITY_RABBITMQ_PASSWORD"] == ""
+        assert f"broker-passwords:{BROKER_PASSWORDS}:ro" in service["volumes"], name
+
+
+def test_the_broker_users_step_makes_every_processs_user_with_the_operators_login() -> None:
+    step = stack_services()["broker-users"]
+    assert step["command"] == ["gravity", "broker-users", "--passwords", BROKER_PASSWORDS]
+    assert step["restart"] == "no"
+    assert step["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
+    assert f"broker-passwords:{BROKER_PASSWORDS}" in step["volumes"]
+    assert step["environment"]["GRAVITY_RABBITMQ_PASSWORD"].startswith(
+        "${GRAVITY_RABBITMQ_PASSWORD:-"
+    )
+    assert "GRAVITY_RABBITMQ_PASSWORD_FILE" not in step["environment"]
+    assert "/var/lib/gravity/broker" in (REPO / "deploy" / "Dockerfile").read_text("utf-8")
+
+
+def test_every_producer_is_registered_with_its_own_broker_user() -> None:
+    environment = stack_services()["eventlog"]["environment"]
+    registered = {k: str(v) for k, v in environment.items() if k.endswith("_BROKER_USER")}
+    settings = load_settings(environ=registered)
+    producers = (*settings.services, "gateway")
+    assert settings.broker_users == {producer: producer for producer in producers}
+    for name in gravity_processes():
+        assert stack_services()[name]["environment"]["GRAVITY_RECRUITMENT_BROKER_USER"] == (
+            "recruitment"
+        )
+
+
+def test_a_missing_broker_password_file_is_refused_by_name(tmp_path: Path) -> None:
+    missing = tmp_path / "recruitment.password"
+    with pytest.raises(ConfigError, match=str(missing)):
+        entrypoint().amqp_uri(
+            {"GRAVITY_RABBITMQ_HOST": "rabbitmq", "GRAVITY_RABBITMQ_PASSWORD_FILE": str(missing)}
+        )
