@@ -31,7 +31,8 @@ CUSTOM_RESOURCES = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"): "rabbitmq.com_v1beta1_rabbitmqcluster.json",
 }
 # Secrets the site creates (docs/operations.md); the operators create the rest.
-SITE_SECRETS = {"gravity-jwt", "gravity-verification", "gravity-db"}
+# gravity-metrics is optional: without it the gateway's /metrics answers 401 in production.
+SITE_SECRETS = {"gravity-jwt", "gravity-verification", "gravity-db", "gravity-metrics"}
 KUSTOMIZE_FEATURES = {"apiVersion", "kind", "resources", "images"}
 
 
