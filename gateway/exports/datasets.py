@@ -38,14 +38,15 @@ class ExportColumn:
 @dataclass(frozen=True)
 class Dataset:
     """One export: its columns, the rows it reads (``source``, filtered by ``campaign``),
-    their order (``key``), and the column a host unit's own rows are found by (``None``:
-    host units may not export it)."""
+    the student each row is about (``person``), their order (``key``), and the column a
+    host unit's own rows are found by (``None``: host units may not export it)."""
 
     name: str
     title: str  # in Chinese, for the file name the operator sees
     columns: tuple[ExportColumn, ...]
     source: sa.FromClause
     campaign: sa.Column[Any]
+    person: sa.Column[Any]
     key: SortKey
     host_unit: sa.Column[Any] | None = None
 
@@ -82,6 +83,7 @@ STUDENTS = Dataset(
     ),
     students,
     students.c.campaign_id,
+    students.c.student_id,
     SortKey("registered_at", (students.c.registered_at, students.c.student_id)),
 )
 
@@ -118,6 +120,7 @@ PLACEMENTS = Dataset(
     .outerjoin(host_units, host_units.c.host_unit_id == placements.c.host_unit_id)
     .outerjoin(positions, positions.c.position_id == placements.c.position_id),
     placements.c.campaign_id,
+    placements.c.student_id,
     SortKey("placed_at", (_PLACED, placements.c.placement_id)),
     host_unit=placements.c.host_unit_id,
 )
@@ -148,6 +151,7 @@ HOURS = Dataset(
         activities, activities.c.activity_id == hours.c.activity_id
     ),
     hours.c.campaign_id,
+    hours.c.student_id,
     SortKey("logged_at", (hours.c.logged_at, hours.c.hours_id)),
 )
 
@@ -171,6 +175,7 @@ AWARDS = Dataset(
     ),
     awards,
     awards.c.campaign_id,
+    awards.c.student_id,
     SortKey("nominated_at", (awards.c.nominated_at, awards.c.award_id)),
 )
 
@@ -193,6 +198,7 @@ APPOINTMENTS = Dataset(
     ),
     appointments,
     appointments.c.campaign_id,
+    appointments.c.student_id,
     SortKey("issued_at", (appointments.c.issued_at, appointments.c.appointment_id)),
 )
 

@@ -1,5 +1,6 @@
 """The exports' endpoints: one per route, each checks the campaign and the caller, records
-the access, and answers with a body that is produced while it is sent.
+the access as an event of the gateway's own (``gateway.trail``: who, what, how many people,
+when; none of the data), and answers with a body that is produced while it is sent.
 
 The endpoint's worker returns at once with the body's generator; the connection's own green
 thread then runs it, reading batch after batch from the read models and writing each out
@@ -17,6 +18,7 @@ from gateway.core.auth import host_unit_subject
 from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
 from gateway.core.web import Endpoint, api
+from gateway.exports.accesses import ExportAccesses
 from gateway.exports.datasets import DATASETS, Dataset
 from gateway.exports.formats import attachment, csv_chunks, xlsx_chunks
 from gateway.exports.queries import ExportReads
@@ -38,7 +40,13 @@ class ExportEndpoints(Endpoints):
         # A host unit whose token names no host unit id sees no rows (never all of them).
         own_unit = (host_unit_subject(call.caller) or "-") if role == "host_unit" else None
         columns = dataset.visible(personal=role == "operator")
-        batches = self.app.read(ExportReads).batches(dataset, columns, campaign_id, own_unit)
+        reads = self.app.read(ExportReads)
+        self.app.read(ExportAccesses).record(
+            call,
+            f"campaign/{campaign_id}/{dataset.name}.{extension}",
+            reads.people(dataset, campaign_id, own_unit),
+        )
+        batches = reads.batches(dataset, columns, campaign_id, own_unit)
         headers = [column.header for column in columns]
         if extension == "csv":
             chunks = csv_chunks(headers, batches)

@@ -35,11 +35,7 @@ class ExportReads(ReadModelQueries):
     ) -> Iterator[list[Values]]:
         """The campaign's rows of ``dataset`` (a host unit's own only, when given) as tuples
         of ``columns``' values, ``size`` rows at a time, in the dataset's order."""
-        key = dataset.key
-        conditions = [dataset.campaign == campaign_id]
-        if host_unit_id is not None:
-            assert dataset.host_unit is not None, "host units export only their own rows"
-            conditions.append(dataset.host_unit == host_unit_id)
+        key, conditions = dataset.key, _rows_of(dataset, campaign_id, host_unit_id)
         labels = [f"_key_{index}" for index in range(len(key.columns))]
         query = (
             sa.select(
@@ -64,3 +60,24 @@ class ExportReads(ReadModelQueries):
                 return
             after = rows[-1][width:]
             eventlet.sleep(0)
+
+    def people(self, dataset: Dataset, campaign_id: str, host_unit_id: str | None = None) -> int:
+        """How many students the export's rows are about (what an access record counts)."""
+        query = (
+            sa.select(sa.func.count(sa.distinct(dataset.person)))
+            .select_from(dataset.source)
+            .where(*_rows_of(dataset, campaign_id, host_unit_id))
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+
+def _rows_of(
+    dataset: Dataset, campaign_id: str, host_unit_id: str | None
+) -> list[sa.ColumnElement[bool]]:
+    """The campaign's rows; a host unit's own only, when given."""
+    conditions = [dataset.campaign == campaign_id]
+    if host_unit_id is not None:
+        assert dataset.host_unit is not None, "host units export only their own rows"
+        conditions.append(dataset.host_unit == host_unit_id)
+    return conditions

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import socket
 import urllib.parse
 import uuid
@@ -21,6 +22,7 @@ from gateway.honors.tables import appointments, awards
 from gateway.recruitment.tables import students
 from gateway.volunteering.tables import activities, hours
 from shared.eventstore.database import create_database_engine
+from shared.eventstore.tables import events
 from tests.integration.test_gateway_api import NAME, PHONE, make_registration
 from tests.integration.test_gateway_api import wait_for as wait_until
 from tests.integration.test_gateway_lists import listed_count, open_campaign, register
@@ -52,6 +54,22 @@ def as_role(stack: PlacementStack, role: str, campaign_id: str, file: str) -> An
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
+
+
+def accesses(stack: PlacementStack) -> list[tuple[str, dict[str, Any]]]:
+    """The accesses the gateway recorded as its own events (who, and the payload), in order."""
+    engine = create_database_engine(stack.settings.database_url("gateway"))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(events.c.actor, events.c.payload, events.c.producer)
+                .where(events.c.event_type == "PersonalDataAccessed")
+                .order_by(events.c.seq)
+            ).all()
+    finally:
+        engine.dispose()
+    assert {row.producer for row in rows} <= {"gateway"}
+    return [(row.actor, json.loads(row.payload)) for row in rows]
 
 
 def csv_rows(answer: Any) -> list[dict[str, str]]:
@@ -104,6 +122,20 @@ def test_an_operator_exports_registrations_as_csv_and_xlsx_with_names_and_defuse
     assert cells[0]["id_number"] == make_registration(1)["id_number"]  # text, not a number
     assert set(cells[0]) == set(rows[0])
 
+    recorded = accesses(stack)
+    assert recorded == [
+        (
+            "operator:op-1",
+            {
+                "purpose": "export",
+                "resource": f"campaign/{campaign_id}/students.{extension}",
+                "subject_count": 3,
+            },
+        )
+        for extension in ("csv", "xlsx")
+    ]
+    assert NAME not in str(recorded)
+
 
 def test_auditors_export_without_personal_columns_and_students_may_not_export(
     stack: PlacementStack,
@@ -132,6 +164,11 @@ def test_auditors_export_without_personal_columns_and_students_may_not_export(
     )
     assert anonymous.status_code == 401
     assert stack.call("GET", f"/campaigns/{campaign_id}/exports/students.pdf").status_code == 404
+    recorded = accesses(stack)  # the two auditor's exports; the refusals recorded nothing
+    assert [(actor.split(":")[0], payload["resource"]) for actor, payload in recorded] == [
+        ("auditor", f"campaign/{campaign_id}/students.csv"),
+        ("auditor", f"campaign/{campaign_id}/students.xlsx"),
+    ]
 
 
 def test_a_host_unit_exports_only_the_placements_at_itself_without_names(
@@ -159,6 +196,15 @@ def test_a_host_unit_exports_only_the_placements_at_itself_without_names(
     other = xlsx_rows(export(stack, campaign_id, "placements.xlsx", "unit_b"))
     assert [row["placement_id"] for row in other] == [offers[ids["s1"]]]
     assert NAME not in str(other)
+    unit_b_access = accesses(stack)[-1]
+    assert unit_b_access == (
+        f"host_unit:{ids['unit_b']}",
+        {
+            "purpose": "export",
+            "resource": f"campaign/{campaign_id}/placements.xlsx",
+            "subject_count": 1,
+        },
+    )
     assert (
         stack.call("GET", f"/campaigns/{campaign_id}/exports/hours.csv", "unit_a").status_code
         == 403
