@@ -29,10 +29,15 @@ BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_CHUNK_BYTES = 64 * 1024
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit, the header row included
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;%]+')
 
 Batches = Iterable[Sequence[Sequence[Any]]]
+
+
+class ExportTooLargeError(Exception):
+    """More rows than a worksheet holds: the download is cut rather than silently short."""
 
 
 def csv_cell(value: Any) -> str:
@@ -84,6 +89,8 @@ def xlsx_chunks(sheet_name: str, headers: Sequence[str], batches: Batches) -> It
             sheet.write_string(0, column, header, bold)
         row = 1
         for batch in batches:
+            if row + len(batch) > XLSX_MAX_ROWS:
+                raise ExportTooLargeError(f"an XLSX holds at most {XLSX_MAX_ROWS - 1} rows")
             for values in batch:
                 for column, value in enumerate(values):
                     _write_cell(sheet, row, column, value)
