@@ -208,9 +208,10 @@ def test_an_unreachable_broker_api_is_a_gauge_and_the_scrape_still_answers(
 
 
 def test_a_relay_that_has_not_published_shows_its_backlog_and_its_age(
-    tmp_path: Path, amqp_uri: str, container_factory: ContainerFactory
+    tmp_path: Path, amqp_uri: str, container_factory: ContainerFactory, database_url: str
 ) -> None:
-    settings = prepared(tmp_path, amqp_uri)
+    """Recruitment's database on SQLite, then on PostgreSQL."""
+    settings = prepared(tmp_path, amqp_uri, databases={"recruitment": database_url})
     url = start_gateway(container_factory, settings)  # recruitment's relay is not running
     engine = create_database_engine(settings.database_url("recruitment"))
     try:
