@@ -22,7 +22,7 @@ import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from structlog.testing import capture_logs
 
 from gateway.core.process import prepare_databases
@@ -42,6 +42,15 @@ from tests.integration.test_gateway_api import (
 
 ISSUER = "https://sso.example.gov/realms/gravity"
 running = contextmanager(gateway_with)
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+
+
+def algorithm_of(key: PrivateKey) -> str:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "RS256"
+    return "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "EdDSA"
+
+
 AUDIENCE = "gravity"
 
 
@@ -50,7 +59,7 @@ class Provider:
     with an error. ``fetches`` counts the key sets it served."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, rsa.RSAPrivateKey] = {}
+        self.keys: dict[str, PrivateKey] = {}
         self.delay = 0.0
         self.status = 200
         self.fetches = 0
@@ -83,14 +92,16 @@ class Provider:
     def key_set(self) -> dict[str, Any]:
         keys = []
         for kid, key in self.keys.items():
-            jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-            keys.append(jwk | {"kid": kid, "alg": "RS256", "use": "sig"})
+            algorithm = jwt.get_algorithm_by_name(algorithm_of(key))
+            jwk = algorithm.to_jwk(key.public_key(), as_dict=True)
+            keys.append(jwk | {"kid": kid, "alg": algorithm_of(key), "use": "sig"})
         return {"keys": keys}
 
-    def token(self, kid: str = "k1", key: rsa.RSAPrivateKey | None = None, **claims: Any) -> str:
+    def token(self, kid: str = "k1", key: PrivateKey | None = None, **claims: Any) -> str:
         """A token the provider would sign for ``claims`` (a student's by default)."""
+        key = key or self.keys[kid]
         return jwt.encode(
-            make_claims(**claims), key or self.keys[kid], algorithm="RS256", headers={"kid": kid}
+            make_claims(**claims), key, algorithm=algorithm_of(key), headers={"kid": kid}
         )
 
     def close(self) -> None:
@@ -173,6 +184,8 @@ def refusal(response: requests.Response) -> tuple[int, str]:
 def test_a_provider_token_acts_as_its_student_and_no_forged_one_is_accepted(
     tmp_path: Path, amqp_uri: str, container_factory: ContainerFactory, provider: Provider
 ) -> None:
+    provider.keys["e1"] = ec.generate_private_key(ec.SECP256R1())
+    provider.keys["o1"] = ed25519.Ed25519PrivateKey.generate()
     settings = sso_settings(tmp_path, amqp_uri, provider.url)
     with running(settings, container_factory, (RecruitmentService,)) as gateway:
         acts_as_its_student_and_refuses_forgeries(gateway, provider)
@@ -198,6 +211,9 @@ def acts_as_its_student_and_refuses_forgeries(gateway: Gateway, provider: Provid
         assert own.json()["student_id"] == mine
         assert refusal(gateway.call("GET", f"/students/{other}", student)) == (404, "NOT_FOUND")
         assert refusal(gateway.call("GET", "/students", student)) == (403, "FORBIDDEN")
+        for kid in ("e1", "o1"):  # ES256 and EdDSA keys of the set
+            signed = provider.token(kid=kid, gravity_id=mine)
+            assert gateway.call("GET", f"/students/{mine}", signed).status_code == 200, kid
         assert provider.fetches == 1  # the key set is cached
 
         refused = {
@@ -209,6 +225,9 @@ def acts_as_its_student_and_refuses_forgeries(gateway: Gateway, provider: Provid
             "not yet valid": provider.token(gravity_id=mine, nbf=int(time.time()) + 600),
             "another key with the same kid": provider.token(key=make_key(), gravity_id=mine),
             "an unknown kid": provider.token(kid="k9", key=make_key(), gravity_id=mine),
+            "ES256 naming the RSA key": provider.token(
+                kid="k1", key=provider.keys["e1"], gravity_id=mine
+            ),
             "alg none": unsigned(student),
             "HS256 keyed with the public key": hs256_signed(
                 student,
