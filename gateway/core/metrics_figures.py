@@ -19,16 +19,15 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import quote, urlparse
+from typing import Any, TypeVar
 
 import eventlet
-import requests
 import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
+from gateway.core.broker_queues import dead_letter_depths
 from gateway.core.projector import Projector
 from shared.config import Settings
 from shared.eventlog.reader import EventLogReader
@@ -36,7 +35,6 @@ from shared.events.canonical import parse_timestamp
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events, outbox
 from shared.logging import get_logger
-from shared.messaging.topology import amqp_parameters, dead_letter_queue
 
 log = get_logger(__name__)
 
@@ -80,13 +78,32 @@ class ScrapeFigures(Collector):
         self._down: set[str] = set()  # sources that failed at the last scrape
 
     def collect(self) -> Iterator[Metric]:
-        yield from self._log_and_read_models()
-        yield from self._relays()
-        yield from self._dead_letters()
+        """Every source read at once, so that a scrape takes one deadline at most, not one
+        per source."""
+        reads: dict[str, Callable[[], Any]] = {
+            "event_log": self._reader.head,
+            "gateway_database": self._projector.position,
+            "broker_management": functools.partial(
+                dead_letter_depths, self._settings, SOURCE_TIMEOUT_SECONDS
+            ),
+        }
+        for service in self._settings.services:
+            reads[f"outbox:{service}"] = functools.partial(self._backlog, service)
+        pool = eventlet.GreenPool(len(reads))
+        found = dict(
+            zip(
+                reads,
+                pool.imap(lambda name: _within_deadline(name, reads[name], self._down), reads),
+                strict=True,
+            )
+        )
+        yield from self._log_and_read_models(found["event_log"], found["gateway_database"])
+        yield from self._relays(
+            {service: found[f"outbox:{service}"] for service in self._settings.services}
+        )
+        yield from self._dead_letters(found["broker_management"])
 
-    def _log_and_read_models(self) -> Iterator[Metric]:
-        head = _within_deadline("event_log", self._reader.head, self._down)
-        position = _within_deadline("gateway_database", self._projector.position, self._down)
+    def _log_and_read_models(self, head: int | None, position: int | None) -> Iterator[Metric]:
         up = _gauge("gravity_event_log_up", "1 when the event log could be read at this scrape")
         up.add_metric([], 0 if head is None else 1)
         yield up
@@ -109,7 +126,7 @@ class ScrapeFigures(Collector):
     def _single(name: str, documentation: str, value: float) -> GaugeMetricFamily:
         return GaugeMetricFamily(name, documentation, value=value)
 
-    def _relays(self) -> Iterator[Metric]:
+    def _relays(self, backlogs: dict[str, tuple[int, float] | None]) -> Iterator[Metric]:
         up = _gauge("gravity_relay_up", "1 when the service's outbox could be read", ["service"])
         pending = _gauge(
             "gravity_relay_unpublished_events",
@@ -121,9 +138,7 @@ class ScrapeFigures(Collector):
             "Age of the oldest unpublished event (0 when none is waiting)",
             ["service"],
         )
-        for service in self._settings.services:
-            read = functools.partial(self._backlog, service)
-            backlog = _within_deadline(f"outbox:{service}", read, self._down)
+        for service, backlog in backlogs.items():
             up.add_metric([service], 0 if backlog is None else 1)
             if backlog is not None:
                 pending.add_metric([service], backlog[0])
@@ -154,8 +169,7 @@ class ScrapeFigures(Collector):
             self._outboxes[service] = create_database_engine(url, green=True, reader=True)
         return self._outboxes[service]
 
-    def _dead_letters(self) -> Iterator[Metric]:
-        depths = _within_deadline("broker_management", self._queue_depths, self._down)
+    def _dead_letters(self, depths: dict[str, int] | None) -> Iterator[Metric]:
         up = _gauge(
             "gravity_dead_letters_up",
             "1 when the broker's management API listed the dead-letter queues at this scrape",
@@ -171,29 +185,6 @@ class ScrapeFigures(Collector):
             for queue, messages in sorted(depths.items()):
                 parked.add_metric([queue], messages)
             yield parked
-
-    def _queue_depths(self) -> dict[str, int]:
-        """Every ``*.dead-letter`` queue of the vhost and its depth, from the management API."""
-        amqp = amqp_parameters(self._settings.amqp_uri)
-        base = str((self._settings.metrics or {}).get("broker_management_url") or "")
-        base = base or f"http://{amqp['host']}:15672"
-        parts = urlparse(base)
-        user = parts.username or str(amqp["username"])
-        password = parts.password or str(amqp["password"])
-        root = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{parts.path.rstrip('/')}"
-        answer = requests.get(
-            f"{root}/api/queues/{quote(str(amqp['virtual_host']), safe='')}",
-            params={"columns": "name,messages"},
-            auth=(user, password),
-            timeout=SOURCE_TIMEOUT_SECONDS,
-        )
-        answer.raise_for_status()
-        suffix = dead_letter_queue("")
-        return {
-            str(queue["name"]): int(queue.get("messages") or 0)
-            for queue in answer.json()
-            if str(queue["name"]).endswith(suffix)
-        }
 
     def dispose(self) -> None:
         for engine in self._outboxes.values():

@@ -196,15 +196,21 @@ def test_an_unreachable_broker_api_is_a_gauge_and_the_scrape_still_answers(
     tmp_path: Path, amqp_uri: str, container_factory: ContainerFactory
 ) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
-    settings = prepared(tmp_path, amqp_uri, metrics={"broker_management_url": closed})
-    url = start_gateway(container_factory, settings)
+    settings = prepared(
+        tmp_path, amqp_uri, metrics={"broker_management_url": closed}, rpc_timeout=1
+    )
+    stack = Stack(settings, start_gateway(container_factory, settings))  # recruitment is away
+    assert stack.call("POST", CAMPAIGNS, json=make_campaign()).status_code == 503
 
-    answer, samples = scrape(url)
+    answer, samples = scrape(stack.url)
 
     assert answer.status_code == 200
     assert value(samples, "gravity_dead_letters_up") == 0
     assert not any(name == "gravity_dead_letter_messages" for name, _ in samples)
     assert value(samples, "gravity_event_log_up") == 1
+    rpc = {"service": "recruitment", "method": "create_campaign", "outcome": "failed"}
+    assert value(samples, "gravity_rpc_duration_seconds_count", **rpc) == 1
+    assert value(samples, "gravity_rpc_duration_seconds_sum", **rpc) >= 1  # the whole wait
 
 
 def test_a_relay_that_has_not_published_shows_its_backlog_and_its_age(
