@@ -28,6 +28,7 @@ from shared.config import Settings
 from shared.messaging.broker_users import (
     EVENT_LOG,
     HASHING_ALGORITHM,
+    TAGS,
     BrokerUser,
     ensure_password,
     password_hash,
@@ -90,7 +91,7 @@ def apply_broker_users(
             {
                 "password_hash": password_hash(user.password),
                 "hashing_algorithm": HASHING_ALGORITHM,
-                "tags": "",
+                "tags": TAGS.get(user.component, ""),
             },
         )
         granted = permissions(user.component, producers)

@@ -38,6 +38,9 @@ from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENT_LOG_QUEUE, eve
 EVENT_LOG = "eventlog"
 RPC_EXCHANGE = "nameko-rpc"
 HASHING_ALGORITHM = "rabbit_password_hashing_sha256"
+# The gateway reads dead-letter counts for its metrics through the management API, which
+# lets in only users with a tag; ``management`` shows it the queues of its vhost, nothing more.
+TAGS = {"gateway": "management"}
 
 
 @dataclass(frozen=True)

@@ -296,6 +296,13 @@ def test_gravity_broker_users_makes_each_components_user_once_with_the_operators
             "administrator",
             "impersonator",
         }
+        # The gateway reads dead-letter counts for its metrics through the management API.
+        gateway = (f"{prefix}gateway", first["gateway"].strip())
+        queues = requests.get(f"{MANAGEMENT}/queues/{vhost}", auth=gateway, timeout=10)
+        assert queues.status_code == 200
+        recruitment_login = (f"{prefix}recruitment", first["recruitment"].strip())
+        refused = requests.get(f"{MANAGEMENT}/queues/{vhost}", auth=recruitment_login, timeout=10)
+        assert refused.status_code == 401  # a service's user has no business there
         own = BrokerUser(f"{prefix}recruitment", "recruitment", first["recruitment"].strip())
         login = Logins(amqp_uri, {"recruitment": own}).uri("recruitment")
         event = make_recruitment_event("StudentScreened", str(uuid.uuid4()), str(uuid.uuid4()))

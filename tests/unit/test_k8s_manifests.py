@@ -32,7 +32,10 @@ CUSTOM_RESOURCES = {
 }
 # Secrets the site creates (docs/operations.md); the operators create the rest.
 # gravity-metrics is optional: without it the gateway's /metrics answers 401 in production.
-SITE_SECRETS = {"gravity-jwt", "gravity-verification", "gravity-db", "gravity-metrics"}
+BROKER_USERS = ("recruitment", "placement", "volunteering", "honors", "gateway", "eventlog")
+SITE_SECRETS = {"gravity-jwt", "gravity-verification", "gravity-db", "gravity-metrics"} | {
+    f"gravity-{name}-broker" for name in BROKER_USERS
+}
 KUSTOMIZE_FEATURES = {"apiVersion", "kind", "resources", "images"}
 
 
@@ -184,12 +187,18 @@ def test_secrets_are_only_referenced_and_every_reference_has_an_owner() -> None:
     owned = SITE_SECRETS | {f"{broker['metadata']['name']}-default-user"}
     referenced = {
         variable["valueFrom"]["secretKeyRef"]["name"]
-        for deployment in of_kind("Deployment")
+        for deployment in [*of_kind("Deployment"), *of_kind("Job")]
         for container in containers(deployment)
         for variable in container["env"]
         if "secretKeyRef" in variable.get("valueFrom", {})
     }
-    assert referenced == owned
+    (job,) = of_kind("Job")
+    mounted = {
+        source["secret"]["name"]
+        for volume in job["spec"]["template"]["spec"]["volumes"]
+        for source in volume.get("projected", {}).get("sources", [])
+    }
+    assert referenced | mounted == owned
     assert cluster["spec"]["bootstrap"]["initdb"]["secret"]["name"] == "gravity-db"
     (role,) = cluster["spec"]["managed"]["roles"]
     assert (role["name"], role["createdb"], role["passwordSecret"]["name"]) == (
@@ -228,3 +237,58 @@ def test_volunteering_runs_like_every_service_with_probes_and_a_disruption_budge
     assert {"startupProbe", "livenessProbe", "readinessProbe"} <= set(container)
     budgets = {budget["metadata"]["name"] for budget in of_kind("PodDisruptionBudget")}
     assert "gravity-volunteering" in budgets
+
+
+def broker_login(container: dict[str, Any]) -> set[str]:
+    """The Secrets a container's broker user and password come from."""
+    return {
+        variable["valueFrom"]["secretKeyRef"]["name"]
+        for variable in container["env"]
+        if variable["name"] in {"GRAVITY_RABBITMQ_USER", "GRAVITY_RABBITMQ_PASSWORD"}
+    }
+
+
+def test_each_process_connects_to_the_broker_as_its_own_user() -> None:
+    (broker,) = of_kind("RabbitmqCluster")
+    default_user = f"{broker['metadata']['name']}-default-user"
+    names = set()
+    for deployment in of_kind("Deployment"):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        name = container["args"][0]
+        names.add(name)
+        assert broker_login(container) == {f"gravity-{name}-broker"}, name
+        for init in deployment["spec"]["template"]["spec"]["initContainers"]:
+            assert broker_login(init) == {default_user}  # migrate publishes nothing
+    assert names == set(BROKER_USERS)
+
+
+def test_the_broker_users_job_makes_every_processs_user_with_the_operators_login() -> None:
+    (job,) = of_kind("Job")
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["args"] == [
+        "gravity",
+        "broker-users",
+        "--passwords",
+        "/var/lib/gravity/broker",
+    ]
+    (broker,) = of_kind("RabbitmqCluster")
+    assert broker_login(container) == {f"{broker['metadata']['name']}-default-user"}
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/var/lib/gravity/broker"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    files = {
+        item["path"]: source["secret"]["name"]
+        for source in volume["projected"]["sources"]
+        for item in source["secret"]["items"]
+    }
+    assert files == {f"{name}.password": f"gravity-{name}-broker" for name in BROKER_USERS}
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert set(container["resources"]["limits"]) == {"cpu", "memory"}
+
+
+def test_every_producer_is_registered_with_the_user_its_secret_names() -> None:
+    (config,) = of_kind("ConfigMap")
+    registered = {k: v for k, v in config["data"].items() if k.endswith("_BROKER_USER")}
+    settings = load_settings(environ=registered)
+    assert settings.broker_users == {name: name for name in BROKER_USERS if name != "eventlog"}
