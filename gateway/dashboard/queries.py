@@ -5,7 +5,8 @@ the history are counted here and never answered."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,9 +27,19 @@ SUMMARY = ("campaign_id", "name", "year", "season", "status")
 class DashboardReads(ReadModelQueries):
     """Reads every section's share; never writes."""
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """One connection whose reads all see one committed state, so that every figure is as
+        of ``as_of_position``: REPEATABLE READ on PostgreSQL (its default reads each statement
+        afresh); the gateway's SQLite connection reads in one transaction already."""
+        with self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            yield connection
+
     def campaign(self, shares: Shares, campaign_id: str) -> Row | None:
         """The campaign's dashboard, or None for an unknown campaign."""
-        with self._engine.connect() as connection:
+        with self._snapshot() as connection:
             found = connection.execute(
                 sa.select(*(campaigns.c[name] for name in SUMMARY)).where(
                     campaigns.c.campaign_id == campaign_id
@@ -48,7 +59,7 @@ class DashboardReads(ReadModelQueries):
 
     def history(self, shares: Shares) -> Row:
         """Per year (the campaigns' own ``year``), oldest first, and over all the years."""
-        with self._engine.connect() as connection:
+        with self._snapshot() as connection:
             seasons = connection.execute(
                 sa.select(campaigns.c.campaign_id, campaigns.c.year).order_by(
                     campaigns.c.year, campaigns.c.campaign_id

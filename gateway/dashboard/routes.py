@@ -41,7 +41,7 @@ def dashboard_routes(blocks: Mapping[str, type[Schema]]) -> DashboardRoutes:
             "programme_history",
             "/programme/history",
             "The programme's figures per year across every campaign, and over all the years "
-            "(counts only; volunteers: " + ds.VOLUNTEERS + ")",
+            "(counts only)",
             TAG,
             REPORT_READERS,
             ds.ProgrammeHistoryResponse,
