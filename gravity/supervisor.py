@@ -22,6 +22,7 @@ import requests
 from gravity.restarts import RestartBook, RestartPolicy
 from shared.config import ConfigError, Settings
 from shared.events.producer_keys import ensure_producer_key
+from shared.events.producers import producers
 from shared.logging import configure_logging, get_logger
 from shared.messaging.topology import amqp_parameters
 from shared.ports import PortTakenError, check_port_free
@@ -88,8 +89,8 @@ class Supervisor:
     def start(self) -> None:
         Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
         # Every producer's key exists before the log and the consumers read the registry.
-        for service in self.settings.services:
-            ensure_producer_key(self.settings, service)
+        for producer in producers(self.settings):  # the services and the gateway
+            ensure_producer_key(self.settings, producer)
         for name in self.components:
             self._spawn(name)
             if name == "eventlog":

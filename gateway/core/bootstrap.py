@@ -1,4 +1,5 @@
-"""The gateway's one bootstrap: settings in, engines, stores, subscription and probes out."""
+"""The gateway's one bootstrap: settings in, engines, stores, subscription, the relay of its own
+outbox (``gateway.trail``) and probes out."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from gateway.core.projector import Projector
 from gateway.core.route import Route
 from gateway.core.section import ReadModelQueries, Section
 from gateway.core.subscription import CatchUpSubscription
+from gateway.trail import gateway_relay
 from shared.config import CONFIG_KEY, Settings
 from shared.eventlog.reader import EventLogReader
 from shared.eventstore.database import create_database_engine
+from shared.messaging.relay import OutboxRelay
 
 Q = TypeVar("Q", bound=ReadModelQueries)
 
@@ -37,6 +40,7 @@ class GatewayApp:
     edge: Edge
     projector: Projector
     subscription: CatchUpSubscription
+    relay: OutboxRelay
     probes: Probes
     engines: tuple[Engine, ...]
     reads: dict[type[ReadModelQueries], ReadModelQueries]
@@ -86,6 +90,7 @@ def build_app(
         edge=Edge(settings, idempotency, next(iter(session_checks), None), metrics),
         projector=projector,
         subscription=CatchUpSubscription(reader, projector),
+        relay=gateway_relay(settings, store),
         probes=probes,
         engines=(store, event_log),
         reads={kind: kind(store) for section in sections for kind in section.reads}
@@ -109,7 +114,7 @@ def projection_of(sections: Sequence[Section]) -> dict[str, ProjectionHandler]:
 
 class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is untyped
     """Builds the app from ``config["GRAVITY"]["settings"]`` and runs the read-model
-    subscription as a managed green thread for the container's lifetime."""
+    subscription and the outbox relay as managed green threads for the container's lifetime."""
 
     def __init__(self, sections: Sequence[Section], routes: tuple[Route, ...]) -> None:
         self.sections = tuple(sections)
@@ -123,13 +128,16 @@ class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is 
         self.container.spawn_managed_thread(
             self.app.subscription.run, identifier="read-model-subscription"
         )
+        self.container.spawn_managed_thread(self.app.relay.run, identifier="outbox-relay")
 
     def stop(self) -> None:
         self.app.subscription.stop()
+        self.app.relay.stop()
         self.app.dispose()
 
     def kill(self) -> None:
         self.app.subscription.stop()
+        self.app.relay.stop()
 
     def get_dependency(self, worker_ctx: Any) -> GatewayApp:  # noqa: ARG002 - nameko API
         return self.app

@@ -8,5 +8,6 @@ with the ``gateway`` producer key, and the event log chains them like any servic
 
 from gateway.trail.access import record_access
 from gateway.trail.outbox import GATEWAY, append_event, wake_on_commit
+from gateway.trail.relay import gateway_relay
 
-__all__ = ["GATEWAY", "append_event", "record_access", "wake_on_commit"]
+__all__ = ["GATEWAY", "append_event", "gateway_relay", "record_access", "wake_on_commit"]

@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 from shared.contracts import CONTRACTS
 from shared.contracts.records import Event
 from shared.events.envelope import Envelope
+from shared.events.producers import GATEWAY_PRODUCER
 from shared.eventstore.store import envelope_to_row
 from shared.eventstore.tables import events, outbox
 
-GATEWAY = "gateway"
+GATEWAY = GATEWAY_PRODUCER
 """The gateway's producer name: its exchange is ``gateway.events``, its key ``gateway``."""
 
 ACTOR_MAX_LENGTH = 120  # the events table's actor column

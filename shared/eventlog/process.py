@@ -13,6 +13,7 @@ from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.consumer import ConsumerOptions, EventLogConsumer
 from shared.eventlog.keys import ensure_private_key
 from shared.events.producer_keys import ProducerKeys
+from shared.events.producers import producers as all_producers
 from shared.eventstore.database import create_database_engine
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
@@ -37,7 +38,7 @@ def event_log_consumer(
         yield EventLogConsumer(
             engine,
             settings.amqp_uri,
-            settings.services,
+            all_producers(settings),
             producers,
             options=options,
             checkpointer=checkpointer,
@@ -65,10 +66,12 @@ def main(config: str | None = None) -> int:
             signal.signal(signal.SIGTERM, request_stop)
             signal.signal(signal.SIGINT, request_stop)
             known = consumer.producers.key_ids()
-            log.info("eventlog.started", services=list(settings.services), producer_keys=known)
-            for service in settings.services:
-                if service not in known:  # its events are quarantined until it has a key
-                    log.warning("eventlog.no_producer_key", service=service)
+            log.info(
+                "eventlog.started", producers=list(all_producers(settings)), producer_keys=known
+            )
+            for producer in all_producers(settings):
+                if producer not in known:  # its events are quarantined until it has a key
+                    log.warning("eventlog.no_producer_key", service=producer)
             consumer.run()
     except Exception as error:
         # Only the class: database errors quote the rows they failed on, and rows hold

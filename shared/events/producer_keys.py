@@ -41,6 +41,7 @@ from shared.eventlog.keys import (
 )
 from shared.events.canonical import canonical_bytes
 from shared.events.envelope import Envelope
+from shared.events.producers import producers
 from shared.messaging.topology import event_exchange
 
 PRODUCERS_DIR = "producers"
@@ -166,7 +167,7 @@ def registered_keys(settings: Settings) -> dict[str, list[Ed25519PublicKey]]:
     """Each service's public keys: the ``producer_keys`` setting and the key files."""
     folder = settings.keys_dir / PRODUCERS_DIR
     found: dict[str, list[Ed25519PublicKey]] = {}
-    for service in settings.services:
+    for service in producers(settings):  # the services and the gateway
         keys = [_public_key(text, service) for text in settings.producer_keys.get(service, ())]
         files = sorted({*folder.glob(f"{service}.pub"), *folder.glob(f"{service}.*.pub")})
         keys += [load_public_key(path) for path in files]
