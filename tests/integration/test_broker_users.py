@@ -4,7 +4,8 @@ own exchange and only as itself; the real relay, event log and placement service
 nothing more than their users' rights; and where the producers' users are configured, an
 event signed with a stolen key but published through another login is quarantined by the log
 and parked by placement, while the same kind of event from recruitment's own user is logged
-and acted on."""
+and acted on. A parked message goes back with the user_id it was first published with.
+(Past 200 lines: the four tests share the users made for them and the way they publish.)"""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import pika.exceptions
 import pytest
 import requests
 import sqlalchemy as sa
+from kombu import Connection as KombuConnection
 from sqlalchemy.orm import sessionmaker
 
 from gravity.broker_users import ManagementApi, apply_broker_users, producers_of
@@ -38,7 +40,9 @@ from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import events
 from shared.messaging.broker_users import BrokerUser
-from shared.messaging.dead_letters import inspect_dead_letters
+from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
+from shared.messaging.inbox import dead_letter_topology
+from shared.messaging.parking import ORIGINAL_USER_HEADER, park
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import amqp_parameters, event_exchange
 from shared.migrations import upgrade_to_head
@@ -330,3 +334,51 @@ def broker_users_command(settings: Settings, passwords: Path, prefix: str) -> in
     )
     code: int = args.handler(args, settings)
     return code
+
+
+def test_a_parked_message_goes_back_with_the_user_id_it_was_first_published_with(logins, amqp_uri):
+    vhost = str(amqp_parameters(amqp_uri)["virtual_host"])
+    operator, secret = f"op-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    requests.put(
+        f"{MANAGEMENT}/users/{operator}",
+        json={"password": secret, "tags": "administrator,impersonator"},
+        auth=AUTH,
+        timeout=10,
+    ).raise_for_status()
+    requests.put(
+        f"{MANAGEMENT}/permissions/{vhost}/{operator}",
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        auth=AUTH,
+        timeout=10,
+    ).raise_for_status()
+    queue = "evt-recruitment-AllianceJoined--placement.on_joined"
+    recruitment = logins.users["recruitment"].name
+    event = make_recruitment_event("AllianceJoined", str(uuid.uuid4()), str(uuid.uuid4()))
+    try:
+        with broker_channel(logins.operator) as channel:
+            channel.exchange_declare(event_exchange("recruitment"), "topic", durable=True)
+            channel.queue_declare(queue, durable=True)
+            channel.queue_bind(queue, event_exchange("recruitment"), "#")
+        with KombuConnection(logins.operator) as connection:
+            exchange, parked_queue = dead_letter_topology(queue)
+            exchange(connection.default_channel).declare()
+            parked_queue(connection.default_channel).declare()
+        publish(logins.uri("recruitment"), event_exchange("recruitment"), event, recruitment)
+
+        # Parked by placement's user, which may not publish under recruitment's user_id.
+        with KombuConnection(logins.uri("placement")) as connection:
+            message = connection.SimpleQueue(queue, no_ack=False).get(timeout=10)
+            assert message.properties["user_id"] == recruitment
+            park(logins.uri("placement"), queue, message, 5, "RuntimeError")
+            message.ack()
+        [parked] = inspect_dead_letters(logins.operator, queue)
+        assert parked.event_id == event.event_id
+
+        operator_uri = amqp_uri.replace("guest:guest@", f"{operator}:{secret}@")
+        assert replay_dead_letters(operator_uri, queue) == 1
+        with KombuConnection(logins.operator) as connection:
+            returned = connection.SimpleQueue(queue, no_ack=True).get(timeout=10)
+        assert returned.properties["user_id"] == recruitment
+        assert ORIGINAL_USER_HEADER not in (returned.headers or {})
+    finally:
+        requests.delete(f"{MANAGEMENT}/users/{operator}", auth=AUTH, timeout=10)
