@@ -16,6 +16,7 @@ from typing import Any
 import openpyxl
 import requests
 import sqlalchemy as sa
+from structlog.testing import capture_logs
 
 from gateway.core.tokens import issue_token
 from gateway.honors.tables import appointments, awards
@@ -98,7 +99,11 @@ def test_an_operator_exports_registrations_as_csv_and_xlsx_with_names_and_defuse
     register(stack, open_campaign(stack), 4)  # another campaign's student is not exported
     wait_until(lambda: listed_count(stack, campaign_id), lambda count: count == 3)
 
-    answer = export(stack, campaign_id, "students.csv")
+    with capture_logs() as logs:
+        answer = export(stack, campaign_id, "students.csv")
+        wait_until(lambda: [line["event"] for line in logs], lambda seen: "export.sent" in seen)
+    personal = (NAME, "王芳", PHONE, make_registration(1)["id_number"])
+    assert all(value not in str(logs) for value in personal)  # logged, but not the data
     rows = csv_rows(answer)
     assert [row["student_id"] for row in rows] == registered  # registration order
     assert [row["name"] for row in rows] == [NAME, "王芳", "李雷"]
