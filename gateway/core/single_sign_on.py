@@ -117,7 +117,9 @@ def _signing_key(keys: jwt.PyJWKClient, kid: str) -> jwt.PyJWK:
             raise InvalidTokenError("single sign-on: unknown kid") from None
         log.warning("sso.keys_unusable", error=str(error))
         raise _unavailable() from None
-    except jwt.PyJWTError as error:  # a key set that does not parse
+    except (jwt.PyJWTError, ValueError, OSError) as error:
+        # A key set that does not parse (not JSON, malformed keys), or a connection that
+        # broke while the answer was read: PyJWKClient passes these on as they are.
         log.warning("sso.keys_unusable", error=type(error).__name__)
         raise _unavailable() from None
 

@@ -62,13 +62,14 @@ class Provider:
         self.keys: dict[str, PrivateKey] = {}
         self.delay = 0.0
         self.status = 200
+        self.garbage = b""  # answered instead of the key set when set
         self.fetches = 0
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 time.sleep(provider.delay)
-                body = json.dumps(provider.key_set()).encode()
+                body = provider.garbage or json.dumps(provider.key_set()).encode()
                 provider.fetches += provider.status == 200
                 self.send_response(provider.status)
                 self.send_header("Content-Type", "application/json")
@@ -312,12 +313,19 @@ def test_a_provider_that_is_away_answers_503_and_accepts_nothing(
             assert time.monotonic() - started < 5  # bounded by the 1 s timeout
             return response
 
-        for status, delay in ((500, 0.0), (200, 3.0)):
-            provider.status, provider.delay = status, delay
+        faults = (  # an error, an answer slower than the timeout, not JSON, no keys
+            (500, 0.0, b""),
+            (200, 3.0, b""),
+            (200, 0.0, b"<html>maintenance</html>"),
+            (200, 0.0, b'{"keys": []}'),
+            (200, 0.0, b'{"keys": [{"kty": "RSA", "kid": "k1", "n": "AQAB"}]}'),
+        )
+        for fault in faults:
+            provider.status, provider.delay, provider.garbage = fault
             unavailable = answer_after_the_cache_expired()
-            assert refusal(unavailable) == (503, "IDENTITY_PROVIDER_UNAVAILABLE"), (status, delay)
+            assert refusal(unavailable) == (503, "IDENTITY_PROVIDER_UNAVAILABLE"), fault
             assert unavailable.headers["Retry-After"]
-        provider.status, provider.delay = 200, 0.0
+        provider.status, provider.delay, provider.garbage = 200, 0.0, b""
         assert refusal(answer_after_the_cache_expired()) == (404, "NOT_FOUND")
         own = issue_token(settings, "student", str(uuid.uuid4()))
         provider.close()
