@@ -5,7 +5,8 @@ nothing more than their users' rights; and where the producers' users are config
 event signed with a stolen key but published through another login is quarantined by the log
 and parked by placement, while the same kind of event from recruitment's own user is logged
 and acted on. A parked message goes back with the user_id it was first published with.
-(Past 200 lines: the four tests share the users made for them and the way they publish.)"""
+The gateway commands recruitment over RPC and the log records it, each as its own user.
+(Past 200 lines: the five tests share the users made for them and the way they publish.)"""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ import sqlalchemy as sa
 from kombu import Connection as KombuConnection
 from sqlalchemy.orm import sessionmaker
 
+from gateway.core.process import gateway_config, prepare_databases
+from gateway.service import GatewayService
 from gravity.broker_users import ManagementApi, apply_broker_users, producers_of
 from services.placement.service import PlacementService
+from services.recruitment.service import RecruitmentService
 from shared.backoff import Backoff
 from shared.config import Settings, load_settings
 from shared.eventlog import EventLogReader, verify_chain
@@ -48,6 +52,7 @@ from shared.messaging.topology import amqp_parameters, event_exchange
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from tests.factories import make_recruitment_event
+from tests.integration.test_gateway_api import Stack, make_settings
 from tests.support.broker import AUTH, MANAGEMENT, broker_channel
 
 FAST = ConsumerOptions(
@@ -382,3 +387,59 @@ def test_a_parked_message_goes_back_with_the_user_id_it_was_first_published_with
         assert ORIGINAL_USER_HEADER not in (returned.headers or {})
     finally:
         requests.delete(f"{MANAGEMENT}/users/{operator}", auth=AUTH, timeout=10)
+
+
+def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own_user(
+    amqp_uri, tmp_path, container_factory
+):
+    suffix = uuid.uuid4().hex[:8]
+    components = ("recruitment", "gateway", "eventlog")
+    users = {c: BrokerUser(f"{c}-{suffix}", c, uuid.uuid4().hex) for c in components}
+    api = ManagementApi(MANAGEMENT.removesuffix("/api"), *AUTH)
+    vhost = str(amqp_parameters(amqp_uri)["virtual_host"])
+    logins = Logins(amqp_uri, users)
+    registered = {"recruitment": users["recruitment"].name, "gateway": users["gateway"].name}
+    settings = {
+        c: make_settings(tmp_path, logins.uri(c), broker_users=registered) for c in components
+    }
+    upgrade_to_head(
+        settings["recruitment"].database_url("recruitment"), "services.recruitment.migrations"
+    )
+    prepare_databases(settings["gateway"])
+    apply_broker_users(api, vhost, list(users.values()), producers_of(settings["gateway"]))
+    try:
+        with event_log_consumer(settings["eventlog"], FAST) as consumer:
+            worker = threading.Thread(target=consumer.run, daemon=True)
+            worker.start()
+            log = create_database_engine(settings["eventlog"].database_url("eventlog"))
+            recruitment = container_factory(
+                RecruitmentService, nameko_config(settings["recruitment"], "recruitment")
+            )
+            gateway = container_factory(GatewayService, gateway_config(settings["gateway"]))
+            try:
+                recruitment.start()
+                gateway.start()
+                url = f"http://127.0.0.1:{settings['gateway'].gateway_port}"
+                Stack(settings["gateway"], url, log, log).open_campaign()  # two RPC round trips
+                logged = wait_for(
+                    lambda: (
+                        (found := list(EventLogReader(log).read_after(0, 100)))
+                        and len(found) >= 2
+                        and found
+                    )
+                )
+                assert requests.get(f"{url}/readyz", timeout=10).status_code == 200
+                assert quarantined(log) == {}
+            finally:
+                gateway.stop()  # before their users are deleted
+                recruitment.stop()
+                consumer.stop()
+                worker.join(10)
+                log.dispose()
+    finally:
+        for user in users.values():
+            requests.delete(f"{MANAGEMENT}/users/{user.name}", auth=AUTH, timeout=10)
+    assert [entry.envelope.event_type for entry in logged[:2]] == [
+        "CampaignCreated",
+        "CampaignOpened",
+    ]
