@@ -5,6 +5,7 @@ A column is a read-model column; whether it is personal is read from that column
 (``info=PERSONAL`` in the section's tables), never declared again here, so an export without
 personal data (an auditor's, a host unit's) simply leaves those columns out. Rows are read in
 batches by a keyset on values that never change once a row exists, ended by the row's id.
+(A little over 200 lines: declarations only, a column a line, in the order the files show them.)
 """
 
 from __future__ import annotations
