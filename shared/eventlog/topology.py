@@ -11,7 +11,8 @@ EVENT_LOG_DEAD_LETTER_QUEUE = dead_letter_queue(EVENT_LOG_QUEUE)
 
 
 def declare_event_log_topology(channel: Any, services: Iterable[str]) -> None:
-    """Declare every service's event exchange and bind the log's durable queue to all of it.
+    """Declare every producer's event exchange (``services``: each service's and the
+    gateway's, ``shared.events.producers``) and bind the log's durable queue to all of them.
 
     ``channel`` is a pika channel. The exchanges are declared exactly as nameko declares them
     (durable, non-auto-delete topic exchanges), or the broker would close the channel. The

@@ -204,6 +204,24 @@ def test_the_registry_finds_a_key_made_after_it_was_read(tmp_path):
     )
 
 
+def test_the_gateway_is_a_producer_with_keys_of_its_own(tmp_path):
+    configured = Ed25519PrivateKey.generate()
+    settings = settings_with_keys(tmp_path, gateway=public_key_text(configured.public_key()))
+    made = ensure_producer_key(settings, "gateway")  # as gravity up makes it
+    keys = ProducerKeys.from_settings(settings)
+
+    assert keys.key_ids()["gateway"] == sorted([made.key_id, key_id(configured.public_key())])
+    disabled = make_envelope(producer="gateway", event_type="AccountDisabled")
+    assert keys.refusal(made.sign(disabled), "gateway.events") is None
+    assert keys.refusal(made.sign(disabled), "recruitment.events") == (
+        "gateway's event came through recruitment.events"
+    )
+    recruitment = ensure_producer_key(settings, "recruitment")
+    assert keys.refusal(recruitment.sign(disabled), "gateway.events") == (
+        f"key {recruitment.key_id} is recruitment's, not gateway's"
+    )
+
+
 def test_a_configured_key_that_is_not_a_key_is_refused(tmp_path):
     settings = settings_with_keys(tmp_path, placement="bm90IGEga2V5")
 
