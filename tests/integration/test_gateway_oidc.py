@@ -82,7 +82,8 @@ class Provider:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/certs"
+        # A path of its own: the gateway keeps one key set per provider URL for its process.
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/{uuid.uuid4()}/certs"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
