@@ -8,6 +8,7 @@ from gateway.accounts.lists import ACCOUNT_SORTS
 from gateway.accounts.rules import ROLES
 from gateway.core.paging import page_query, page_response
 from gateway.core.schemas import timestamp
+from shared.contracts.fields import Text
 
 ONCE = {"description": "Shown only in this answer; the gateway keeps only its hash."}
 
@@ -69,9 +70,8 @@ AccountListQuery = page_query(
     {
         "role": fields.String(validate=validate.OneOf(ROLES)),
         "status": fields.String(validate=validate.OneOf(("active", "disabled"))),
-        "subject_id": fields.String(
-            validate=validate.Length(min=1, max=200),
-            metadata={"description": "The record the account acts as (a student's id)."},
+        "subject_id": Text(
+            200, metadata={"description": "The record the account acts as (a student's id)."}
         ),
     },
 )
