@@ -61,7 +61,7 @@ def single_sign_on_principal(settings: Settings, token: str) -> Principal:
     header = _header(token)
     key = _signing_key(key_set(config), header["kid"])
     if key.algorithm_name not in ALGORITHMS or key.algorithm_name != header["alg"]:
-        raise InvalidTokenError("the key's algorithm is not the token's")
+        raise InvalidTokenError("single sign-on: the key's algorithm is not the token's")
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
