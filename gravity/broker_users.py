@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.config import Settings
+from shared.events.producers import producers
 from shared.messaging.broker_users import (
     EVENT_LOG,
     HASHING_ALGORITHM,
@@ -36,7 +37,6 @@ from shared.messaging.broker_users import (
 )
 from shared.messaging.topology import amqp_parameters
 
-GATEWAY = "gateway"
 OPERATOR_TAGS = ("administrator", "impersonator")
 
 
@@ -69,11 +69,6 @@ class ManagementApi:
 
 def quoted(name: str) -> str:
     return urllib.parse.quote(name, safe="")
-
-
-def producers_of(settings: Settings) -> tuple[str, ...]:
-    """Every component that publishes events: the services and the gateway."""
-    return (*settings.services, *(() if GATEWAY in settings.services else (GATEWAY,)))
 
 
 def apply_broker_users(
@@ -127,7 +122,7 @@ def _broker_users(args: argparse.Namespace, settings: Settings) -> int:
     management = args.management_url or f"http://{broker['host']}:15672"
     api = ManagementApi(management, str(broker["username"]), str(broker["password"]))
     folder = Path(args.passwords)
-    producers = producers_of(settings)
+    every_producer = producers(settings)
     try:
         users = [
             BrokerUser(
@@ -135,7 +130,7 @@ def _broker_users(args: argparse.Namespace, settings: Settings) -> int:
                 component,
                 ensure_password(folder / f"{component}.password"),
             )
-            for component in (*producers, EVENT_LOG)
+            for component in (*every_producer, EVENT_LOG)
         ]
     except (OSError, ValueError) as error:
         print(f"gravity broker-users: {error}", file=sys.stderr)
@@ -144,7 +139,7 @@ def _broker_users(args: argparse.Namespace, settings: Settings) -> int:
     while True:
         try:
             apply_broker_users(
-                api, str(broker["virtual_host"]), users, producers, str(broker["username"])
+                api, str(broker["virtual_host"]), users, every_producer, str(broker["username"])
             )
             break
         except ManagementApiError as error:

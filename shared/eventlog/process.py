@@ -67,7 +67,10 @@ def main(config: str | None = None) -> int:
             signal.signal(signal.SIGINT, request_stop)
             known = consumer.producers.key_ids()
             log.info(
-                "eventlog.started", producers=list(all_producers(settings)), producer_keys=known
+                "eventlog.started",
+                producers=list(all_producers(settings)),
+                producer_keys=known,
+                broker_users=consumer.producers.broker_users,  # empty: signatures alone decide
             )
             for producer in all_producers(settings):
                 if producer not in known:  # its events are quarantined until it has a key

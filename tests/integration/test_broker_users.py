@@ -29,7 +29,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gateway.core.process import gateway_config, prepare_databases
 from gateway.service import GatewayService
-from gravity.broker_users import ManagementApi, apply_broker_users, producers_of
+from gravity.broker_users import ManagementApi, apply_broker_users
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.backoff import Backoff
@@ -40,6 +40,7 @@ from shared.eventlog.process import event_log_consumer
 from shared.eventlog.tables import log_quarantine
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ensure_producer_key
+from shared.events.producers import producers as producers_of
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import events
