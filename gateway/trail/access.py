@@ -31,8 +31,8 @@ def record_access(
       digits and ``. _ : / -``, at most 200 characters, so that no name or other personal text
       can end up in the log.
     - ``subject_count``: how many people's records it held (0 or more), if counted.
-    - ``correlation_id``: the request's, so that the record joins its log lines; a new one
-      if None.
+    - ``correlation_id``: the request's (1 to 64 characters), so that the record joins its
+      log lines; a new one if None.
 
     The event holds none of the data read. It is in its own stream (``access-<uuid>``), so
     calls never conflict; each call appends exactly one event. It reaches the event log

@@ -25,7 +25,8 @@ from shared.eventstore.tables import events, outbox
 GATEWAY = GATEWAY_PRODUCER
 """The gateway's producer name: its exchange is ``gateway.events``, its key ``gateway``."""
 
-ACTOR_MAX_LENGTH = 120  # the events table's actor column
+ACTOR_MAX_LENGTH = 120  # the events table's columns
+CORRELATION_ID_MAX_LENGTH = 64
 _APPENDED = "gravity.trail.appended"  # on a pooled connection's info: wake the relay
 
 
@@ -48,6 +49,8 @@ def append_event(
     """
     if not actor or len(actor) > ACTOR_MAX_LENGTH:
         raise ValueError(f"actor must be 1 to {ACTOR_MAX_LENGTH} characters")
+    if correlation_id is not None and not 0 < len(correlation_id) <= CORRELATION_ID_MAX_LENGTH:
+        raise ValueError(f"correlation_id must be 1 to {CORRELATION_ID_MAX_LENGTH} characters")
     schema_version, payload = CONTRACTS.dump_event(event)
     newest = connection.execute(
         sa.select(sa.func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)

@@ -283,6 +283,8 @@ def test_each_access_is_logged_once_and_waits_in_the_outbox_while_the_broker_is_
         ({"resource": ""}, "resource"),
         ({"subject_count": -1}, "subject_count"),
         ({"actor": ""}, "actor"),
+        ({"actor": "operator:" + "x" * 120}, "actor"),
+        ({"correlation_id": "c" * 65}, "correlation_id"),
     ],
 )
 def test_an_invalid_access_record_is_refused_and_writes_nothing(
