@@ -3,10 +3,10 @@
 Each event goes out signed with the service's key (``shared.events.producer_keys``): the log and
 every consumer refuse an event without a valid signature of its producer. It also carries the
 broker user the relay is connected as in its ``user_id``, which RabbitMQ validates (a message
-naming another user is refused), so that the log can tell which login published it. Rows are marked
-published only after the broker confirmed them. If the broker is down, the
-rows stay and the relay retries with exponential back-off; if it dies between publishing and
-marking, the events go out again and consumers absorb them by ``event_id``.
+naming another user is refused), so that the log can tell which login published it. Rows are
+marked published only after the broker confirmed them. If the broker is down, the rows stay and
+the relay retries with exponential back-off; if it dies between publishing and marking, the
+events go out again and consumers absorb them by ``event_id``.
 
 While the broker confirms one batch, the relay reads and frames the next, so its own work
 overlaps the broker's; a batch goes out only after the one before it was confirmed, so events
