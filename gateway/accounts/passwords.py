@@ -10,18 +10,15 @@ thread when eventlet runs the process (the gateway), so that other requests go o
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from eventlet import patcher, tpool
 
 from gateway.accounts.common_passwords import COMMON_PASSWORDS
+from gateway.core.off_the_hub import off_the_hub
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
-T = TypeVar("T")
 
 
 def password_weaknesses(password: str, username: str) -> list[str]:
@@ -41,15 +38,6 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
-def _off_the_hub(work: Callable[..., T], *args: object) -> T:
-    """``work(*args)`` in a native thread under eventlet (argon2's C code releases the GIL),
-    so that a hash never stalls the gateway's other green threads; directly otherwise."""
-    if patcher.is_monkey_patched("thread"):
-        done: T = tpool.execute(work, *args)
-        return done
-    return work(*args)
-
-
 @functools.cache
 def _dummy_hash() -> str:
     """A hash of nothing anyone knows, made once: what an unknown username is checked against."""
@@ -58,14 +46,14 @@ def _dummy_hash() -> str:
 
 def hash_password(password: str) -> str:
     """The Argon2id hash (with its salt and parameters) to store in place of ``password``."""
-    return _off_the_hub(_hasher().hash, password)
+    return off_the_hub(_hasher().hash, password)
 
 
 def check_password(stored_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored_hash``; ``None`` (no such account) spends the same
     time on the dummy hash and answers False."""
     try:
-        matched = bool(_off_the_hub(_hasher().verify, stored_hash or _dummy_hash(), password))
+        matched = bool(off_the_hub(_hasher().verify, stored_hash or _dummy_hash(), password))
     except (VerificationError, InvalidHashError):
         return False
     return matched and stored_hash is not None

@@ -9,8 +9,9 @@ first rows leave while the later ones are still being read.
 XLSX is a ZIP archive whose directory comes last, so it cannot leave before its last row is
 written: XlsxWriter writes the rows in ``constant_memory`` mode (each row flushed to a
 temporary file as it is done) into an anonymous temporary file, which is then sent in
-chunks and is gone when closed. Cells are typed: text is always written as text, never as a
-formula or a link, so XLSX needs no prefix.
+chunks and is gone when closed. The writing and the compression run off eventlet's hub
+(``gateway.core.off_the_hub``), so a large XLSX does not stall other requests. Cells are
+typed: text is always written as text, never as a formula or a link, so XLSX needs no prefix.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import xlsxwriter
+
+from gateway.core.off_the_hub import off_the_hub
 
 BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv"
@@ -88,17 +91,21 @@ def xlsx_chunks(sheet_name: str, headers: Sequence[str], batches: Batches) -> It
         for column, header in enumerate(headers):
             sheet.write_string(0, column, header, bold)
         row = 1
-        for batch in batches:
+        for batch in batches:  # read on the hub (green database I/O), written off it
             if row + len(batch) > XLSX_MAX_ROWS:
                 raise ExportTooLargeError(f"an XLSX holds at most {XLSX_MAX_ROWS - 1} rows")
-            for values in batch:
-                for column, value in enumerate(values):
-                    _write_cell(sheet, row, column, value)
-                row += 1
-        workbook.close()
+            off_the_hub(_write_rows, sheet, row, batch)
+            row += len(batch)
+        off_the_hub(workbook.close)  # the ZIP compression: seconds for a large season
         file.seek(0)
         while chunk := file.read(FILE_CHUNK_BYTES):
             yield chunk
+
+
+def _write_rows(sheet: Any, first_row: int, batch: Sequence[Sequence[Any]]) -> None:
+    for row, values in enumerate(batch, start=first_row):
+        for column, value in enumerate(values):
+            _write_cell(sheet, row, column, value)
 
 
 def _write_cell(sheet: Any, row: int, column: int, value: Any) -> None:
