@@ -1,7 +1,8 @@
 """The gateway as a producer, on real RabbitMQ and SQLite: its account changes reach the real
 event log signed with the gateway's key and without a password or a token anywhere in the
-log; each ``record_access`` logs exactly one access, also across a broker outage; a forged
-``gateway.events`` message is quarantined."""
+log; each ``record_access`` logs exactly one access, also across a broker outage (the
+gateway's database on SQLite and PostgreSQL); a forged ``gateway.events`` message is
+quarantined."""
 
 from __future__ import annotations
 
@@ -60,10 +61,11 @@ def gateway(
     yield from gateway_with(accounts_settings(tmp_path, amqp_uri), container_factory, ())
 
 
-@pytest.fixture
-def settings(tmp_path: Path, amqp_uri: str) -> Settings:
-    """A migrated gateway database and event log, no gateway process."""
-    return accounts_settings(tmp_path, amqp_uri)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path, amqp_uri: str) -> Settings:
+    """A migrated gateway database (on each engine) and event log, no gateway process."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else ""
+    return accounts_settings(tmp_path, amqp_uri, url)
 
 
 @pytest.fixture
