@@ -21,6 +21,8 @@ import sqlalchemy as sa
 
 from gateway.accounts.tables import accounts, invitations, refresh_tokens
 from gateway.trail import gateway_relay, record_access
+from gravity.audit import print_events
+from gravity.cli import build_parser
 from shared.config import Settings
 from shared.eventlog.process import event_log_consumer
 from shared.eventlog.reader import EventLogReader
@@ -124,7 +126,7 @@ def log_engine(settings: Settings) -> sa.engine.Engine:
 
 
 def test_account_changes_reach_the_event_log_signed_by_the_gateway_without_secrets(
-    gateway: Gateway,
+    gateway: Gateway, capsys: pytest.CaptureFixture[str]
 ):
     operator = gateway.first_operator()
     auditor_invitation = gateway.invite(operator, role="auditor")
@@ -199,6 +201,12 @@ def test_account_changes_reach_the_event_log_signed_by_the_gateway_without_secre
     created = [entry["event"] for entry in answer.json()["events"]]
     assert [event["producer"] for event in created] == ["gateway"] * 3
     assert {event["payload"]["username"] for event in created} == {"[personal data]"}
+    # And with gravity audit events on the log's machine, the same.
+    capsys.readouterr()
+    command = ["audit", "events", "--type", "AccountCreated"]
+    assert print_events(build_parser().parse_args(command), gateway.settings) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["event"] for line in lines] == created
 
 
 def quarantined(log: sa.engine.Engine) -> dict[str, str]:
