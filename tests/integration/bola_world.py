@@ -25,6 +25,7 @@ import requests
 import sqlalchemy as sa
 
 from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.tables import PROJECTION, checkpoint
 from gateway.core.tokens import issue_token
 from gateway.service import GatewayService
 from services.honors.service import HonorsService
@@ -119,6 +120,22 @@ class World:
 
     def student(self, side: str) -> tuple[str, str]:
         return ("student", self.ids[f"{side}_student"])
+
+    def projection_lag(self) -> int:
+        """How many logged events the gateway's read models have yet to apply."""
+        log = create_database_engine(self.settings.database_url("eventlog"), reader=True)
+        gateway = create_database_engine(self.settings.database_url("gateway"), reader=True)
+        try:
+            with log.connect() as connection:
+                head = connection.execute(sa.select(sa.func.max(event_log.c.position))).scalar()
+            with gateway.connect() as connection:
+                applied = connection.execute(
+                    sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
+                ).scalar()
+        finally:
+            log.dispose()
+            gateway.dispose()
+        return int(head or 0) - int(applied or 0)
 
     def logged(self) -> dict[str, int]:
         """How many events of each type the event log holds."""
@@ -313,12 +330,6 @@ def honour(world: World) -> None:
     }
     ids["b_letter"] = world.ok("POST", "/appointments", json=appointment | term)["serial"]
     student = f"/students/{ids['b_student']}"
-    world.ok("PUT", f"{student}/consents/university_report", json={"given": True})
-    sent = wait_for(
-        lambda: world.call("POST", f"/api/v1{student}/recommendations", json={}),
-        lambda answer: answer.status_code == 201,
-    ).json()
-    ids["b_recommendation"] = sent["recommendation_id"]
     diary = {
         "campaign_id": campaign,
         "title": "Week one",
@@ -326,3 +337,12 @@ def honour(world: World) -> None:
         "display_name": "娜",
     }
     ids["b_diary"] = world.ok("POST", f"{student}/diaries", json=diary)["diary_id"]
+    # The transcript the recommendation records is rendered from the read models: once they
+    # hold everything logged so far, nothing later in the world changes it.
+    wait_for(world.projection_lag, lambda lag: lag == 0)
+    world.ok("PUT", f"{student}/consents/university_report", json={"given": True})
+    sent = wait_for(
+        lambda: world.call("POST", f"/api/v1{student}/recommendations", json={}),
+        lambda answer: answer.status_code == 201,
+    ).json()
+    ids["b_recommendation"] = sent["recommendation_id"]
