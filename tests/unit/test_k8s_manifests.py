@@ -292,3 +292,21 @@ def test_every_producer_is_registered_with_the_user_its_secret_names() -> None:
     registered = {k: v for k, v in config["data"].items() if k.endswith("_BROKER_USER")}
     settings = load_settings(environ=registered)
     assert settings.broker_users == {name: name for name in BROKER_USERS if name != "eventlog"}
+
+
+def test_every_producer_signs_with_its_own_secret_key_and_lists_its_public_keys() -> None:
+    (config,) = of_kind("ConfigMap")
+    producers = (*load_settings(environ={}).services, "gateway")  # the gateway signs too
+    for deployment in of_kind("Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        name = container["args"][0]
+        if name not in producers:
+            continue
+        variable = f"GRAVITY_{name.upper()}_SIGNING_KEY"
+        (key_file,) = [v["value"] for v in container["env"] if v["name"] == variable]
+        (mount,) = [m for m in container["volumeMounts"] if m["name"] == "signing-key"]
+        assert key_file == f"{mount['mountPath']}/{name}.key", name
+        (volume,) = [v for v in pod["volumes"] if v["name"] == "signing-key"]
+        assert volume["secret"]["secretName"] == f"gravity-{name}-signing-key"
+        assert f"GRAVITY_{name.upper()}_PUBLIC_KEYS" in config["data"]
