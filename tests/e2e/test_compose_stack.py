@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 BUILD_SCRIPT = REPO / "deploy" / "offline" / "build-images.sh"
 ENSURE_DOCKER = REPO / "deploy" / "ci" / "ensure-docker.sh"
-# Every service of the stack but the one-shot jobs (`migrate`) must end up healthy.
+# Every service of the stack but the one-shot jobs (`migrate`, `broker-users`) must end up healthy.
 LONG_RUNNING = tuple(
     name
     for name, service in yaml.safe_load(COMPOSE_FILE.read_text("utf-8"))["services"].items()
@@ -303,8 +303,9 @@ def test_the_gateway_answers_on_the_published_port_with_everything_healthy(stack
     assert ready.status_code == 200
     assert set(ready.json()["checks"].values()) == {"up"}
     assert requests.get(f"{stack.base_url}/openapi.json", timeout=10).status_code == 200
-    migrate = stack.inspect("migrate")["State"]
-    assert (migrate["Status"], migrate["ExitCode"]) == ("exited", 0)
+    for one_shot in ("migrate", "broker-users"):  # the databases, each process's broker user
+        state = stack.inspect(one_shot)["State"]
+        assert (state["Status"], state["ExitCode"]) == ("exited", 0), one_shot
 
 
 def test_a_production_start_with_a_default_secret_refuses_to_run(stack: Stack) -> None:
@@ -379,6 +380,8 @@ def test_a_season_runs_through_the_gateway_and_the_log_verifies_inside_the_stack
     screenings = stack.logged("StudentScreened")
     assert [event["payload"]["student_id"] for event in screenings] == [approved_id]
     assert all("王芳" not in json.dumps(event) for event in stack.logged("StudentRegistered"))
+    # Each process published as its own broker user, which the log checks: nothing refused.
+    assert stack.gravity("audit", "quarantine").strip() == ""
 
 
 @dataclass
