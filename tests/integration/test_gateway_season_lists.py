@@ -1,12 +1,16 @@
 """The season's lists through the real gateway (``bola_world``: two of everything): a
 campaign's positions, activities, hours, awards, appointments and accounts, cursor-paged,
-filtered and scoped by role, with the fields they answered before they were paged."""
+filtered and scoped by role, with the fields they answered before they were paged; walks
+through activities and positions while more are written show each one once."""
 
 from __future__ import annotations
 
+import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.integration.bola_world import B_NAME, World, settings, world
+from tests.integration.test_gateway_placement import make_position
 
 __all__ = ["settings", "world"]  # the world's fixtures, used here as they are
 OPERATOR = ("operator", "operator-1")
@@ -96,3 +100,65 @@ def test_the_seasons_lists_page_filter_and_show_each_role_only_its_own(world: Wo
     assert walk(world, "/accounts", status="disabled") == []
     for who in (student_b, unit_a, auditor):
         assert refused(world, "/accounts", who) == 403
+
+
+def test_walks_through_activities_and_positions_while_more_arrive_show_each_one_once(
+    world: World,
+) -> None:
+    campaign, unit_a = world.ids["campaign"], world.unit("a")
+    starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    for number in range(6):
+        world.ok("POST", "/activities", json=an_activity(campaign, starts_at, number))
+    positions = f"/campaigns/{campaign}/positions"
+    before = {
+        "activities": set(ids(walk(world, "/activities", limit=200), "activity_id")),
+        positions: set(ids(walk(world, positions, limit=200), "position_id")),
+    }
+    done, added, failures = threading.Event(), [0], []
+
+    def keep_writing() -> None:
+        number = 100
+        while not done.is_set() and number < 140:
+            try:
+                # Activities starting before, among and after those already listed.
+                world.ok("POST", "/activities", json=an_activity(campaign, starts_at, number % 9))
+                post = f"/host-units/{world.ids['a_unit']}/positions"
+                world.ok("POST", post, unit_a, json=make_position(campaign, title=f"P{number}"))
+            except AssertionError as error:  # pragma: no cover - reported below
+                failures.append(error)
+            added[0] += 1
+            number += 1
+
+    writer = threading.Thread(target=keep_writing, daemon=True)
+    writer.start()
+    try:
+        for path, key, sort in (
+            ("/activities", "activity_id", "scheduled_at"),
+            ("/activities", "activity_id", "-scheduled_at"),
+            (positions, "position_id", "posted_at"),
+            (positions, "position_id", "-posted_at"),
+        ):
+            seen = ids(walk(world, path, sort=sort, limit=2), key)
+            assert len(seen) == len(set(seen)), f"{path} {sort}: an item shown twice"
+            assert before["activities" if path == "/activities" else path] <= set(seen), (
+                f"{path} {sort}: an item missing"
+            )
+    finally:
+        done.set()
+        writer.join(60)
+    assert not failures
+    assert added[0], "nothing arrived during the walks"
+
+
+def an_activity(campaign: str, starts_at: datetime, number: int) -> dict[str, Any]:
+    begins = starts_at + timedelta(hours=number)
+    return {
+        "campaign_id": campaign,
+        "title": f"Talk {number}",
+        "kind": "civilised_city",
+        "place": "Xiangyang Street",
+        "starts_at": begins.isoformat(),
+        "ends_at": (begins + timedelta(hours=1)).isoformat(),
+        "capacity": 5,
+        "coordinator": "周敏",
+    }
