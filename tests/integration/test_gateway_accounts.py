@@ -32,6 +32,8 @@ from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings
 from shared.eventlog.process import event_log_consumer
+from shared.eventlog.reader import EventLogReader
+from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
@@ -457,3 +459,22 @@ def test_a_self_recommended_student_registers_with_an_account_and_signs_in(gatew
     unknown = gateway.call("POST", f"/campaigns/{uuid.uuid4()}/self-registrations", json=elsewhere)
     assert unknown.status_code == 404
     assert gateway.sign_in("li.hua3", PASSWORD).status_code == 401  # no account without one
+
+    # The account's AccountCreated is in the event log, by the new student; the refused
+    # registrations made no account and recorded none.
+    created = wait_for(lambda: accounts_created(gateway), lambda found: len(found) >= 2, timeout=30)
+    assert [(e.actor, e.payload["origin"], e.payload["role"]) for e in created] == [
+        ("command_line:gravity-accounts", "command_line", "operator"),
+        (f"student:{student_id}", "self_registration", "student"),
+    ]
+    assert created[1].payload["account_id"] == answer["account_id"]
+
+
+def accounts_created(gateway: Gateway) -> list[Envelope]:
+    """The ``AccountCreated`` events in the event log, oldest first."""
+    engine = create_database_engine(gateway.settings.database_url("eventlog"), reader=True)
+    try:
+        entries = EventLogReader(engine).read_after(0, 1000, event_type="AccountCreated")
+        return [entry.envelope for entry in entries]
+    finally:
+        engine.dispose()
