@@ -20,7 +20,7 @@ def record_access(
     correlation_id: str | None = None,
 ) -> None:
     """Record that ``actor`` read personal data: one ``PersonalDataAccessed`` event, appended
-    with its outbox mark to the gateway's database (``engine``, migrated to 0009 or later) in
+    with its outbox mark to the gateway's database (``engine``, migrated to 0010 or later) in
     one transaction of its own, committed before this returns.
 
     - ``actor``: who read it, as the gateway's auth names the caller (``Principal.actor``,

@@ -1,5 +1,5 @@
 """The gateway's own outbox: its events and their outbox marks, appended inside the caller's
-transaction (the same ``events`` and ``outbox`` tables as a service's, migration 0009).
+transaction (the same ``events`` and ``outbox`` tables as a service's; gateway migration 0010).
 
 An account change and its event commit together or not at all, so no change goes unlogged and
 none is logged twice; the relay (``gateway.trail.relay``) publishes them afterwards. A commit
