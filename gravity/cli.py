@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.config import ConfigError, Settings, load_settings
+from shared.file_modes import PRIVATE_UMASK
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -137,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gravity: {error}", file=sys.stderr)
         return 2
     handler: Any = args.handler
+    # Whatever a command makes (a database, a key, an export) is its user's alone.
+    os.umask(PRIVATE_UMASK)
     try:
         return int(handler(args, settings))
     except BrokenPipeError:

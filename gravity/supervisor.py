@@ -23,6 +23,7 @@ from gravity.restarts import RestartBook, RestartPolicy
 from shared.config import ConfigError, Settings
 from shared.events.producer_keys import ensure_producer_key
 from shared.events.producers import producers
+from shared.file_modes import protect_data_files
 from shared.logging import configure_logging, get_logger
 from shared.messaging.topology import amqp_parameters
 from shared.ports import PortTakenError, check_port_free
@@ -87,6 +88,7 @@ class Supervisor:
         self._announced = False
 
     def start(self) -> None:
+        protect_data_files(self.settings)  # the children inherit the umask 077
         Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
         # Every producer's key exists before the log and the consumers read the registry.
         for producer in producers(self.settings):  # the services and the gateway

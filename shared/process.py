@@ -15,6 +15,7 @@ from shared import worker_logs
 from shared.backoff import Backoff
 from shared.broker_tuning import cache_broker_url_parsing, reconnect_consumers_promptly
 from shared.config import CONFIG_KEY, ConfigError, Settings
+from shared.file_modes import protect_data_files
 from shared.logging import configure_logging, get_logger
 from shared.messaging.relay import RelaySettings
 from shared.migrations import upgrade_to_head
@@ -107,6 +108,7 @@ def run_service(
 
     name = service_class.name
     configure_logging(name, settings.log_format, settings.log_level)
+    protect_data_files(settings)  # umask 077 before any database, key or document is made
     worker_logs.install()
     cache_broker_url_parsing()
     reconnect_consumers_promptly()

@@ -15,6 +15,7 @@ from shared.eventlog.keys import ensure_private_key
 from shared.events.producer_keys import ProducerKeys
 from shared.events.producers import producers as all_producers
 from shared.eventstore.database import create_database_engine
+from shared.file_modes import protect_data_files
 from shared.logging import configure_logging, get_logger
 from shared.migrations import upgrade_to_head
 
@@ -51,6 +52,7 @@ def main(config: str | None = None) -> int:
     """Run the event log until SIGTERM or SIGINT; the batch in hand is finished first."""
     settings = load_settings(config)
     configure_logging("eventlog", settings.log_format, settings.log_level)
+    protect_data_files(settings)  # umask 077 before the log's database or key is made
     try:
         settings.check_safe_to_run()
     except ConfigError as error:

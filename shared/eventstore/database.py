@@ -63,6 +63,10 @@ def _sqlite_engine(url: str, *, reader: bool) -> Engine:
         # registration (docs/operations.md, "Durability").
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # A deleted or overwritten row (an erased student's index row, a destroyed data key)
+        # is overwritten with zeros in the database file, not left in a free page
+        # (docs/privacy.md, "At rest": what it does not do for the WAL until a checkpoint).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
