@@ -66,6 +66,9 @@ SERVICES = (
 # B's personal data, told apart from A's: none of it may reach A's parties or an auditor.
 B_NAME, B_PHONE = "欧阳娜娜", "13766665555"
 B_ID_NUMBER = make_resident_id(2, "20030303")
+# Host unit B's contact and its activity's coordinator: operators' and B's own only.
+B_CONTACT, B_CONTACT_PHONE, B_COORDINATOR = "司马相如", "0371-69998877", "诸葛明月"
+B_PERSONAL = (B_NAME, B_PHONE, B_ID_NUMBER, B_CONTACT, B_CONTACT_PHONE, B_COORDINATOR)
 LEAD = timedelta(seconds=8)  # time enough to sign both volunteers up before activities start
 ACCESS_RECORDS = ("PersonalDataAccessed",)  # a read's own trail, not a write of the read
 
@@ -213,6 +216,8 @@ def enrol(world: World) -> None:
         world.ok("POST", f"/campaigns/{ids['campaign']}/registrations", json=registration)
         world.ok("POST", f"/students/{ids[f'{side}_student']}/screening", json=approval)
         unit = make_host_unit(name=f"Bureau {side.upper()}")
+        if side == "b":
+            unit |= {"contact_person": B_CONTACT, "contact_phone": B_CONTACT_PHONE}
         ids[f"{side}_unit"] = world.ok("POST", "/host-units", json=unit)["host_unit_id"]
     wait_for(
         lambda: world.logged().get("VolunteerQualified", 0), lambda count: count == 2, timeout=30
@@ -232,7 +237,7 @@ def schedule(world: World) -> datetime:
             "starts_at": starts_at.isoformat(),
             "ends_at": (starts_at + timedelta(hours=3)).isoformat(),
             "capacity": 10,
-            "coordinator": "周敏",
+            "coordinator": B_COORDINATOR if side == "b" else "周敏",
         }
         scheduled = world.ok("POST", "/activities", world.unit(side), json=activity)
         ids[f"{side}_activity"] = scheduled["activity_id"]
@@ -285,7 +290,11 @@ def place(world: World, side: str) -> None:
     ).json()
     ids[f"{side}_placement"] = placement["placement_id"]
     path = f"/placements/{placement['placement_id']}"
-    world.ok("POST", f"{path}/insurance", unit, json=insurance(side))
+    insured = f"/api/v1{path}/insurance"  # once placement has learnt the registered name
+    wait_for(
+        lambda: world.call("POST", insured, unit, json=insurance(side)),
+        lambda answer: answer.status_code == 200,
+    )
     world.ok("POST", f"{path}/training", json=training())
     for kind in GATES[2:]:
         signature = {"document_kind": kind, "version": "2024.1", "content_hash": SHA}

@@ -29,9 +29,7 @@ from gateway.sections import ROUTES, SECTIONS
 from shared.eventstore.database import create_database_engine
 from tests.integration.bola_world import (
     ACCESS_RECORDS,
-    B_ID_NUMBER,
-    B_NAME,
-    B_PHONE,
+    B_PERSONAL,
     World,
     insurance,
     settings,
@@ -207,9 +205,10 @@ def query_values(world: World, route: Route) -> dict[str, str]:
 
 
 def private_to_b(world: World, role: str) -> list[str]:
-    """What the role may never be answered: B's personal data, and to A's parties also the
-    ids of B's own records (an auditor reads ids in the log by design)."""
-    personal = [B_NAME, B_PHONE, B_ID_NUMBER]
+    """What the role may never be answered: the personal data of B's student, contact and
+    coordinator, and to A's parties also the ids of B's own records (an auditor reads ids in
+    the log by design)."""
+    personal = list(B_PERSONAL)
     return personal if role == "auditor" else [*(world.ids[key] for key in B_IDS), *personal]
 
 
