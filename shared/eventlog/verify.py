@@ -87,7 +87,7 @@ def verify_chain(
         last = int(connection.execute(sa.select(sa.func.max(event_log.c.position))).scalar() or 0)
         stretches = stretches_of(last, workers, engine)
         if len(stretches) > 1:
-            checks = walk_apart(engine, stretches, progress)
+            checks = walk_apart(connection, stretches, progress, workers)
         else:
             checks = [check_range(connection, 1, last, progress)] if last else []
         checked, prev_hash, failure = _link(checks)

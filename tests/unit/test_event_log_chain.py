@@ -7,7 +7,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from shared.eventlog.chain import GENESIS_HASH, entry_hash, envelope_columns, envelope_from_row
+from shared.eventlog.chain import (
+    GENESIS_HASH,
+    STORED_COLUMNS,
+    entry_hash,
+    envelope_columns,
+    envelope_from_row,
+    hash_stored,
+    hash_stored_page,
+)
 from shared.eventlog.intake import UnloggableMessageError, read_envelope
 from shared.eventlog.verify import HeadAnchor, MalformedAnchorError
 from shared.events.canonical import NonCanonicalValueError
@@ -150,3 +158,50 @@ def test_parses_an_expected_head():
 def test_rejects_a_malformed_expected_head(text):
     with pytest.raises(MalformedAnchorError):
         HeadAnchor.parse(text)
+
+
+def stored_entry(**overrides):
+    """A stored entry's values in ``STORED_COLUMNS`` order, as a database driver returns them."""
+    values = {
+        **envelope_columns(make_envelope(causation_id="cause-1")),
+        "position": 7,
+        "recorded_at": RECORDED_AT,
+        "prev_hash": "b" * 64,
+        "hash": "c" * 64,
+    }
+    values.update(overrides)
+    return tuple(values[column] for column in STORED_COLUMNS)
+
+
+ODD_BUT_STORABLE = [
+    {},
+    {"causation_id": None},
+    {"key_id": "4927e0405ba4306b", "signature": "c2lnbmF0dXJl"},
+    {"key_id": None, "signature": "c2lnbmF0dXJl"},
+    {"key_id": "4927e0405ba4306b", "signature": None},
+    {"actor": 'operator:"quoted" \\ back\nslash\x00\x1f\x7f 张三'},
+    {"stream_id": "student-\u2028\ud7ff", "correlation_id": ""},
+    {"payload": '{"a": 1}'},
+]
+
+
+@pytest.mark.parametrize("overrides", ODD_BUT_STORABLE)
+def test_hashes_a_page_of_stored_entries_to_the_same_bytes_as_one_at_a_time(overrides):
+    entries = [stored_entry(), stored_entry(**overrides), stored_entry(position=8)]
+
+    assert hash_stored_page(entries) == [hash_stored(entry) for entry in entries]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"stream_version": "2"},
+        {"schema_version": 1.0},
+        {"actor": 7},
+        {"causation_id": b"cause"},
+        {"payload": None},
+        {"signature": 5},
+    ],
+)
+def test_leaves_a_page_with_a_value_of_the_wrong_type_to_be_hashed_one_entry_at_a_time(overrides):
+    assert hash_stored_page([stored_entry(), stored_entry(**overrides)]) is None
