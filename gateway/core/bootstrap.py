@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from nameko.extensions import DependencyProvider
 from sqlalchemy.engine import Engine
 
-from gateway.core.health import Probes, broker_probe
+from gateway.core.health import Probes, broker_probe, service_ping_probe
 from gateway.core.idempotency import IdempotencyStore
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.metrics_figures import ScrapeFigures
@@ -113,8 +113,9 @@ def projection_of(sections: Sequence[Section]) -> dict[str, ProjectionHandler]:
 
 
 class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is untyped
-    """Builds the app from ``config["GRAVITY"]["settings"]`` and runs the read-model
-    subscription and the outbox relay as managed green threads for the container's lifetime."""
+    """Builds the app from ``config["GRAVITY"]["settings"]`` (with a readiness ping of every
+    service through the container's RPC client) and runs the read-model subscription and the
+    outbox relay as managed green threads for the container's lifetime."""
 
     def __init__(self, sections: Sequence[Section], routes: tuple[Route, ...]) -> None:
         self.sections = tuple(sections)
@@ -123,6 +124,9 @@ class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is 
     def setup(self) -> None:
         settings = self.container.config[CONFIG_KEY]["settings"]
         self.app = build_app(settings, self.sections, self.routes)
+        # Ready means every service answers RPC: the first command after 200 is not a 503.
+        for service in settings.services:
+            self.app.probes.add(service, service_ping_probe(self.container, service))
 
     def start(self) -> None:
         self.container.spawn_managed_thread(

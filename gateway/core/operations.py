@@ -23,7 +23,7 @@ READINESS = Route(
     "readyz",
     "GET",
     "/readyz",
-    "The broker and databases are reachable",
+    "The broker, the databases and every service (by an RPC ping) answer",
     "operations",
     PUBLIC,
     response=ReadinessResponse,

@@ -18,7 +18,7 @@ from shared.contracts.placement.events import (
     PlacementEvaluated,
 )
 from shared.contracts.recruitment.events import StudentScreened
-from shared.kit.entrypoints import command_rpc, consume_event
+from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
 from shared.kit.service import ServiceKit
 
 
@@ -28,6 +28,7 @@ class HonorsService:
 
     name = "honors"
     kit = ServiceKit(HANDLERS, KEEPERS)
+    ping = readiness_ping()
 
     define_title = command_rpc(commands.DefineTitle)
     nominate_for_award = command_rpc(commands.NominateForAward)

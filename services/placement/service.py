@@ -12,7 +12,7 @@ from services.placement.adapters.recruitment_events import (
 from services.placement.handlers import HANDLERS
 from shared.contracts.placement import commands, documents, placements
 from shared.contracts.recruitment.events import StudentRegistered, StudentScreened, StudentWithdrew
-from shared.kit.entrypoints import command_rpc, consume_event
+from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
 from shared.kit.service import ServiceKit
 
 
@@ -21,6 +21,7 @@ class PlacementService:
 
     name = "placement"
     kit = ServiceKit(HANDLERS, KEEPERS)
+    ping = readiness_ping()
 
     register_host_unit = command_rpc(commands.RegisterHostUnit)
     post_position = command_rpc(commands.PostPosition)

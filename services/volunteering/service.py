@@ -12,7 +12,7 @@ from services.volunteering.adapters.recruitment_events import (
 from services.volunteering.handlers import HANDLERS
 from shared.contracts.recruitment.events import AllianceJoined, StudentScreened, StudentWithdrew
 from shared.contracts.volunteering import commands
-from shared.kit.entrypoints import command_rpc, consume_event
+from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
 from shared.kit.service import ServiceKit
 
 
@@ -21,6 +21,7 @@ class VolunteeringService:
 
     name = "volunteering"
     kit = ServiceKit(HANDLERS, KEEPERS)
+    ping = readiness_ping()
 
     schedule_activity = command_rpc(commands.ScheduleActivity)
     reschedule_activity = command_rpc(commands.RescheduleActivity)

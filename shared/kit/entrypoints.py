@@ -26,6 +26,20 @@ from shared.rpc import CommandRejected, ServiceUnavailable, rpc
 log = get_logger(__name__)
 E = TypeVar("E", bound=Event)
 
+PING_METHOD = "ping"
+
+
+def readiness_ping() -> Callable[..., dict[str, str]]:
+    """The RPC method the gateway's readiness check calls (``ping = readiness_ping()``): it
+    answers as soon as the service's RPC consumer is up, and touches nothing else."""
+
+    def entrypoint(self: Any) -> dict[str, str]:  # noqa: ARG001 - nameko passes the service
+        return {"status": "up"}
+
+    entrypoint.__name__ = entrypoint.__qualname__ = PING_METHOD
+    decorated: Callable[..., dict[str, str]] = rpc(entrypoint)
+    return decorated
+
 
 def command_rpc(command_class: type[Command]) -> Callable[..., Result]:
     """The RPC method for one command: ``method(context, arguments)``."""

@@ -401,7 +401,10 @@ def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own
     logins = Logins(amqp_uri, users)
     registered = {"recruitment": users["recruitment"].name, "gateway": users["gateway"].name}
     settings = {
-        c: make_settings(tmp_path, logins.uri(c), broker_users=registered) for c in components
+        c: make_settings(
+            tmp_path, logins.uri(c), broker_users=registered, services=["recruitment"]
+        )
+        for c in components
     }
     upgrade_to_head(
         settings["recruitment"].database_url("recruitment"), "services.recruitment.migrations"

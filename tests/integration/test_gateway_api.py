@@ -160,7 +160,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, amqp_uri: str) -> S
     databases: dict[str, str] = {}
     if request.param == "postgresql":
         databases["gateway"] = request.getfixturevalue("postgres_url")
-    settings = make_settings(tmp_path, amqp_uri, databases=databases)
+    # Recruitment is the one service this module runs (readiness pings each one named).
+    settings = make_settings(tmp_path, amqp_uri, databases=databases, services=["recruitment"])
     upgrade_to_head(settings.database_url("recruitment"), "services.recruitment.migrations")
     prepare_databases(settings)
     return settings
@@ -534,20 +535,27 @@ def test_health_and_readiness_report_each_dependency(stack: Stack) -> None:
     assert stack.call("GET", "/healthz", role=None).json() == {"status": "up"}
     ready = stack.call("GET", "/readyz", role=None)
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"broker": "up", "gateway_database": "up", "event_log": "up"}
+    assert ready.json()["checks"] == {
+        "broker": "up",
+        "gateway_database": "up",
+        "event_log": "up",
+        "recruitment": "up",
+    }
 
 
 def test_readiness_names_the_part_that_is_down(
     tmp_path: Path, amqp_uri: str, container_factory: ContainerFactory
 ) -> None:
     missing = f"postgresql+psycopg2://postgres@127.0.0.1:5432/gravity_absent_{uuid.uuid4().hex}"
-    settings = make_settings(tmp_path, amqp_uri, databases={"eventlog": missing})
+    settings = make_settings(
+        tmp_path, amqp_uri, databases={"eventlog": missing}, services=["recruitment"]
+    )
     upgrade_to_head(settings.database_url("gateway"), "gateway.migrations")
     url = start_gateway(container_factory, settings)
     answer = requests.get(f"{url}/readyz", timeout=15)
     assert answer.status_code == 503
     assert answer.json()["error"] == "SERVICE_UNAVAILABLE"
-    assert answer.json()["details"]["down"] == ["event_log"]
+    assert answer.json()["details"]["down"] == ["event_log", "recruitment"]  # not started
 
 
 def test_the_openapi_document_lists_every_route_and_error_code(stack: Stack) -> None:
