@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     from gravity.audit import add_audit_commands
     from gravity.audit_replay import add_replay_command
     from gravity.broker_users import add_broker_users_command
+    from gravity.privacy import add_privacy_commands
 
     parser = argparse.ArgumentParser(prog="gravity", description=__doc__)
     parser.add_argument("--config", help="YAML config (default: packaged, env-driven)")
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay_command(add_audit_commands(commands))
     add_accounts_commands(commands)
     add_broker_users_command(commands)
+    add_privacy_commands(commands)
     return parser
 
 

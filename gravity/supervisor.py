@@ -25,6 +25,7 @@ from shared.events.producer_keys import ensure_producer_key
 from shared.events.producers import producers
 from shared.file_modes import protect_data_files
 from shared.logging import configure_logging, get_logger
+from shared.lookup_digest import lookup_key_path, make_lookup_key
 from shared.messaging.topology import amqp_parameters
 from shared.ports import PortTakenError, check_port_free
 
@@ -93,6 +94,8 @@ class Supervisor:
         # Every producer's key exists before the log and the consumers read the registry.
         for producer in producers(self.settings):  # the services and the gateway
             ensure_producer_key(self.settings, producer)
+        if not self.settings.is_production and not self.settings.lookup_key_file:
+            make_lookup_key(lookup_key_path(self.settings))  # keys the ID-number index
         for name in self.components:
             self._spawn(name)
             if name == "eventlog":

@@ -70,6 +70,8 @@ class Settings:
     # the connection's user). Empty for a producer: its user is not checked, only its signature.
     broker_users: dict[str, str] = field(default_factory=dict)
     oidc: SingleSignOnSettings | None = None  # an OpenID Connect provider's tokens; None: off
+    lookup_key_file: str = ""  # keys the ID-number digests (shared/lookup_digest.py)
+    retention: dict[str, Any] = field(default_factory=dict)  # how long personal fields stay
 
     @property
     def keys_dir(self) -> Path:
@@ -163,6 +165,8 @@ def load_settings(
                 key: str(value or "") for key, value in (raw.get("broker_users") or {}).items()
             },
             oidc=single_sign_on_settings(raw.get("oidc") or {}, str(raw["auth"]["issuer"])),
+            lookup_key_file=str(raw.get("lookup_key_file") or ""),
+            retention=dict(raw.get("retention") or {}),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"configuration is incomplete or malformed: {error}") from error

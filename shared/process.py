@@ -116,7 +116,11 @@ def run_service(
     for component, package in migrations:
         migrate_when_reachable(settings.database_url(component), package)
     runner = ServiceRunner(nameko_config(settings, name))
-    runner.add_service(service_class)
+    try:
+        runner.add_service(service_class)  # binds the dependencies: some load a secret
+    except ConfigError as error:  # e.g. recruitment's lookup key is missing in production
+        print(f"{name}: {error}", file=sys.stderr)
+        sys.exit(2)
     stopping = eventlet.event.Event()
     started = eventlet.event.Event()
     crashed: list[str] = []

@@ -66,3 +66,13 @@ def make_recruitment_event(
         correlation_id=f"corr-{student_id}",
         payload={"student_id": student_id, "campaign_id": campaign_id, "reason": "", **payload},
     )
+
+
+def recruitment_keepers(key: bytes = b"test-lookup-key-" * 2) -> dict[Any, Any]:
+    """Recruitment's index keepers with a lookup key of their own (the service loads its key
+    from the settings when its container is set up)."""
+    from services.recruitment.adapters.indexes import ResidentIdIndex
+    from services.recruitment.domain.student import Student
+    from shared.lookup_digest import LookupDigest
+
+    return {Student: ResidentIdIndex(LookupDigest(key))}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.recruitment.adapters.indexes import KEEPERS
+from services.recruitment.adapters.indexes import KEEPERS, RESIDENT_IDS, LookupKey
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
-from shared.kit.entrypoints import command_rpc, readiness_ping
+from shared.kit.entrypoints import command_rpc
 from shared.kit.service import ServiceKit
 
 
@@ -14,7 +14,7 @@ class RecruitmentService:
 
     name = "recruitment"
     kit = ServiceKit(HANDLERS, KEEPERS)
-    ping = readiness_ping()
+    lookup_key = LookupKey(RESIDENT_IDS)  # keys the ID-number index (docs/privacy.md)
 
     create_campaign = command_rpc(commands.CreateCampaign)
     open_campaign = command_rpc(commands.OpenCampaign)

@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from services.recruitment.adapters.indexes import KEEPERS
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
@@ -19,7 +18,7 @@ from shared.eventstore.tables import events, inbox, outbox
 from shared.eventstore.uow import UnitOfWork
 from shared.kit.handlers import InboxClaim
 from shared.migrations import upgrade_to_head
-from tests.factories import make_application, make_resident_id
+from tests.factories import make_application, make_resident_id, recruitment_keepers
 
 CONTEXT = CommandContext(actor="operator:test", correlation_id="corr-test")
 
@@ -38,7 +37,7 @@ def make_uow(engine, clock=None, stream_cache=None):
         sessionmaker(engine),
         "recruitment",
         CONTEXT,
-        keepers=KEEPERS,
+        keepers=recruitment_keepers(),
         stream_cache=stream_cache,
         **kwargs,
     )

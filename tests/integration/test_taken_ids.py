@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from services.recruitment.adapters.indexes import KEEPERS as RECRUITMENT_KEEPERS
 from services.recruitment.handlers import HANDLERS as RECRUITMENT
 from shared.contracts.recruitment.commands import OpenCampaign
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
@@ -19,7 +18,12 @@ from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events
 from shared.eventstore.uow import UnitOfWork
 from shared.migrations import upgrade_to_head
-from tests.factories import make_application, make_campaign_plan, make_resident_id
+from tests.factories import (
+    make_application,
+    make_campaign_plan,
+    make_resident_id,
+    recruitment_keepers,
+)
 from tests.placement_factories import PlacementDesk, host_unit_actor, make_posting
 
 IN_WINDOW = datetime(2023, 6, 1, tzinfo=UTC)
@@ -36,7 +40,7 @@ class RecruitmentDesk:
                 sessionmaker(self.engine),
                 "recruitment",
                 context,
-                keepers=RECRUITMENT_KEEPERS,
+                keepers=recruitment_keepers(),
                 clock=lambda: IN_WINDOW,
             )
 

@@ -1,51 +1,102 @@
 """Recruitment's index of registered ID numbers, kept by the unit of work as students register.
 
-Only a keyed digest of each number is stored, so the index answers "registered already?"
-without holding ID numbers in clear.
+Only a keyed digest of each number is stored (``shared.lookup_digest``: HMAC-SHA256 with the
+lookup key), so the index answers "registered already?" without holding ID numbers in clear
+or in a form that guessing could reverse. Rows made before the key (plain SHA-256, scheme
+``sha256``) are still read, so the rule holds across the upgrade, until ``gravity privacy
+rekey-registrations`` replaces them (docs/privacy.md, "Keyed digest").
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
+from typing import Any
 
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
 from sqlalchemy.exc import IntegrityError
 
 from services.recruitment.adapters.tables import registrations
 from services.recruitment.domain.student import Student
+from shared.config import CONFIG_KEY
 from shared.contracts.records import Event
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
 from shared.contracts.recruitment.events import StudentRegistered
 from shared.domain import Aggregate
 from shared.eventstore.uow import IndexKeeper, UnitOfWork
+from shared.lookup_digest import (
+    LEGACY_SCHEME,
+    SCHEME,
+    LookupDigest,
+    legacy_digest,
+    lookup_digest,
+)
 
 
-def resident_id_digest(campaign_id: str, resident_id: str) -> str:
-    """A one-way key for the per-campaign uniqueness check, so the index holds no ID numbers."""
-    return hashlib.sha256(f"{campaign_id}:{resident_id}".encode()).hexdigest()
+class ResidentIdIndex:
+    """The index keeper; its lookup key is set when the service is bound to its container
+    (``services.recruitment.service.LookupKey``), from the settings."""
 
+    def __init__(self, digest: LookupDigest | None = None) -> None:
+        self.digest = digest
 
-def reserve_resident_id(uow: UnitOfWork, _student: Student, new_events: Sequence[Event]) -> None:
-    """Claim a registering student's ID number in its campaign, or refuse a second one.
+    def __call__(self, uow: UnitOfWork, _student: Student, new_events: Sequence[Event]) -> None:
+        """Claim a registering student's ID number in its campaign, or refuse a second one.
 
-    The primary key makes this safe against two registrations racing each other; after a
-    refusal the command's transaction is rolled back as a whole.
-    """
-    for event in new_events:
-        if not isinstance(event, StudentRegistered):
-            continue
-        try:
-            uow.session.execute(
-                registrations.insert().values(
-                    campaign_id=event.campaign_id,
-                    resident_id_digest=resident_id_digest(event.campaign_id, event.id_number),
-                    student_id=event.student_id,
+        The primary key makes this safe against two registrations racing each other; after a
+        refusal the command's transaction is rolled back as a whole.
+        """
+        if self.digest is None:
+            raise RuntimeError("the registrations index has no lookup key (container not set up)")
+        for event in new_events:
+            if not isinstance(event, StudentRegistered):
+                continue
+            campaign_id, number = event.campaign_id, event.id_number
+            if _legacy_row_exists(uow, campaign_id, legacy_digest(campaign_id, number)):
+                raise _duplicate()
+            try:
+                uow.session.execute(
+                    registrations.insert().values(
+                        campaign_id=campaign_id,
+                        resident_id_digest=self.digest.digest(campaign_id, number),
+                        digest_scheme=SCHEME,
+                        student_id=event.student_id,
+                    )
                 )
-            )
-        except IntegrityError:
-            raise DuplicateRegistrationError(
-                "this ID number is already registered in the campaign", {"field": "id_number"}
-            ) from None
+            except IntegrityError:
+                raise _duplicate() from None
 
 
-KEEPERS: dict[type[Aggregate], IndexKeeper] = {Student: reserve_resident_id}
+def _legacy_row_exists(uow: UnitOfWork, campaign_id: str, digest: str) -> bool:
+    found = uow.session.execute(
+        sa.select(registrations.c.student_id).where(
+            registrations.c.campaign_id == campaign_id,
+            registrations.c.resident_id_digest == digest,
+            registrations.c.digest_scheme == LEGACY_SCHEME,
+        )
+    ).first()
+    return found is not None
+
+
+def _duplicate() -> DuplicateRegistrationError:
+    return DuplicateRegistrationError(
+        "this ID number is already registered in the campaign", {"field": "id_number"}
+    )
+
+
+class LookupKey(DependencyProvider):  # type: ignore[misc] # nameko is untyped
+    """Loads the lookup key into the index keeper when the service is bound to its container
+    (before anything starts): a missing key in production refuses the start with
+    ``LookupKeyError`` (a ``ConfigError``, which the process prints as its reason)."""
+
+    def __init__(self, index: ResidentIdIndex) -> None:
+        self.index = index
+
+    def bind(self, container: Any, attr_name: str) -> Any:
+        bound = super().bind(container, attr_name)
+        self.index.digest = lookup_digest(container.config[CONFIG_KEY]["settings"])
+        return bound
+
+
+RESIDENT_IDS = ResidentIdIndex()
+KEEPERS: dict[type[Aggregate], IndexKeeper] = {Student: RESIDENT_IDS}

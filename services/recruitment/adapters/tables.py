@@ -10,7 +10,10 @@ registrations = sa.Table(
     "registrations",
     metadata,
     sa.Column("campaign_id", sa.String(36), primary_key=True),
-    # sha256(campaign_id:id_number): enforces uniqueness without storing the number in clear.
+    # HMAC-SHA256(lookup key, campaign_id:id_number) (shared/lookup_digest.py): enforces
+    # uniqueness without storing the number in clear or in a guessable form.
     sa.Column("resident_id_digest", sa.String(64), primary_key=True),
     sa.Column("student_id", sa.String(36), nullable=False, unique=True),
+    # hmac-sha256; sha256 for a row made before the key, until it is re-keyed.
+    sa.Column("digest_scheme", sa.String(16), nullable=False, server_default="sha256"),
 )

@@ -1,0 +1,48 @@
+"""``gravity privacy``: the lookup key and re-keying old ID-number digests (docs/privacy.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from shared.config import Settings
+from shared.lookup_digest import LookupKeyError, lookup_key_path, make_lookup_key
+
+
+def _lookup_key(_args: argparse.Namespace, settings: Settings) -> int:
+    path = lookup_key_path(settings)
+    made = make_lookup_key(path)
+    print(f"lookup key {'made' if made else 'already'} at {path} (mode 0600)")
+    return 0
+
+
+def _rekey(_args: argparse.Namespace, settings: Settings) -> int:
+    from services.recruitment.adapters.rekeying import rekey_registrations
+    from shared.eventstore.database import create_database_engine
+    from shared.lookup_digest import lookup_digest
+
+    try:
+        digest = lookup_digest(settings)
+    except LookupKeyError as error:
+        print(f"gravity privacy: {error}", file=sys.stderr)
+        return 2
+    engine = create_database_engine(settings.database_url("recruitment"))
+    try:
+        with engine.begin() as connection:
+            done = rekey_registrations(connection, digest)
+    finally:
+        engine.dispose()
+    print(f"re-keyed {done.replaced} registration digest(s); {done.kept} plain one(s) kept")
+    return 0
+
+
+def add_privacy_commands(commands: Any) -> None:
+    privacy = commands.add_parser("privacy", help="personal data: keys, digests, retention")
+    actions = privacy.add_subparsers(dest="action", required=True)
+    key = actions.add_parser("lookup-key", help="make the ID-number lookup key if missing")
+    key.set_defaults(handler=_lookup_key)
+    rekey = actions.add_parser(
+        "rekey-registrations", help="replace plain ID-number digests with keyed ones"
+    )
+    rekey.set_defaults(handler=_rekey)
