@@ -24,6 +24,8 @@ from gateway.trail import gateway_relay, record_access
 from gravity.audit import print_events
 from gravity.cli import build_parser
 from shared.config import Settings
+from shared.contracts import CONTRACTS
+from shared.contracts.gateway.events import PersonalDataAccessed
 from shared.eventlog.process import event_log_consumer
 from shared.eventlog.reader import EventLogReader
 from shared.eventlog.tables import event_log, log_quarantine
@@ -262,7 +264,7 @@ def test_each_access_is_logged_once_and_waits_in_the_outbox_while_the_broker_is_
         logged = wait_for(
             lambda: (found := logged_by_gateway(running_log)) and len(found) == 3 and found
         )
-        assert pending(engine) == 0
+        wait_for(lambda: pending(engine) == 0)  # marked when the broker confirmed them
     finally:
         relay.stop()
         worker.join(5)
@@ -274,7 +276,11 @@ def test_each_access_is_logged_once_and_waits_in_the_outbox_while_the_broker_is_
     assert (logged[0].actor, logged[0].correlation_id, logged[0].payload) == (
         "operator:00000000-0000-4000-8000-000000000001",
         "request-1",
-        {"purpose": "export", "resource": "campaign/C1/students.csv", "subject_count": 74},
+        CONTRACTS.dump_event(
+            PersonalDataAccessed(
+                purpose="export", resource="campaign/C1/students.csv", subject_count=74
+            )
+        )[1],
     )
     assert [envelope.payload["resource"] for envelope in logged[1:]] == [
         "campaign/C1/hours-2.xlsx",
