@@ -15,6 +15,7 @@ from gateway.core.idempotency import IdempotencyStore
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.metrics_figures import ScrapeFigures
 from gateway.core.pipeline import Edge
+from gateway.core.privacy import gateway_keys
 from gateway.core.projection import ProjectionHandler
 from gateway.core.projector import Projector
 from gateway.core.route import Route
@@ -67,7 +68,7 @@ def build_app(
     store = create_database_engine(settings.database_url("gateway"), green=True)
     event_log = create_database_engine(settings.database_url("eventlog"), green=True, reader=True)
     reader = EventLogReader(event_log)
-    projector = Projector(store, projection_of(sections))
+    projector = Projector(store, projection_of(sections), gateway_keys(settings, store))
     idempotency = IdempotencyStore(
         store,
         settings.jwt_secret,

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from gateway.core.privacy import ERASURE, ReadModelKeys, erase_subject_rows
 from gateway.core.projection import ProjectionHandler
 from gateway.core.tables import PROJECTION, checkpoint
 from shared.contracts import CONTRACTS
@@ -22,6 +23,9 @@ from shared.eventlog.reader import LoggedEvent
 from shared.events.canonical import format_timestamp
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
+from shared.privacy.keystore import KnownKey
+from shared.privacy.payloads import open_envelope
+from shared.privacy.traces import truncate_write_ahead_log
 
 log = get_logger(__name__)
 
@@ -30,9 +34,15 @@ class Projector:
     """Keeps the read models of one database up to date with the event log, with each
     section's handlers (event type -> handler)."""
 
-    def __init__(self, engine: Engine, handlers: Mapping[str, ProjectionHandler]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        handlers: Mapping[str, ProjectionHandler],
+        keys: ReadModelKeys | None = None,
+    ) -> None:
         self._engine = engine
         self._handlers = handlers
+        self._keys = keys
 
     def position(self) -> int:
         """The checkpoint: the last log position whose effects are in the tables."""
@@ -40,19 +50,26 @@ class Projector:
             return _checkpoint(connection)
 
     def apply(self, batch: Sequence[LoggedEvent]) -> int:
-        """Apply the events after the checkpoint, in one transaction; returns the new one."""
+        """Apply the events after the checkpoint, in one transaction; returns the new one.
+        Sealed personal fields are opened first (``gateway.core.privacy``)."""
+        keys: dict[str, KnownKey] = {}
+        if self._keys is not None:
+            keys = self._keys.prepare([logged.envelope for logged in batch])
         with self._engine.begin() as connection:
             current = _checkpoint(connection, lock=True)
             for logged in sorted(batch, key=lambda entry: entry.position):
                 if logged.position <= current:
                     continue
-                _apply_one(connection, logged, self._handlers)
+                _apply_one(connection, logged, self._handlers, keys)
                 current = logged.position
             connection.execute(
                 checkpoint.update()
                 .where(checkpoint.c.projection == PROJECTION)
                 .values(position=current)
             )
+        erasing = any(logged.envelope.event_type == ERASURE for logged in batch)
+        if erasing and self._keys is not None and self._keys.destroys:
+            truncate_write_ahead_log(self._engine)
         return current
 
     def rewind(self, position: int) -> None:
@@ -73,9 +90,14 @@ def _checkpoint(connection: Connection, *, lock: bool = False) -> int:
 
 
 def _apply_one(
-    connection: Connection, logged: LoggedEvent, handlers: Mapping[str, ProjectionHandler]
+    connection: Connection,
+    logged: LoggedEvent,
+    handlers: Mapping[str, ProjectionHandler],
+    keys: Mapping[str, KnownKey],
 ) -> None:
-    envelope: Envelope = logged.envelope
+    envelope: Envelope = open_envelope(logged.envelope, keys)
+    if envelope.event_type == ERASURE:
+        erase_subject_rows(connection, str(envelope.payload.get("subject_id")))
     handler = handlers.get(envelope.event_type)
     if handler is None:
         log.debug(

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
 from gateway.core.bootstrap import projection_of
+from gateway.core.privacy import gateway_keys
 from gateway.core.projector import Projector
 from gateway.core.section import Section
 from gateway.core.tables import PROJECTION, checkpoint
@@ -58,7 +59,9 @@ def replay_read_models(
     try:
         live_position, live = snapshot(live_engine, tables)
         with fresh_store(target_url, tables) as target:
-            projector = Projector(target, projection_of(sections))
+            # Opened with the live store's keys, read only: erased subjects stay [erased].
+            keys = gateway_keys(settings, live_engine, live=False)
+            projector = Projector(target, projection_of(sections), keys)
             events = rebuild(EventLogReader(log_engine), projector, live_position, progress)
             rebuilt_position, rebuilt = snapshot(target, tables)
     finally:

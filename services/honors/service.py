@@ -19,6 +19,7 @@ from shared.contracts.placement.events import (
 )
 from shared.contracts.recruitment.events import StudentScreened
 from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
+from shared.kit.privacy import consume_erasure, subject_key_rpc
 from shared.kit.service import ServiceKit
 
 
@@ -45,3 +46,6 @@ class HonorsService:
     on_placement_completed = consume_event(PlacementCompleted, completion_for)
     on_placement_evaluated = consume_event(PlacementEvaluated, evaluation_for)
     on_student_screened = consume_event(StudentScreened, decline_for)
+
+    share_subject_keys = subject_key_rpc()
+    on_subject_erased = consume_erasure()

@@ -9,10 +9,12 @@ from services.placement.adapters.recruitment_events import (
     name_for,
     withdrawal_for,
 )
+from services.placement.adapters.registered_names import erase_registered_name
 from services.placement.handlers import HANDLERS
 from shared.contracts.placement import commands, documents, placements
 from shared.contracts.recruitment.events import StudentRegistered, StudentScreened, StudentWithdrew
 from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
+from shared.kit.privacy import consume_erasure, subject_key_rpc
 from shared.kit.service import ServiceKit
 
 
@@ -47,3 +49,6 @@ class PlacementService:
     on_student_registered = consume_event(StudentRegistered, name_for)
     on_student_screened = consume_event(StudentScreened, admission_for)
     on_student_withdrew = consume_event(StudentWithdrew, withdrawal_for)
+
+    share_subject_keys = subject_key_rpc()
+    on_subject_erased = consume_erasure(erase_registered_name)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from services.recruitment.adapters.indexes import KEEPERS, RESIDENT_IDS, LookupKey
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
-from shared.kit.entrypoints import command_rpc
+from shared.kit.entrypoints import command_rpc, readiness_ping
+from shared.kit.privacy import subject_key_rpc
 from shared.kit.service import ServiceKit
 
 
@@ -15,6 +16,7 @@ class RecruitmentService:
     name = "recruitment"
     kit = ServiceKit(HANDLERS, KEEPERS)
     lookup_key = LookupKey(RESIDENT_IDS)  # keys the ID-number index (docs/privacy.md)
+    ping = readiness_ping()
 
     create_campaign = command_rpc(commands.CreateCampaign)
     open_campaign = command_rpc(commands.OpenCampaign)
@@ -24,3 +26,5 @@ class RecruitmentService:
     withdraw_student = command_rpc(commands.WithdrawStudent)
     join_alliance = command_rpc(commands.JoinAlliance)
     leave_alliance = command_rpc(commands.LeaveAlliance)
+    erase_student = command_rpc(commands.EraseStudent)
+    share_subject_keys = subject_key_rpc()

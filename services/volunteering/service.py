@@ -13,6 +13,7 @@ from services.volunteering.handlers import HANDLERS
 from shared.contracts.recruitment.events import AllianceJoined, StudentScreened, StudentWithdrew
 from shared.contracts.volunteering import commands
 from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
+from shared.kit.privacy import consume_erasure, subject_key_rpc
 from shared.kit.service import ServiceKit
 
 
@@ -38,3 +39,6 @@ class VolunteeringService:
     on_student_screened = consume_event(StudentScreened, qualification_for)
     on_alliance_joined = consume_event(AllianceJoined, alliance_qualification_for)
     on_student_withdrew = consume_event(StudentWithdrew, release_for)
+
+    share_subject_keys = subject_key_rpc()
+    on_subject_erased = consume_erasure()

@@ -59,6 +59,10 @@ class ProducerSigner:
         self._key = private_key
         self.key_id = key_id(private_key.public_key())
 
+    def sign_bytes(self, message: bytes) -> bytes:
+        """An Ed25519 signature of ``message`` (a key request, ``shared.privacy.sharing``)."""
+        return self._key.sign(message)
+
     def sign(self, envelope: Envelope) -> Envelope:
         signature = self._key.sign(signing_bytes(envelope))
         return envelope.signed(self.key_id, base64.b64encode(signature).decode("ascii"))
@@ -119,6 +123,17 @@ class ProducerKeys:
         if identifier not in self._owners:
             self._read_again()
         return self._owners.get(identifier)
+
+    def verifies(self, identifier: str, signature: bytes, message: bytes) -> str | None:
+        """The producer whose key ``identifier`` signed ``message``; None if none did."""
+        owner = self.owner(identifier)
+        if owner is None:
+            return None
+        try:
+            self._keys[identifier].verify(signature, message)
+        except InvalidSignature:
+            return None
+        return owner
 
     def refusal(self, envelope: Envelope, exchange: str) -> str | None:
         """Why ``envelope``, received through ``exchange``, is not what its producer published

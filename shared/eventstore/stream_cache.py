@@ -36,3 +36,7 @@ class StreamCache:
         self._streams.move_to_end(stream_id)
         while len(self._streams) > self._max_streams:
             self._streams.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every stream (a subject was erased: its opened values must not linger)."""
+        self._streams.clear()

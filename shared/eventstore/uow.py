@@ -19,6 +19,8 @@ from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError
 from shared.events.envelope import Envelope
 from shared.eventstore.store import EventStore
 from shared.eventstore.stream_cache import StreamCache
+from shared.privacy.keystore import KeyStore
+from shared.privacy.payloads import open_envelope, seal_envelope, sealed_key_ids
 
 A = TypeVar("A", bound=Aggregate)
 StreamLock = Literal["shared", "exclusive"]
@@ -44,7 +46,7 @@ class AggregateRepository(Generic[A]):
         if lock is not None:
             self._uow.store.lock_stream(stream_id, exclusive=lock == "exclusive")
         known = self._uow.stream_cache.prefix(stream_id)
-        newer = self._uow.store.load(stream_id, after_version=len(known))
+        newer = self._uow.load(stream_id, after_version=len(known))
         history = known + tuple(CONTRACTS.to_event(envelope) for envelope in newer)
         if not history:
             return None
@@ -83,6 +85,7 @@ class UnitOfWork:
         on_commit: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         stream_cache: StreamCache | None = None,
+        keys: KeyStore | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.producer = producer
@@ -91,6 +94,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self.clock = clock
         self.stream_cache = stream_cache if stream_cache is not None else StreamCache()
+        self.keys = keys
         self._tracked: list[Aggregate] = []
         self.committed: list[Envelope] = []
 
@@ -137,6 +141,24 @@ class UnitOfWork:
     def track(self, aggregate: Aggregate) -> None:
         if all(seen is not aggregate for seen in self._tracked):
             self._tracked.append(aggregate)
+
+    def load(self, stream_id: str, after_version: int = 0) -> list[Envelope]:
+        """A stream's stored events with their personal fields opened (``[erased]`` where
+        the subject's key is destroyed)."""
+        stored = self.store.load(stream_id, after_version)
+        if self.keys is None:
+            return stored
+        keys = self.keys.lookup(self.session, sealed_key_ids(stored))
+        return [open_envelope(envelope, keys) for envelope in stored]
+
+    def _sealed(self, envelopes: list[Envelope]) -> list[Envelope]:
+        """What is stored: each personal field sealed under its subject's data key."""
+        keys = self.keys
+        if keys is None:
+            return envelopes
+        return [
+            seal_envelope(e, lambda subject: keys.key_for(self.session, subject)) for e in envelopes
+        ]
 
     def claim(self, consumer: str, event_id: str) -> bool:
         """Claim an incoming event for ``consumer``; False when it was consumed before (then
@@ -188,7 +210,7 @@ class UnitOfWork:
                 if aggregate.version == 0:
                     self._check_stream_is_new(aggregate.stream_id)
                 keeper(self, aggregate, pending)
-            self.store.append(aggregate.stream_id, aggregate.version, envelopes)
+            self.store.append(aggregate.stream_id, aggregate.version, self._sealed(envelopes))
             aggregate.version += len(envelopes)
             appended.extend(envelopes)
         self.session.commit()

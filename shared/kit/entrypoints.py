@@ -18,6 +18,7 @@ from shared.contracts import CONTRACTS
 from shared.contracts.records import Command, Event, Result
 from shared.contracts.schemas import snake_case
 from shared.events.envelope import Envelope
+from shared.kit.privacy import opened
 from shared.kit.service import ServiceRunner
 from shared.logging import get_logger
 from shared.messaging.inbox import reliable_event_handler
@@ -69,14 +70,14 @@ def consume_event(
     source = event_class.__module__.split(".")[2]  # shared.contracts.<service>.events
 
     def entrypoint(self: Any, body: object) -> None:
-        envelope = Envelope.from_dict(body)
+        runner: ServiceRunner = self.kit
+        envelope = opened(runner.kit, Envelope.from_dict(body))
         event = CONTRACTS.to_event(envelope)
         assert isinstance(event, event_class)
         command = command_for(event)
         if command is None:
             log.info("event.skipped", event_type=event_type, event_id=envelope.event_id)
             return
-        runner: ServiceRunner = self.kit
         runner.consume(envelope, command, f"{self.name}.on_{snake_case(event_type)}")
 
     entrypoint.__name__ = entrypoint.__qualname__ = f"on_{snake_case(event_type)}"

@@ -124,7 +124,7 @@ def first_result(
     decision that would now differ (a window since closed), still hears ALREADY_EXISTS.
     """
     with unit_of_work(context) as uow:
-        stored = uow.store.load(conflict.stream_id)
+        stored = uow.load(conflict.stream_id)
         if not stored or stored[0].actor != context.actor:
             return None
         try:

@@ -20,18 +20,22 @@ import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.config import CONFIG_KEY
+from shared.config import CONFIG_KEY, Settings
 from shared.contracts.records import Command, Event, Result
 from shared.contracts.schemas import InvalidArgumentsError
 from shared.domain import Aggregate, CommandContext, DomainError
 from shared.events.envelope import Envelope
-from shared.events.producer_keys import ensure_producer_key
+from shared.events.producer_keys import ProducerKeys, ensure_producer_key
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.stream_cache import StreamCache
 from shared.eventstore.uow import IndexKeeper, UnitOfWork
 from shared.kit.handlers import CommandHandlers, InboxClaim
 from shared.logging import get_logger
 from shared.messaging.relay import OutboxRelay, RelaySettings
+from shared.privacy.fetching import KeyFetcher
+from shared.privacy.keystore import KeyStore
+from shared.privacy.master_key import ensure_master_key, master_key_path
+from shared.privacy.sharing import KeyRequester
 from shared.rpc import CommandRejected, ServiceUnavailable
 
 log = get_logger(__name__)
@@ -48,6 +52,7 @@ class ServiceRunner:
 
     def __init__(self, kit: ServiceKit) -> None:
         self._kit = kit
+        self.kit = kit
 
     def unit_of_work(self, context: CommandContext) -> UnitOfWork:
         kit = self._kit
@@ -58,6 +63,7 @@ class ServiceRunner:
             keepers=kit.keepers,
             on_commit=kit.relay.notify,
             stream_cache=kit.stream_cache,
+            keys=kit.keys,
         )
 
     def execute(
@@ -140,6 +146,13 @@ class ServiceKit(WorkerLogContext):
             signer=signer,
         )
         self.stream_cache = StreamCache()
+        settings: Settings = gravity["settings"]
+        name = self.container.service_name
+        self.keys = KeyStore(name, ensure_master_key(master_key_path(settings.keys_dir, name)))
+        self.producer_keys = ProducerKeys.from_settings(settings)
+        self.key_fetcher = KeyFetcher(
+            KeyRequester(name, signer), gravity["amqp_uri"], settings.rpc_timeout
+        )
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")

@@ -18,3 +18,8 @@ def name_of(session: Session, student_id: str) -> str | None:
     return session.scalar(
         sa.select(registered_names.c.name).where(registered_names.c.student_id == student_id)
     )
+
+
+def erase_registered_name(session: Session, student_id: str) -> None:
+    """The student was erased (``SubjectErased``): their name is not kept here any more."""
+    session.execute(registered_names.delete().where(registered_names.c.student_id == student_id))

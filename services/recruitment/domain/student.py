@@ -21,6 +21,7 @@ from shared.contracts.recruitment.events import (
     StudentRegistered,
     StudentScreened,
     StudentWithdrew,
+    SubjectErased,
 )
 from shared.domain import Aggregate
 
@@ -33,6 +34,7 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
     campaign_id: str
     status: str
     in_alliance: bool
+    erased: bool = False
 
     @classmethod
     def register(cls, registration: RegisterStudent) -> Student:
@@ -69,6 +71,14 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
             raise AllianceMembershipError("the student is not in the Spark Alliance")
         self._record(AllianceLeft(self.id, self.campaign_id))
 
+    def erase(self, reason: str) -> bool:
+        """Record the erasure of the student's personal data, once; False when it was erased
+        before (the keys are gone already: nothing to do)."""
+        if self.erased:
+            return False
+        self._record(SubjectErased(self.id, self.campaign_id, reason))
+        return True
+
     def _check_not_withdrawn(self) -> None:
         if self.status == WITHDRAWN:
             raise StudentWithdrawnError("the student has withdrawn from the campaign")
@@ -89,3 +99,6 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
 
     def _when_AllianceLeft(self, _event: AllianceLeft) -> None:
         self.in_alliance = False
+
+    def _when_SubjectErased(self, _event: SubjectErased) -> None:
+        self.erased = True

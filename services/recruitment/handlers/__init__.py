@@ -16,5 +16,6 @@ HANDLERS = CommandHandlers(
         commands.WithdrawStudent: students.withdraw_student,
         commands.JoinAlliance: students.join_alliance,
         commands.LeaveAlliance: students.leave_alliance,
+        commands.EraseStudent: students.erase_student,
     }
 )

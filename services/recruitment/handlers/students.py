@@ -47,3 +47,14 @@ def leave_alliance(command: commands.LeaveAlliance, uow: UnitOfWork) -> Result:
     student = uow.require(Student, command.student_id)
     student.leave_alliance()
     return student_view(student)
+
+
+def erase_student(command: commands.EraseStudent, uow: UnitOfWork) -> Result:
+    """Record ``SubjectErased`` and destroy the student's keys in the same transaction; the
+    other components destroy theirs when they consume the event. Asked again, it answers the
+    same without recording anything."""
+    student = uow.require(Student, command.student_id, lock="exclusive")
+    if student.erase(command.reason) and uow.keys is not None:
+        uow.keys.destroy(uow.session, student.id)
+        uow.stream_cache.clear()
+    return student_view(student) | {"erased": True}

@@ -121,3 +121,15 @@ class JoinAlliance(
 
 class LeaveAlliance(Command, service="recruitment", refusals=_IN_ALLIANCE):
     student_id: Uuid
+
+
+class EraseStudent(
+    Command,
+    service="recruitment",
+    refusals=(errors.StudentNotFoundError, errors.PlacementRunningError),
+):
+    """Erase a student's personal data (a data-subject request): the keys are destroyed, the
+    record's counts and non-personal facts stay. ``reason`` says why, with no personal data."""
+
+    student_id: Uuid
+    reason: Reason

@@ -60,3 +60,10 @@ class AllianceNotEligibleError(DomainError):
     withdrawn."""
 
     code, kind = "ALLIANCE_NOT_ELIGIBLE", ErrorKind.CONFLICT
+
+
+class PlacementRunningError(DomainError):
+    """The student's placement is running (agreed or started): their data is still needed
+    for it, so it cannot be erased until the placement ends or completes."""
+
+    code, kind = "PLACEMENT_RUNNING", ErrorKind.CONFLICT

@@ -72,3 +72,12 @@ class AllianceJoined(Event):
 class AllianceLeft(Event):
     student_id: Uuid
     campaign_id: Uuid
+
+
+class SubjectErased(Event):
+    """A student's personal data was erased on request (docs/privacy.md): every component
+    destroys its keys of ``subject_id``; no personal data here, and ``reason`` must hold none."""
+
+    subject_id: Uuid
+    campaign_id: Uuid
+    reason: Words

@@ -1,0 +1,80 @@
+"""The read models' side of per-subject encryption (docs/privacy.md).
+
+Before a batch of logged events is applied, the gateway destroys its copies of the keys of
+every subject the batch erases, then gathers the keys the batch's sealed fields need: from its
+own key store, else from each event's producer over RPC (``shared.privacy.fetching``). Each
+event is opened with them before its handler runs, so the read models hold plain text for
+subjects with a key and ``[erased]`` for the others. ``SubjectErased`` itself replaces every
+personal column of the subject's rows with ``[erased]``, in every section's tables, so that a
+row copied before the erasure (a placement's insured person) is no exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from gateway.core.tables import metadata
+from shared.config import Settings
+from shared.contracts.fields import PERSONAL_DATA
+from shared.events.envelope import Envelope
+from shared.events.producer_keys import ensure_producer_key
+from shared.privacy.fetching import KeyFetcher, keys_for
+from shared.privacy.keystore import KeyStore, KnownKey
+from shared.privacy.master_key import ensure_master_key, master_key_path
+from shared.privacy.sealing import ERASED
+from shared.privacy.sharing import KeyRequester
+
+GATEWAY = "gateway"
+ERASURE = "SubjectErased"
+SUBJECT_COLUMN = "student_id"
+
+
+@dataclass
+class ReadModelKeys:
+    """The key store the projector opens events with (``engine``: the database holding it)."""
+
+    engine: Engine
+    store: KeyStore
+    fetcher: KeyFetcher | None
+    destroys: bool = True  # False for a rebuild that only reads the live store's keys
+
+    def prepare(self, envelopes: Sequence[Envelope]) -> dict[str, KnownKey]:
+        with self.engine.begin() as connection:
+            if self.destroys:
+                for envelope in envelopes:
+                    if envelope.event_type == ERASURE:
+                        self.store.destroy(connection, str(envelope.payload["subject_id"]))
+            return keys_for(connection, self.store, self.fetcher, envelopes)
+
+
+def erase_subject_rows(connection: Connection, subject_id: str) -> None:
+    """Every personal text column of the subject's read-model rows reads ``[erased]``."""
+    for table in metadata.sorted_tables:
+        columns = [
+            column.name
+            for column in table.columns
+            if column.info.get(PERSONAL_DATA) and isinstance(column.type, sa.String)
+        ]
+        if columns and SUBJECT_COLUMN in table.columns:
+            connection.execute(
+                table.update()
+                .where(table.c[SUBJECT_COLUMN] == subject_id)
+                .values(dict.fromkeys(columns, ERASED))
+            )
+
+
+def gateway_keys(settings: Settings, engine: Engine, *, live: bool = True) -> ReadModelKeys:
+    """The gateway's key store in ``engine`` (its database), under its master key; a ``live``
+    one fetches missing keys from their owners and destroys erased subjects' keys."""
+    master = ensure_master_key(master_key_path(settings.keys_dir, GATEWAY))
+    store = KeyStore(GATEWAY, master)
+    if not live:
+        return ReadModelKeys(engine, store, None, destroys=False)
+    requester = KeyRequester(GATEWAY, ensure_producer_key(settings, GATEWAY))
+    return ReadModelKeys(
+        engine, store, KeyFetcher(requester, settings.amqp_uri, settings.rpc_timeout)
+    )

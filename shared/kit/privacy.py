@@ -1,0 +1,84 @@
+"""Every service's part in per-subject encryption (docs/privacy.md): it answers other
+components' key requests, opens the sealed fields of the events it consumes, and destroys its
+keys of a subject when recruitment records ``SubjectErased``.
+
+    share_subject_keys = subject_key_rpc()
+    on_subject_erased = consume_erasure()          # or consume_erasure(erase_registered_name)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shared.contracts import CONTRACTS
+from shared.events.envelope import Envelope
+from shared.eventstore.store import EventStore
+from shared.logging import get_logger
+from shared.messaging.inbox import reliable_event_handler
+from shared.privacy.fetching import keys_for
+from shared.privacy.payloads import open_envelope
+from shared.privacy.sharing import KeyRequestRefusedError, sealed_answer, verified_request
+from shared.privacy.traces import truncate_write_ahead_log
+from shared.rpc import rpc
+
+log = get_logger(__name__)
+
+Eraser = Callable[[Session, str], None]
+"""What a service keeps of a subject outside its events, removed on erasure (``subject_id``)."""
+
+
+def opened(kit: Any, envelope: Envelope) -> Envelope:
+    """``envelope`` with its sealed fields opened by the service's keys (fetched from the
+    event's producer when missing)."""
+    with kit.session_factory() as session, session.begin():
+        keys = keys_for(session, kit.keys, kit.key_fetcher, [envelope])
+    return open_envelope(envelope, keys)
+
+
+def subject_key_rpc() -> Callable[..., dict[str, Any]]:
+    """The RPC method answering a registered producer's request for subject keys."""
+
+    def share_subject_keys(self: Any, request: object) -> dict[str, Any]:
+        kit = self.kit.kit
+        try:
+            requester, public_key, key_ids = verified_request(request, kit.producer_keys)
+        except KeyRequestRefusedError as refusal:
+            log.warning("privacy.key_request_refused", reason=str(refusal))
+            return {"refused": str(refusal)}
+        with kit.session_factory() as session:
+            keys = kit.keys.lookup(session, key_ids)
+        log.info("privacy.keys_shared", requester=requester, keys=len(keys))
+        return sealed_answer(requester, public_key, keys)
+
+    decorated: Callable[..., dict[str, Any]] = rpc(share_subject_keys)
+    return decorated
+
+
+def consume_erasure(*erasers: Eraser) -> Callable[..., None]:
+    """The handler of recruitment's ``SubjectErased``: in one transaction, claim the event in
+    the inbox, destroy this service's keys of the subject and run ``erasers``. A redelivery
+    finds the claim and changes nothing."""
+
+    def on_subject_erased(self: Any, body: object) -> None:
+        envelope = Envelope.from_dict(body)
+        subject_id = str(CONTRACTS.to_event(envelope).subject_id)  # type: ignore[attr-defined]
+        kit = self.kit.kit
+        consumer = f"{self.name}.on_subject_erased"
+        with kit.session_factory() as session, session.begin():
+            if not EventStore(session).claim(consumer, envelope.event_id):
+                log.info("event.already_consumed", event_id=envelope.event_id)
+                return
+            destroyed = kit.keys.destroy(session, subject_id)
+            for erase in erasers:
+                erase(session, subject_id)
+        kit.stream_cache.clear()
+        truncate_write_ahead_log(kit.engine)
+        log.info("privacy.subject_erased", subject_id=subject_id, keys_destroyed=destroyed)
+
+    decorated: Callable[..., None] = reliable_event_handler("recruitment", "SubjectErased")(
+        on_subject_erased
+    )
+    return decorated

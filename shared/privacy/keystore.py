@@ -1,0 +1,172 @@
+"""A component's key store: the data keys of its subjects, wrapped by its master key.
+
+One row per data key (``subject_keys``): the subject, the key id, the wrapped key, who made it
+(``source``: this component, or the producer it was fetched from) and when it was made or
+destroyed. Destroying a subject's keys empties ``wrapped_key`` and keeps the row as a
+tombstone, so that the component knows the difference between a key it never had (ask its
+owner) and one that is gone (the value reads ``[erased]``). Unwrapped keys are kept in a small
+in-process cache (never one made by a transaction still open); destroying a subject's keys
+empties it of them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.events.canonical import format_timestamp
+from shared.privacy.master_key import MasterKey
+from shared.privacy.sealing import KEY_BYTES
+
+metadata = sa.MetaData()
+
+subject_keys = sa.Table(
+    "subject_keys",
+    metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column("subject_id", sa.String(120), nullable=False, index=True),
+    sa.Column("source", sa.String(60), nullable=False),
+    sa.Column("wrapped_key", sa.Text, nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("destroyed_at", sa.String(32), nullable=True),
+)
+
+CACHE_LIMIT = 10_000
+# Built once: SQLAlchemy caches a statement's compiled form, which matters at a few hundred
+# registrations a second (bench/encryption.py).
+_KEYS_OF_SUBJECT = sa.select(subject_keys).where(
+    subject_keys.c.subject_id == sa.bindparam("subject")
+)
+_INSERT_KEY = subject_keys.insert()
+Executor = Any
+"""A SQLAlchemy ``Session`` or ``Connection``: whatever transaction the caller is in."""
+
+
+class SubjectErasedError(Exception):
+    """A subject whose keys were destroyed gets no new key: nothing personal is kept of it."""
+
+
+class KnownKey:
+    """What a key store says of a key id: live (with its key) or destroyed."""
+
+    def __init__(self, subject_id: str, data_key: bytes | None) -> None:
+        self.subject_id = subject_id
+        self.data_key = data_key
+
+
+class KeyStore:
+    """The data keys of one component (``owner``), in its own database."""
+
+    def __init__(self, owner: str, master: MasterKey) -> None:
+        self.owner = owner
+        self.master = master
+        self._cache: dict[str, KnownKey] = {}
+        self._lock = threading.Lock()
+
+    def key_for(self, db: Executor, subject_id: str) -> tuple[str, bytes]:
+        """The subject's live data key made here, made now if it has none (read from the
+        database each time, in the caller's transaction: one indexed row)."""
+        rows = db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
+        if any(row.destroyed_at is not None for row in rows):
+            raise SubjectErasedError(subject_id)
+        for row in rows:
+            if row.source == self.owner:
+                return row.key_id, self._unwrap(row)
+        # Never cached here: the transaction making it may still roll back.
+        key_id, data_key = uuid.uuid4().hex, os.urandom(KEY_BYTES)
+        self.add(db, subject_id, key_id, data_key, self.owner)
+        return key_id, data_key
+
+    def add(
+        self, db: Executor, subject_id: str, key_id: str, data_key: bytes | None, source: str
+    ) -> None:
+        """Keep a key (``data_key`` None: a tombstone of one its owner destroyed)."""
+        now = format_timestamp(datetime.now(UTC))
+        db.execute(
+            _INSERT_KEY,
+            {
+                "key_id": key_id,
+                "subject_id": subject_id,
+                "source": source,
+                "wrapped_key": None
+                if data_key is None
+                else self.master.wrap(data_key, subject_id, key_id),
+                "created_at": now,
+                "destroyed_at": None if data_key is not None else now,
+            },
+        )
+
+    def lookup(self, db: Executor, key_ids: Iterable[str]) -> dict[str, KnownKey]:
+        """What this store knows of ``key_ids``: a key id it has never held is left out."""
+        wanted = set(key_ids)
+        found = {key_id: self._cache[key_id] for key_id in wanted if key_id in self._cache}
+        missing = sorted(wanted - found.keys())
+        for start in range(0, len(missing), 500):
+            rows = db.execute(
+                sa.select(subject_keys).where(
+                    subject_keys.c.key_id.in_(missing[start : start + 500])
+                )
+            )
+            for row in rows:
+                known = KnownKey(
+                    row.subject_id, None if row.wrapped_key is None else self._unwrap(row)
+                )
+                self._remember(row.key_id, known)
+                found[row.key_id] = known
+        return found
+
+    def destroy(self, db: Executor, subject_id: str) -> int:
+        """Destroy every key of ``subject_id`` here (made here or copied), leaving tombstones;
+        a subject this store never held gets a tombstone too, so no key is made for it later.
+        Idempotent; returns how many live keys it destroyed."""
+        now = format_timestamp(datetime.now(UTC))
+        destroyed = db.execute(
+            subject_keys.update()
+            .where(subject_keys.c.subject_id == subject_id, subject_keys.c.wrapped_key.is_not(None))
+            .values(wrapped_key=None, destroyed_at=now)
+        ).rowcount
+        known = db.execute(
+            sa.select(sa.func.count())
+            .select_from(subject_keys)
+            .where(subject_keys.c.subject_id == subject_id)
+        ).scalar_one()
+        if not known:
+            self.add(db, subject_id, uuid.uuid4().hex, None, self.owner)
+        self.forget(subject_id)
+        return int(destroyed)
+
+    def forget(self, subject_id: str) -> None:
+        """Drop a subject's unwrapped keys from the cache (after its keys were destroyed)."""
+        with self._lock:
+            for key_id in [k for k, v in self._cache.items() if v.subject_id == subject_id]:
+                del self._cache[key_id]
+
+    def rewrap(self, db: Executor, new_master: MasterKey) -> int:
+        """Re-wrap every live data key with ``new_master`` (a master key rotation); events are
+        untouched, since they are sealed with the data keys. Returns how many it re-wrapped."""
+        rows = db.execute(
+            sa.select(subject_keys).where(subject_keys.c.wrapped_key.is_not(None))
+        ).all()
+        for row in rows:
+            data_key = self.master.unwrap(row.wrapped_key, row.subject_id, row.key_id)
+            db.execute(
+                subject_keys.update()
+                .where(subject_keys.c.key_id == row.key_id)
+                .values(wrapped_key=new_master.wrap(data_key, row.subject_id, row.key_id))
+            )
+        return len(rows)
+
+    def _unwrap(self, row: Any) -> bytes:
+        return self.master.unwrap(row.wrapped_key, row.subject_id, row.key_id)
+
+    def _remember(self, key_id: str, known: KnownKey) -> None:
+        with self._lock:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key_id] = known

@@ -1,0 +1,105 @@
+"""Sealing and opening the personal fields of an event's payload.
+
+Which fields: those the event's contract marks personal (``shared.contracts.fields.personal``).
+Whose key: the subject's, which is the payload's ``student_id`` when it names one (a
+registration, a certificate's holder) and otherwise the stream's own record (a host unit's
+contact person, an activity's coordinator). A value that is not a non-empty string (an absent
+invitee: null) is left as it is; so is a value sealed already.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+
+from shared.contracts import CONTRACTS, UnknownEventTypeError
+from shared.events.envelope import Envelope
+from shared.privacy.keystore import KnownKey
+from shared.privacy.sealing import (
+    ERASED,
+    SealedValueError,
+    is_sealed,
+    open_value,
+    parse_sealed,
+    seal_value,
+)
+
+SUBJECT_FIELD = "student_id"
+
+KeyFor = Callable[[str], tuple[str, bytes]]
+"""``key_for(subject_id) -> (key_id, data_key)``: the subject's live key."""
+
+
+def personal_fields(envelope: Envelope) -> frozenset[str]:
+    return _personal_fields(envelope.event_type, envelope.schema_version)
+
+
+@functools.cache
+def _personal_fields(event_type: str, version: int) -> frozenset[str]:
+    try:
+        return CONTRACTS.get(event_type, version).personal_fields
+    except UnknownEventTypeError:
+        return frozenset()
+
+
+def subject_of(envelope: Envelope) -> str:
+    """Whose personal data the event's personal fields are."""
+    student = envelope.payload.get(SUBJECT_FIELD)
+    return student if isinstance(student, str) and student else envelope.stream_id
+
+
+def seal_envelope(envelope: Envelope, key_for: KeyFor) -> Envelope:
+    """The envelope with every personal field sealed under its subject's key."""
+    names = [
+        name
+        for name in personal_fields(envelope)
+        if isinstance(envelope.payload.get(name), str)
+        and envelope.payload[name]
+        and not is_sealed(envelope.payload[name])
+    ]
+    if not names:
+        return envelope
+    key_id, data_key = key_for(subject_of(envelope))
+    payload = dict(envelope.payload)
+    for name in names:
+        payload[name] = seal_value(payload[name], data_key, key_id, envelope.event_id, name)
+    return envelope.with_payload(envelope.schema_version, payload)
+
+
+def sealed_key_ids(envelopes: Iterable[Envelope]) -> set[str]:
+    """The ids of the data keys the envelopes' sealed fields need."""
+    found: set[str] = set()
+    for envelope in envelopes:
+        for name in personal_fields(envelope):
+            value = envelope.payload.get(name)
+            if is_sealed(value):
+                try:
+                    found.add(parse_sealed(value).key_id)
+                except SealedValueError:
+                    continue
+    return found
+
+
+def open_envelope(envelope: Envelope, keys: Mapping[str, KnownKey]) -> Envelope:
+    """The envelope with its sealed fields in plain text; a field whose key is destroyed or
+    unknown to ``keys`` reads ``[erased]``, one that does not open (altered) too. A value
+    stored in plain text before sealing existed is left as it was."""
+    payload = dict(envelope.payload)
+    changed = False
+    for name in personal_fields(envelope):
+        value = payload.get(name)
+        if not is_sealed(value):
+            continue
+        payload[name], changed = _opened(value, keys, envelope.event_id, name), True
+    return envelope.with_payload(envelope.schema_version, payload) if changed else envelope
+
+
+def _opened(value: str, keys: Mapping[str, KnownKey], event_id: str, name: str) -> str:
+    try:
+        sealed = parse_sealed(value)
+        known = keys.get(sealed.key_id)
+        if known is None or known.data_key is None:
+            return ERASED
+        return open_value(sealed, known.data_key, event_id, name)
+    except SealedValueError:
+        return ERASED

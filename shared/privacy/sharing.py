@@ -1,0 +1,145 @@
+"""Handing a subject's data key to another component without putting it on the broker in clear.
+
+The component that needs plaintext (the gateway's read models, placement checking a policy
+holder's name) asks the key's owner over RPC: ``share_subject_keys(request)``. The request
+names the requester, the key ids and an X25519 public key the requester made for this process,
+and is signed with the requester's Ed25519 producer key, so the owner answers only registered
+producers (``ProducerKeys``). The owner seals each live key to that X25519 key (an ephemeral
+X25519 agreement, HKDF-SHA256, AES-256-GCM with the requester and key id as associated data);
+a destroyed key is answered as destroyed. Only the requester's process can open the answer;
+it keeps the keys in its own key store, wrapped by its own master key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from shared.events.canonical import canonical_bytes
+from shared.events.producer_keys import ProducerKeys, ProducerSigner
+from shared.privacy.keystore import KnownKey
+from shared.privacy.sealing import NONCE_BYTES
+
+MAX_KEYS_PER_REQUEST = 1000
+DESTROYED = "destroyed"
+_RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+
+
+class KeyRequestRefusedError(ValueError):
+    """A key request that is malformed, unsigned or signed by no registered producer."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise KeyRequestRefusedError("expected base64 text")
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise KeyRequestRefusedError("expected base64 text") from None
+
+
+def _wrapping_key(shared_secret: bytes, requester: str, key_id: str) -> bytes:
+    info = f"gravity subject key v1\x00{requester}\x00{key_id}".encode()
+    return HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(shared_secret)
+
+
+class KeyRequester:
+    """One process's side of key sharing: its X25519 key pair and its producer signer."""
+
+    def __init__(self, requester: str, signer: ProducerSigner) -> None:
+        self.requester = requester
+        self._signer = signer
+        self._private = X25519PrivateKey.generate()
+
+    def request(self, key_ids: list[str]) -> dict[str, Any]:
+        body = {
+            "requester": self.requester,
+            "public_key": _b64(self._private.public_key().public_bytes(*_RAW)),
+            "key_ids": sorted(key_ids),
+        }
+        return body | {
+            "signer_key_id": self._signer.key_id,
+            "signature": _b64(self._signer.sign_bytes(canonical_bytes(body))),
+        }
+
+    def open_answer(self, answer: object) -> dict[str, KnownKey]:
+        """The keys an owner answered: live ones opened, destroyed ones as tombstones."""
+        if not isinstance(answer, Mapping) or not isinstance(answer.get("keys"), Mapping):
+            raise KeyRequestRefusedError("a key answer is {ephemeral_key, keys}")
+        ephemeral = X25519PublicKey.from_public_bytes(_unb64(answer.get("ephemeral_key")))
+        shared_secret = self._private.exchange(ephemeral)
+        found: dict[str, KnownKey] = {}
+        for key_id, item in answer["keys"].items():
+            if not isinstance(item, Mapping) or not isinstance(item.get("subject_id"), str):
+                raise KeyRequestRefusedError("a key answer item names its subject")
+            if item.get("state") == DESTROYED:
+                found[key_id] = KnownKey(item["subject_id"], None)
+                continue
+            raw = _unb64(item.get("sealed"))
+            aead = AESGCM(_wrapping_key(shared_secret, self.requester, key_id))
+            try:
+                data_key = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
+            except InvalidTag:
+                raise KeyRequestRefusedError(f"key {key_id} does not open") from None
+            found[key_id] = KnownKey(item["subject_id"], data_key)
+        return found
+
+
+def verified_request(
+    request: object, producers: ProducerKeys
+) -> tuple[str, X25519PublicKey, list[str]]:
+    """The requester, its X25519 key and the key ids of a request signed by a registered
+    producer key of that requester; ``KeyRequestRefusedError`` otherwise."""
+    if not isinstance(request, Mapping):
+        raise KeyRequestRefusedError("a key request is a JSON object")
+    requester, key_ids = request.get("requester"), request.get("key_ids")
+    if not isinstance(requester, str) or not isinstance(key_ids, list):
+        raise KeyRequestRefusedError("a key request names its requester and key ids")
+    if len(key_ids) > MAX_KEYS_PER_REQUEST or not all(isinstance(k, str) for k in key_ids):
+        raise KeyRequestRefusedError(f"at most {MAX_KEYS_PER_REQUEST} key ids, as text")
+    body = {"requester": requester, "public_key": request.get("public_key"), "key_ids": key_ids}
+    signer_key_id = request.get("signer_key_id")
+    if not isinstance(signer_key_id, str):
+        raise KeyRequestRefusedError("a key request is signed")
+    signed_by = producers.verifies(
+        signer_key_id, _unb64(request.get("signature")), canonical_bytes(body)
+    )
+    if signed_by != requester:
+        raise KeyRequestRefusedError("the request is not signed by a key of its requester")
+    try:
+        public_key = X25519PublicKey.from_public_bytes(_unb64(request.get("public_key")))
+    except ValueError:
+        raise KeyRequestRefusedError("the request's public key is not an X25519 key") from None
+    return requester, public_key, key_ids
+
+
+def sealed_answer(
+    requester: str, public_key: X25519PublicKey, keys: Mapping[str, KnownKey]
+) -> dict[str, Any]:
+    """The answer to a verified request: each live key sealed to the requester, each destroyed
+    one named so; a key id the owner never made is left out."""
+    ephemeral = X25519PrivateKey.generate()
+    shared_secret = ephemeral.exchange(public_key)
+    answered: dict[str, Any] = {}
+    for key_id, known in keys.items():
+        if known.data_key is None:
+            answered[key_id] = {"subject_id": known.subject_id, "state": DESTROYED}
+            continue
+        nonce = os.urandom(NONCE_BYTES)
+        aead = AESGCM(_wrapping_key(shared_secret, requester, key_id))
+        sealed = nonce + aead.encrypt(nonce, known.data_key, key_id.encode())
+        answered[key_id] = {"subject_id": known.subject_id, "sealed": _b64(sealed)}
+    return {"ephemeral_key": _b64(ephemeral.public_key().public_bytes(*_RAW)), "keys": answered}

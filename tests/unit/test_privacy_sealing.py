@@ -1,0 +1,160 @@
+"""Per-subject encryption: sealed values, master keys, key stores and key sharing."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared.events.envelope import Envelope
+from shared.events.producer_keys import ProducerKeys, ProducerSigner
+from shared.privacy.keystore import KeyStore, SubjectErasedError, metadata
+from shared.privacy.master_key import MasterKey, MasterKeyError, ensure_master_key
+from shared.privacy.payloads import open_envelope, seal_envelope, sealed_key_ids
+from shared.privacy.sealing import (
+    ERASED,
+    SealedValueError,
+    is_sealed,
+    open_value,
+    parse_sealed,
+    seal_value,
+)
+from shared.privacy.sharing import (
+    KeyRequester,
+    KeyRequestRefusedError,
+    sealed_answer,
+    verified_request,
+)
+
+KEY = bytes(range(32))
+STUDENT = "7a1c6a55-2f0e-4b55-9b55-1c2f3e4d5a6b"
+
+
+def registration(**payload: object) -> Envelope:
+    values = {
+        "student_id": STUDENT,
+        "campaign_id": "0b6c6a55-2f0e-4b55-9b55-1c2f3e4d5a6b",
+        "name": "孙悦",
+        "phone": "13912345678",
+        "id_number": "11010519491231002X",
+        "university": "Henan University",
+        "major": "Law",
+        "grade": "junior",
+        "hometown": "Beiguan Town",
+        "channel": "organisation",
+    }
+    return Envelope(
+        event_type="StudentRegistered",
+        schema_version=1,
+        stream_id=f"student-{STUDENT}",
+        stream_version=1,
+        producer="recruitment",
+        actor="operator:op-1",
+        correlation_id="c-1",
+        payload=values | payload,
+    )
+
+
+def key_store() -> tuple[KeyStore, sa.engine.Engine]:
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    return KeyStore("recruitment", MasterKey.generate()), engine
+
+
+def test_a_sealed_value_opens_only_for_its_event_and_field() -> None:
+    sealed = seal_value("孙悦", KEY, "a" * 32, "event-1", "name")
+    assert is_sealed(sealed)
+    assert sealed.startswith("enc:v1:" + "a" * 32 + ":")
+    assert "孙悦" not in sealed
+    assert open_value(parse_sealed(sealed), KEY, "event-1", "name") == "孙悦"
+    with pytest.raises(SealedValueError):
+        open_value(parse_sealed(sealed), KEY, "event-2", "name")
+    with pytest.raises(SealedValueError):
+        open_value(parse_sealed(sealed), KEY, "event-1", "phone")
+    with pytest.raises(SealedValueError):
+        open_value(parse_sealed(sealed), bytes(32), "event-1", "name")
+
+
+def test_a_malformed_sealed_value_is_refused() -> None:
+    for text in (
+        "enc:v1:short:AAAA",
+        "enc:v1:" + "a" * 32 + ":not base64!",
+        "enc:v1:" + "a" * 32 + ":AAAA",
+    ):
+        with pytest.raises(SealedValueError):
+            parse_sealed(text)
+
+
+def test_a_registration_is_sealed_field_by_field_and_opens_with_its_key() -> None:
+    store, engine = key_store()
+    with engine.begin() as db:
+        sealed = seal_envelope(registration(), lambda subject: store.key_for(db, subject))
+        assert all(is_sealed(sealed.payload[name]) for name in ("name", "phone", "id_number"))
+        assert sealed.payload["university"] == "Henan University"
+        keys = store.lookup(db, sealed_key_ids([sealed]))
+    assert open_envelope(sealed, keys).payload == registration().payload | {"student_id": STUDENT}
+
+
+def test_an_event_stored_in_plain_text_before_sealing_still_reads() -> None:
+    old = registration()
+    assert open_envelope(old, {}).payload == old.payload
+
+
+def test_destroying_a_subjects_keys_makes_its_values_read_erased_and_refuses_new_keys() -> None:
+    store, engine = key_store()
+    with engine.begin() as db:
+        sealed = seal_envelope(registration(), lambda subject: store.key_for(db, subject))
+        assert store.destroy(db, STUDENT) == 1
+        assert store.destroy(db, STUDENT) == 0  # again: nothing more to destroy
+        keys = store.lookup(db, sealed_key_ids([sealed]))
+        with pytest.raises(SubjectErasedError):
+            store.key_for(db, STUDENT)
+        rows = db.execute(sa.text("SELECT wrapped_key, destroyed_at FROM subject_keys")).all()
+    opened = open_envelope(sealed, keys)
+    assert (opened.payload["name"], opened.payload["phone"]) == (ERASED, ERASED)
+    assert rows[0].wrapped_key is None
+    assert rows[0].destroyed_at is not None
+
+
+def test_a_master_key_rotation_rewraps_data_keys_and_events_still_open() -> None:
+    store, engine = key_store()
+    new_master = MasterKey.generate()
+    with engine.begin() as db:
+        sealed = seal_envelope(registration(), lambda subject: store.key_for(db, subject))
+        assert store.rewrap(db, new_master) == 1
+        rotated = KeyStore("recruitment", new_master)
+        keys = rotated.lookup(db, sealed_key_ids([sealed]))
+        with pytest.raises(MasterKeyError):
+            KeyStore("recruitment", MasterKey.generate()).lookup(db, set(keys) | {"f" * 32})
+    assert open_envelope(sealed, keys).payload["name"] == "孙悦"
+
+
+def test_a_master_key_file_is_made_once_and_readable_by_its_owner_only(tmp_path) -> None:
+    path = tmp_path / "privacy" / "recruitment.master"
+    first = ensure_master_key(path)
+    assert ensure_master_key(path).key_id == first.key_id
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_keys_are_shared_only_with_a_registered_producer_and_only_it_can_open_them() -> None:
+    gateway_key, stranger_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    producers = ProducerKeys({"gateway": [gateway_key.public_key()]})
+    store, engine = key_store()
+    with engine.begin() as db:
+        key_id, data_key = store.key_for(db, STUDENT)
+        store.destroy(db, "someone-else")
+        known = store.lookup(db, [key_id])
+    requester = KeyRequester("gateway", ProducerSigner(gateway_key))
+    name, public_key, _key_ids = verified_request(requester.request([key_id]), producers)
+    answer = sealed_answer(name, public_key, known)
+    assert data_key.hex() not in repr(answer)
+    assert requester.open_answer(answer)[key_id].data_key == data_key
+    eavesdropper = KeyRequester("gateway", ProducerSigner(gateway_key))
+    with pytest.raises(KeyRequestRefusedError):
+        eavesdropper.open_answer(answer)
+    forged = KeyRequester("gateway", ProducerSigner(stranger_key)).request([key_id])
+    with pytest.raises(KeyRequestRefusedError):
+        verified_request(forged, producers)
+    with pytest.raises(KeyRequestRefusedError):
+        verified_request(requester.request([key_id]) | {"requester": "placement"}, producers)
