@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.accesses import section as accesses
 from gateway.accounts import section as accounts
 from gateway.audit import section as audit
 from gateway.core.operations import OPERATION_ROUTES
@@ -22,6 +23,7 @@ SECTIONS: tuple[Section, ...] = (
     audit.SECTION,
     accounts.SECTION,
     exports.SECTION,
+    accesses.SECTION,
 )
 SECTIONS += (dashboard_over(SECTIONS),)  # the shares of every section above
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from werkzeug.wrappers import Request, Response
 
+from gateway.accesses.records import AccessRecords
 from gateway.core.auth import host_unit_subject, student_subject
 from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
@@ -150,7 +151,9 @@ class HonorsEndpoints(Endpoints):
     @api(routes.TRANSCRIPT)
     def get_transcript(self, call: ApiCall) -> Reply:
         found = self.app.read(HonorsReads).transcript(call.path["student_id"])
-        return call.answer(call.found(found, "student"))
+        transcript = call.found(found, "student")
+        self._record(call, "transcript", f"students/{call.path['student_id']}/transcript")
+        return call.answer(transcript)
 
     @api(routes.TRANSCRIPT_PDF)
     def get_transcript_pdf(self, call: ApiCall) -> Reply:
@@ -158,6 +161,7 @@ class HonorsEndpoints(Endpoints):
             self.app.read(HonorsReads).transcript(call.path["student_id"]), "student"
         )
         pdf = self.documents.transcript(docs.transcript_of(self.app.settings, found))
+        self._record(call, "transcript", f"students/{call.path['student_id']}/transcript.pdf")
         return _pdf(pdf, found["reference"])
 
     @api(routes.RECOMMENDATION_BUNDLE)
@@ -179,8 +183,17 @@ class HonorsEndpoints(Endpoints):
                 "TRANSCRIPT_CHANGED", "the transcript changed since it was recommended", details
             ) from None
         name = f"recommendation-{recommendation['recommendation_id']}.zip"
+        self._record(call, "recommendation", f"recommendations/{name}", student_id)
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         return Reply(200, {}, headers, content=bundle, media_type=ZIP_MEDIA_TYPE)
+
+    def _record(
+        self, call: ApiCall, purpose: str, resource: str, student_id: str | None = None
+    ) -> None:
+        """Record the read of a student's personal data (docs/privacy.md, "Access records"),
+        before it is handed out."""
+        subject = student_id or call.path["student_id"]
+        self.app.read(AccessRecords).record(call, purpose, resource, subject_id=subject)
 
     def _manifest(self, recommendation: Row) -> BundleManifest:
         settings, student_id = self.app.settings, recommendation["student_id"]
@@ -205,6 +218,7 @@ class HonorsEndpoints(Endpoints):
     def get_certificate_pdf(self, call: ApiCall) -> Reply:
         serial = call.path["serial"]
         award = _holder_may_see(call, self.app.read(HonorsReads).certificate(serial), "certificate")
+        self._record(call, "certificate", f"certificates/{serial}.pdf", award["student_id"])
         return _pdf(
             self.documents.certificate(docs.certificate_of(self.app.settings, award)), serial
         )
@@ -214,6 +228,9 @@ class HonorsEndpoints(Endpoints):
         serial = call.path["serial"]
         found = self.app.read(HonorsReads).appointment(serial)
         appointment = _holder_may_see(call, found, "appointment")
+        self._record(
+            call, "appointment_letter", f"appointments/{serial}.pdf", appointment["student_id"]
+        )
         return _pdf(self.documents.letter(docs.letter_of(self.app.settings, appointment)), serial)
 
     @ApiEndpoint.decorator(routes.VERIFY)  # type: ignore[untyped-decorator] # nameko is untyped

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.accesses.records import AccessRecords
 from gateway.core.call import ApiCall, Reply
 from gateway.core.endpoints import Endpoints
 from gateway.core.web import api
@@ -39,6 +40,9 @@ class RecruitmentEndpoints(Endpoints):
     @api(routes.LIST_STUDENTS)
     def list_students(self, call: ApiCall) -> Reply:
         items, next_cursor = self.app.read(RecruitmentReads).students_page(**call.query)
+        campaign_id = call.query.get("campaign_id")
+        resource = f"campaigns/{campaign_id}/students" if campaign_id else "students"
+        self.app.read(AccessRecords).record(call, "list", resource, people=len(items))
         return call.answer({"items": items, "next_cursor": next_cursor})
 
     @api(routes.CAMPAIGN_REPORT)
@@ -51,4 +55,6 @@ class RecruitmentEndpoints(Endpoints):
         student_id = call.path["student_id"]
         student = call.found(self.app.read(RecruitmentReads).get_student(student_id), "student")
         placements = self.app.read(PlacementReads).student_placements(student_id)
+        records = self.app.read(AccessRecords)
+        records.record(call, "profile", f"students/{student_id}", subject_id=student_id)
         return call.answer(_profile(student) | student_placement_summary(placements))

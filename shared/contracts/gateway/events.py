@@ -81,11 +81,15 @@ class AccountDisabled(Event):
 
 
 class PersonalDataAccessed(Event):
-    """Someone (``actor``) read personal data out of the gateway (an export, a download):
-    what for, which resource, and how many people's records it held, if counted."""
+    """Someone (``actor``) read personal data out of the gateway (a profile, a page of a list,
+    an export, a document): what for, which resource, whose record (``subject_id``: the
+    student, when the read was of one person's data) and how many people's records it held,
+    if counted. A record of one subject is in that subject's stream, ``accesses-<subject id>``
+    (docs/privacy.md, "Access records"); a record of many is in a stream of its own."""
 
     purpose: Annotated[str, fields.String(validate=validate.Regexp(PURPOSE_PATTERN))]
     resource: Annotated[str, fields.String(validate=validate.Regexp(RESOURCE_PATTERN))]
     subject_count: Annotated[
         int | None, WholeNumber(allow_none=True, validate=validate.Range(min=0))
     ] = None
+    subject_id: Annotated[str | None, Id(allow_none=True)] = None  # added later: old ones lack it

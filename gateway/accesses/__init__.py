@@ -1,0 +1,1 @@
+"""Access records: who read a student's personal data through the gateway (docs/privacy.md)."""
