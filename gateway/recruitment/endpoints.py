@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.wrappers import Request, Response
+
 from gateway.accesses.records import AccessRecords
-from gateway.core.call import ApiCall, Reply
+from gateway.core.call import ApiCall, Reply, send_command
 from gateway.core.endpoints import Endpoints
-from gateway.core.web import api
+from gateway.core.errors import ApiError
+from gateway.core.web import ApiEndpoint, api
 from gateway.placement.queries import PlacementReads, student_placement_summary
 from gateway.recruitment import routes
 from gateway.recruitment.queries import RecruitmentReads
@@ -25,7 +28,29 @@ def _profile(student: dict[str, Any]) -> dict[str, Any]:
     return student | {"screening": screening}
 
 
+RUNNING = ("agreed", "started")
+
+
+def _erase_student(self: RecruitmentEndpoints, request: Request, **_path: str) -> Response:
+    """Erasure, after the check the law allows: not while a placement still needs the data."""
+
+    def action(call: ApiCall) -> Reply:
+        placements = self.app.read(PlacementReads).student_placements(call.path["student_id"])
+        if any(placement["status"] in RUNNING for placement in placements):
+            raise ApiError(
+                "PLACEMENT_RUNNING",
+                "a placement of the student is running; erase after it ends or completes",
+                {"student_id": call.path["student_id"]},
+            )
+        return send_command(call)
+
+    response: Response = self.app.edge.handle(request, routes.ERASE_STUDENT, action, self.services)
+    return response
+
+
 class RecruitmentEndpoints(Endpoints):
+    erase_student = ApiEndpoint.decorator(routes.ERASE_STUDENT)(_erase_student)
+
     @api(routes.LIST_CAMPAIGNS)
     def list_campaigns(self, call: ApiCall) -> Reply:
         found, total = self.app.read(RecruitmentReads).list_campaigns(**call.query)

@@ -131,6 +131,17 @@ LIST_STUDENTS = read_route(
     rs.StudentPageResponse,
     rs.StudentListQuery,
 )
+ERASE_STUDENT = command_route(
+    "erase_student",
+    "/students/{student_id}/erasure",
+    "Erase a student's personal data on their request: their keys are destroyed everywhere, "
+    "the read models show [erased], counts and non-personal facts stay (docs/privacy.md); "
+    "refused while a placement of the student is agreed or started",
+    STUDENTS,
+    OPERATOR,
+    commands.EraseStudent,
+    rs.StudentStateResponse,
+)
 CAMPAIGN_REPORT = read_route(
     "campaign_report",
     "/campaigns/{campaign_id}/report",
@@ -153,5 +164,6 @@ ROUTES = (
     LEAVE_ALLIANCE,
     GET_STUDENT,
     LIST_STUDENTS,
+    ERASE_STUDENT,
     CAMPAIGN_REPORT,
 )

@@ -157,7 +157,8 @@ class UnitOfWork:
         if keys is None:
             return envelopes
         return [
-            seal_envelope(e, lambda subject: keys.key_for(self.session, subject)) for e in envelopes
+            seal_envelope(e, lambda subject, new: keys.key_for(self.session, subject, new=new))
+            for e in envelopes
         ]
 
     def claim(self, consumer: str, event_id: str) -> bool:

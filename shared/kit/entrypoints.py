@@ -22,6 +22,7 @@ from shared.kit.privacy import opened
 from shared.kit.service import ServiceRunner
 from shared.logging import get_logger
 from shared.messaging.inbox import reliable_event_handler
+from shared.privacy.payloads import sealed_key_ids
 from shared.rpc import CommandRejected, ServiceUnavailable, rpc
 
 log = get_logger(__name__)
@@ -70,14 +71,16 @@ def consume_event(
     source = event_class.__module__.split(".")[2]  # shared.contracts.<service>.events
 
     def entrypoint(self: Any, body: object) -> None:
-        runner: ServiceRunner = self.kit
-        envelope = opened(runner.kit, Envelope.from_dict(body))
+        envelope = Envelope.from_dict(body)
+        if sealed_key_ids([envelope]):  # personal fields to open: with this service's keys
+            envelope = opened(self.kit.kit, envelope)
         event = CONTRACTS.to_event(envelope)
         assert isinstance(event, event_class)
         command = command_for(event)
         if command is None:
             log.info("event.skipped", event_type=event_type, event_id=envelope.event_id)
             return
+        runner: ServiceRunner = self.kit
         runner.consume(envelope, command, f"{self.name}.on_{snake_case(event_type)}")
 
     entrypoint.__name__ = entrypoint.__qualname__ = f"on_{snake_case(event_type)}"

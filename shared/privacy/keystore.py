@@ -69,10 +69,11 @@ class KeyStore:
         self._cache: dict[str, KnownKey] = {}
         self._lock = threading.Lock()
 
-    def key_for(self, db: Executor, subject_id: str) -> tuple[str, bytes]:
+    def key_for(self, db: Executor, subject_id: str, *, new: bool = False) -> tuple[str, bytes]:
         """The subject's live data key made here, made now if it has none (read from the
-        database each time, in the caller's transaction: one indexed row)."""
-        rows = db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
+        database each time, in the caller's transaction: one indexed row). ``new``: the
+        subject is a record starting now (a registration), so it has no key to look for."""
+        rows = [] if new else db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
         if any(row.destroyed_at is not None for row in rows):
             raise SubjectErasedError(subject_id)
         for row in rows:

@@ -26,8 +26,9 @@ from shared.privacy.sealing import (
 
 SUBJECT_FIELD = "student_id"
 
-KeyFor = Callable[[str], tuple[str, bytes]]
-"""``key_for(subject_id) -> (key_id, data_key)``: the subject's live key."""
+KeyFor = Callable[[str, bool], tuple[str, bytes]]
+"""``key_for(subject_id, new) -> (key_id, data_key)``: the subject's live key; ``new`` says the
+subject is the record a stream's first event starts, so it cannot have a key yet."""
 
 
 def personal_fields(envelope: Envelope) -> frozenset[str]:
@@ -59,7 +60,9 @@ def seal_envelope(envelope: Envelope, key_for: KeyFor) -> Envelope:
     ]
     if not names:
         return envelope
-    key_id, data_key = key_for(subject_of(envelope))
+    subject = subject_of(envelope)
+    new = envelope.stream_version == 1 and envelope.stream_id.endswith(subject)
+    key_id, data_key = key_for(subject, new)
     payload = dict(envelope.payload)
     for name in names:
         payload[name] = seal_value(payload[name], data_key, key_id, envelope.event_id, name)

@@ -88,7 +88,9 @@ def test_a_malformed_sealed_value_is_refused() -> None:
 def test_a_registration_is_sealed_field_by_field_and_opens_with_its_key() -> None:
     store, engine = key_store()
     with engine.begin() as db:
-        sealed = seal_envelope(registration(), lambda subject: store.key_for(db, subject))
+        sealed = seal_envelope(
+            registration(), lambda subject, new: store.key_for(db, subject, new=new)
+        )
         assert all(is_sealed(sealed.payload[name]) for name in ("name", "phone", "id_number"))
         assert sealed.payload["university"] == "Henan University"
         keys = store.lookup(db, sealed_key_ids([sealed]))
@@ -103,7 +105,9 @@ def test_an_event_stored_in_plain_text_before_sealing_still_reads() -> None:
 def test_destroying_a_subjects_keys_makes_its_values_read_erased_and_refuses_new_keys() -> None:
     store, engine = key_store()
     with engine.begin() as db:
-        sealed = seal_envelope(registration(), lambda subject: store.key_for(db, subject))
+        sealed = seal_envelope(
+            registration(), lambda subject, new: store.key_for(db, subject, new=new)
+        )
         assert store.destroy(db, STUDENT) == 1
         assert store.destroy(db, STUDENT) == 0  # again: nothing more to destroy
         keys = store.lookup(db, sealed_key_ids([sealed]))
@@ -120,7 +124,9 @@ def test_a_master_key_rotation_rewraps_data_keys_and_events_still_open() -> None
     store, engine = key_store()
     new_master = MasterKey.generate()
     with engine.begin() as db:
-        sealed = seal_envelope(registration(), lambda subject: store.key_for(db, subject))
+        sealed = seal_envelope(
+            registration(), lambda subject, new: store.key_for(db, subject, new=new)
+        )
         assert store.rewrap(db, new_master) == 1
         rotated = KeyStore("recruitment", new_master)
         keys = rotated.lookup(db, sealed_key_ids([sealed]))

@@ -1,0 +1,213 @@
+"""Erasure of a student registered through the real gateway (docs/privacy.md): their name,
+phone and ID number are sealed before any store holds them, read in plain text through the
+gateway while their keys live, and read ``[erased]`` everywhere once an operator erased them,
+while the log still verifies, replays, and the campaign's counts stay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from nameko.standalone.rpc import ClusterRpcProxy
+from structlog.testing import capture_logs
+
+from gateway.core.replay import replay_read_models
+from gateway.sections import SECTIONS
+from services.placement.service import PlacementService
+from services.recruitment.service import RecruitmentService
+from shared.config import load_settings
+from shared.eventlog.verify import verify_chain
+from shared.eventstore.database import create_database_engine
+from shared.migrations import upgrade_to_head
+from shared.privacy.sealing import ERASED
+from shared.process import nameko_config
+from tests.factories import make_resident_id
+from tests.integration import test_gateway_api
+from tests.integration.test_gateway_api import Stack, make_registration, wait_for
+
+settings = test_gateway_api.settings  # the fixtures: SQLite, and the gateway on PostgreSQL
+stack = test_gateway_api.stack
+
+NAME, PHONE, SEED = "欧阳明轩", "13700001234", 7
+
+
+def plaintexts() -> list[bytes]:
+    return [value.encode() for value in (NAME, PHONE, make_resident_id(SEED))]
+
+
+def files_holding_plaintext(data_dir: Path) -> list[str]:
+    """Every file of the data dir (databases, their -wal and -shm, keys) holding a value."""
+    found = []
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file():
+            raw = path.read_bytes()
+            found += [f"{path.name}: {value!r}" for value in plaintexts() if value in raw]
+    return found
+
+
+def postgres_rows_holding_plaintext(settings: object) -> list[str]:
+    url = settings.databases.get("gateway", "")  # type: ignore[attr-defined]
+    if not url:
+        return []
+    engine = create_database_engine(url)
+    found = []
+    try:
+        with engine.connect() as connection:
+            for table in sa.inspect(connection).get_table_names():
+                for row in connection.execute(sa.text(f'SELECT * FROM "{table}"')):
+                    text = repr(tuple(row)).encode()
+                    found += [
+                        f"{table}: {v!r}"
+                        for v in plaintexts()
+                        if v.decode() in repr(tuple(row)) or v in text
+                    ]
+    finally:
+        engine.dispose()
+    return found
+
+
+def register(stack: Stack) -> tuple[str, str]:
+    campaign_id = stack.open_campaign()
+    body = make_registration(SEED, name=NAME, phone=PHONE)
+    created = stack.call("POST", f"/api/v1/campaigns/{campaign_id}/registrations", json=body)
+    assert created.status_code == 201, created.text
+    return campaign_id, str(created.json()["student_id"])
+
+
+def test_an_erased_student_leaves_no_plaintext_and_the_log_still_verifies(stack: Stack) -> None:
+    with capture_logs() as logs:
+        campaign_id, student_id = register(stack)
+        profile = wait_for(
+            lambda: stack.call("GET", f"/api/v1/students/{student_id}"),
+            lambda r: r.status_code == 200,
+        ).json()
+        assert (profile["name"], profile["phone"]) == (NAME, PHONE)  # opened with its key
+        recruitment_db = Path(stack.settings.database_url("recruitment").removeprefix("sqlite:///"))
+        stored = b"".join(p.read_bytes() for p in recruitment_db.parent.glob("recruitment.db*"))
+        assert not [v for v in plaintexts() if v in stored], "sealed before it is stored"
+        report = stack.call("GET", f"/api/v1/campaigns/{campaign_id}/report").json()
+
+        erased = stack.call(
+            "POST",
+            f"/api/v1/students/{student_id}/erasure",
+            json={"reason": "the student's request of 1 July"},
+        )
+        assert erased.status_code == 200, erased.text
+        wait_for(
+            lambda: stack.call("GET", f"/api/v1/students/{student_id}").json(),
+            lambda p: p["name"] == ERASED,
+        )
+        again = stack.call(
+            "POST",
+            f"/api/v1/students/{student_id}/erasure",
+            json={"reason": "asked twice"},
+        )
+        assert again.status_code == 200, again.text
+        assert len(stack.recruitment_events("SubjectErased")) == 1
+
+    profile = stack.call("GET", f"/api/v1/students/{student_id}").json()
+    assert (profile["name"], profile["phone"], profile["id_number"]) == (ERASED,) * 3
+    assert profile["university"] == "Henan University"  # non-personal facts stay
+    after = stack.call("GET", f"/api/v1/campaigns/{campaign_id}/report").json()
+    assert after | {"as_of_position": 0} == report | {"as_of_position": 0}
+    assert files_holding_plaintext(stack.settings.data_dir) == []
+    assert postgres_rows_holding_plaintext(stack.settings) == []
+    assert not [v for v in plaintexts() if v.decode() in repr(logs)]
+
+    log = create_database_engine(stack.settings.database_url("eventlog"), reader=True)
+    try:
+        assert verify_chain(log, workers=1).ok
+    finally:
+        log.dispose()
+    replay = replay_read_models(stack.settings, SECTIONS, progress=False)
+    assert replay.equal, replay.differences
+
+
+def test_an_erasure_applied_again_by_the_read_models_changes_nothing(stack: Stack) -> None:
+    _campaign_id, student_id = register(stack)
+    wait_for(lambda: stack.call("GET", f"/api/v1/students/{student_id}"), lambda r: r.ok)
+    body = {"reason": "the student's request"}
+    assert stack.call("POST", f"/api/v1/students/{student_id}/erasure", json=body).ok
+    wait_for(
+        lambda: stack.call("GET", f"/api/v1/students/{student_id}").json(),
+        lambda p: p["name"] == ERASED,
+    )
+    with stack.gateway_db.connect() as connection:
+        position = connection.execute(sa.text("SELECT position FROM checkpoint")).scalar_one()
+    gateway = create_database_engine(stack.settings.database_url("gateway"))
+    try:
+        with gateway.begin() as connection:  # the projector re-reads the log from the start
+            connection.execute(sa.text("UPDATE checkpoint SET position = 0"))
+    finally:
+        gateway.dispose()
+    wait_for(
+        lambda: (
+            stack.gateway_db.connect()
+            .execute(sa.text("SELECT position FROM checkpoint"))
+            .scalar_one()
+        ),
+        lambda now: now >= position,
+    )
+    profile = stack.call("GET", f"/api/v1/students/{student_id}").json()
+    assert (profile["name"], profile["phone"], profile["id_number"]) == (ERASED,) * 3
+
+
+def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
+    tmp_path: Path, amqp_uri: str, container_factory: Any, rabbit_config: dict[str, Any]
+) -> None:
+    settings = load_settings(
+        environ={},
+        overrides={"amqp_uri": amqp_uri, "data_dir": str(tmp_path / "var"), "rpc_timeout": 5},
+    )
+    for service in ("recruitment", "placement"):
+        upgrade_to_head(settings.database_url(service), f"services.{service}.migrations")
+    container_factory(RecruitmentService, nameko_config(settings, "recruitment")).start()
+    placement = container_factory(PlacementService, nameko_config(settings, "placement"))
+    placement.start()
+    placement_db = create_database_engine(settings.database_url("placement"), reader=True)
+    context = {"actor": "operator:op-1", "correlation_id": "corr-erasure"}
+    with ClusterRpcProxy(rabbit_config) as cluster:
+        recruitment = cluster.recruitment
+        now = datetime.now(UTC)
+        campaign = recruitment.create_campaign(
+            context,
+            {
+                "name": "Gravity Plan summer",
+                "year": now.year,
+                "season": "summer",
+                "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+                "registration_closes_at": (now + timedelta(days=9)).isoformat(),
+                "scope": "home-district students",
+                "practice_content": "host units",
+            },
+        )
+        recruitment.open_campaign(context, {"campaign_id": campaign["campaign_id"]})
+        body = make_registration(SEED, name=NAME, phone=PHONE)
+        student = recruitment.register_student(
+            context, body | {"campaign_id": campaign["campaign_id"]}
+        )
+        student_id = student["student_id"]
+
+        def registered_name() -> str | None:
+            with placement_db.connect() as connection:
+                return connection.execute(  # type: ignore[no-any-return]
+                    sa.text("SELECT name FROM registered_names WHERE student_id = :s"),
+                    {"s": student_id},
+                ).scalar()
+
+        # placement fetched recruitment's key (sealed to it) and opened the name
+        assert wait_for(registered_name, lambda name: name == NAME)
+        placement.stop()
+        recruitment.erase_student(context, {"student_id": student_id, "reason": "request"})
+        container_factory(PlacementService, nameko_config(settings, "placement")).start()
+        wait_for(registered_name, lambda name: name is None)
+
+    with placement_db.connect() as connection:
+        live = connection.execute(
+            sa.text("SELECT count(*) FROM subject_keys WHERE wrapped_key IS NOT NULL")
+        ).scalar_one()
+    placement_db.dispose()
+    assert live == 0
+    assert files_holding_plaintext(settings.data_dir) == []
