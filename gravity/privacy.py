@@ -1,4 +1,5 @@
-"""``gravity privacy``: the lookup key and re-keying old ID-number digests (docs/privacy.md)."""
+"""``gravity privacy``: the lookup key, re-keying old ID-number digests, and retention
+(docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def _rekey(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _retention(args: argparse.Namespace, settings: Settings) -> int:
+    from gravity.retention_run import run_retention
+
+    return run_retention(settings, dry_run=args.dry_run, now_text=args.now)
+
+
 def add_privacy_commands(commands: Any) -> None:
     privacy = commands.add_parser("privacy", help="personal data: keys, digests, retention")
     actions = privacy.add_subparsers(dest="action", required=True)
@@ -46,3 +53,11 @@ def add_privacy_commands(commands: Any) -> None:
         "rekey-registrations", help="replace plain ID-number digests with keyed ones"
     )
     rekey.set_defaults(handler=_rekey)
+    retention = actions.add_parser(
+        "retention", help="erase the personal data the retention schedule says is due"
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", help="list what is due and why; erase nothing"
+    )
+    retention.add_argument("--now", help="judge as of this UTC time (ISO 8601; default now)")
+    retention.set_defaults(handler=_retention)

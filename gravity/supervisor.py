@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from gravity.restarts import RestartBook, RestartPolicy
+from gravity.retention_run import DailyRetention
 from shared.config import ConfigError, Settings
 from shared.events.producer_keys import ensure_producer_key
 from shared.events.producers import producers
@@ -87,6 +88,8 @@ class Supervisor:
         self.book = RestartBook(RestartPolicy.from_settings(settings.supervision))
         self._restart_at: dict[str, float] = {}
         self._announced = False
+        # The retention schedule's daily run (gravity.retention_run), an hour after the start.
+        self.retention = DailyRetention(settings, environ, first_delay=3600)
 
     def start(self) -> None:
         protect_data_files(self.settings)  # the children inherit the umask 077
@@ -160,6 +163,7 @@ class Supervisor:
                     log.info("supervisor.restarted", component=name, pid=self.processes[name].pid)
             if not self._announced and self.ready():
                 self._announce()
+            self.retention.tick()
             time.sleep(0.5)
 
     def _announce(self) -> None:
@@ -172,6 +176,7 @@ class Supervisor:
         )
 
     def stop(self) -> None:
+        self.retention.stop()
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)

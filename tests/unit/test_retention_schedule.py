@@ -1,0 +1,121 @@
+"""The retention schedule, judged from the log's non-personal facts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from gravity.retention import Facts, due_subjects, retention_days, schedule
+from shared.config import ConfigError
+from shared.events.canonical import format_timestamp
+from shared.events.envelope import Envelope
+
+START = datetime(2023, 6, 1, tzinfo=UTC)
+DAYS = {"resident_id_days_after_campaign_end": 180, "phone_days_after_alliance_left": 365}
+
+
+def event(kind, at, **payload):
+    return Envelope(
+        event_type=kind,
+        schema_version=1,
+        stream_id=f"x-{uuid.uuid4()}",
+        stream_version=1,
+        producer="recruitment",
+        actor="a",
+        correlation_id="c",
+        payload=payload,
+        occurred_at=at,
+    )
+
+
+def season(*more, closes=START + timedelta(days=30), closed_at=None):
+    facts, campaign = Facts(), str(uuid.uuid4())
+    facts.take(
+        event(
+            "CampaignCreated",
+            START,
+            campaign_id=campaign,
+            registration_closes_at=format_timestamp(closes),
+        )
+    )
+    if closed_at is not None:
+        facts.take(event("CampaignClosed", closed_at, campaign_id=campaign))
+    students = {name: str(uuid.uuid4()) for name in ("a", "b")}
+    for student in students.values():
+        facts.take(event("StudentRegistered", START, student_id=student, campaign_id=campaign))
+    for kind, name, at in more:
+        facts.take(event(kind, at, student_id=students[name], campaign_id=campaign))
+    return facts, students
+
+
+def test_a_student_is_due_once_every_rule_is_due_counting_from_the_campaigns_end():
+    closed = START + timedelta(days=10)
+    facts, students = season(closed_at=closed)
+    before = closed + timedelta(days=364)
+    after = closed + timedelta(days=365)
+    fields = schedule(facts, DAYS, before)
+    assert {(f.field, f.due_at) for f in fields if f.subject_id == students["a"]} == {
+        ("id_number", closed + timedelta(days=180)),
+        ("phone", closed + timedelta(days=365)),
+    }
+    assert due_subjects(fields, before) == []
+    assert sorted(due_subjects(schedule(facts, DAYS, after), after)) == sorted(students.values())
+
+
+def test_an_unclosed_campaign_ends_when_its_registration_window_closed():
+    facts, _students = season(closes=START + timedelta(days=30))
+    while_open = START + timedelta(days=29)
+    assert all(f.due_at is None for f in schedule(facts, DAYS, while_open))
+    later = START + timedelta(days=30 + 365)
+    assert len(due_subjects(schedule(facts, DAYS, later), later)) == 2
+
+
+def test_an_alliance_member_keeps_their_data_until_they_leave():
+    closed = START + timedelta(days=10)
+    left = START + timedelta(days=500)
+    facts, students = season(
+        ("AllianceJoined", "a", START + timedelta(days=20)),
+        ("AllianceJoined", "b", START + timedelta(days=20)),
+        ("AllianceLeft", "b", left),
+        closed_at=closed,
+    )
+    now = left + timedelta(days=365)
+    assert due_subjects(schedule(facts, DAYS, now), now) == [students["b"]]
+    [phone] = [
+        f
+        for f in schedule(facts, DAYS, now)
+        if f.subject_id == students["a"] and f.field == "phone"
+    ]
+    assert phone.due_at is None
+
+
+def test_an_erased_student_is_never_listed_again():
+    facts, students = season(closed_at=START)
+    facts.take(event("SubjectErased", START, subject_id=students["a"], campaign_id="c", reason="r"))
+    now = START + timedelta(days=400)
+    assert due_subjects(schedule(facts, DAYS, now), now) == [students["b"]]
+
+
+def test_a_rule_set_to_zero_is_off_and_the_others_decide():
+    facts, _students = season(closed_at=START)
+    only_ids = retention_days(
+        {"resident_id_days_after_campaign_end": "180", "phone_days_after_alliance_left": "0"}
+    )
+    now = START + timedelta(days=180)
+    assert len(due_subjects(schedule(facts, only_ids, now), now)) == 2
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [
+        {"resident_id_days_after_campaign_end": "soon"},
+        {"resident_id_days_after_campaign_end": -1},
+        {"phone_days_after_alliance_left": 10**6},
+        {"names_days": 3},
+    ],
+)
+def test_a_malformed_schedule_is_refused_with_the_rule_named(configured):
+    with pytest.raises(ConfigError, match="retention"):
+        retention_days(configured)
