@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.standalone.rpc import ClusterRpcProxy, StandaloneProxyBase
 
 from shared.events.envelope import Envelope
 from shared.privacy.keystore import Executor, KeyStore, KnownKey
@@ -16,6 +16,19 @@ from shared.privacy.sharing import KeyRequester
 SHARE_METHOD = "share_subject_keys"
 
 
+def component_rpc_proxy(component: str) -> type[ClusterRpcProxy]:
+    """A standalone proxy whose reply queue is named after ``component``
+    (``rpc.reply-<component>-<uuid>``), as its own broker user may declare (broker_users.py)."""
+
+    class Container(StandaloneProxyBase.ServiceContainer):  # type: ignore[misc] # untyped
+        service_name = component
+
+    class ComponentRpcProxy(ClusterRpcProxy):  # type: ignore[misc] # nameko is untyped
+        ServiceContainer = Container
+
+    return ComponentRpcProxy
+
+
 class KeyFetcher:
     """Asks owners for keys over nameko RPC (a standalone proxy: it runs outside workers)."""
 
@@ -23,10 +36,11 @@ class KeyFetcher:
         self._requester = requester
         self._config = {"AMQP_URI": amqp_uri}
         self._timeout = timeout
+        self._proxy = component_rpc_proxy(requester.requester)
 
     def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         request = self._requester.request(key_ids)
-        with ClusterRpcProxy(self._config, timeout=self._timeout) as cluster:
+        with self._proxy(self._config, timeout=self._timeout) as cluster:
             answer: Any = getattr(getattr(cluster, owner), SHARE_METHOD)(request)
         return self._requester.open_answer(answer)
 
