@@ -4,7 +4,8 @@ component itself, which replaces this process (so it receives the stop signal di
 The command names what to run:
 
     gateway | eventlog | <service>   the long-running process (``python -m ...``)
-    migrate                          create any missing database, then ``gravity migrate``
+    migrate                          create any missing database and the ID-number lookup
+                                     key, then ``gravity migrate``
     gravity ...                      the CLI, e.g. ``gravity audit verify``
     anything else                    run as given (``sh``)
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from shared.config import DEVELOPMENT_SECRET, ConfigError, Settings, load_settings
+from shared.lookup_digest import lookup_key_path, make_lookup_key
 from shared.production import production_problems
 
 PROCESS_MODULES = {"gateway": "gateway", "eventlog": "shared.eventlog"}
@@ -175,6 +177,11 @@ def main(argv: Sequence[str]) -> int:
         )
     if argv[:1] == ["migrate"]:
         ensure_databases(os.environ, settings.components)
+        lookup = lookup_key_path(settings)
+        # Made where compose mounts lookup-keys; a configured file (a Kubernetes Secret) is
+        # never made, nor one in a read-only folder (an init container: docs/privacy.md).
+        if not settings.lookup_key_file and os.access(lookup.parent, os.W_OK):
+            make_lookup_key(lookup)
         argv = ["gravity", "migrate", *argv[1:]]
     return become(command_for(argv, settings))
 

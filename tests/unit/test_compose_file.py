@@ -132,6 +132,7 @@ def test_state_lives_in_named_volumes_and_every_long_running_service_is_health_c
         "producer-keys",
         "documents-keys",
         "broker-passwords",
+        "lookup-keys",
     }
     assert "eventlog-keys:/var/lib/gravity/keys" in services["eventlog"]["volumes"]
     producers = "producer-keys:/var/lib/gravity/keys/producers"
@@ -139,6 +140,9 @@ def test_state_lives_in_named_volumes_and_every_long_running_service_is_health_c
     for producer in (*load_settings(environ={}).services, "gateway"):  # the gateway signs too
         assert producers in services[producer]["volumes"], producer
     assert "documents-keys:/var/lib/gravity/keys/documents" in services["gateway"]["volumes"]
+    # Recruitment's ID-number lookup key: made by the migrate step, read by recruitment only.
+    assert "lookup-keys:/var/lib/gravity/keys/lookup" in services["migrate"]["volumes"]
+    assert "lookup-keys:/var/lib/gravity/keys/lookup:ro" in services["recruitment"]["volumes"]
     assert "rabbitmq-data:/var/lib/rabbitmq" in services["rabbitmq"]["volumes"]
     assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
     for name in INFRASTRUCTURE:
