@@ -24,7 +24,12 @@ from shared.events.envelope import Envelope
 from shared.events.producer_keys import ensure_producer_key
 from shared.privacy.fetching import KeyFetcher, keys_for
 from shared.privacy.keystore import KeyStore, KnownKey
-from shared.privacy.master_key import ensure_master_key, master_key_path
+from shared.privacy.master_key import (
+    MasterKey,
+    ensure_master_key,
+    load_master_key,
+    master_key_path,
+)
 from shared.privacy.sealing import ERASED
 from shared.privacy.sharing import KeyRequester
 
@@ -70,10 +75,11 @@ def erase_subject_rows(connection: Connection, subject_id: str) -> None:
 def gateway_keys(settings: Settings, engine: Engine, *, live: bool = True) -> ReadModelKeys:
     """The gateway's key store in ``engine`` (its database), under its master key; a ``live``
     one fetches missing keys from their owners and destroys erased subjects' keys."""
-    master = ensure_master_key(master_key_path(settings.keys_dir, GATEWAY))
-    store = KeyStore(GATEWAY, master)
-    if not live:
-        return ReadModelKeys(engine, store, None, destroys=False)
+    path = master_key_path(settings.keys_dir, GATEWAY)
+    if not live:  # a rebuild (gravity audit replay) reads the live keys, never makes a master
+        master = load_master_key(path) if path.exists() else MasterKey.generate()
+        return ReadModelKeys(engine, KeyStore(GATEWAY, master), None, False)
+    store = KeyStore(GATEWAY, ensure_master_key(path))
     requester = KeyRequester(GATEWAY, ensure_producer_key(settings, GATEWAY))
     return ReadModelKeys(
         engine, store, KeyFetcher(requester, settings.amqp_uri, settings.rpc_timeout)
