@@ -14,8 +14,10 @@ from tests.integration.test_gateway_honors import (
     settings,
     stack,
 )
+from tests.integration.test_gateway_volunteering import postgres_databases
 
-__all__ = ["settings", "stack"]  # the honours tests' fixtures, used here as they are
+# The honours tests' fixtures (and the one their PostgreSQL variant needs), used as they are.
+__all__ = ["postgres_databases", "settings", "stack"]
 
 
 def records(stack: HonoursStack, who: str) -> list[tuple[str, str, str]]:
