@@ -1,7 +1,8 @@
 """Rebuild the read models from the whole event log and compare them with the live ones.
 
 ``gravity audit replay`` runs this: a rebuild into a fresh store (a temporary SQLite file
-unless told otherwise) up to the live checkpoint, then a row-by-row comparison. Differences
+unless told otherwise) up to the live checkpoint, then a row-by-row comparison, streamed
+(``replay_compare``: memory does not grow with the read models). Differences
 name tables, ids and columns, never personal values. ``rebuild`` and ``fresh_store`` also
 serve the point-in-time replay (``gateway.audit.point_in_time``).
 """
@@ -17,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
 from gateway.core.bootstrap import projection_of
 from gateway.core.privacy import gateway_keys
 from gateway.core.projector import Projector
+from gateway.core.replay_compare import Differences, compare_tables
 from gateway.core.section import Section
 from gateway.core.tables import PROJECTION, checkpoint
 from shared.config import Settings
@@ -56,25 +58,30 @@ def replay_read_models(
     personal = frozenset().union(*(section.personal_columns for section in sections))
     live_engine = create_database_engine(settings.database_url("gateway"), reader=True)
     log_engine = create_database_engine(settings.database_url("eventlog"), reader=True)
+    differences = Differences()
     try:
-        live_position, live = snapshot(live_engine, tables)
-        with fresh_store(target_url, tables) as target:
-            # Opened with the live store's keys, read only: erased subjects stay [erased].
-            keys = gateway_keys(settings, live_engine, live=False)
-            projector = Projector(target, projection_of(sections), keys)
-            events = rebuild(EventLogReader(log_engine), projector, live_position, progress)
-            rebuilt_position, rebuilt = snapshot(target, tables)
+        # One live transaction from the checkpoint to the last compared row: the rows are those
+        # of that checkpoint even while the live projector moves on.
+        with _consistent(live_engine) as live:
+            live_position = _position(live)
+            with fresh_store(target_url, tables) as target:
+                # Opened with the live store's keys, read only: erased subjects stay [erased].
+                keys = gateway_keys(settings, live_engine, live=False)
+                projector = Projector(target, projection_of(sections), keys)
+                events = rebuild(EventLogReader(log_engine), projector, live_position, progress)
+                with _consistent(target) as rebuilt:
+                    rebuilt_position = _position(rebuilt)
+                    if rebuilt_position != live_position:
+                        differences.add(
+                            f"checkpoint: live read models at {live_position}, the log "
+                            f"replays to {rebuilt_position}"
+                        )
+                    compare_tables(live, rebuilt, tables, personal, differences)
     finally:
         live_engine.dispose()
         log_engine.dispose()
-    differences = compare(live, rebuilt, personal)
-    if rebuilt_position != live_position:
-        differences.insert(
-            0,
-            f"checkpoint: live read models at {live_position}, the log replays to "
-            f"{rebuilt_position}",
-        )
-    return ReplayReport(equal=not differences, events=events, differences=differences)
+    found = differences.as_list()
+    return ReplayReport(equal=not found, events=events, differences=found)
 
 
 def rebuild(reader: EventLogReader, projector: Projector, up_to: int, progress: bool) -> int:
@@ -95,58 +102,38 @@ def rebuild(reader: EventLogReader, projector: Projector, up_to: int, progress: 
     return read
 
 
-def snapshot(engine: Engine, compared: Sequence[sa.Table]) -> tuple[int, Snapshot]:
-    """The checkpoint and every row of ``compared``, read in one consistent transaction."""
+@contextmanager
+def _consistent(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one transaction that sees one moment of the store throughout."""
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
-            position = int(
-                connection.execute(
-                    sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
-                ).scalar_one()
-            )
-            tables: Snapshot = {}
-            for table in compared:
-                keys = list(table.primary_key.columns)
-                rows = connection.execute(sa.select(table).order_by(*keys))
-                tables[table.name] = {
-                    "/".join(str(row._mapping[key.name]) for key in keys): dict(row._mapping)
-                    for row in rows
-                }
+            yield connection
+
+
+def _position(connection: Connection) -> int:
+    return int(
+        connection.execute(
+            sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
+        ).scalar_one()
+    )
+
+
+def snapshot(engine: Engine, compared: Sequence[sa.Table]) -> tuple[int, Snapshot]:
+    """The checkpoint and every row of ``compared``, read in one consistent transaction (in
+    memory: for tests and small stores; a replay compares streamed, ``replay_compare``)."""
+    with _consistent(engine) as connection:
+        position = _position(connection)
+        tables: Snapshot = {}
+        for table in compared:
+            keys = list(table.primary_key.columns)
+            rows = connection.execute(sa.select(table).order_by(*keys))
+            tables[table.name] = {
+                "/".join(str(row._mapping[key.name]) for key in keys): dict(row._mapping)
+                for row in rows
+            }
     return position, tables
-
-
-def compare(live: Snapshot, rebuilt: Snapshot, personal: frozenset[str]) -> list[str]:
-    """Every difference, as ``table id: what`` lines without ``personal`` columns' values."""
-    differences: list[str] = []
-    for table in sorted(live.keys() | rebuilt.keys()):
-        ours, theirs = live.get(table, {}), rebuilt.get(table, {})
-        for key in sorted(ours.keys() | theirs.keys()):
-            if key not in theirs:
-                differences.append(f"{table} {key}: only in the live read models")
-            elif key not in ours:
-                differences.append(f"{table} {key}: missing from the live read models")
-            else:
-                differences += _row_differences(table, key, ours[key], theirs[key], personal)
-    return differences
-
-
-def _row_differences(
-    table: str, key: str, live: dict[str, Any], rebuilt: dict[str, Any], personal: frozenset[str]
-) -> list[str]:
-    lines = []
-    for column in sorted(live.keys() | rebuilt.keys()):
-        if live.get(column) == rebuilt.get(column):
-            continue
-        if column in personal:
-            lines.append(f"{table} {key}: {column} differs")
-        else:
-            lines.append(
-                f"{table} {key}: {column} is {live.get(column)!r} live, "
-                f"{rebuilt.get(column)!r} replayed"
-            )
-    return lines
 
 
 @contextmanager
@@ -160,8 +147,12 @@ def fresh_store(target_url: str | None, compared: Sequence[sa.Table]) -> Iterato
     upgrade_to_head(target_url, MIGRATIONS)
     engine = create_database_engine(target_url)
     try:
-        position, rows = snapshot(engine, compared)
-        if position or any(rows.values()):
+        with _consistent(engine) as connection:
+            filled = _position(connection) or any(
+                connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
+                for table in compared
+            )
+        if filled:
             raise ValueError("the replay target must be an empty read-model store")
         yield engine
     finally:
