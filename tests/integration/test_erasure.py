@@ -19,13 +19,17 @@ from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import load_settings
 from shared.eventlog.verify import verify_chain
+from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
+from shared.eventstore.store import row_to_envelope
+from shared.eventstore.tables import events
 from shared.migrations import upgrade_to_head
 from shared.privacy.sealing import ERASED
 from shared.process import nameko_config
 from tests.factories import make_resident_id
 from tests.integration import test_gateway_api
 from tests.integration.test_gateway_api import Stack, make_registration, wait_for
+from tests.support.broker import publish_events
 
 settings = test_gateway_api.settings  # the fixtures: SQLite, and the gateway on PostgreSQL
 stack = test_gateway_api.stack
@@ -66,6 +70,19 @@ def postgres_rows_holding_plaintext(settings: object) -> list[str]:
     finally:
         engine.dispose()
     return found
+
+
+def stored_erasure(settings: Any) -> Envelope:
+    """Recruitment's SubjectErased as it stored (and its relay published) it."""
+    engine = create_database_engine(settings.database_url("recruitment"), reader=True)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.select(events).where(events.c.event_type == "SubjectErased")
+            ).one()
+        return row_to_envelope(row)
+    finally:
+        engine.dispose()
 
 
 def register(stack: Stack) -> tuple[str, str]:
@@ -203,6 +220,14 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
         recruitment.erase_student(context, {"student_id": student_id, "reason": "request"})
         container_factory(PlacementService, nameko_config(settings, "placement")).start()
         wait_for(registered_name, lambda name: name is None)
+
+        with capture_logs() as logs:  # the same SubjectErased once more: found in the inbox
+            publish_events(amqp_uri, [stored_erasure(settings)], settings.keys_dir)
+            wait_for(
+                lambda: [line for line in logs if line["event"] == "event.already_consumed"],
+                bool,
+            )
+        assert [line for line in logs if line["event"] == "privacy.subject_erased"] == []
 
     with placement_db.connect() as connection:
         live = connection.execute(
