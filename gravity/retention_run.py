@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from gateway.placement.tables import placements
 from gravity.retention import EVENT_TYPES, Facts, due_subjects, retention_days, schedule
 from shared.config import ConfigError, Settings
 from shared.eventlog.reader import EventLogReader
@@ -25,6 +26,7 @@ from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.eventstore.database import create_database_engine
 
 ACTOR = "system:retention"
+RUNNING = ("agreed", "started")  # placement statuses the erasure route waits for
 PAGE = 1000
 DAY_SECONDS = 24 * 3600
 
@@ -71,11 +73,15 @@ def run_retention(settings: Settings, *, dry_run: bool, now_text: str | None = N
         return 2
     fields_due = schedule(facts, days, now)
     subjects = due_subjects(fields_due, now)
+    running = _running_placements(settings, subjects)
+    subjects = [subject for subject in subjects if subject not in running]
     chosen = set(subjects)
     for item in fields_due:
         if item.subject_id in chosen:
             due = format_timestamp(item.due_at) if item.due_at else "-"
             print(f"{item.subject_id}  {item.field}  {item.rule}={item.days}  due {due}")
+    for subject in sorted(running):  # the erasure route refuses these too (409)
+        print(f"{subject}  waits: a placement of the student is agreed or started")
     waiting = len({item.subject_id for item in fields_due} - chosen)
     verb = "would be erased" if dry_run else "to erase"
     print(
@@ -85,6 +91,24 @@ def run_retention(settings: Settings, *, dry_run: bool, now_text: str | None = N
     if dry_run or not subjects:
         return 0
     return _erase(settings, subjects, sorted(days))
+
+
+def _running_placements(settings: Settings, subjects: list[str]) -> set[str]:
+    """The students among ``subjects`` with an agreed or started placement (the gateway's read
+    model, as the erasure route checks it): the data is still needed, so they wait."""
+    if not subjects:
+        return set()
+    engine = create_database_engine(settings.database_url("gateway"), reader=True)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                sa.select(placements.c.student_id).where(
+                    placements.c.status.in_(RUNNING), placements.c.student_id.in_(subjects)
+                )
+            ).scalars()
+            return set(found)
+    finally:
+        engine.dispose()
 
 
 def _erase(settings: Settings, subjects: list[str], rules: list[str]) -> int:

@@ -12,7 +12,7 @@ from shared.events.canonical import format_timestamp
 from tests.factories import make_resident_id
 from tests.integration.test_gateway_api import NAME, PHONE, wait_for
 from tests.integration.test_gateway_lists import open_campaign, register
-from tests.integration.test_gateway_placement import settings, stack
+from tests.integration.test_gateway_placement import enrol, post_positions, settings, stack
 
 __all__ = ["settings", "stack"]  # the placement tests' fixtures, used here as they are
 RULES = {"resident_id_days_after_campaign_end": "180", "phone_days_after_alliance_left": "365"}
@@ -60,3 +60,21 @@ def test_a_malformed_schedule_or_time_erases_nothing_and_says_why(stack, capsys)
     assert run_retention(bad, dry_run=False) == 2
     assert "retention.phone_days_after_alliance_left" in capsys.readouterr().err
     assert run_retention(stack.settings, dry_run=True, now_text="next tuesday") == 2
+
+
+def test_a_student_whose_placement_is_agreed_waits_as_the_erasure_route_makes_them(stack, capsys):
+    enrol(stack)
+    post_positions(stack)
+    ids = stack.ids
+    placed = {"student_id": ids["s1"], "position_id": ids["pc"], "reason": "placed directly"}
+    assert stack.ok("POST", "/placements", status=201, json=placed)["status"] == "agreed"
+    stack.ok("POST", f"/campaigns/{ids['campaign']}/close")
+    settings = dataclasses.replace(stack.settings, retention=RULES)
+
+    def due_now() -> str:
+        run_retention(settings, dry_run=True, now_text=days_on(400))
+        return str(capsys.readouterr().out)
+
+    listed = wait_for(due_now, lambda out: "waits: a placement" in out and "2 student(s)" in out)
+    assert f"{ids['s1']}  waits: a placement of the student is agreed or started" in listed
+    assert ids["s1"] not in listed.replace(f"{ids['s1']}  waits", "")
