@@ -26,7 +26,7 @@ from shared.events.producer_keys import ensure_producer_key
 from shared.events.producers import producers
 from shared.file_modes import protect_data_files
 from shared.logging import configure_logging, get_logger
-from shared.lookup_digest import lookup_key_path, make_lookup_key
+from shared.lookup_digest import load_lookup_key, lookup_key_path, make_lookup_key
 from shared.messaging.topology import amqp_parameters
 from shared.ports import PortTakenError, check_port_free
 
@@ -196,6 +196,8 @@ def run_suite(settings: Settings, environ: dict[str, Any] | None = None) -> int:
     the processes wait for it, and the suite is ready once it comes."""
     try:
         settings.check_safe_to_run()
+        if settings.is_production and "recruitment" in settings.services:
+            load_lookup_key(lookup_key_path(settings))  # recruitment would refuse to start
     except ConfigError as error:
         print(f"gravity: {error}", file=sys.stderr)
         return 2

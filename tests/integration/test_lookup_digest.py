@@ -157,8 +157,8 @@ def test_in_production_a_missing_key_is_never_made(tmp_path):
     assert not lookup_key_path(settings).exists()
 
 
-def test_a_production_recruitment_process_without_its_key_refuses_to_start(tmp_path):
-    environ = {
+def production_environ(tmp_path):
+    return {
         **os.environ,
         "GRAVITY_ENV": "production",
         "GRAVITY_DATA_DIR": str(tmp_path),
@@ -166,9 +166,12 @@ def test_a_production_recruitment_process_without_its_key_refuses_to_start(tmp_p
         "GRAVITY_VERIFICATION_SECRET": "k9" * 24,
         "GRAVITY_AMQP_URI": "amqp://gravity:Unguessable-5ecret@127.0.0.1:5672/",
     }
+
+
+def test_a_production_recruitment_process_without_its_key_refuses_to_start(tmp_path):
     finished = subprocess.run(
         [sys.executable, "-m", "services.recruitment"],
-        env=environ,
+        env=production_environ(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
@@ -177,3 +180,17 @@ def test_a_production_recruitment_process_without_its_key_refuses_to_start(tmp_p
     assert finished.returncode == 2, finished.stderr[-2000:]
     assert "recruitment: no lookup key at" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+def test_gravity_up_in_production_without_the_key_refuses_before_starting_anything(tmp_path):
+    finished = subprocess.run(
+        [sys.executable, "-m", "gravity.cli", "up"],
+        env=production_environ(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2, finished.stderr[-2000:]
+    assert "gravity: no lookup key at" in finished.stderr
+    assert not list(tmp_path.glob("*.db"))  # no process started, no database made
