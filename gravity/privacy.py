@@ -1,5 +1,5 @@
-"""``gravity privacy``: the lookup key, re-keying old ID-number digests, and retention
-(docs/privacy.md)."""
+"""``gravity privacy``: the lookup key, re-keying old ID-number digests, retention, and the
+rotation of the master keys that wrap the per-subject data keys (docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,32 @@ def _retention(args: argparse.Namespace, settings: Settings) -> int:
     return run_retention(settings, dry_run=args.dry_run, now_text=args.now)
 
 
+def _rotate_master_keys(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-wrap each component's data keys with a new master key (docs/privacy.md)."""
+    from shared.eventstore.database import create_database_engine
+    from shared.privacy.master_key import MasterKeyError, master_key_path
+    from shared.privacy.rotation import rotate_master_key
+
+    for component in args.component or ["gateway", *settings.services]:
+        path = master_key_path(settings.keys_dir, component)
+        if not path.exists():
+            print(f"{component}: no master key yet, nothing wrapped")
+            continue
+        engine = create_database_engine(settings.database_url(component))
+        try:
+            done = rotate_master_key(engine, path)
+        except MasterKeyError as error:
+            print(f"gravity privacy: {component}: {error}", file=sys.stderr)
+            return 2
+        finally:
+            engine.dispose()
+        print(
+            f"{component}: master key {done.old_key_id} -> {done.new_key_id}, "
+            f"{done.rewrapped} data key(s) re-wrapped"
+        )
+    return 0
+
+
 def add_privacy_commands(commands: Any) -> None:
     privacy = commands.add_parser("privacy", help="personal data: keys, digests, retention")
     actions = privacy.add_subparsers(dest="action", required=True)
@@ -61,3 +87,11 @@ def add_privacy_commands(commands: Any) -> None:
     )
     retention.add_argument("--now", help="judge as of this UTC time (ISO 8601; default now)")
     retention.set_defaults(handler=_retention)
+    rotate = actions.add_parser(
+        "rotate-master-key",
+        help="re-wrap the data keys with a new master key (suite stopped; events untouched)",
+    )
+    rotate.add_argument(
+        "--component", action="append", help="gateway or a service (default: each of them)"
+    )
+    rotate.set_defaults(handler=_rotate_master_keys)

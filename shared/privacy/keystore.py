@@ -148,21 +148,6 @@ class KeyStore:
             for key_id in [k for k, v in self._cache.items() if v.subject_id == subject_id]:
                 del self._cache[key_id]
 
-    def rewrap(self, db: Executor, new_master: MasterKey) -> int:
-        """Re-wrap every live data key with ``new_master`` (a master key rotation); events are
-        untouched, since they are sealed with the data keys. Returns how many it re-wrapped."""
-        rows = db.execute(
-            sa.select(subject_keys).where(subject_keys.c.wrapped_key.is_not(None))
-        ).all()
-        for row in rows:
-            data_key = self.master.unwrap(row.wrapped_key, row.subject_id, row.key_id)
-            db.execute(
-                subject_keys.update()
-                .where(subject_keys.c.key_id == row.key_id)
-                .values(wrapped_key=new_master.wrap(data_key, row.subject_id, row.key_id))
-            )
-        return len(rows)
-
     def _unwrap(self, row: Any) -> bytes:
         return self.master.unwrap(row.wrapped_key, row.subject_id, row.key_id)
 

@@ -9,8 +9,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
 from shared.privacy.keystore import KeyStore, SubjectErasedError, metadata
-from shared.privacy.master_key import MasterKey, MasterKeyError, ensure_master_key
+from shared.privacy.master_key import (
+    MasterKey,
+    MasterKeyError,
+    ensure_master_key,
+    load_master_key,
+)
 from shared.privacy.payloads import open_envelope, seal_envelope, sealed_key_ids
+from shared.privacy.rotation import next_key_path, rotate_master_key
 from shared.privacy.sealing import (
     ERASED,
     SealedValueError,
@@ -120,19 +126,43 @@ def test_destroying_a_subjects_keys_makes_its_values_read_erased_and_refuses_new
     assert rows[0].destroyed_at is not None
 
 
-def test_a_master_key_rotation_rewraps_data_keys_and_events_still_open() -> None:
-    store, engine = key_store()
-    new_master = MasterKey.generate()
+def test_a_master_key_rotation_rewraps_data_keys_and_events_still_open(tmp_path) -> None:
+    path = tmp_path / "privacy" / "recruitment.master"
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'recruitment.db'}")
+    metadata.create_all(engine)
+    store = KeyStore("recruitment", ensure_master_key(path))
     with engine.begin() as db:
-        sealed = seal_envelope(
-            registration(), lambda subject, new: store.key_for(db, subject, new=new)
-        )
-        assert store.rewrap(db, new_master) == 1
-        rotated = KeyStore("recruitment", new_master)
+        sealed = seal_envelope(registration(), lambda subject, new: store.key_for(db, subject))
+        store.key_for(db, "another-subject")
+    rotation = rotate_master_key(engine, path)
+    assert (rotation.rewrapped, rotation.old_key_id) == (2, store.master.key_id)
+    assert not next_key_path(path).exists()
+    rotated = KeyStore("recruitment", load_master_key(path))
+    assert rotated.master.key_id == rotation.new_key_id
+    with engine.begin() as db:
         keys = rotated.lookup(db, sealed_key_ids([sealed]))
         with pytest.raises(MasterKeyError):
-            KeyStore("recruitment", MasterKey.generate()).lookup(db, set(keys) | {"f" * 32})
+            KeyStore("recruitment", store.master).lookup(db, set(keys))
     assert open_envelope(sealed, keys).payload["name"] == "孙悦"
+
+
+def test_a_rotation_stopped_before_its_rename_finishes_when_run_again(tmp_path) -> None:
+    path = tmp_path / "privacy" / "recruitment.master"
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'recruitment.db'}")
+    metadata.create_all(engine)
+    store = KeyStore("recruitment", ensure_master_key(path))
+    with engine.begin() as db:
+        key_id, data_key = store.key_for(db, STUDENT)
+    old_text = path.read_text()
+    first = rotate_master_key(engine, path)
+    # the files as a run that re-wrapped, then stopped before its rename, leaves them
+    next_key_path(path).write_text(path.read_text())
+    path.write_text(old_text)
+    again = rotate_master_key(engine, path)
+    assert (again.new_key_id, again.rewrapped) == (first.new_key_id, 0)
+    with engine.begin() as db:
+        found = KeyStore("recruitment", load_master_key(path)).lookup(db, [key_id])
+    assert found[key_id].data_key == data_key
 
 
 def test_a_master_key_file_is_made_once_and_readable_by_its_owner_only(tmp_path) -> None:
