@@ -75,7 +75,8 @@ def verify_chain(
     entries written when it began, so appends running meanwhile are neither seen nor mistaken
     for tampering (on SQLite, pass an engine made with ``reader=True``). A large log on a file
     or server database is walked in stretches by ``workers`` processes (default: the machine's
-    cores), each hashing its own stretch; the stretches are then linked here. With ``keys``
+    cores; this one is among them), each taking the next stretch when free; the stretches are
+    then linked here. With ``keys``
     (the log's public keys), every signed checkpoint is checked too: its signature, and that
     the log still holds the prefix it signed (its head hash and Merkle root), so a cut tail
     or a rewritten head is caught without an anchor kept by hand.
