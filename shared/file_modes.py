@@ -72,7 +72,7 @@ def _tighten_one(path: Path, mode: int, changed: list[Path]) -> None:
     old = stat.S_IMODE(status.st_mode)
     try:
         path.chmod(old & mode)
-    except PermissionError:  # e.g. a read-only mount
+    except OSError:  # a read-only mount (a volume mounted :ro), or not allowed
         log.warning("data_files.too_open", path=str(path), mode=oct(old), changed=False)
         return
     log.warning("data_files.tightened", path=str(path), old_mode=oct(old), new_mode=oct(old & mode))

@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 import stat
 import uuid
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -80,3 +81,29 @@ def test_startup_tightens_open_data_files_and_makes_new_ones_private(tmp_path, c
     engine.dispose()
     assert mode(data / "new") == 0o700
     assert protect_data_files(settings) == []
+
+
+def test_a_file_that_cannot_be_changed_is_named_and_the_start_goes_on(
+    tmp_path, capsys, monkeypatch
+):
+    """As on a volume mounted read-only (chmod fails with EROFS): the process warns, naming
+    the file, and starts all the same."""
+    data = tmp_path / "var"
+    data.mkdir()
+    data.chmod(0o700)
+    shared = data / "producers.pub"
+    shared.write_text("key\n")
+    shared.chmod(0o644)
+    original_chmod = Path.chmod
+
+    def read_only(self, mode):
+        if self == shared:
+            raise OSError(30, "Read-only file system")
+        return original_chmod(self, mode)
+
+    monkeypatch.setattr(Path, "chmod", read_only)
+    settings = load_settings(environ={"GRAVITY_DATA_DIR": str(data)})
+    assert protect_data_files(settings) == []
+    captured = capsys.readouterr()
+    assert "data_files.too_open" in captured.out + captured.err
+    assert str(shared) in captured.out + captured.err
