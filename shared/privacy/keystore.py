@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.domain import DomainError, ErrorKind
 from shared.events.canonical import format_timestamp
 from shared.privacy.master_key import MasterKey
 from shared.privacy.sealing import KEY_BYTES
@@ -48,8 +49,15 @@ Executor = Any
 """A SQLAlchemy ``Session`` or ``Connection``: whatever transaction the caller is in."""
 
 
-class SubjectErasedError(Exception):
-    """A subject whose keys were destroyed gets no new key: nothing personal is kept of it."""
+class SubjectErasedError(DomainError):
+    """The person's personal data was erased on their request: nothing personal about them is
+    recorded any more (a new name, phone or ID number for them is refused)."""
+
+    code, kind = "SUBJECT_ERASED", ErrorKind.CONFLICT
+
+    @classmethod
+    def of(cls, subject_id: str) -> SubjectErasedError:
+        return cls("this person's personal data was erased", {"subject_id": subject_id})
 
 
 class KnownKey:
@@ -75,7 +83,7 @@ class KeyStore:
         subject is a record starting now (a registration), so it has no key to look for."""
         rows = [] if new else db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
         if any(row.destroyed_at is not None for row in rows):
-            raise SubjectErasedError(subject_id)
+            raise SubjectErasedError.of(subject_id)
         for row in rows:
             if row.source == self.owner:
                 return row.key_id, self._unwrap(row)

@@ -117,8 +117,12 @@ def test_destroying_a_subjects_keys_makes_its_values_read_erased_and_refuses_new
         assert store.destroy(db, STUDENT) == 1
         assert store.destroy(db, STUDENT) == 0  # again: nothing more to destroy
         keys = store.lookup(db, sealed_key_ids([sealed]))
-        with pytest.raises(SubjectErasedError):
+        with pytest.raises(SubjectErasedError) as refused:
             store.key_for(db, STUDENT)
+        assert (refused.value.code, refused.value.details) == (
+            "SUBJECT_ERASED",
+            {"subject_id": STUDENT},
+        )
         rows = db.execute(sa.text("SELECT wrapped_key, destroyed_at FROM subject_keys")).all()
     opened = open_envelope(sealed, keys)
     assert (opened.payload["name"], opened.payload["phone"]) == (ERASED, ERASED)
