@@ -138,7 +138,8 @@ class DailyRetention:
     (a demo season's dates are long past, so a development machine would erase it)."""
 
     def __init__(self, settings: Settings, environ: dict[str, str], first_delay: float) -> None:
-        configured = str(settings.retention.get("run_daily") or "").strip().lower()
+        value = settings.retention.get("run_daily")  # YAML reads true/false as booleans
+        configured = "" if value is None else str(value).strip().lower()
         self.enabled = configured in {"true", "yes", "1"} or (
             configured == "" and settings.is_production
         )

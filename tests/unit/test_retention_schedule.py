@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gravity.retention import Facts, due_subjects, retention_days, schedule
-from shared.config import ConfigError
+from gravity.retention_run import DailyRetention
+from shared.config import ConfigError, load_settings
 from shared.events.canonical import format_timestamp
 from shared.events.envelope import Envelope
 
@@ -119,3 +120,24 @@ def test_a_rule_set_to_zero_is_off_and_the_others_decide():
 def test_a_malformed_schedule_is_refused_with_the_rule_named(configured):
     with pytest.raises(ConfigError, match="retention"):
         retention_days(configured)
+
+
+@pytest.mark.parametrize(
+    ("environment", "run_daily", "enabled"),
+    [
+        ("production", "", True),
+        ("development", "", False),
+        ("development", "true", True),
+        ("production", "false", False),
+    ],
+)
+def test_gravity_up_runs_retention_daily_in_production_unless_told_otherwise(
+    environment, run_daily, enabled
+):
+    settings = load_settings(
+        environ={"GRAVITY_ENV": environment, "GRAVITY_RETENTION_DAILY": run_daily}
+    )
+    daily = DailyRetention(settings, {}, first_delay=3600)
+    assert daily.enabled is enabled
+    daily.tick()  # not due for an hour: nothing starts
+    assert daily.running is None
