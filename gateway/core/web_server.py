@@ -2,7 +2,8 @@
 loop with its connection cap, the slow-client-safe protocol (``gateway.core.http_server``),
 and a WSGI app that answers unknown paths and methods, and its own crashes, in JSON, and
 answers browsers' CORS preflights and marks every answer for an allowed origin
-(``gateway.core.cors``).
+(``gateway.core.cors``). A GET that no route matches outside the API is the web console's
+(``gateway.console.static_files``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
+from gateway.console.static_files import console_response
 from gateway.core.call import Reply
 from gateway.core.cors import CorsPolicy
 from gateway.core.errors import ApiError
@@ -90,7 +92,10 @@ class ApiWsgiApp(WsgiApp):  # type: ignore[misc] # nameko is untyped
             request.path_values = values
             response = provider.handle_request(request)
         except NotFound:
-            response = _error_response(request, ApiError("NOT_FOUND", "no such path"), {})
+            console = console_response(request)  # the web console's files and its pages
+            if console is None:
+                console = _error_response(request, ApiError("NOT_FOUND", "no such path"), {})
+            response = console
         except MethodNotAllowed as refused:
             allowed = ", ".join(sorted(refused.valid_methods or ()))
             response = _error_response(
