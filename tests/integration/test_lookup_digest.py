@@ -194,3 +194,26 @@ def test_gravity_up_in_production_without_the_key_refuses_before_starting_anythi
     assert finished.returncode == 2, finished.stderr[-2000:]
     assert "gravity: no lookup key at" in finished.stderr
     assert not list(tmp_path.glob("*.db"))  # no process started, no database made
+
+
+def test_gravity_privacy_lookup_key_makes_the_key_once_and_never_prints_it(tmp_path):
+    environ = {**os.environ, "GRAVITY_DATA_DIR": str(tmp_path), "GRAVITY_ENV": "production"}
+
+    def make() -> str:
+        finished = subprocess.run(
+            [sys.executable, "-m", "gravity.cli", "privacy", "lookup-key"],
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return finished.stdout
+
+    path = tmp_path / "keys" / "lookup" / "recruitment.key"
+    assert make() == f"lookup key made at {path} (mode 0600)\n"
+    key = path.read_text()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert make() == f"lookup key already at {path} (mode 0600)\n"
+    assert path.read_text() == key
+    assert key.strip() not in make()
