@@ -30,6 +30,7 @@ from shared.privacy.master_key import (
     load_master_key,
     master_key_path,
 )
+from shared.privacy.payloads import sealed_key_ids
 from shared.privacy.sealing import ERASED
 from shared.privacy.sharing import KeyRequester
 
@@ -48,11 +49,14 @@ class ReadModelKeys:
     destroys: bool = True  # False for a rebuild that only reads the live store's keys
 
     def prepare(self, envelopes: Sequence[Envelope]) -> dict[str, KnownKey]:
+        """Destroy the erased subjects' keys, then gather the keys the batch needs; a batch
+        with neither costs no transaction."""
+        erased = [e for e in envelopes if e.event_type == ERASURE] if self.destroys else []
+        if not erased and not sealed_key_ids(envelopes):
+            return {}
         with self.engine.begin() as connection:
-            if self.destroys:
-                for envelope in envelopes:
-                    if envelope.event_type == ERASURE:
-                        self.store.destroy(connection, str(envelope.payload["subject_id"]))
+            for envelope in erased:
+                self.store.destroy(connection, str(envelope.payload["subject_id"]))
             return keys_for(connection, self.store, self.fetcher, envelopes)
 
 
