@@ -1,4 +1,4 @@
-"""What a projection handler is, and the two writes every handler is made of.
+"""What a projection handler is, and the writes every handler is made of.
 
 A handler gets the open connection, the event's loaded payload and its ``occurred_at``
 (canonical text). It must overwrite rather than accumulate, so that applying a stretch of
@@ -13,16 +13,35 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gateway.core.write_batch import WriteBatch
+
 Values = dict[str, Any]
 ProjectionHandler = Callable[[Connection, Values, str], None]
 
 
-def replace_row(connection: Connection, table: sa.Table, key: str, row: Values) -> None:
-    """Delete the row with ``row[key]`` (if any) and insert ``row``."""
+def replace_row(
+    connection: Connection | WriteBatch, table: sa.Table, key: str, row: Values
+) -> None:
+    """Delete the row with ``row[key]`` (if any) and insert ``row`` (recorded, when the
+    projector batches its writes: ``gateway.core.write_batch``)."""
+    if isinstance(connection, WriteBatch):
+        connection.replace(table, key, row)
+        return
     # Bound parameters rather than .values(**row): the compiled statements are cached, which
     # matters when the projector follows a few hundred registrations a second.
     connection.execute(table.delete().where(table.c[key] == sa.bindparam("key")), {"key": row[key]})
     connection.execute(table.insert(), row)
+
+
+def set_row(
+    connection: Connection | WriteBatch, table: sa.Table, key: str, value: str, **changes: Any
+) -> None:
+    """Set ``changes`` on the rows whose ``key`` is ``value`` (recorded, when the projector
+    batches its writes; ``update_row`` when the handler needs the row count)."""
+    if isinstance(connection, WriteBatch):
+        connection.set(table, key, value, changes)
+        return
+    update_row(connection, table, key, value, **changes)
 
 
 def update_row(

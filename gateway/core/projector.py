@@ -10,6 +10,7 @@ every reader of the gateway.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from gateway.core.privacy import ERASURE, ReadModelKeys, erase_subject_rows
 from gateway.core.projection import ProjectionHandler
 from gateway.core.tables import PROJECTION, checkpoint
+from gateway.core.write_batch import WriteBatch
 from shared.contracts import CONTRACTS
 from shared.contracts.registry import InvalidPayloadError, UnknownEventTypeError
 from shared.eventlog.reader import LoggedEvent
@@ -57,11 +59,14 @@ class Projector:
             keys = self._keys.prepare([logged.envelope for logged in batch])
         with self._engine.begin() as connection:
             current = _checkpoint(connection, lock=True)
+            # The handlers' row writes go out grouped, a few executemany per batch.
+            writes = WriteBatch(connection)
             for logged in sorted(batch, key=lambda entry: entry.position):
                 if logged.position <= current:
                     continue
-                _apply_one(connection, logged, self._handlers, keys)
+                _apply_one(cast(Connection, writes), logged, self._handlers, keys)
                 current = logged.position
+            writes.flush()
             connection.execute(
                 checkpoint.update()
                 .where(checkpoint.c.projection == PROJECTION)

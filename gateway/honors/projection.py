@@ -14,7 +14,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gateway.core.projection import ProjectionHandler, Values, replace_row, update_row
+from gateway.core.projection import ProjectionHandler, Values, replace_row, set_row
 from gateway.honors.tables import appointments, awards, consents, diaries, recommendations, titles
 from shared.events.canonical import format_timestamp
 
@@ -32,7 +32,7 @@ def _award_nominated(connection: Connection, values: Values, at: str) -> None:
 def _certificate_issued(connection: Connection, values: Values, at: str) -> None:
     """The certificate of a granted award: its serial, the title's name, the holder's name
     as printed, and when."""
-    update_row(
+    set_row(
         connection,
         awards,
         "award_id",
@@ -65,7 +65,7 @@ def _appointment_made(connection: Connection, values: Values, at: str) -> None:
 
 def _appointment_ended(status: str) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
-        update_row(
+        set_row(
             connection,
             appointments,
             "appointment_id",
@@ -107,7 +107,7 @@ def _update(
     table: sa.Table, key: str, change: Callable[[Values, str], Values]
 ) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
-        update_row(connection, table, key, values[key], **change(values, at), updated_at=at)
+        set_row(connection, table, key, values[key], **change(values, at), updated_at=at)
 
     return apply
 

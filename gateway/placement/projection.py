@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gateway.core.projection import ProjectionHandler, Values, replace_row, update_row
+from gateway.core.projection import ProjectionHandler, Values, replace_row, set_row, update_row
 from gateway.placement.selection_projection import SELECTION_HANDLERS, day
 from gateway.placement.tables import documents, placements
 
@@ -80,7 +80,7 @@ def _offer_confirmed(connection: Connection, values: Values, at: str) -> None:
     placement_id = values["placement_id"]
     parties = set(_current(connection, placement_id, "confirmed_by") or ())
     confirmed = sorted(parties | {values["party"]})
-    update_row(
+    set_row(
         connection, placements, "placement_id", placement_id, confirmed_by=confirmed, updated_at=at
     )
 
@@ -93,15 +93,13 @@ def _document_signed(connection: Connection, values: Values, at: str) -> None:
         "content_hash": values["content_hash"],
         "signed_at": at,
     }
-    update_row(
-        connection, placements, "placement_id", placement_id, documents=signed, updated_at=at
-    )
+    set_row(connection, placements, "placement_id", placement_id, documents=signed, updated_at=at)
 
 
 def _placement_update(change: Callable[[Values], Values]) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
         changes = change(values)
-        update_row(
+        set_row(
             connection, placements, "placement_id", values["placement_id"], **changes, updated_at=at
         )
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from gateway.core.projection import ProjectionHandler, Values, replace_row
+from gateway.core.projection import ProjectionHandler, Values, replace_row, set_row
 from gateway.recruitment.tables import campaigns, students
 from shared.events.canonical import format_timestamp
 
@@ -26,10 +26,13 @@ def _campaign_created(connection: Connection, values: Values, at: str) -> None:
 
 def _campaign_status(status: str) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
-        connection.execute(
-            campaigns.update()
-            .where(campaigns.c.campaign_id == values["campaign_id"])
-            .values(status=status, updated_at=at)
+        set_row(
+            connection,
+            campaigns,
+            "campaign_id",
+            values["campaign_id"],
+            status=status,
+            updated_at=at,
         )
 
     return apply
@@ -51,11 +54,8 @@ def _student_registered(connection: Connection, values: Values, at: str) -> None
 
 def _student_update(change: Callable[[Values, str], Values]) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
-        connection.execute(
-            students.update()
-            .where(students.c.student_id == values["student_id"])
-            .values(**change(values, at), updated_at=at)
-        )
+        changes = change(values, at)
+        set_row(connection, students, "student_id", values["student_id"], **changes, updated_at=at)
 
     return apply
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from gateway.core.projection import ProjectionHandler, Values, replace_row, update_row
+from gateway.core.projection import ProjectionHandler, Values, replace_row, set_row
 from gateway.volunteering.tables import activities, hours, sign_ups
 from shared.events.canonical import format_timestamp
 
@@ -50,7 +50,7 @@ def _activity_scheduled(connection: Connection, values: Values, at: str) -> None
 def _activity_update(change: Callable[[Values, str], Values]) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
         changes = change(values, at)
-        update_row(
+        set_row(
             connection, activities, "activity_id", values["activity_id"], **changes, updated_at=at
         )
 
@@ -60,7 +60,7 @@ def _activity_update(change: Callable[[Values, str], Values]) -> ProjectionHandl
 def _activity_cancelled(connection: Connection, values: Values, at: str) -> None:
     """The activity is called off and every seat it held is released with it."""
     activity_id = values["activity_id"]
-    update_row(
+    set_row(
         connection,
         activities,
         "activity_id",
@@ -120,7 +120,7 @@ def _hours_logged(connection: Connection, values: Values, at: str) -> None:
 def _hours_update(change: Callable[[Values, str], Values]) -> ProjectionHandler:
     def apply(connection: Connection, values: Values, at: str) -> None:
         changes = change(values, at)
-        update_row(connection, hours, "hours_id", values["hours_id"], **changes, updated_at=at)
+        set_row(connection, hours, "hours_id", values["hours_id"], **changes, updated_at=at)
 
     return apply
 

@@ -1,0 +1,109 @@
+"""Many events' row writes sent as a few ``executemany`` calls instead of two statements each.
+
+The projector hands its handlers a ``WriteBatch`` in place of the connection. The two writes
+every handler is made of (``replace_row`` and ``set_row`` in ``gateway.core.projection``) are
+only recorded; anything else a handler does through it (a read, a statement of its own, a
+write whose row count it needs) first sends everything recorded, in order, and then runs as it
+would have, so a handler always sees the rows the events before it wrote.
+
+Recorded writes are grouped by shape (replace or set, table, key column, columns): one
+``executemany`` per group. A write joins the latest group of its shape only when that group
+comes after every group already holding a write to the same row (same table, key column and
+key value), so each row still receives its writes in log order; writes to different rows
+commute. A table written through two different key columns is sent before the second one
+is recorded (the two could name the same rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+Shape = tuple[str, str, str, tuple[str, ...]]  # kind, table, key column, columns
+_statements: dict[tuple[str, sa.Table, str, tuple[str, ...]], Any] = {}
+
+
+@dataclass
+class _Group:
+    kind: str  # "replace" or "set"
+    table: sa.Table
+    key: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+class WriteBatch:
+    """Records row writes and sends them grouped; any other use of the connection sends first."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._groups: list[_Group] = []
+        self._latest: dict[Shape, int] = {}  # shape -> index of its latest group
+        self._row_at: dict[tuple[str, str, Any], int] = {}  # row -> its latest group
+        self._key_of: dict[str, str] = {}  # table -> the key column its pending writes use
+
+    def replace(self, table: sa.Table, key: str, row: dict[str, Any]) -> None:
+        self._record("replace", table, key, row[key], row)
+
+    def set(self, table: sa.Table, key: str, value: Any, changes: dict[str, Any]) -> None:
+        self._record(
+            "set", table, key, value, {f"v_{k}": v for k, v in changes.items()} | {"k_": value}
+        )
+
+    def _record(
+        self, kind: str, table: sa.Table, key: str, value: Any, row: dict[str, Any]
+    ) -> None:
+        if self._key_of.setdefault(table.name, key) != key:
+            self.flush()
+            self._key_of[table.name] = key
+        shape: Shape = (kind, table.name, key, tuple(row))
+        row_id = (table.name, key, value)
+        last_write = self._row_at.get(row_id, -1)
+        latest = self._latest.get(shape, -1)
+        # A set may follow a set of the same row in one group: executemany keeps their order.
+        joins = latest > last_write or (kind == "set" and latest == last_write >= 0)
+        if not joins:
+            self._groups.append(_Group(kind, table, key))
+            latest = self._latest[shape] = len(self._groups) - 1
+        self._groups[latest].rows.append(row)
+        self._row_at[row_id] = latest
+
+    def flush(self) -> None:
+        """Send every recorded write, group by group."""
+        for group in self._groups:
+            columns = tuple(group.rows[0])
+            if group.kind == "replace":
+                delete = _statement("delete", group.table, group.key, ())
+                self.connection.execute(delete, [{"k_": row[group.key]} for row in group.rows])
+                self.connection.execute(group.table.insert(), group.rows)
+            else:
+                update = _statement("set", group.table, group.key, columns)
+                self.connection.execute(update, group.rows)
+        self._groups.clear()
+        self._latest.clear()
+        self._row_at.clear()
+        self._key_of.clear()
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        self.flush()
+        return self.connection.execute(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        self.flush()
+        return getattr(self.connection, name)
+
+
+def _statement(kind: str, table: sa.Table, key: str, columns: tuple[str, ...]) -> Any:
+    """Built once per shape, so SQLAlchemy's compiled cache serves every later batch."""
+    cached = _statements.get((kind, table, key, columns))
+    if cached is None:
+        where = table.c[key] == sa.bindparam("k_")
+        if kind == "delete":
+            cached = table.delete().where(where)
+        else:
+            names = [name.removeprefix("v_") for name in columns if name != "k_"]
+            cached = table.update().where(where).values({n: sa.bindparam(f"v_{n}") for n in names})
+        _statements[(kind, table, key, columns)] = cached
+    return cached
