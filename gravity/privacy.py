@@ -47,11 +47,11 @@ def _retention(args: argparse.Namespace, settings: Settings) -> int:
 def _rotate_master_keys(args: argparse.Namespace, settings: Settings) -> int:
     """Re-wrap each component's data keys with a new master key (docs/privacy.md)."""
     from shared.eventstore.database import create_database_engine
-    from shared.privacy.master_key import MasterKeyError, master_key_path
+    from shared.privacy.master_key import MasterKeyError, component_master_key_path
     from shared.privacy.rotation import rotate_master_key
 
     for component in args.component or ["gateway", *settings.services]:
-        path = master_key_path(settings.keys_dir, component)
+        path = component_master_key_path(settings, component)
         if not path.exists():
             print(f"{component}: no master key yet, nothing wrapped")
             continue

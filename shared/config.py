@@ -71,6 +71,9 @@ class Settings:
     broker_users: dict[str, str] = field(default_factory=dict)
     oidc: SingleSignOnSettings | None = None  # an OpenID Connect provider's tokens; None: off
     lookup_key_file: str = ""  # keys the ID-number digests (shared/lookup_digest.py)
+    # Each component's master key file, wrapping its per-subject data keys (shared/privacy);
+    # empty: <keys_dir>/privacy/<component>.master, made on first start.
+    master_keys: dict[str, str] = field(default_factory=dict)
     retention: dict[str, Any] = field(default_factory=dict)  # how long personal fields stay
 
     @property
@@ -166,6 +169,9 @@ def load_settings(
             },
             oidc=single_sign_on_settings(raw.get("oidc") or {}, str(raw["auth"]["issuer"])),
             lookup_key_file=str(raw.get("lookup_key_file") or ""),
+            master_keys={
+                key: str(value or "") for key, value in (raw.get("master_keys") or {}).items()
+            },
             retention=dict(raw.get("retention") or {}),
         )
     except (KeyError, TypeError, ValueError) as error:

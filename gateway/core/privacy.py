@@ -26,9 +26,9 @@ from shared.privacy.fetching import KeyFetcher, keys_for
 from shared.privacy.keystore import KeyStore, KnownKey
 from shared.privacy.master_key import (
     MasterKey,
-    ensure_master_key,
+    component_master_key,
+    component_master_key_path,
     load_master_key,
-    master_key_path,
 )
 from shared.privacy.payloads import sealed_key_ids
 from shared.privacy.sealing import ERASED
@@ -79,11 +79,11 @@ def erase_subject_rows(connection: Connection, subject_id: str) -> None:
 def gateway_keys(settings: Settings, engine: Engine, *, live: bool = True) -> ReadModelKeys:
     """The gateway's key store in ``engine`` (its database), under its master key; a ``live``
     one fetches missing keys from their owners and destroys erased subjects' keys."""
-    path = master_key_path(settings.keys_dir, GATEWAY)
+    path = component_master_key_path(settings, GATEWAY)
     if not live:  # a rebuild (gravity audit replay) reads the live keys, never makes a master
         master = load_master_key(path) if path.exists() else MasterKey.generate()
         return ReadModelKeys(engine, KeyStore(GATEWAY, master), None, False)
-    store = KeyStore(GATEWAY, ensure_master_key(path))
+    store = KeyStore(GATEWAY, component_master_key(settings, GATEWAY))
     requester = KeyRequester(GATEWAY, ensure_producer_key(settings, GATEWAY))
     return ReadModelKeys(
         engine, store, KeyFetcher(requester, settings.amqp_uri, settings.rpc_timeout)

@@ -34,7 +34,7 @@ from shared.logging import get_logger
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.privacy.fetching import KeyFetcher
 from shared.privacy.keystore import KeyStore
-from shared.privacy.master_key import ensure_master_key, master_key_path
+from shared.privacy.master_key import component_master_key
 from shared.privacy.sharing import KeyRequester
 from shared.rpc import CommandRejected, ServiceUnavailable
 
@@ -148,7 +148,7 @@ class ServiceKit(WorkerLogContext):
         self.stream_cache = StreamCache()
         settings: Settings = gravity["settings"]
         name = self.container.service_name
-        self.keys = KeyStore(name, ensure_master_key(master_key_path(settings.keys_dir, name)))
+        self.keys = KeyStore(name, component_master_key(settings, name))
         self.producer_keys = ProducerKeys.from_settings(settings)
         self.key_fetcher = KeyFetcher(
             KeyRequester(name, signer), gravity["amqp_uri"], settings.rpc_timeout

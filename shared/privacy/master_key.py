@@ -1,10 +1,11 @@
 """A component's master key: it wraps the data keys of its key store, and nothing else.
 
 One file per component, ``<keys_dir>/privacy/<component>.master`` (32 random bytes in base64,
-mode 0600, made on first use like the producer keys), or the file ``privacy.master_keys``
-names for it. Its id is the first 16 hex digits of SHA-256 over the key, so a wrapped data
-key names the master key that wrapped it and a rotation can re-wrap (``rewrap``) without
-touching a single event.
+mode 0600, made on first use like the producer keys), or the file the ``master_keys`` setting
+names for it (``GRAVITY_<COMPONENT>_MASTER_KEY_FILE``: a mounted secret, never made). Its id
+is the first 16 hex digits of SHA-256 over the key, so a wrapped data key names the master key
+that wrapped it and a rotation (``shared.privacy.rotation``) can re-wrap without touching a
+single event.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.config import ConfigError, Settings
 from shared.privacy.sealing import KEY_BYTES, NONCE_BYTES
 
 MASTER_DIR = "privacy"
 
 
-class MasterKeyError(ValueError):
+class MasterKeyError(ConfigError):
     """The master key file is missing, malformed, or not the key that wrapped a data key."""
 
 
@@ -91,3 +93,17 @@ def ensure_master_key(path: Path) -> MasterKey:
         with os.fdopen(descriptor, "w", encoding="ascii") as file:
             file.write(base64.b64encode(key).decode("ascii") + "\n")
     return load_master_key(path)
+
+
+def component_master_key_path(settings: Settings, component: str) -> Path:
+    """Where ``component``'s master key is: its configured file, else the keys folder's."""
+    return master_key_path(settings.keys_dir, component, settings.master_keys.get(component, ""))
+
+
+def component_master_key(settings: Settings, component: str) -> MasterKey:
+    """``component``'s master key; made on first use unless a file is configured (a mounted
+    secret, which must exist: making one there would hide a lost key behind a new one)."""
+    path = component_master_key_path(settings, component)
+    if settings.master_keys.get(component):
+        return load_master_key(path)
+    return ensure_master_key(path)

@@ -133,6 +133,7 @@ def test_state_lives_in_named_volumes_and_every_long_running_service_is_health_c
         "documents-keys",
         "broker-passwords",
         "lookup-keys",
+        "master-keys",
     }
     assert "eventlog-keys:/var/lib/gravity/keys" in services["eventlog"]["volumes"]
     producers = "producer-keys:/var/lib/gravity/keys/producers"
