@@ -68,7 +68,7 @@ def keys_for(
             continue  # its own keys are in its own store, or destroyed with their row
         for key_id, fetched in fetcher.fetch(owner, key_ids).items():
             if key_id in missing:
-                store.add(db, fetched.subject_id, key_id, fetched.data_key, owner)
+                store.add_copy(db, fetched.subject_id, key_id, fetched.data_key, owner)
                 known[key_id] = fetched
                 missing.discard(key_id)
     return known

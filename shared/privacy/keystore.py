@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from shared.domain import DomainError, ErrorKind
 from shared.events.canonical import format_timestamp
@@ -110,6 +111,17 @@ class KeyStore:
                 "destroyed_at": None if data_key is not None else now,
             },
         )
+
+    def add_copy(
+        self, db: Executor, subject_id: str, key_id: str, data_key: bytes | None, source: str
+    ) -> None:
+        """Keep a key fetched from its owner, unless another process of this component (a
+        second gateway replica) kept it a moment ago."""
+        try:
+            with db.begin_nested():
+                self.add(db, subject_id, key_id, data_key, source)
+        except IntegrityError:
+            return
 
     def lookup(self, db: Executor, key_ids: Iterable[str]) -> dict[str, KnownKey]:
         """What this store knows of ``key_ids``: a key id it has never held is left out."""

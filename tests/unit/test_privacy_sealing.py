@@ -198,3 +198,14 @@ def test_keys_are_shared_only_with_a_registered_producer_and_only_it_can_open_th
         verified_request(forged, producers)
     with pytest.raises(KeyRequestRefusedError):
         verified_request(requester.request([key_id]) | {"requester": "placement"}, producers)
+
+
+def test_a_key_copy_kept_twice_by_two_replicas_is_kept_once() -> None:
+    store, engine = key_store()
+    with engine.begin() as db:
+        store.add_copy(db, STUDENT, "c" * 32, KEY, "recruitment")
+        store.add_copy(db, STUDENT, "c" * 32, KEY, "recruitment")
+        rows = db.execute(sa.text("SELECT count(*) FROM subject_keys")).scalar_one()
+        found = store.lookup(db, ["c" * 32])
+    assert rows == 1
+    assert found["c" * 32].data_key == KEY
