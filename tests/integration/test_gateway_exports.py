@@ -58,7 +58,8 @@ def as_role(stack: PlacementStack, role: str, campaign_id: str, file: str) -> An
 
 
 def accesses(stack: PlacementStack) -> list[tuple[str, dict[str, Any]]]:
-    """The accesses the gateway recorded as its own events (who, and the payload), in order."""
+    """The exports the gateway recorded as accesses, its own events (who, and the payload), in
+    order. Profile reads and list pages are access records too (docs/privacy.md): left out."""
     engine = create_database_engine(stack.settings.database_url("gateway"))
     try:
         with engine.connect() as connection:
@@ -70,7 +71,13 @@ def accesses(stack: PlacementStack) -> list[tuple[str, dict[str, Any]]]:
     finally:
         engine.dispose()
     assert {row.producer for row in rows} <= {"gateway"}
-    return [(row.actor, json.loads(row.payload)) for row in rows]
+    exports = []
+    for row in rows:
+        payload = json.loads(row.payload)
+        if payload["purpose"] == "export":
+            assert payload.pop("subject_id") is None  # an export names no one
+            exports.append((row.actor, payload))
+    return exports
 
 
 def csv_rows(answer: Any) -> list[dict[str, str]]:
