@@ -1,0 +1,110 @@
+"""Recruitment's registration command in-process, one side of bench/command_path.py.
+
+Run by that bench as a subprocess with a source tree's code first on its path (the working
+tree, or a baseline revision), so that it imports that tree's product. It reads one line per
+round (``round count``) on stdin, registers ``count`` students through recruitment's handler
+and unit of work on a SQLite file, and answers with a JSON line of wall and CPU seconds.
+
+    python bench/command_path_ours.py DATABASE SYNCHRONOUS
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from services.recruitment.adapters.indexes import ResidentIdIndex
+from services.recruitment.domain.student import Student
+from services.recruitment.handlers import HANDLERS
+from shared.contracts.recruitment.commands import CreateCampaign, OpenCampaign, RegisterStudent
+from shared.domain import Aggregate, CommandContext
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.stream_cache import StreamCache
+from shared.eventstore.uow import IndexKeeper, UnitOfWork
+from shared.logging import configure_logging
+from shared.lookup_digest import LookupDigest
+from shared.migrations import upgrade_to_head
+from shared.resident_id import check_character
+
+CONTEXT = CommandContext(actor="operator:bench", correlation_id="bench")
+
+
+def resident_id(seed: int) -> str:
+    """A valid, distinct ID number for each seed below 336,000."""
+    month, day, sequence = seed // 28 % 12 + 1, seed % 28 + 1, seed // 336 % 1000
+    first = f"4101021990{month:02d}{day:02d}{sequence:03d}"
+    return first + check_character(first)
+
+
+def main() -> None:
+    database, synchronous = sys.argv[1], sys.argv[2]
+    configure_logging("bench", level="warning")  # a line per command would be measured too
+    url = f"sqlite:///{database}"
+    upgrade_to_head(url, "services.recruitment.migrations")
+    engine = create_database_engine(url)
+
+    @sa.event.listens_for(engine, "connect")
+    def _same_settings_as_the_peer(dbapi_connection: Any, _record: Any) -> None:
+        # After the product's own listener, so this one's synchronous setting wins.
+        dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
+
+    sessions = sessionmaker(engine)
+    keepers: dict[type[Aggregate], IndexKeeper] = {
+        Student: ResidentIdIndex(LookupDigest(b"bench-lookup-key" * 2))
+    }
+    cache = StreamCache()  # the service keeps one per process
+
+    def run(command: object) -> None:
+        def unit_of_work(context: CommandContext) -> UnitOfWork:
+            return UnitOfWork(sessions, "recruitment", context, keepers=keepers, stream_cache=cache)
+
+        HANDLERS.run(command, unit_of_work, CONTEXT)  # type: ignore[arg-type]
+
+    campaign_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    run(
+        CreateCampaign(
+            campaign_id=campaign_id,
+            name="bench",
+            year=now.year,
+            season="summer",
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=1),
+            scope="bench",
+            practice_content="bench",
+        )
+    )
+    run(OpenCampaign(campaign_id=campaign_id))
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        first, count = (int(part) for part in line.split())
+        wall, cpu = time.perf_counter(), time.process_time()
+        for seed in range(first, first + count):
+            run(
+                RegisterStudent(
+                    student_id=str(uuid.uuid4()),
+                    campaign_id=campaign_id,
+                    name="欧阳明轩",
+                    phone="13700001234",
+                    id_number=resident_id(seed),
+                    university="Henan University",
+                    major="Law",
+                    grade="junior",
+                    hometown="Beiguan Town",
+                    channel="organisation",
+                )
+            )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""pyeventsourcing's ``eventsourcing`` doing recruitment's registration, the other side of
+bench/command_path.py.
+
+Runs in a throw-away venv that the bench makes (the peer is no dependency of the product) and
+imports nothing of the product. The same command as ours: read the campaign (an aggregate
+cache with fast-forward, as ours keeps a stream cache and asks for newer events), check that
+registration is open, then save a ``Registration`` with recruitment's fields and an
+``IdNumberClaim`` (one per campaign and keyed ID-number digest: a second registration of the
+number collides on the claim's version) in one ``Application.save``. SQLite in WAL mode
+with the same ``synchronous`` setting as ours. Protocol as bench/command_path_ours.py.
+
+    python bench/command_path_peer.py DATABASE SYNCHRONOUS
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.sqlite import SQLiteConnectionPool
+
+LOOKUP_KEY = b"bench-lookup-key" * 2
+_create_connection = SQLiteConnectionPool._create_connection
+
+
+def _with_synchronous(pool: SQLiteConnectionPool):  # type: ignore[no-untyped-def]
+    connection = _create_connection(pool)
+    connection._sqlite_conn.execute(f"PRAGMA synchronous={os.environ['BENCH_SYNCHRONOUS']}")
+    return connection
+
+
+SQLiteConnectionPool._create_connection = _with_synchronous  # type: ignore[method-assign]
+
+
+class Campaign(Aggregate):
+    @event("Created")
+    def __init__(self, name: str, opens_at: str, closes_at: str) -> None:
+        self.name, self.opens_at, self.closes_at = name, opens_at, closes_at
+        self.status = "draft"
+
+    @event("Opened")
+    def open(self) -> None:
+        self.status = "open"
+
+    def check_registration_open(self, now: str) -> None:
+        if self.status != "open" or not self.opens_at <= now < self.closes_at:
+            raise ValueError("registration is closed")
+
+
+class Registration(Aggregate):
+    @event("Registered")
+    def __init__(
+        self,
+        campaign_id: str,
+        name: str,
+        phone: str,
+        id_number: str,
+        university: str,
+        major: str,
+        grade: str,
+        hometown: str,
+        channel: str,
+    ) -> None:
+        self.campaign_id, self.name, self.phone = campaign_id, name, phone
+        self.id_number, self.university, self.major = id_number, university, major
+        self.grade, self.hometown, self.channel = grade, hometown, channel
+        self.status = "registered"
+
+
+class IdNumberClaim(Aggregate):
+    @staticmethod
+    def create_id(campaign_id: str, digest: str) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{campaign_id}/{digest}")
+
+    @event("Claimed")
+    def __init__(self, campaign_id: str, digest: str, registration_id: uuid.UUID) -> None:
+        self.campaign_id, self.digest, self.registration_id = campaign_id, digest, registration_id
+
+
+class Recruitment(Application):
+    def register(self, campaign_id: uuid.UUID, **fields: str) -> uuid.UUID:
+        campaign = self.repository.get(campaign_id)
+        campaign.check_registration_open(datetime.now(UTC).isoformat())
+        registration = Registration(campaign_id=str(campaign_id), **fields)
+        message = f"{campaign_id}\0{fields['id_number']}".encode()
+        digest = hmac.new(LOOKUP_KEY, message, hashlib.sha256).hexdigest()
+        claim = IdNumberClaim(str(campaign_id), digest, registration.id)
+        self.save(registration, claim)
+        return registration.id
+
+
+def resident_id(seed: int) -> str:
+    month, day, sequence = seed // 28 % 12 + 1, seed % 28 + 1, seed // 336 % 1000
+    return f"4101021990{month:02d}{day:02d}{sequence:03d}X"
+
+
+def main() -> None:
+    database, synchronous = sys.argv[1], sys.argv[2]
+    os.environ.update(
+        PERSISTENCE_MODULE="eventsourcing.sqlite",
+        SQLITE_DBNAME=database,
+        AGGREGATE_CACHE_MAXSIZE="10000",
+        BENCH_SYNCHRONOUS=synchronous,
+    )
+    app = Recruitment()
+    now = datetime.now(UTC)
+    campaign = Campaign(
+        "bench", (now - timedelta(days=1)).isoformat(), (now + timedelta(days=1)).isoformat()
+    )
+    campaign.open()
+    app.save(campaign)
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        first, count = (int(part) for part in line.split())
+        wall, cpu = time.perf_counter(), time.process_time()
+        for seed in range(first, first + count):
+            app.register(
+                campaign.id,
+                name="欧阳明轩",
+                phone="13700001234",
+                id_number=resident_id(seed),
+                university="Henan University",
+                major="Law",
+                grade="junior",
+                hometown="Beiguan Town",
+                channel="organisation",
+            )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
