@@ -17,6 +17,20 @@ from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.events.envelope import Envelope, stored_fields
 from shared.eventstore.tables import events, inbox, outbox
 
+# Built once: building a statement per call (and coercing its clauses) cost more CPU than
+# SQLite spent running it (docs/performance.md, "The command path").
+_STREAM_VERSION = sa.select(sa.func.max(events.c.stream_version)).where(
+    events.c.stream_id == sa.bindparam("stream_id")
+)
+_STREAM_AFTER = (
+    sa.select(events)
+    .where(
+        events.c.stream_id == sa.bindparam("stream_id"),
+        events.c.stream_version > sa.bindparam("after_version"),
+    )
+    .order_by(events.c.stream_version)
+)
+
 
 def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
     """The ``events`` columns of an envelope (payload as JSON text, keys sorted)."""
@@ -77,17 +91,13 @@ class EventStore:
         )
 
     def stream_version(self, stream_id: str) -> int:
-        version = self._session.execute(
-            sa.select(sa.func.max(events.c.stream_version)).where(events.c.stream_id == stream_id)
-        ).scalar()
+        version = self._session.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
         return int(version or 0)
 
     def load(self, stream_id: str, after_version: int = 0) -> list[Envelope]:
         """A stream's events in order, from ``after_version + 1`` on."""
         rows = self._session.execute(
-            sa.select(events)
-            .where(events.c.stream_id == stream_id, events.c.stream_version > after_version)
-            .order_by(events.c.stream_version)
+            _STREAM_AFTER, {"stream_id": stream_id, "after_version": after_version}
         )
         return [row_to_envelope(row) for row in rows]
 

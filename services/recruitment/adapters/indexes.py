@@ -32,6 +32,15 @@ from shared.lookup_digest import (
     lookup_digest,
 )
 
+# Built once, not per registration: building them cost more CPU than SQLite spent running
+# them (docs/performance.md, "The command path").
+_CLAIM = registrations.insert()
+_LEGACY_ROW = sa.select(registrations.c.student_id).where(
+    registrations.c.campaign_id == sa.bindparam("campaign_id"),
+    registrations.c.resident_id_digest == sa.bindparam("digest"),
+    registrations.c.digest_scheme == LEGACY_SCHEME,
+)
+
 
 class ResidentIdIndex:
     """The index keeper; its lookup key is set when the service is bound to its container
@@ -56,25 +65,20 @@ class ResidentIdIndex:
                 raise _duplicate()
             try:
                 uow.session.execute(
-                    registrations.insert().values(
-                        campaign_id=campaign_id,
-                        resident_id_digest=self.digest.digest(campaign_id, number),
-                        digest_scheme=SCHEME,
-                        student_id=event.student_id,
-                    )
+                    _CLAIM,
+                    {
+                        "campaign_id": campaign_id,
+                        "resident_id_digest": self.digest.digest(campaign_id, number),
+                        "digest_scheme": SCHEME,
+                        "student_id": event.student_id,
+                    },
                 )
             except IntegrityError:
                 raise _duplicate() from None
 
 
 def _legacy_row_exists(uow: UnitOfWork, campaign_id: str, digest: str) -> bool:
-    found = uow.session.execute(
-        sa.select(registrations.c.student_id).where(
-            registrations.c.campaign_id == campaign_id,
-            registrations.c.resident_id_digest == digest,
-            registrations.c.digest_scheme == LEGACY_SCHEME,
-        )
-    ).first()
+    found = uow.session.execute(_LEGACY_ROW, {"campaign_id": campaign_id, "digest": digest}).first()
     return found is not None
 
 
