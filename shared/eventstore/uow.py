@@ -19,8 +19,9 @@ from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError
 from shared.events.envelope import Envelope
 from shared.eventstore.store import EventStore
 from shared.eventstore.stream_cache import StreamCache
-from shared.privacy.keystore import KeyStore
+from shared.privacy.keystore import KEYS_DESTROYED, KeyStore
 from shared.privacy.payloads import open_envelope, seal_envelope, sealed_key_ids
+from shared.privacy.traces import truncate_write_ahead_log
 
 A = TypeVar("A", bound=Aggregate)
 StreamLock = Literal["shared", "exclusive"]
@@ -215,6 +216,8 @@ class UnitOfWork:
             aggregate.version += len(envelopes)
             appended.extend(envelopes)
         self.session.commit()
+        if self.session.info.pop(KEYS_DESTROYED, False):  # an erasure: no old key in the WAL
+            truncate_write_ahead_log(self.session.get_bind())  # type: ignore[arg-type]
         self.committed.extend(appended)
         if appended and self._on_commit is not None:
             self._on_commit()

@@ -40,6 +40,9 @@ subject_keys = sa.Table(
 )
 
 CACHE_LIMIT = 10_000
+KEYS_DESTROYED = "gravity.keys_destroyed"
+"""Set in a session's or connection's ``info`` by ``destroy``: after its commit the wrapped keys'
+old pages must leave SQLite's write-ahead log (``shared.privacy.traces``)."""
 # Built once: SQLAlchemy caches a statement's compiled form, which matters at a few hundred
 # registrations a second (bench/encryption.py).
 _KEYS_OF_SUBJECT = sa.select(subject_keys).where(
@@ -160,6 +163,7 @@ class KeyStore:
         if not known:
             self.add(db, subject_id, uuid.uuid4().hex, None, self.owner)
         self.forget(subject_id)
+        db.info[KEYS_DESTROYED] = True  # the caller's commit then empties SQLite's WAL (traces)
         return int(destroyed)
 
     def forget(self, subject_id: str) -> None:

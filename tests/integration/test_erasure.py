@@ -51,6 +51,11 @@ def files_holding_plaintext(data_dir: Path) -> list[str]:
     return found
 
 
+def recruitment_files(stack: Stack) -> list[Path]:
+    database = Path(stack.settings.database_url("recruitment").removeprefix("sqlite:///"))
+    return sorted(database.parent.glob("recruitment.db*"))
+
+
 def postgres_rows_holding_plaintext(settings: object) -> list[str]:
     url = settings.databases.get("gateway", "")  # type: ignore[attr-defined]
     if not url:
@@ -101,10 +106,14 @@ def test_an_erased_student_leaves_no_plaintext_and_the_log_still_verifies(stack:
             lambda r: r.status_code == 200,
         ).json()
         assert (profile["name"], profile["phone"]) == (NAME, PHONE)  # opened with its key
-        recruitment_db = Path(stack.settings.database_url("recruitment").removeprefix("sqlite:///"))
-        stored = b"".join(p.read_bytes() for p in recruitment_db.parent.glob("recruitment.db*"))
+        stored = b"".join(p.read_bytes() for p in recruitment_files(stack))
         assert not [v for v in plaintexts() if v in stored], "sealed before it is stored"
         report = stack.call("GET", f"/api/v1/campaigns/{campaign_id}/report").json()
+        with stack.recruitment_db.connect() as connection:
+            wrapped = connection.execute(
+                sa.text("SELECT wrapped_key FROM subject_keys WHERE subject_id = :s"),
+                {"s": student_id},
+            ).scalar_one()
 
         erased = stack.call(
             "POST",
@@ -130,6 +139,8 @@ def test_an_erased_student_leaves_no_plaintext_and_the_log_still_verifies(stack:
     after = stack.call("GET", f"/api/v1/campaigns/{campaign_id}/report").json()
     assert after | {"as_of_position": 0} == report | {"as_of_position": 0}
     assert files_holding_plaintext(stack.settings.data_dir) == []
+    # the destroyed key's wrapped bytes are gone from recruitment's file and its WAL too
+    assert wrapped.encode() not in b"".join(p.read_bytes() for p in recruitment_files(stack))
     assert postgres_rows_holding_plaintext(stack.settings) == []
     assert not [v for v in plaintexts() if v.decode() in repr(logs)]
 
@@ -209,7 +220,7 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
 
         def registered_name() -> str | None:
             with placement_db.connect() as connection:
-                return connection.execute(  # type: ignore[no-any-return]
+                return connection.execute(
                     sa.text("SELECT name FROM registered_names WHERE student_id = :s"),
                     {"s": student_id},
                 ).scalar()
