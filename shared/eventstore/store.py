@@ -30,6 +30,8 @@ _STREAM_AFTER = (
     )
     .order_by(events.c.stream_version)
 )
+_APPEND = events.insert().returning(events.c.seq, sort_by_parameter_order=True)
+_MARK = outbox.insert()
 
 
 def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
@@ -119,12 +121,11 @@ class EventStore:
             return
         try:
             seqs = self._session.scalars(
-                events.insert().returning(events.c.seq, sort_by_parameter_order=True),
-                [envelope_to_row(envelope) for envelope in new_events],
+                _APPEND, [envelope_to_row(envelope) for envelope in new_events]
             ).all()
         except IntegrityError as error:
             raise ConcurrencyConflictError(stream_id, expected_version) from error
-        self._session.execute(outbox.insert(), [{"seq": seq, "published_at": None} for seq in seqs])
+        self._session.execute(_MARK, [{"seq": seq, "published_at": None} for seq in seqs])
 
     def claim(self, consumer: str, event_id: str) -> bool:
         """Record ``event_id`` in ``consumer``'s inbox in the current transaction; False when
