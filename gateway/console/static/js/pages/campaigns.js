@@ -6,13 +6,28 @@ import { bi, fill, h, statusPill, table } from "../dom.js";
 import { act } from "../feedback.js";
 import { CAMPAIGN_STATUS, SEASON, named } from "../labels.js";
 
+// The statuses that commands answered: the list is read from read models, which may lag a
+// command by a moment, so a list read right after opening a campaign may still say "draft".
+const ORDER = ["draft", "open", "closed"];
+const answered = new Map();
+
+function latest(campaign) {
+  const known = answered.get(campaign.campaign_id);
+  if (known && ORDER.indexOf(known) > ORDER.indexOf(campaign.status)) return { ...campaign, status: known };
+  return campaign;
+}
+
 function actions(campaign, redraw) {
   if (session().role !== "operator") return null;
   const change = (verb, label, done) => {
     const button = h("button", { type: "button", class: "secondary" }, bi(...label));
     button.addEventListener("click", async () => {
-      const result = await act(button, label, () => post(`/campaigns/${campaign.campaign_id}/${verb}`, {}, { "Idempotency-Key": idempotencyKey() }), done);
-      if (result !== undefined) redraw();
+      const key = idempotencyKey();
+      const result = await act(button, label, () => post(`/campaigns/${campaign.campaign_id}/${verb}`, {}, { "Idempotency-Key": key }), done);
+      if (result !== undefined) {
+        answered.set(campaign.campaign_id, result.status);
+        redraw();
+      }
     });
     return button;
   };
@@ -45,7 +60,7 @@ async function render(main) {
     main,
     h("h1", {}, bi("活动季", "Campaigns")),
     answer.campaigns.length
-      ? table(columns, answer.campaigns)
+      ? table(columns, answer.campaigns.map(latest))
       : h("p", { class: "muted" }, bi("还没有活动季。", "No campaigns yet.")),
   );
 }
