@@ -138,11 +138,13 @@ class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is 
     def stop(self) -> None:
         self.app.subscription.stop()
         self.app.relay.stop()
+        self.app.projector.close()
         self.app.dispose()
 
     def kill(self) -> None:
         self.app.subscription.stop()
         self.app.relay.stop()
+        self.app.projector.close()
 
     def get_dependency(self, worker_ctx: Any) -> GatewayApp:  # noqa: ARG002 - nameko API
         return self.app

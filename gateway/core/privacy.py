@@ -59,6 +59,11 @@ class ReadModelKeys:
                 self.store.destroy(connection, str(envelope.payload["subject_id"]))
             return keys_for(connection, self.store, self.fetcher, envelopes)
 
+    def close(self) -> None:
+        """Close the connection key requests go through, if one is open."""
+        if self.fetcher is not None:
+            self.fetcher.close()
+
 
 def erase_subject_rows(connection: Connection, subject_id: str) -> None:
     """Every personal text column of the subject's read-model rows reads ``[erased]``."""

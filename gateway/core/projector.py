@@ -77,6 +77,11 @@ class Projector:
             truncate_write_ahead_log(self._engine)
         return current
 
+    def close(self) -> None:
+        """Release what the projector holds open besides its engine (the key requests')."""
+        if self._keys is not None:
+            self._keys.close()
+
     def rewind(self, position: int) -> None:
         """Move the checkpoint back (say, to re-apply a stretch of the log); rows stay."""
         with self._engine.begin() as connection:

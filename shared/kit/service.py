@@ -159,9 +159,11 @@ class ServiceKit(WorkerLogContext):
 
     def stop(self) -> None:
         self.relay.stop()
+        self.key_fetcher.close()
 
     def kill(self) -> None:
         self.relay.stop()
+        self.key_fetcher.close()
 
     def get_dependency(self, worker_ctx: Any) -> ServiceRunner:  # noqa: ARG002 - nameko API
         return ServiceRunner(self)

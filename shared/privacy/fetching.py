@@ -3,9 +3,12 @@ each key's owner over RPC (``sharing``), kept as copies in the own store."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
 from nameko.standalone.rpc import ClusterRpcProxy, StandaloneProxyBase
 
 from shared.events.envelope import Envelope
@@ -14,6 +17,7 @@ from shared.privacy.payloads import sealed_key_ids
 from shared.privacy.sharing import KeyRequester
 
 SHARE_METHOD = "share_subject_keys"
+STALE_CONNECTION = (OSError, KombuError, AMQPError)
 
 
 def component_rpc_proxy(component: str) -> type[ClusterRpcProxy]:
@@ -30,19 +34,46 @@ def component_rpc_proxy(component: str) -> type[ClusterRpcProxy]:
 
 
 class KeyFetcher:
-    """Asks owners for keys over nameko RPC (a standalone proxy: it runs outside workers)."""
+    """Asks owners for keys over nameko RPC through one standalone proxy kept open (it runs
+    outside workers): opening a connection and a reply queue per request cost more than the
+    request. One request at a time (the proxy is single-threaded); a failed one closes the
+    proxy, and the next request opens a new one."""
 
     def __init__(self, requester: KeyRequester, amqp_uri: str, timeout: float) -> None:
         self._requester = requester
         self._config = {"AMQP_URI": amqp_uri}
         self._timeout = timeout
-        self._proxy = component_rpc_proxy(requester.requester)
+        self._proxy_class = component_rpc_proxy(requester.requester)
+        self._open: Any = None  # (proxy, cluster) while open
+        self._lock = threading.Lock()
 
     def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         request = self._requester.request(key_ids)
-        with self._proxy(self._config, timeout=self._timeout) as cluster:
-            answer: Any = getattr(getattr(cluster, owner), SHARE_METHOD)(request)
+        with self._lock:
+            try:
+                answer = self._call(owner, request)
+            except STALE_CONNECTION:  # the broker dropped an idle connection: once more
+                answer = self._call(owner, request)
         return self._requester.open_answer(answer)
+
+    def _call(self, owner: str, request: dict[str, Any]) -> Any:
+        if self._open is None:
+            proxy = self._proxy_class(self._config, timeout=self._timeout)
+            self._open = (proxy, proxy.start())
+        try:
+            return getattr(getattr(self._open[1], owner), SHARE_METHOD)(request)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the proxy (its connection and reply queue), if open."""
+        if self._open is not None:
+            proxy, self._open = self._open[0], None
+            try:
+                proxy.stop()
+            except Exception:  # a broken connection is what is being dropped
+                return
 
 
 def keys_for(
