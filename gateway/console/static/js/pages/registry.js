@@ -2,14 +2,19 @@
 // folder exporting {path, roles, title, nav?, render(main, params, query)}, and one line
 // here (docs/console.md).
 
+import audit from "./audit.js";
 import campaigns from "./campaigns.js";
 import dashboard from "./dashboard.js";
 import signIn from "./sign_in.js";
+import { studentHome, studentOverview } from "./student.js";
 import students from "./students.js";
+import { unitApplicants, unitPlacements, unitPositions } from "./unit.js";
 
-export const PAGES = [signIn, campaigns, dashboard, students];
+export const PAGES = [signIn, campaigns, dashboard, students, unitPositions, unitApplicants, unitPlacements, studentHome, studentOverview, audit];
 
 export const HOMES = {
   operator: "/campaigns",
-  auditor: "/campaigns",
+  auditor: "/audit",
+  host_unit: "/unit/positions",
+  student: "/me",
 };
