@@ -17,7 +17,14 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from gravity.demo.data import registrations
-from tests.browser.conftest import OPERATOR, ConsoleSuite, screenshot, sign_in, try_to_sign_in
+from tests.browser.conftest import (
+    OPERATOR,
+    OPERATOR_PASSWORD,
+    ConsoleSuite,
+    screenshot,
+    sign_in,
+    try_to_sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +49,31 @@ def test_a_wrong_password_is_told_in_chinese_and_english(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/sign-in$"))
     assert "INVALID_CREDENTIALS" not in page.content()
     screenshot(page, "sign-in-refused")
+
+
+def test_a_session_that_cannot_be_refreshed_returns_to_sign_in_and_says_so(
+    page: Page, console_suite: ConsoleSuite
+) -> None:
+    sign_in(page)
+    page.evaluate(
+        """() => {
+          const kept = JSON.parse(sessionStorage.getItem("gravity.session"));
+          kept.access_token = kept.access_token.slice(0, -4) + "AAAA";  // a forged signature
+          kept.refresh_token = "A".repeat(43);  // well-formed, but no session has it
+          sessionStorage.setItem("gravity.session", JSON.stringify(kept));
+        }"""
+    )
+    page.goto(f"/campaigns/{console_suite.campaign_id}/dashboard")
+
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fcampaigns%2F"))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("登录已失效")
+    expect(alert).to_contain_text("Your session has ended; please sign in again.")
+    page.get_by_label("用户名 Username").fill(OPERATOR)
+    page.keyboard.press("Tab")
+    page.keyboard.type(OPERATOR_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))  # back where it was going
 
 
 def _at(document: dict[str, Any], key: str) -> Any:

@@ -33,11 +33,11 @@ function load() {
   }
 }
 
-function store(session) {
+function store(session, why) {
   current = session;
   if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
   else sessionStorage.removeItem(KEY);
-  for (const listener of listeners) listener(session);
+  for (const listener of listeners) listener(session, why);
 }
 
 /** The signed-in user ({role, subject, username, ...}) or null. */
@@ -45,7 +45,8 @@ export function session() {
   return current;
 }
 
-/** Call ``listener(session)`` whenever the user signs in or out. */
+/** Call ``listener(session, why)`` whenever the user signs in or out; ``why`` is the
+ * ApiFailure that ended a session the user did not sign out of (a refused refresh). */
 export function onSessionChange(listener) {
   listeners.add(listener);
 }
@@ -87,7 +88,7 @@ async function refresh() {
     refreshing = request("POST", "/sessions/refresh", { body: { refresh_token: token }, auth: false, retry: false })
       .then((answer) => remember(answer, username))
       .catch((failure) => {
-        store(null);
+        store(null, failure);
         throw failure;
       })
       .finally(() => {

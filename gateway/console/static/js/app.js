@@ -3,6 +3,7 @@
 
 import { onSessionChange, session, signOut } from "./api.js";
 import { bi, fill, h } from "./dom.js";
+import { showFailure } from "./feedback.js";
 import { go, start } from "./router.js";
 import { HOMES, PAGES } from "./pages/registry.js";
 
@@ -24,10 +25,11 @@ function drawHeader(path = location.pathname) {
   return fill(who, h("span", { "data-testid": "signed-in-as" }, user.username || user.role), signOutButton);
 }
 
-onSessionChange((user) => {
+onSessionChange((user, why) => {
   drawHeader();
   if (!user && location.pathname !== "/sign-in") {
     go(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    if (why) showFailure(why); // e.g. "登录已失效，请重新登录。 Your session has ended"
   }
 });
 

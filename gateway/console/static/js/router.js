@@ -65,26 +65,37 @@ async function show() {
       return go(`/sign-in?next=${encodeURIComponent(path + location.search)}`, { replace: true });
     }
     if (page.roles.length && !page.roles.includes(user.role)) {
-      return render(main, ["无权查看", "Not allowed"], () =>
-        fill(main, h("h1", {}, bi("无权查看", "Not allowed")), h("p", {}, bi("您的账号无权查看此页面。", "Your account may not see this page."))),
+      return render(main, ["无权查看", "Not allowed"], (view) =>
+        fill(view, h("h1", {}, bi("无权查看", "Not allowed")), h("p", {}, bi("您的账号无权查看此页面。", "Your account may not see this page."))),
       );
     }
-    return render(main, page.title, () => page.render(main, params, query));
+    return render(main, page.title, (view) => page.render(view, params, query));
   }
-  return render(main, ["页面不存在", "Page not found"], () =>
-    fill(main, h("h1", {}, bi("页面不存在", "Page not found")), h("p", {}, h("a", { href: home() }, bi("返回首页", "Back to the start")))),
+  return render(main, ["页面不存在", "Page not found"], (view) =>
+    fill(view, h("h1", {}, bi("页面不存在", "Page not found")), h("p", {}, h("a", { href: home() }, bi("返回首页", "Back to the start")))),
   );
 }
 
+let generation = 0;
+
+// A page draws into a view of its own, which replaces the main element's content only if no
+// other navigation began meanwhile: a slow page never covers the page opened after it.
 async function render(main, [zh, en], draw) {
+  generation += 1;
+  const mine = generation;
   document.title = `${zh} ${en} · 引力计划 Gravity Plan`;
   onNavigate(location.pathname);
   fill(main, h("p", { class: "muted" }, bi("加载中…", "Loading…")));
+  const view = h("div", { class: "view" });
   try {
-    await draw();
+    await draw(view);
   } catch (failure) {
-    fill(main, h("h1", {}, bi(zh, en)));
+    if (mine !== generation) return;
+    fill(view, h("h1", {}, bi(zh, en)));
     showFailure(failure);
   }
-  main.focus({ preventScroll: true });
+  if (mine !== generation) return;
+  fill(main, view);
+  const first = main.querySelector("[autofocus]");
+  (first || main).focus({ preventScroll: true });
 }

@@ -7,7 +7,7 @@ import { act } from "../feedback.js";
 import { go, home } from "../router.js";
 
 async function render(main, _params, query) {
-  const username = h("input", { autocomplete: "username", required: true, autocapitalize: "none" });
+  const username = h("input", { autocomplete: "username", required: true, autocapitalize: "none", autofocus: true });
   const password = h("input", { type: "password", autocomplete: "current-password", required: true });
   const submit = h("button", { type: "submit" }, bi("登录", "Sign in"));
   const form = h(
@@ -29,7 +29,6 @@ async function render(main, _params, query) {
     }
   });
   fill(main, h("h1", {}, bi("登录", "Sign in")), form);
-  username.focus();
 }
 
 export default {
