@@ -90,7 +90,7 @@ def st_run(suite: RunningSuite, role: str, config: Path) -> subprocess.Completed
         env=environ,
         capture_output=True,
         text=True,
-        timeout=480,  # ~1 min per role on a quiet machine; bounded for a busy one
+        timeout=900,  # 1-2 min per role on a quiet machine, 6 under load; bounded all the same
         check=False,
         cwd=config.parent,
     )
