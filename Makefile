@@ -29,7 +29,8 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# pdftoppm, pdftotext and zbarimg, which the honours documents' tests read PDFs with.
+# pdftoppm, pdftotext and zbarimg, which the honours documents' tests read PDFs with; chromium
+# and a CJK font, which the web console's tests (tests/browser) drive and screenshot.
 tools:
 	@deploy/ensure-test-tools.sh
 

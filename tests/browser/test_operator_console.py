@@ -13,6 +13,7 @@ from functools import reduce
 from typing import Any
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
@@ -237,3 +238,34 @@ def test_the_pages_fit_a_phones_width(page: Page, console_suite: ConsoleSuite, w
 
     assert overflow <= 0
     screenshot(page, f"{where}-phone")
+
+
+def test_the_students_filter_is_kept_in_the_address(
+    page: Page, console_suite: ConsoleSuite
+) -> None:
+    sign_in(page)
+    page.goto(f"/campaigns/{console_suite.campaign_id}/students")
+    page.get_by_label("状态 Status").select_option("rejected")
+    page.get_by_role("button", name="筛选 Filter").click()
+
+    expect(page).to_have_url(re.compile(r"/students\?status=rejected$"))
+    statuses = page.locator("[data-status]")
+    expect(statuses.first).to_be_visible()
+    assert statuses.count() >= 10  # the demo's ten, and any screened by the tests above
+    assert set(statuses.all_text_contents()) == {"未通过 Rejected"}
+
+
+def test_the_gateway_answers_the_console_beside_the_api(console_suite: ConsoleSuite) -> None:
+    page = requests.get(f"{console_suite.base_url}/campaigns/x/dashboard", timeout=10)
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    module = requests.get(f"{console_suite.base_url}/static/js/app.js", timeout=10)
+    assert module.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    again = requests.get(
+        f"{console_suite.base_url}/static/js/app.js",
+        headers={"If-None-Match": module.headers["ETag"]},
+        timeout=10,
+    )
+    assert again.status_code == 304
+    unknown = requests.get(f"{console_suite.base_url}/api/v1/nothing-here", timeout=10)
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "NOT_FOUND")
