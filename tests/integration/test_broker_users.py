@@ -401,9 +401,7 @@ def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own
     logins = Logins(amqp_uri, users)
     registered = {"recruitment": users["recruitment"].name, "gateway": users["gateway"].name}
     settings = {
-        c: make_settings(
-            tmp_path, logins.uri(c), broker_users=registered, services=["recruitment"]
-        )
+        c: make_settings(tmp_path, logins.uri(c), broker_users=registered, services=["recruitment"])
         for c in components
     }
     upgrade_to_head(
