@@ -1,7 +1,10 @@
 // A host unit's pages: its positions (with links to each one's applicants), the applicants of
 // a position ranked best first with up/down buttons (PUT /positions/{id}/applicant-ranking),
-// and its placements with their readiness gates and the evaluation of a completed one.
+// and its offers (to confirm) and placements with their readiness gates and the evaluation of
+// a completed one.
 // Applicants carry study facts only: the API answers no name, phone or ID number to a unit.
+// Over 200 lines because the three pages share the placement statuses and readiness gates
+// (student.js imports them too); splitting them would scatter one role's screens.
 
 import { get, idempotencyKey, request, session } from "../api.js";
 import { bi, fill, h, table } from "../dom.js";
@@ -168,6 +171,18 @@ function evaluation(placement, redraw) {
   );
 }
 
+function confirmOffer(placement, redraw) {
+  if (placement.status !== "offered" || (placement.confirmed_by || []).includes("host_unit")) return null;
+  const button = h("button", { type: "button", class: "small" }, bi("确认录用", "Confirm the offer"));
+  const key = idempotencyKey();
+  button.addEventListener("click", async () => {
+    const path = `/placements/${placement.placement_id}/confirmation`;
+    const done = await act(button, ["正在确认", "Confirming"], () => request("POST", path, { body: {}, headers: { "Idempotency-Key": key } }), ["已确认。", "Confirmed."]);
+    if (done !== undefined) redraw();
+  });
+  return button;
+}
+
 async function placements(main) {
   const unit = session().subject;
   const answer = await get(`/host-units/${unit}/placements`);
@@ -179,6 +194,7 @@ async function placements(main) {
     { zh: "上岗准备", en: "Readiness", cell: gates },
     { zh: "服务时长", en: "Served", cell: (p) => (p.hours_served ? `${p.days_served ?? 0} 天 days · ${p.hours_served} 小时 h` : "—") },
     { zh: "评价", en: "Evaluation", cell: (p) => evaluation(p, redraw) },
+    { zh: "操作", en: "Actions", cell: (p) => confirmOffer(p, redraw) },
   ];
   fill(
     main,
