@@ -120,7 +120,7 @@ def _load_demo(suite: ConsoleSuite) -> str:
     return demo.stdout.split()[1].rstrip(":")  # "campaign <id>: 90 registered, ..."
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once: a Playwright left unstopped (below) blocks a second one
 def browser() -> Iterator[Browser]:
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
