@@ -62,7 +62,9 @@ def test_every_engine_connection_has_secure_delete_on(sqlite_url):
 def test_startup_tightens_open_data_files_and_makes_new_ones_private(tmp_path, capsys):
     data = tmp_path / "var"
     (data / "documents").mkdir(parents=True)
-    data.chmod(0o755)
+    # Set, not left to mkdir: an earlier test in this process may have set the umask to 077.
+    for folder in (data, data / "documents"):
+        folder.chmod(0o755)
     old = data / "recruitment.db"
     old.write_bytes(b"")
     old.chmod(0o644)
