@@ -55,11 +55,15 @@ async function placementsByHostUnit(campaignId) {
   do {
     const page = await get(`/campaigns/${campaignId}/placements`, { limit: 200, cursor });
     for (const placement of page.items) {
-      if (placement.agreed_at) counts.set(placement.host_unit_name, (counts.get(placement.host_unit_name) || 0) + 1);
+      if (!placement.agreed_at) continue;
+      // Counted by the unit's id (two units may share a name, or a name be missing), shown by name.
+      const unit = counts.get(placement.host_unit_id) || { label: placement.host_unit_name || placement.host_unit_id, value: 0 };
+      unit.value += 1;
+      counts.set(placement.host_unit_id, unit);
     }
     cursor = page.next_cursor;
   } while (cursor);
-  return [...counts].map(([label, value]) => ({ label, value })).sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
+  return [...counts.values()].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
 }
 
 function exportsCard(campaignId) {
