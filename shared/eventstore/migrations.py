@@ -8,6 +8,17 @@ from alembic import op
 
 
 def create_event_store_tables() -> None:
+    create_events_and_outbox()
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.String(120), primary_key=True),
+        sa.Column("event_id", sa.String(36), primary_key=True),
+        sa.Column("consumed_at", sa.String(32), nullable=False),
+    )
+
+
+def create_events_and_outbox() -> None:
+    """What a producer that consumes nothing needs (the gateway): no inbox."""
     op.create_table(
         "events",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
@@ -30,16 +41,14 @@ def create_event_store_tables() -> None:
         sa.Column("published_at", sa.String(32), nullable=True),
     )
     op.create_index("ix_outbox_pending", "outbox", ["published_at", "seq"])
-    op.create_table(
-        "inbox",
-        sa.Column("consumer", sa.String(120), primary_key=True),
-        sa.Column("event_id", sa.String(36), primary_key=True),
-        sa.Column("consumed_at", sa.String(32), nullable=False),
-    )
 
 
 def drop_event_store_tables() -> None:
     op.drop_table("inbox")
+    drop_events_and_outbox()
+
+
+def drop_events_and_outbox() -> None:
     op.drop_index("ix_outbox_pending", "outbox")
     op.drop_table("outbox")
     op.drop_table("events")
