@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -390,9 +391,12 @@ def test_a_parked_message_goes_back_with_the_user_id_it_was_first_published_with
         requests.delete(f"{MANAGEMENT}/users/{operator}", auth=AUTH, timeout=10)
 
 
-def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own_user(
-    amqp_uri, tmp_path, container_factory
-):
+@contextmanager
+def gateway_and_recruitment_as_own_users(
+    amqp_uri: str, tmp_path: Path, container_factory: Any
+) -> Iterator[Stack]:
+    """The gateway, recruitment and the event log running, each as a broker user of its own
+    (made for the test and deleted after it), with recruitment's and the gateway's registered."""
     suffix = uuid.uuid4().hex[:8]
     components = ("recruitment", "gateway", "eventlog")
     users = {c: BrokerUser(f"{c}-{suffix}", c, uuid.uuid4().hex) for c in components}
@@ -422,16 +426,7 @@ def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own
                 recruitment.start()
                 gateway.start()
                 url = f"http://127.0.0.1:{settings['gateway'].gateway_port}"
-                Stack(settings["gateway"], url, log, log).open_campaign()  # two RPC round trips
-                logged = wait_for(
-                    lambda: (
-                        (found := list(EventLogReader(log).read_after(0, 100)))
-                        and len(found) >= 2
-                        and found
-                    )
-                )
-                assert requests.get(f"{url}/readyz", timeout=10).status_code == 200
-                assert quarantined(log) == {}
+                yield Stack(settings["gateway"], url, log, log)
             finally:
                 gateway.stop()  # before their users are deleted
                 recruitment.stop()
@@ -441,6 +436,23 @@ def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own
     finally:
         for user in users.values():
             requests.delete(f"{MANAGEMENT}/users/{user.name}", auth=AUTH, timeout=10)
+
+
+def test_the_gateway_commands_recruitment_and_the_log_records_it_each_as_its_own_user(
+    amqp_uri, tmp_path, container_factory
+):
+    with gateway_and_recruitment_as_own_users(amqp_uri, tmp_path, container_factory) as stack:
+        log, url = stack.gateway_db, stack.url  # the event log's engine stands in for both
+        stack.open_campaign()  # two RPC round trips
+        logged = wait_for(
+            lambda: (
+                (found := list(EventLogReader(log).read_after(0, 100)))
+                and len(found) >= 2
+                and found
+            )
+        )
+        assert requests.get(f"{url}/readyz", timeout=10).status_code == 200
+        assert quarantined(log) == {}
     assert [entry.envelope.event_type for entry in logged[:2]] == [
         "CampaignCreated",
         "CampaignOpened",
