@@ -46,7 +46,7 @@ class PlacementService:
     evaluate_placement = command_rpc(placements.EvaluatePlacement)
     submit_feedback = command_rpc(placements.SubmitFeedback)
 
-    on_student_registered = consume_event(StudentRegistered, name_for)
+    on_student_registered = consume_event(StudentRegistered, name_for, opens=False)
     on_student_screened = consume_event(StudentScreened, admission_for)
     on_student_withdrew = consume_event(StudentWithdrew, withdrawal_for)
 

@@ -59,9 +59,14 @@ def command_rpc(command_class: type[Command]) -> Callable[..., Result]:
 
 
 def consume_event(
-    event_class: type[E], command_for: Callable[[E], Command | None]
+    event_class: type[E], command_for: Callable[[E], Command | None], *, opens: bool = True
 ) -> Callable[..., None]:
     """The handler of another service's event type: ``command_for(event)`` says what to do.
+
+    Its sealed personal fields are opened first (docs/privacy.md); ``opens=False`` hands them
+    on sealed, as received, to a handler that keeps them and opens them only when it reads
+    them (``shared.privacy.fetching.open_kept_value``; the command's causation id names the
+    event they were sealed in), so that consuming the event needs no key.
 
     A malformed envelope or a schema version this build does not know raises: the message is
     retried, then parked in the dead-letter queue for an operator to replay after an upgrade,
@@ -72,7 +77,7 @@ def consume_event(
 
     def entrypoint(self: Any, body: object) -> None:
         envelope = Envelope.from_dict(body)
-        if sealed_key_ids([envelope]):  # personal fields to open: with this service's keys
+        if opens and sealed_key_ids([envelope]):  # fields to open: with this service's keys
             envelope = opened(self.kit.kit, envelope)
         event = CONTRACTS.to_event(envelope)
         assert isinstance(event, event_class)

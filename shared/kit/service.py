@@ -148,11 +148,11 @@ class ServiceKit(WorkerLogContext):
         self.stream_cache = StreamCache()
         settings: Settings = gravity["settings"]
         name = self.container.service_name
-        self.keys = KeyStore(name, component_master_key(settings, name))
-        self.producer_keys = ProducerKeys.from_settings(settings)
         self.key_fetcher = KeyFetcher(
             KeyRequester(name, signer), gravity["amqp_uri"], settings.rpc_timeout
         )
+        self.keys = KeyStore(name, component_master_key(settings, name), self.key_fetcher)
+        self.producer_keys = ProducerKeys.from_settings(settings)
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")

@@ -9,15 +9,19 @@ from typing import Any
 
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy, StandaloneProxyBase
 
 from shared.events.envelope import Envelope
 from shared.privacy.keystore import Executor, KeyStore, KnownKey
 from shared.privacy.payloads import sealed_key_ids
-from shared.privacy.sharing import KeyRequester
+from shared.privacy.sealing import ERASED, SealedValueError, is_sealed, open_value, parse_sealed
+from shared.privacy.sharing import KeyRequester, KeyRequestRefusedError
 
 SHARE_METHOD = "share_subject_keys"
 STALE_CONNECTION = (OSError, KombuError, AMQPError)
+OWNER_AWAY = (*STALE_CONNECTION, RpcTimeout, UnknownService, RemoteError, KeyRequestRefusedError)
+"""What a key request raises when the owner does not hand the key over now."""
 
 
 def component_rpc_proxy(component: str) -> type[ClusterRpcProxy]:
@@ -103,3 +107,32 @@ def keys_for(
                 known[key_id] = fetched
                 missing.discard(key_id)
     return known
+
+
+def open_kept_value(
+    db: Executor, store: KeyStore, value: str, *, owner: str, event_id: str, field: str
+) -> str:
+    """A personal value kept as it came in ``owner``'s event ``event_id`` (sealed there), in
+    plain text. The key is asked of ``owner`` only now, when the value is read, and kept
+    as a copy: a component that keeps such values but rarely reads them (placement's
+    registered names, read to check an insurance policy) costs the owner nothing per record.
+    A value kept in plain text (from before sealing) is returned as it is; one whose key is
+    destroyed, or that does not open, reads ``[erased]``. Raises one of ``OWNER_AWAY``
+    when the key is neither here nor handed over now."""
+    if not is_sealed(value):
+        return value
+    try:
+        sealed = parse_sealed(value)
+    except SealedValueError:
+        return ERASED
+    known = store.lookup(db, [sealed.key_id]).get(sealed.key_id)
+    if known is None and store.owners is not None:
+        known = store.owners.fetch(owner, [sealed.key_id]).get(sealed.key_id)
+        if known is not None:
+            store.add_copy(db, known.subject_id, sealed.key_id, known.data_key, owner)
+    if known is None or known.data_key is None:
+        return ERASED
+    try:
+        return open_value(sealed, known.data_key, event_id, field)
+    except SealedValueError:
+        return ERASED

@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -72,12 +72,20 @@ class KnownKey:
         self.data_key = data_key
 
 
-class KeyStore:
-    """The data keys of one component (``owner``), in its own database."""
+class KeyOwners(Protocol):
+    """Where a component asks another for keys it does not hold (``fetching.KeyFetcher``)."""
 
-    def __init__(self, owner: str, master: MasterKey) -> None:
+    def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]: ...
+
+
+class KeyStore:
+    """The data keys of one component (``owner``), in its own database; ``owners``: where to
+    ask for another component's key when a value sealed by it must be read here."""
+
+    def __init__(self, owner: str, master: MasterKey, owners: KeyOwners | None = None) -> None:
         self.owner = owner
         self.master = master
+        self.owners = owners
         self._cache: dict[str, KnownKey] = {}
         self._lock = threading.Lock()
 

@@ -31,4 +31,5 @@ def withdrawal_for(withdrew: StudentWithdrew) -> WithdrawCandidate:
 
 
 def name_for(registered: StudentRegistered) -> NoteRegisteredName:
+    """The name as it came: sealed, kept so until a policy is checked against it."""
     return NoteRegisteredName(student_id=registered.student_id, name=registered.name)

@@ -1,4 +1,10 @@
-"""The names students registered with, as recruitment told placement (personal data)."""
+"""The names students registered with, as recruitment told placement (personal data).
+
+A name is kept as it came in recruitment's ``StudentRegistered``: sealed with the student's
+key there (``sealed_in`` names that event, whose id the seal is bound to). Placement asks
+recruitment for the key only when it reads a name, to check an insurance policy: noting a
+registration costs no key request (docs/privacy.md, "Cost").
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,41 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.placement.adapters.tables import registered_names
+from shared.privacy.fetching import OWNER_AWAY, open_kept_value
+from shared.privacy.keystore import KeyStore
+from shared.rpc import ServiceUnavailable
+
+RECRUITMENT = "recruitment"
+NAME_FIELD = "name"
 
 
-def note_name(session: Session, student_id: str, name: str) -> None:
-    """Keep (or replace) a student's registered name."""
+def note_name(session: Session, student_id: str, name: str, sealed_in: str | None) -> None:
+    """Keep (or replace) a student's registered name, as received."""
     session.execute(registered_names.delete().where(registered_names.c.student_id == student_id))
-    session.execute(registered_names.insert().values(student_id=student_id, name=name))
-
-
-def name_of(session: Session, student_id: str) -> str | None:
-    return session.scalar(
-        sa.select(registered_names.c.name).where(registered_names.c.student_id == student_id)
+    session.execute(
+        registered_names.insert().values(student_id=student_id, name=name, sealed_in=sealed_in)
     )
+
+
+def name_of(session: Session, keys: KeyStore | None, student_id: str) -> str | None:
+    """The student's registered name in plain text (``[erased]`` once their key is gone);
+    None if recruitment never told. ``ServiceUnavailable`` while recruitment does not hand
+    over a key placement has not held before."""
+    row = session.execute(
+        sa.select(registered_names.c.name, registered_names.c.sealed_in).where(
+            registered_names.c.student_id == student_id
+        )
+    ).first()
+    if row is None:
+        return None
+    if keys is None or row.sealed_in is None:
+        return str(row.name)
+    try:
+        return open_kept_value(
+            session, keys, row.name, owner=RECRUITMENT, event_id=row.sealed_in, field=NAME_FIELD
+        )
+    except OWNER_AWAY as away:
+        raise ServiceUnavailable("recruitment did not hand over the student's key") from away
 
 
 def erase_registered_name(session: Session, student_id: str) -> None:

@@ -5,7 +5,8 @@ seat. They are written in the command's own transaction, so they never disagree 
 events; their unique keys refuse two placements racing for one seat or one student.
 ``registered_names`` is different: what recruitment told placement (its StudentRegistered
 events), kept to check that an insurance policy names the placed student. It holds personal
-data and is never logged or published.
+data, sealed as recruitment sent it (``sealed_in``: that event's id), and is never logged or
+published.
 """
 
 from __future__ import annotations
@@ -48,4 +49,5 @@ registered_names = sa.Table(
     metadata,
     sa.Column("student_id", sa.String(36), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sealed_in", sa.String(36), nullable=True),
 )

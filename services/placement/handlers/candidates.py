@@ -15,6 +15,7 @@ from shared.contracts.placement import commands
 from shared.contracts.records import Result
 from shared.eventstore.uow import UnitOfWork
 from shared.logging import get_logger
+from shared.privacy.sealing import is_sealed
 
 log = get_logger(__name__)
 
@@ -39,6 +40,8 @@ def withdraw_candidate(command: commands.WithdrawCandidate, uow: UnitOfWork) -> 
 
 def note_registered_name(command: commands.NoteRegisteredName, uow: UnitOfWork) -> Result:
     """Recruitment's copy of the name, kept beside placement's records (no event of its own:
-    the name is recruitment's fact, and placement only checks policies against it)."""
-    registered_names.note_name(uow.session, command.student_id, command.name)
+    the name is recruitment's fact, and placement only checks policies against it). It is
+    kept sealed as it came, bound to the registration that caused this command."""
+    sealed_in = uow.context.causation_id if is_sealed(command.name) else None
+    registered_names.note_name(uow.session, command.student_id, command.name, sealed_in)
     return {"student_id": command.student_id}

@@ -93,7 +93,7 @@ def record_insurance(command: placements.RecordInsurance, uow: UnitOfWork) -> Re
     registered, so the position and the registered name are read too."""
     placement = lookups.placement(uow, command.placement_id)
     period = uow.require(Position, placement.position_id).period
-    registered = registered_names.name_of(uow.session, placement.student_id)
+    registered = registered_names.name_of(uow.session, uow.keys, placement.student_id)
     placement.record_insurance(lookups.actor(uow), command, period, registered)
     return placement_view(placement)
 
