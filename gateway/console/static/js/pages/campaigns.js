@@ -53,6 +53,7 @@ async function render(main) {
           h("a", { href: `/campaigns/${c.campaign_id}/dashboard` }, bi("看板", "Dashboard")),
           h("a", { href: `/campaigns/${c.campaign_id}/students` }, bi("学生", "Students")),
           h("a", { href: `/campaigns/${c.campaign_id}/rounds` }, bi("匹配", "Matching")),
+          h("a", { href: `/campaigns/${c.campaign_id}/placements` }, bi("实践安排", "Placements")),
           h("a", { href: `/campaigns/${c.campaign_id}/hours` }, bi("时长审核", "Hours")),
           h("a", { href: `/campaigns/${c.campaign_id}/awards` }, bi("荣誉", "Awards")),
         ),

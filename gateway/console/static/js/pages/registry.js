@@ -7,13 +7,14 @@ import awards from "./awards.js";
 import campaigns from "./campaigns.js";
 import dashboard from "./dashboard.js";
 import hours from "./hours.js";
+import placements from "./placements.js";
 import rounds from "./rounds.js";
 import signIn from "./sign_in.js";
 import { studentHome, studentOverview } from "./student.js";
 import students from "./students.js";
 import { unitApplicants, unitPlacements, unitPositions } from "./unit.js";
 
-export const PAGES = [signIn, campaigns, dashboard, students, rounds, hours, awards, unitPositions, unitApplicants, unitPlacements, studentHome, studentOverview, audit];
+export const PAGES = [signIn, campaigns, dashboard, students, rounds, placements, hours, awards, unitPositions, unitApplicants, unitPlacements, studentHome, studentOverview, audit];
 
 export const HOMES = {
   operator: "/campaigns",

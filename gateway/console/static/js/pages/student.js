@@ -8,7 +8,8 @@ import { bi, fill, h, statusPill, table } from "../dom.js";
 import { act } from "../feedback.js";
 import { go } from "../router.js";
 import { ACTIVITY_KIND, STUDENT_STATUS, named } from "../labels.js";
-import { PLACEMENT_STATUS, gates } from "./unit.js";
+import { gates } from "./readiness.js";
+import { PLACEMENT_STATUS } from "./unit.js";
 
 const PURPOSES = {
   university_report: ["向高校报送成绩单", "Send my transcript to my university"],

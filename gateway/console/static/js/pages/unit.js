@@ -3,12 +3,13 @@
 // and its offers (to confirm) and placements with their readiness gates and the evaluation of
 // a completed one.
 // Applicants carry study facts only: the API answers no name, phone or ID number to a unit.
-// Over 200 lines because the three pages share the placement statuses and readiness gates
-// (student.js imports them too); splitting them would scatter one role's screens.
+// The readiness gates and the recording of insurance and training are readiness.js's, shared
+// with the operator's placements page and the student's.
 
 import { get, idempotencyKey, request, session } from "../api.js";
 import { bi, fill, h, table } from "../dom.js";
 import { act } from "../feedback.js";
+import { readinessCells } from "./readiness.js";
 
 const POSITION_STATUS = { open: ["开放", "Open"], closed: ["已截止", "Closed"], withdrawn: ["已撤回", "Withdrawn"] };
 export const PLACEMENT_STATUS = {
@@ -19,30 +20,12 @@ export const PLACEMENT_STATUS = {
   completed: ["已完成", "Completed"],
   ended: ["已终止", "Ended"],
 };
-export const GATES = [
-  ["insurance", "意外保险", "Insurance"],
-  ["training", "岗前培训", "Training"],
-  ["practice_notice", "实践须知", "Practice notice"],
-  ["confidentiality_commitment", "保密承诺", "Confidentiality"],
-];
 
 const pill = (names, value) => {
   const [zh, en] = names[value] || [value, value];
   return h("span", { class: `status status-${value}` }, `${zh} ${en}`);
 };
 const short = (id) => String(id).slice(0, 8);
-
-/** Readiness gates as a list of passed/missing marks. */
-export function gates(placement) {
-  return h(
-    "ul",
-    { class: "gates", "data-testid": `gates-${placement.placement_id}` },
-    GATES.map(([key, zh, en]) => {
-      const passed = Boolean(placement.gates && placement.gates[key]);
-      return h("li", { class: passed ? "gate passed" : "gate" }, passed ? "✔ " : "✘ ", bi(zh, en), h("span", { class: "sr-only" }, passed ? " 已完成 done" : " 未完成 missing"));
-    }),
-  );
-}
 
 async function positions(main) {
   const unit = session().subject;
@@ -187,19 +170,21 @@ async function placements(main) {
   const unit = session().subject;
   const answer = await get(`/host-units/${unit}/placements`);
   const redraw = () => placements(main);
+  // Gates recorded here redraw their row from the command's answer (the list lags a moment).
+  const rows = answer.placements.map((p) => ({ ...p, ...readinessCells(p, (shown) => confirmOffer(shown, redraw)) }));
   const columns = [
     { zh: "岗位", en: "Position", cell: (p) => p.position_title },
     { zh: "学生编号", en: "Student", cell: (p) => short(p.student_id) },
     { zh: "状态", en: "Status", cell: (p) => pill(PLACEMENT_STATUS, p.status) },
-    { zh: "上岗准备", en: "Readiness", cell: gates },
+    { zh: "上岗准备", en: "Readiness", cell: (p) => p.gateCell },
     { zh: "服务时长", en: "Served", cell: (p) => (p.hours_served ? `${p.days_served ?? 0} 天 days · ${p.hours_served} 小时 h` : "—") },
     { zh: "评价", en: "Evaluation", cell: (p) => evaluation(p, redraw) },
-    { zh: "操作", en: "Actions", cell: (p) => confirmOffer(p, redraw) },
+    { zh: "操作", en: "Actions", cell: (p) => p.actionCell },
   ];
   fill(
     main,
     h("h1", {}, bi("实践安排", "Placements")),
-    answer.placements.length ? table(columns, answer.placements) : h("p", { class: "muted" }, bi("还没有实践安排。", "No placements yet.")),
+    rows.length ? table(columns, rows) : h("p", { class: "muted" }, bi("还没有实践安排。", "No placements yet.")),
   );
 }
 

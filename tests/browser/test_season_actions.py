@@ -1,0 +1,170 @@
+"""The console's actions that need something left to do, in headless Chromium on a second
+season built through the public API (``tests/browser/season.py``): an operator records a
+placement's insurance (a wrong insured person told in words first) and its host unit the
+training, and the readiness gates turn done on the page and in the API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import ConsoleSuite, screenshot, sign_in
+from tests.browser.season import PASSWORD, Api, Season, build_season
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def api(console_suite: ConsoleSuite) -> Api:
+    return Api(console_suite)
+
+
+@pytest.fixture(scope="module")
+def season(api: Api) -> Season:
+    return build_season(api)
+
+
+def _context(browser: Browser, suite: ConsoleSuite) -> BrowserContext:
+    return browser.new_context(
+        base_url=suite.base_url,
+        viewport={"width": 1280, "height": 860},
+        accept_downloads=True,
+        locale="zh-CN",
+    )
+
+
+@pytest.fixture(scope="module")
+def operator(browser: Browser, console_suite: ConsoleSuite) -> Iterator[Page]:
+    """One tab signed in once as the operator for the module's tests."""
+    context = _context(browser, console_suite)
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    sign_in(opened)
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: Browser, console_suite: ConsoleSuite) -> Iterator[Page]:
+    """A fresh tab for another role."""
+    context = _context(browser, console_suite)
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+def _no_serious_violations(page: Page) -> None:
+    results = Axe().run(page)
+    serious = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    assert not serious, [(v["id"], v["help"], len(v["nodes"])) for v in serious]
+
+
+def _open_until_listed(page: Page, address: str, selector: str) -> None:
+    """Open ``address`` until ``selector`` is on it: the lists are read models, a moment
+    behind the commands that made the season."""
+    for _ in range(30):
+        page.goto(address)
+        expect(page.locator("main h1")).to_be_visible()
+        expect(page.locator("main table, main p.muted").first).to_be_visible()
+        if page.locator(selector).count():
+            return
+        page.wait_for_timeout(300)
+    raise AssertionError(f"{selector} never shown on {address}")
+
+
+def _gate(page: Page, placement_id: str, gate: str) -> Any:
+    return page.locator(f"[data-testid='gates-{placement_id}'] [data-gate='{gate}']")
+
+
+def _api_gates(api: Api, placement_id: str, wanted: dict[str, bool]) -> dict[str, bool]:
+    placement = api.until(
+        f"/placements/{placement_id}",
+        lambda p: all(p["gates"][k] == v for k, v in wanted.items()),
+        f"the gates {wanted}",
+    )
+    gates: dict[str, bool] = placement["gates"]
+    return gates
+
+
+def test_an_operator_records_insurance_told_in_words_when_refused(
+    operator: Page, api: Api, season: Season
+) -> None:
+    page = operator
+    placement = season.readied["placement_id"]
+    name = season.names[season.readied["student_id"]]
+    record = f"button[data-record-insurance='{placement}']"
+    _open_until_listed(page, f"/campaigns/{season.campaign_id}/placements?status=agreed", record)
+    expect(
+        page.get_by_role("heading", name="实践安排与上岗准备 Placements and readiness")
+    ).to_be_visible()
+    expect(_gate(page, placement, "insurance")).to_have_attribute("data-passed", "false")
+    _no_serious_violations(page)
+
+    page.locator(record).click()
+    dialog = page.get_by_test_id("insurance-dialog")
+    expect(dialog).to_be_visible()
+    # The cover is offered as the position's period.
+    expect(dialog.get_by_label(re.compile("^保障起始日"))).to_have_value(season.starts_on)
+    expect(dialog.get_by_label(re.compile("^保障截止日"))).to_have_value(season.ends_on)
+    dialog.get_by_label("保险公司 Insurer").fill("中国人保 区支公司")
+    dialog.get_by_label("保单号 Policy number").fill("PA-2026-000917")
+    insured = dialog.get_by_label(re.compile("^被保险人"))
+    insured.fill("张冠李戴")  # not the placed student
+    _no_serious_violations(page)
+    screenshot(page, "placements-insurance")
+    dialog.get_by_role("button", name="保存 Save").click()
+
+    problem = dialog.get_by_role("alert")
+    expect(problem).to_have_text(
+        "保单被保险人须为该学生本人。 The policy must name the placed student."
+    )
+    expect(insured).to_have_attribute("aria-invalid", "true")
+    assert "INSURED_PERSON_MISMATCH" not in page.content()
+    assert _gate(page, placement, "insurance").get_attribute("data-passed") == "false"
+
+    insured.fill(name)
+    dialog.get_by_role("button", name="保存 Save").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="保险已记录")).to_be_visible()
+    expect(_gate(page, placement, "insurance")).to_have_attribute("data-passed", "true")
+    expect(page.locator(record)).to_have_count(0)
+    expect(page.locator("#busy")).to_be_hidden()
+    screenshot(page, "placements")
+    assert _api_gates(api, placement, {"insurance": True})["training"] is False
+
+
+def test_a_host_unit_records_the_training_from_its_placements(
+    tab: Page, api: Api, season: Season
+) -> None:
+    page = tab
+    placement = season.readied["placement_id"]
+    sign_in(page, api.invite("host_unit", season.host_unit_id), PASSWORD)
+    record = f"button[data-record-training='{placement}']"
+    _open_until_listed(page, "/unit/placements", record)
+
+    page.locator(record).click()
+    dialog = page.get_by_test_id("training-dialog")
+    dialog.get_by_label("培训场次 Training session").fill("区团委岗前培训 第一期")
+    expect(dialog.get_by_label("参训日期 Attended on")).not_to_have_value("")
+    dialog.get_by_label("参训日期 Attended on").fill(season.starts_on)
+    dialog.get_by_role("button", name="保存 Save").click()
+
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="培训已记录")).to_be_visible()
+    expect(_gate(page, placement, "training")).to_have_attribute("data-passed", "true")
+    expect(page.locator(record)).to_have_count(0)
+    _no_serious_violations(page)
+    screenshot(page, "unit-placements-readiness")
+    assert _api_gates(api, placement, {"insurance": True, "training": True})
