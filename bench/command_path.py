@@ -12,6 +12,11 @@ CPU ms per command of each (each process's own CPU, ``time.process_time``) and t
 
     .venv/bin/python bench/command_path.py [--rounds 5] [--commands 4000]
                                            [--synchronous NORMAL] [--baseline REV]
+                                           [--clients 1]
+
+``--clients N``: ours gets its commands from N green threads at once (a service's RPC
+workers), so that group commit can take several in one transaction; the peer's
+``Application.save`` has nothing to group and stays one caller.
 """
 
 from __future__ import annotations
@@ -78,11 +83,11 @@ class Side:
         self.process.wait(timeout=60)
 
 
-def ours(tree: SourceTree, label: str, database: Path, synchronous: str) -> Side:
+def ours(tree: SourceTree, label: str, database: Path, synchronous: str, clients: int) -> Side:
     script = str(BENCH / "command_path_ours.py")
     return Side(
         label,
-        [sys.executable, script, str(database), synchronous],
+        [sys.executable, script, str(database), synchronous, str(clients)],
         tree.path,
         tree.environ(),
     )
@@ -101,6 +106,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=4000, help="per round and side")
     parser.add_argument("--synchronous", default="NORMAL", choices=("OFF", "NORMAL", "FULL"))
     parser.add_argument("--baseline", help="also run ours from this git revision")
+    parser.add_argument("--clients", type=int, default=1, help="ours: concurrent callers")
     options = parser.parse_args()
     python = peer_python()
     with tempfile.TemporaryDirectory() as folder, trees(options.baseline) as sources:
@@ -110,6 +116,7 @@ def main() -> None:
                 ("ours, " if len(sources) > 1 else "ours: ") + tree.label,
                 Path(folder) / f"ours-{number}.db",
                 options.synchronous,
+                options.clients,
             )
             for number, tree in enumerate(sources)
         ]
@@ -141,7 +148,8 @@ def main() -> None:
 def report(sides: list[Side], options: argparse.Namespace) -> None:
     print(
         f"{options.commands * options.rounds} registrations per side, {options.rounds} "
-        f"alternating rounds, SQLite WAL synchronous={options.synchronous}"
+        f"alternating rounds, SQLite WAL synchronous={options.synchronous}, "
+        f"ours from {options.clients} caller(s)"
     )
     width = max(len(side.label) for side in sides) + 2
     print(f"{'side':<{width}}{'commands/s':>12}{'CPU ms/command':>16}")

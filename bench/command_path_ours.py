@@ -5,33 +5,46 @@ tree, or a baseline revision), so that it imports that tree's product. It reads 
 round (``round count``) on stdin, registers ``count`` students through recruitment's handler
 and unit of work on a SQLite file, and answers with a JSON line of wall and CPU seconds.
 
-    python bench/command_path_ours.py DATABASE SYNCHRONOUS
+    python bench/command_path_ours.py DATABASE SYNCHRONOUS [CLIENTS]
+
+With CLIENTS above 1 the commands come from that many green threads under eventlet, as a
+service's RPC workers send them, so that commands arriving together can share a commit
+(group commit, where the tree has it).
 """
 
 from __future__ import annotations
 
-import json
 import sys
-import time
-import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
+CLIENTS = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+if CLIENTS > 1:
+    import eventlet
 
-from services.recruitment.adapters.indexes import ResidentIdIndex
-from services.recruitment.domain.student import Student
-from services.recruitment.handlers import HANDLERS
-from shared.contracts.recruitment.commands import CreateCampaign, OpenCampaign, RegisterStudent
-from shared.domain import Aggregate, CommandContext
-from shared.eventstore.database import create_database_engine
-from shared.eventstore.stream_cache import StreamCache
-from shared.eventstore.uow import IndexKeeper, UnitOfWork
-from shared.logging import configure_logging
-from shared.lookup_digest import LookupDigest
-from shared.migrations import upgrade_to_head
-from shared.resident_id import check_character
+    eventlet.monkey_patch()
+
+import itertools  # noqa: E402 - after monkey_patch, as in a service process
+import json  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from services.recruitment.adapters.indexes import ResidentIdIndex  # noqa: E402
+from services.recruitment.domain.student import Student  # noqa: E402
+from services.recruitment.handlers import HANDLERS  # noqa: E402
+from shared.contracts.recruitment.commands import CreateCampaign, OpenCampaign, RegisterStudent  # noqa: E402
+from shared.domain import Aggregate, CommandContext  # noqa: E402
+from shared.eventstore.database import create_database_engine  # noqa: E402
+from shared.eventstore.stream_cache import StreamCache  # noqa: E402
+from shared.eventstore.uow import IndexKeeper, UnitOfWork  # noqa: E402
+from shared.logging import configure_logging  # noqa: E402
+from shared.lookup_digest import LookupDigest  # noqa: E402
+from shared.migrations import upgrade_to_head  # noqa: E402
+from shared.resident_id import check_character  # noqa: E402
 
 CONTEXT = CommandContext(actor="operator:bench", correlation_id="bench")
 
@@ -85,22 +98,33 @@ def main() -> None:
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         first, count = (int(part) for part in line.split())
-        wall, cpu = time.perf_counter(), time.process_time()
-        for seed in range(first, first + count):
-            run(
-                RegisterStudent(
-                    student_id=str(uuid.uuid4()),
-                    campaign_id=campaign_id,
-                    name="欧阳明轩",
-                    phone="13700001234",
-                    id_number=resident_id(seed),
-                    university="Henan University",
-                    major="Law",
-                    grade="junior",
-                    hometown="Beiguan Town",
-                    channel="organisation",
+        seeds = iter(range(first, first + count))
+
+        def client(seeds: Iterator[int] = seeds) -> None:
+            for seed in seeds:
+                run(
+                    RegisterStudent(
+                        student_id=str(uuid.uuid4()),
+                        campaign_id=campaign_id,
+                        name="欧阳明轩",
+                        phone="13700001234",
+                        id_number=resident_id(seed),
+                        university="Henan University",
+                        major="Law",
+                        grade="junior",
+                        hometown="Beiguan Town",
+                        channel="organisation",
+                    )
                 )
-            )
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        if CLIENTS > 1:
+            pool = eventlet.GreenPool(CLIENTS)
+            for _ in itertools.repeat(None, CLIENTS):
+                pool.spawn(client)
+            pool.waitall()
+        else:
+            client()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
     engine.dispose()

@@ -21,6 +21,7 @@ class StreamCache:
     def __init__(self, max_streams: int = DEFAULT_MAX_STREAMS) -> None:
         self._streams: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
         self._max_streams = max_streams
+        self.generation = 0  # counts ``clear``s: what was read before one must not come back
 
     def prefix(self, stream_id: str) -> tuple[Any, ...]:
         events = self._streams.get(stream_id, ())
@@ -40,3 +41,4 @@ class StreamCache:
     def clear(self) -> None:
         """Forget every stream (a subject was erased: its opened values must not linger)."""
         self._streams.clear()
+        self.generation += 1

@@ -52,7 +52,7 @@ class AggregateRepository(Generic[A]):
         if not history:
             return None
         if newer:
-            self._uow.stream_cache.remember(stream_id, history)
+            self._uow.remember(stream_id, history)
         aggregate = self._aggregate_class.replay(aggregate_id, history)
         self._uow.track(aggregate)
         return aggregate
@@ -98,11 +98,15 @@ class UnitOfWork:
         self.keys = keys
         self._tracked: list[Aggregate] = []
         self.committed: list[Envelope] = []
+        self._staged: list[Envelope] = []
+        # In a group (``join``): the streams read, for the cache once the group commits.
+        self._deferred: list[tuple[StreamCache, int, str, tuple[Any, ...]]] | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.store = EventStore(self.session)
         self._tracked = []
+        self._deferred = None
         return self
 
     def __exit__(
@@ -138,6 +142,25 @@ class UnitOfWork:
     def add(self, aggregate: Aggregate) -> None:
         """A new aggregate whose events the commit appends."""
         self.track(aggregate)
+
+    def remember(self, stream_id: str, history: tuple[Any, ...]) -> None:
+        """Keep a stream's decoded events for later commands: at once when they were read
+        alone (committed events, read before this one writes), after the group's commit when
+        other commands' uncommitted events may be among them."""
+        if self._deferred is None:
+            self.stream_cache.remember(stream_id, history)
+        else:
+            cache = self.stream_cache
+            self._deferred.append((cache, cache.generation, stream_id, history))
+
+    def join(self, group: UnitOfWork) -> None:
+        """Work in ``group``'s transaction (group commit) instead of a session of its own: this
+        unit of work reads what the commands before it staged there, ``stage``s its own events
+        and index rows, and commits when ``group`` calls ``commit_group``."""
+        if group._deferred is None:
+            group._deferred = []
+        self.session, self.store, self._deferred = group.session, group.store, group._deferred
+        self._tracked, self._staged = [], []
 
     def track(self, aggregate: Aggregate) -> None:
         if all(seen is not aggregate for seen in self._tracked):
@@ -198,6 +221,39 @@ class UnitOfWork:
         is checked before, under the stream's lock, so that a taken id is reported as that
         conflict and not as whatever the index would say.
         """
+        self._staged = []
+        appended = self.stage()
+        self._commit_transaction()
+        self.committed.extend(appended)
+        if appended and self._on_commit is not None:
+            self._on_commit()
+        return appended
+
+    def commit_group(self, members: Sequence[UnitOfWork]) -> None:
+        """Commit the transaction that ``members`` (``join``ed to this one) staged in: then the
+        streams they read join their caches (unless a cache was cleared since: an erasure),
+        and the relay of each that appended is told."""
+        self._commit_transaction()
+        deferred, self._deferred = self._deferred or [], None
+        for cache, generation, stream_id, history in deferred:
+            if cache.generation == generation:
+                cache.remember(stream_id, history)
+        told: list[Callable[[], None]] = []
+        for member in members:
+            member.committed.extend(member._staged)
+            notify = member._on_commit
+            if member._staged and notify is not None and notify not in told:
+                told.append(notify)
+                notify()
+
+    def _commit_transaction(self) -> None:
+        self.session.commit()
+        if self.session.info.pop(KEYS_DESTROYED, False):  # an erasure: no old key in the WAL
+            truncate_write_ahead_log(self.session.get_bind())  # type: ignore[arg-type]
+
+    def stage(self) -> list[Envelope]:
+        """Append every tracked aggregate's pending events and keep the indexes, in the open
+        transaction (``commit`` then commits it)."""
         appended: list[Envelope] = []
         for aggregate in self._tracked:
             pending = aggregate.pull_pending_events()
@@ -215,12 +271,7 @@ class UnitOfWork:
             self.store.append(aggregate.stream_id, aggregate.version, self._sealed(envelopes))
             aggregate.version += len(envelopes)
             appended.extend(envelopes)
-        self.session.commit()
-        if self.session.info.pop(KEYS_DESTROYED, False):  # an erasure: no old key in the WAL
-            truncate_write_ahead_log(self.session.get_bind())  # type: ignore[arg-type]
-        self.committed.extend(appended)
-        if appended and self._on_commit is not None:
-            self._on_commit()
+        self._staged.extend(appended)
         return appended
 
     def _check_stream_is_new(self, stream_id: str) -> None:

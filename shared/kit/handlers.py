@@ -26,6 +26,7 @@ from shared.domain import (
 )
 from shared.events.envelope import Envelope
 from shared.eventstore.uow import UnitOfWork
+from shared.kit.group_commit import GroupCommit, Job
 from shared.logging import correlation_scope, get_logger
 
 log = get_logger(__name__)
@@ -48,11 +49,16 @@ class InboxClaim:
 class CommandHandlers:
     """A service's table of handlers, keyed by command class."""
 
-    def __init__(self, table: Mapping[type[Command], Handler]) -> None:
+    def __init__(
+        self, table: Mapping[type[Command], Handler], *, group_commit: bool = False
+    ) -> None:
+        """``group_commit``: commands that arrive together (not those consuming an event)
+        commit in one transaction (``shared.kit.group_commit``)."""
         services = {command.service for command in table}
         if len(services) > 1:
             raise ValueError(f"one table serves one service, not {sorted(services)}")
         self._table = dict(table)
+        self._group = GroupCommit(self.run_together) if group_commit else None
 
     def __iter__(self) -> Iterator[type[Command]]:
         return iter(self._table)
@@ -73,6 +79,17 @@ class CommandHandlers:
         the decision was taken on stale state: it is taken again on fresh state a few times,
         then refused, never silently overwritten.
         """
+        if self._group is not None and claim is None:
+            return self._group.run(Job(command, unit_of_work, context))
+        return self._run_alone(command, unit_of_work, context, claim)
+
+    def _run_alone(
+        self,
+        command: Command,
+        unit_of_work: UnitOfWorkFactory,
+        context: CommandContext,
+        claim: InboxClaim | None = None,
+    ) -> Result | None:
         handler = self._table[type(command)]
         command_name = type(command).__name__
         with correlation_scope(context.correlation_id, command=command_name):
@@ -105,6 +122,76 @@ class CommandHandlers:
                 log.info("command.handled")
                 return result
         raise AssertionError("unreachable")
+
+    def run_together(self, jobs: list[Job]) -> None:
+        """Settle ``jobs`` in one transaction, each in a savepoint of its own.
+
+        A refused command rolls back its savepoint and hears its error; one that met a
+        concurrency conflict is decided again on its own after the group (with the retries
+        and the first-result answer of ``run``). Anything else going wrong before the commit
+        rolls the whole group back and every command runs on its own, as if it had come
+        alone; a failed commit is every kept command's error, as it would have been alone.
+        """
+        if len(jobs) == 1:
+            self._settle_alone(jobs[0])
+            return
+        kept: list[tuple[Job, UnitOfWork, Result]] = []
+        refused: list[tuple[Job, BaseException]] = []
+        alone: list[Job] = []
+        with jobs[0].unit_of_work(jobs[0].context) as group:
+            try:
+                for job in jobs:
+                    self._stage(job, group, kept, refused, alone)
+            except Exception as failure:
+                log.warning("command.group_abandoned", error_type=type(failure).__name__)
+                kept, refused, alone = [], [], list(jobs)
+            else:
+                try:
+                    group.commit_group([member for _, member, _ in kept])
+                except Exception as failure:
+                    refused = [(job, failure) for job, _, _ in kept] + refused
+                    kept = []
+        for job, error in refused:
+            job.fail(error)
+        for job, member, result in kept:
+            with correlation_scope(job.context.correlation_id, command=type(job.command).__name__):
+                for envelope in member.committed:
+                    log_committed(envelope)
+                log.info("command.handled", group=len(jobs))
+            job.succeed(result)
+        for job in alone:
+            self._settle_alone(job)
+
+    def _stage(
+        self,
+        job: Job,
+        group: UnitOfWork,
+        kept: list[tuple[Job, UnitOfWork, Result]],
+        refused: list[tuple[Job, BaseException]],
+        alone: list[Job],
+    ) -> None:
+        handler = self._table[type(job.command)]
+        with correlation_scope(job.context.correlation_id, command=type(job.command).__name__):
+            member = job.unit_of_work(job.context)
+            member.join(group)
+            try:
+                with group.session.begin_nested():
+                    result = handler(job.command, member)
+                    member.stage()
+            except ConcurrencyConflictError:
+                alone.append(job)
+                return
+            except DomainError as error:
+                log.info("command.rejected", code=error.code, reason=type(error).__name__)
+                refused.append((job, error))
+                return
+        kept.append((job, member, result))
+
+    def _settle_alone(self, job: Job) -> None:
+        try:
+            job.succeed(self._run_alone(job.command, job.unit_of_work, job.context))
+        except Exception as error:
+            job.fail(error)
 
 
 def first_result(

@@ -1,4 +1,5 @@
-"""Recruitment's command handlers: one table, one way in (``HANDLERS.run``)."""
+"""Recruitment's command handlers: one table, one way in (``HANDLERS.run``), with group commit
+(registrations that arrive together commit in one transaction: docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -17,5 +18,6 @@ HANDLERS = CommandHandlers(
         commands.JoinAlliance: students.join_alliance,
         commands.LeaveAlliance: students.leave_alliance,
         commands.EraseStudent: students.erase_student,
-    }
+    },
+    group_commit=True,
 )
