@@ -1,19 +1,24 @@
 """``gravity broker-users``: a broker user of its own for each Gravity process.
 
 Run as the operator's broker user (the one in the configuration's ``amqp_uri``, an
-administrator), it creates or updates, through RabbitMQ's management API, one user per
-component (every service, the gateway, the event log) with the permissions of
-``shared.messaging.broker_users``, and gives the operator's user the ``impersonator`` tag
-(``gravity dead-letters replay`` gives a parked message back the user_id it was published
-with). Each component's password is read from ``<passwords>/<component>.password``, made at
-random (mode 0600) if missing: compose keeps them in a volume, Kubernetes in a Secret per
-service. Running it again changes nothing but a password file that was replaced.
+administrator), it declares every producer's exchange and the event log's queues (bound to
+each exchange), which no service's user may declare, then creates or updates, through
+RabbitMQ's management API, one user per component (every service, the gateway, the event
+log) with the permissions of ``shared.messaging.broker_users`` (a service binding only to the
+exchanges of the producers its event handlers consume), and gives the operator's user the
+``impersonator`` tag (``gravity dead-letters replay`` gives a parked message back the user_id
+it was published with). Each component's password is read from
+``<passwords>/<component>.password``, made at random (mode 0600) if missing: compose keeps
+them in a volume, Kubernetes in a Secret per service. Running it again changes nothing but a
+password file that was replaced.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import importlib
+import inspect
 import json
 import sys
 import time
@@ -24,7 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nameko.events import EventHandler
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
 from shared.config import Settings
+from shared.eventlog.topology import EVENT_LOG_DEAD_LETTER_QUEUE
 from shared.events.producers import producers
 from shared.messaging.broker_users import (
     EVENT_LOG,
@@ -35,7 +44,7 @@ from shared.messaging.broker_users import (
     password_hash,
     permissions,
 )
-from shared.messaging.topology import amqp_parameters
+from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters, event_exchange
 
 OPERATOR_TAGS = ("administrator", "impersonator")
 
@@ -78,7 +87,10 @@ def apply_broker_users(
     producers: Sequence[str],
     operator: str | None = None,
 ) -> None:
-    """Create or update ``users`` on ``vhost`` with their components' permissions."""
+    """Declare the event log's queues bound to every producer's exchange, then create or
+    update ``users`` on ``vhost`` with their components' permissions (each service reading
+    only the exchanges of the producers it consumes: ``consumed_producers``)."""
+    declare_shared_topology(api, vhost, producers)
     for user in users:
         api.call(
             "PUT",
@@ -89,7 +101,7 @@ def apply_broker_users(
                 "tags": TAGS.get(user.component, ""),
             },
         )
-        granted = permissions(user.component, producers)
+        granted = permissions(user.component, producers, consumed_producers(user.component))
         api.call(
             "PUT",
             f"/permissions/{quoted(vhost)}/{quoted(user.name)}",
@@ -97,6 +109,56 @@ def apply_broker_users(
         )
     if operator is not None:
         _tag_operator(api, operator)
+
+
+def declare_shared_topology(api: ManagementApi, vhost: str, producers: Sequence[str]) -> None:
+    """As the operator: every producer's exchange, and the event log's queues with the log's
+    queue bound to each exchange, declared as the log and nameko declare them. The log alone
+    may touch its queues and a service only its own exchange (``permissions``), so they must
+    exist before the first relay publishes or the first event handler binds."""
+    where = quoted(vhost)
+    for queue in (EVENT_LOG_QUEUE, EVENT_LOG_DEAD_LETTER_QUEUE):
+        api.call("PUT", f"/queues/{where}/{quoted(queue)}", {"durable": True, "auto_delete": False})
+    for producer in producers:
+        exchange = quoted(event_exchange(producer))
+        api.call(
+            "PUT",
+            f"/exchanges/{where}/{exchange}",
+            {"type": "topic", "durable": True, "auto_delete": False, "internal": False},
+        )
+        api.call(
+            "POST",
+            f"/bindings/{where}/e/{exchange}/q/{quoted(EVENT_LOG_QUEUE)}",
+            {"routing_key": "#"},
+        )
+
+
+def consumed_producers(component: str) -> tuple[str, ...] | None:
+    """The producers whose events ``component``'s event handlers consume (nameko's
+    ``source_service`` of each), read from its service class; None for a component that is no
+    service of this suite (it then may bind to any producer's exchange, as before)."""
+    service = _service_class(component)
+    if service is None:
+        return None
+    sources = {
+        entrypoint.source_service
+        for _, method in inspect.getmembers(service)
+        for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ())
+        if isinstance(entrypoint, EventHandler)
+    }
+    return tuple(sorted(sources))
+
+
+def _service_class(component: str) -> type[Any] | None:
+    module_name = "gateway.service" if component == "gateway" else f"services.{component}.service"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        return None
+    for _, candidate in inspect.getmembers(module, inspect.isclass):
+        if getattr(candidate, "name", None) == component:
+            return candidate
+    return None
 
 
 def _tag_operator(api: ManagementApi, operator: str) -> None:

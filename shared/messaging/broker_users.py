@@ -1,4 +1,4 @@
-"""A broker user of its own for every Gravity process, allowed to write only where it must.
+"""A broker user of its own for every Gravity process, allowed to touch only what it must.
 
 A producer's user may publish to its own ``<service>.events`` exchange and no other, so a
 stolen login cannot put events into another producer's exchange, and the ``user_id`` of every
@@ -6,15 +6,22 @@ message it publishes is checked by RabbitMQ against that login: the event log an
 then know which login published an event (``ProducerKeys.publisher_refusal``). The rest of
 what each user may do is what nameko and Gravity's own code declare and use:
 
-- its own queues (``rpc-<name>``, nameko's reply queues ``rpc.reply-<name>-...``, its event
-  handlers' ``evt-...--<name>.<method>`` and their ``.dead-letter`` queues): everything;
+- its own queues, named as nameko names them: ``rpc-<name>`` (its RPC entrypoints),
+  ``rpc.reply-<name>-<uuid>`` (its RPC proxies' replies) and
+  ``evt-<source>-<EventType>--<name>.<method>`` (its event handlers, ``source`` one of the
+  producers it consumes), each with its ``.dead-letter`` queue: everything;
+- its own ``<name>.events``: declare (the relay does, before its first publish) and publish;
 - the shared ``nameko-rpc`` exchange (requests and replies) and ``gravity.dead-letters``
   (parking a failed message): declare, publish, bind to;
-- every producer's ``<service>.events``: declare and bind to (nameko's event handlers declare
-  their source's exchange again), but publish only to its own;
-- the event log's queue ``gravity.eventlog``: declare and bind to its own exchange (the relay
-  binds it before its first publish, so that a ``mandatory`` return means a real misroute).
+- the ``<source>.events`` of each producer it consumes: bind its own queues to, nothing more.
+  It may not declare (nor so delete) another producer's exchange: its event handlers only
+  check that it exists (``inbox.py``), as ``gravity broker-users`` declares every producer's
+  exchange beforehand.
 
+The event log's queues ``gravity.eventlog`` and ``gravity.eventlog.dead-letter`` are the
+event log's alone: no other user may declare, bind, delete, read or publish to them.
+``gravity broker-users`` declares them and binds the log's queue to every producer's exchange
+before any process starts, so a relay finds the log's queue bound before its first publish.
 The event log's user declares every producer's exchange and its own queues, binds them, and
 publishes only to the default exchange (its dead letters). RabbitMQ's permissions are three
 regular expressions over resource names (configure, write, read). ``gravity broker-users``
@@ -65,25 +72,42 @@ def _any_of(names: Iterable[str]) -> str:
     return "^(" + "|".join(names) + ")$"
 
 
-def permissions(component: str, producers: Sequence[str]) -> Permissions:
-    """What ``component``'s user may configure, write and read, given every producer."""
-    exchanges = "(" + "|".join(re.escape(p) for p in producers) + r")\.events"
-    log_queue = re.escape(EVENT_LOG_QUEUE)
+def permissions(
+    component: str, producers: Sequence[str], consumes: Sequence[str] | None = None
+) -> Permissions:
+    """What ``component``'s user may configure, write and read, given every producer and the
+    producers whose events it consumes (None: any of them)."""
+    exchanges = _events_of(producers)
+    log_queues = re.escape(EVENT_LOG_QUEUE) + r"(\.dead-letter)?"
     if component == EVENT_LOG:
-        queues = f"{log_queue}(\\.dead-letter)?"
         return Permissions(
-            configure=_any_of([queues, exchanges]),
-            write=_any_of([queues, r"amq\.default"]),
-            read=_any_of([queues, exchanges]),
+            configure=_any_of([log_queues, exchanges]),
+            write=_any_of([log_queues, r"amq\.default"]),
+            read=_any_of([log_queues, exchanges]),
         )
+    sources = producers if consumes is None else consumes
     name = re.escape(component)
-    own_queues = [f"rpc-{name}", rf"rpc\.reply-{name}-.*", f"evt-.*--{name}\\..*"]
+    own_queues = [
+        f"rpc-{name}",
+        rf"rpc\.reply-{name}-[0-9a-f-]+",
+        *([rf"evt-({_either(sources)})-\w+--{name}\.\w+(\.dead-letter)?"] if sources else []),
+    ]
+    own_exchange = re.escape(event_exchange(component))
     shared = [re.escape(RPC_EXCHANGE), re.escape(DEAD_LETTER_EXCHANGE)]
+    consumed = [_events_of(sources)] if sources else []
     return Permissions(
-        configure=_any_of([*own_queues, *shared, exchanges, log_queue]),
-        write=_any_of([*own_queues, *shared, re.escape(event_exchange(component)), log_queue]),
-        read=_any_of([*own_queues, *shared, exchanges]),
+        configure=_any_of([*own_queues, own_exchange, *shared]),
+        write=_any_of([*own_queues, own_exchange, *shared]),
+        read=_any_of([*own_queues, *shared, *consumed]),
     )
+
+
+def _either(names: Iterable[str]) -> str:
+    return "|".join(re.escape(name) for name in names)
+
+
+def _events_of(producers: Iterable[str]) -> str:
+    return f"({_either(producers)})" + r"\.events"
 
 
 def password_hash(password: str, salt: bytes | None = None) -> str:

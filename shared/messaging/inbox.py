@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from amqp.exceptions import AMQPError
+from amqp.exceptions import AMQPError, NotFound
 from kombu import Connection, Exchange, Queue
 from kombu.exceptions import KombuError
 from nameko.events import EventHandler
@@ -71,9 +71,11 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
         self.producers = ProducerKeys.from_settings(settings)
         declared: Any = getattr(self, "queue")  # noqa: B009 - set by nameko at setup
         name = declared.name
+        self._declare_topology(name, declared.exchange)
         self.queue = Queue(
             name,
-            exchange=declared.exchange,
+            # Made sure of above; declaring it again needs a right only its producer has.
+            exchange=Exchange(declared.exchange.name, type="topic", no_declare=True),
             routing_key=declared.routing_key,
             durable=True,
             auto_delete=False,
@@ -84,7 +86,6 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
                 "x-dead-letter-routing-key": name,
             },
         )
-        self._declare_dead_letters(name)
 
     def handle_message(self, body: Any, message: Any) -> None:
         """Hand an authentic event to the service; park anything else with the reason."""
@@ -151,8 +152,9 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
                 return
         super().handle_message_processed(message, result, exc_info)
 
-    def _declare_dead_letters(self, name: str) -> None:
-        """Declare the dead-letter exchange and queue, waiting for a broker that is down."""
+    def _declare_topology(self, name: str, source: Exchange) -> None:
+        """Declare the dead-letter exchange and queue, and make sure the source's exchange
+        exists, waiting for a broker that is down."""
         exchange, parked = dead_letter_topology(name)
         pauses = DECLARE_BACKOFF.pauses()
         while True:
@@ -161,6 +163,7 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
                     channel = connection.default_channel
                     exchange(channel).declare()
                     parked(channel).declare()
+                    _ensure_exchange(connection, source)
                 return
             except (OSError, KombuError, AMQPError) as error:
                 pause = next(pauses)
@@ -171,6 +174,17 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
                     retry_in_seconds=pause,
                 )
                 time.sleep(pause)
+
+
+def _ensure_exchange(connection: Connection, source: Exchange) -> None:
+    """The source's exchange exists already (``gravity broker-users`` declared every
+    producer's, and its relay declares its own), or is declared here as nameko would: a
+    service's own broker user may only bind to another producer's exchange, so a missing one
+    is refused (403) and waited for; one machine's login with every right declares it."""
+    try:
+        source(connection.channel()).declare(passive=True)
+    except NotFound:  # the broker closed that channel; declare it on another
+        source(connection.channel()).declare()
 
 
 reliable_event_handler = ReliableEventHandler.decorator

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from amqp.exceptions import AccessRefused
+
 EVENT_LOG_QUEUE = "gravity.eventlog"
 DEAD_LETTER_EXCHANGE = "gravity.dead-letters"
 ATTEMPTS_HEADER = "x-gravity-attempts"
@@ -37,9 +39,23 @@ def amqp_parameters(amqp_uri: str) -> dict[str, str | int]:
 
 
 def declare_publishing_topology(channel: Any, service: str) -> None:
-    """Declare the service's exchange as nameko does, and bind the event log's queue to it
-    before the first publish, so that a ``mandatory`` return means a real misroute."""
+    """Declare the service's exchange as nameko does, and make sure the event log's queue is
+    bound to it before the first publish, so that a ``mandatory`` return means a real misroute.
+
+    ``channel`` is a py-amqp channel. A login with every right (one machine: ``gravity up``'s)
+    declares the log's queue and binds it. A service's own broker user (compose, Kubernetes)
+    may not touch the log's queue (``broker_users.py``): RabbitMQ refuses the declaration on a
+    channel opened for the trial, and the queue is only checked to exist, since ``gravity
+    broker-users`` declared it and bound it to every producer's exchange beforehand (missing,
+    the check raises ``NotFound`` and the relay retries until it is there).
+    """
     exchange = event_exchange(service)
     channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
-    channel.queue_declare(EVENT_LOG_QUEUE, durable=True, auto_delete=False)
-    channel.queue_bind(EVENT_LOG_QUEUE, exchange, "#")
+    trial = channel.connection.channel()
+    try:
+        trial.queue_declare(EVENT_LOG_QUEUE, durable=True, auto_delete=False)
+        trial.queue_bind(EVENT_LOG_QUEUE, exchange, "#")
+    except AccessRefused:  # the broker closed the trial channel: the queue is the log's
+        channel.queue_declare(EVENT_LOG_QUEUE, passive=True)
+    else:
+        trial.close()

@@ -138,6 +138,55 @@ def test_a_services_user_publishes_only_to_its_own_exchange_and_only_as_itself(l
     publish(recruitment, event_exchange("recruitment"), event, own)  # its own: accepted
 
 
+def refused(uri: str, act: Any) -> int:
+    """The reply code with which the broker closed the channel ``act(channel)`` ran on."""
+    with broker_channel(uri) as channel:
+        try:
+            act(channel)
+        except pika.exceptions.ChannelClosedByBroker as closed:
+            return int(closed.reply_code)
+    return 0
+
+
+def test_only_the_event_log_touches_its_queue_and_a_service_binds_only_what_it_consumes(logins):
+    # gravity broker-users declared every producer's exchange and the log's bound queue.
+    recruitment, placement = logins.uri("recruitment"), logins.uri("placement")
+    log_queue, own_queue = "gravity.eventlog", PLACEMENT_QUEUE
+    for uri in (recruitment, placement):
+        assert refused(uri, lambda c: c.queue_declare(log_queue, durable=True)) == 403
+        assert (
+            refused(uri, lambda c: c.queue_declare(f"{log_queue}.dead-letter", durable=True)) == 403
+        )
+        assert refused(uri, lambda c: c.queue_bind(log_queue, "recruitment.events", "#")) == 403
+        assert refused(uri, lambda c: c.queue_unbind(log_queue, "recruitment.events", "#")) == 403
+        assert refused(uri, lambda c: c.queue_purge(log_queue)) == 403
+        assert refused(uri, lambda c: c.queue_delete(log_queue)) == 403
+        assert refused(uri, lambda c: c.basic_get(log_queue)) == 403
+    # Another producer's exchange: neither declared (nor so deleted) nor published to.
+    for exchange in ("recruitment.events", "honors.events"):
+        assert refused(placement, lambda c, e=exchange: c.exchange_delete(e)) == 403
+        assert refused(placement, lambda c, e=exchange: c.exchange_declare(e, "topic")) == 403
+    event = make_recruitment_event("StudentScreened", str(uuid.uuid4()), str(uuid.uuid4()))
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as publishing:
+        publish(placement, event_exchange("recruitment"), event)
+    assert publishing.value.reply_code == 403
+    # Placement consumes recruitment's events: its own queue binds there, and nowhere else.
+    assert refused(placement, lambda c: c.queue_declare(own_queue, durable=True)) == 0
+    assert refused(placement, lambda c: c.queue_bind(own_queue, "recruitment.events", "#")) == 0
+    assert refused(placement, lambda c: c.queue_bind(own_queue, "honors.events", "#")) == 403
+    stolen = "evt-recruitment-StudentScreened--honors.on_student_screened"  # honors' name
+    assert refused(placement, lambda c: c.queue_declare(stolen, durable=True)) == 403
+    # The log's queue is still there, bound, and the event log's user reads it.
+    assert refused(placement, lambda c: c.queue_declare(log_queue, passive=True)) == 0
+    own = logins.users["recruitment"].name
+    publish(recruitment, event_exchange("recruitment"), event, own)
+    with broker_channel(logins.uri("eventlog")) as channel:
+        _, _, body = wait_for(
+            lambda: (got := channel.basic_get(log_queue, auto_ack=True))[0] and got
+        )
+    assert json.loads(body)["event_id"] == event.event_id
+
+
 def commit_screening(settings: Settings, event: Envelope) -> None:
     """Commit ``event`` to recruitment's event store and outbox, as its handler would."""
     upgrade_to_head(settings.database_url("recruitment"), "services.recruitment.migrations")

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gravity.broker_users import consumed_producers
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
 from shared.messaging.broker_users import ensure_password, permissions
@@ -33,10 +34,10 @@ def test_a_service_writes_to_its_own_exchange_and_to_no_other_producers() -> Non
 
 
 def test_a_service_uses_its_own_queues_and_the_shared_exchanges_but_not_anothers_queues() -> None:
-    granted = permissions("placement", PRODUCERS)
+    granted = permissions("placement", PRODUCERS, consumes=("recruitment",))
     own = [
         "rpc-placement",
-        "rpc.reply-placement-3f2a",
+        "rpc.reply-placement-3f2a9c1e-0b7d-4c1a-9e55-6f1c1e9a8a5e",
         "evt-recruitment-StudentScreened--placement.on_student_screened",
         "evt-recruitment-StudentScreened--placement.on_student_screened.dead-letter",
     ]
@@ -47,13 +48,42 @@ def test_a_service_uses_its_own_queues_and_the_shared_exchanges_but_not_anothers
     for shared in ("nameko-rpc", "gravity.dead-letters"):
         assert allows(granted.write, shared), shared
         assert allows(granted.read, shared), shared
-    for foreign in ("rpc-recruitment", "evt-placement-X--honors.on_x", "gravity.eventlog"):
-        assert not allows(granted.read, foreign), foreign
-    # nameko's handlers declare the exchange they consume from; the relay binds the log's queue.
-    assert allows(granted.configure, "recruitment.events")
+    foreign = [
+        "rpc-recruitment",
+        "rpc.reply-recruitment-3f2a",
+        "evt-placement-X--honors.on_x",
+        "evt-honors-X--placement.on_x",  # a source it does not consume
+        "evt-recruitment-X--placement.on_x--honors.on_y",
+    ]
+    for queue in foreign:
+        assert not allows(granted.configure, queue), queue
+        assert not allows(granted.read, queue), queue
+
+
+def test_a_service_declares_only_its_own_exchange_and_binds_only_to_what_it_consumes() -> None:
+    granted = permissions("placement", PRODUCERS, consumes=("recruitment",))
+    assert allows(granted.configure, "placement.events")
+    for other in ("recruitment", "volunteering", "honors", "gateway"):
+        assert not allows(granted.configure, f"{other}.events"), other  # nor delete it
     assert allows(granted.read, "recruitment.events")
-    assert allows(granted.configure, "gravity.eventlog")
-    assert allows(granted.write, "gravity.eventlog")
+    for unconsumed in ("placement", "volunteering", "honors", "gateway"):
+        assert not allows(granted.read, f"{unconsumed}.events"), unconsumed
+
+
+def test_the_event_logs_queues_are_the_event_logs_alone() -> None:
+    for component in PRODUCERS:
+        granted = permissions(component, PRODUCERS, consumes=PRODUCERS)
+        for queue in ("gravity.eventlog", "gravity.eventlog.dead-letter"):
+            assert not allows(granted.configure, queue), (component, queue)
+            assert not allows(granted.write, queue), (component, queue)
+            assert not allows(granted.read, queue), (component, queue)
+
+
+def test_a_service_that_consumes_nothing_binds_to_no_producers_exchange() -> None:
+    granted = permissions("recruitment", PRODUCERS, consumes=())
+    for producer in PRODUCERS:
+        assert not allows(granted.read, f"{producer}.events"), producer
+    assert not allows(granted.configure, "evt-placement-X--recruitment.on_x")
 
 
 def test_the_event_log_reads_every_producers_exchange_and_publishes_only_its_dead_letters() -> None:
@@ -121,3 +151,12 @@ def test_an_event_from_another_login_than_its_producers_user_is_refused() -> Non
     )
     # An empty setting registers no user: placement's events are checked by signature only.
     assert keys.publisher_refusal(signed_event(ProducerSigner(key), "placement"), "x") is None
+
+
+def test_what_each_service_consumes_is_read_from_its_event_handlers() -> None:
+    assert consumed_producers("placement") == ("recruitment",)
+    assert consumed_producers("volunteering") == ("recruitment",)
+    assert consumed_producers("honors") == ("placement", "recruitment")
+    assert consumed_producers("recruitment") == ()
+    assert consumed_producers("gateway") == ()  # it follows the log, not the broker
+    assert consumed_producers("eventlog") is None  # no service: its permissions are its own
