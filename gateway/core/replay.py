@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from gateway.core.bootstrap import projection_of
 from gateway.core.privacy import gateway_keys
+from gateway.core.projection_inputs import read_rows_after
 from gateway.core.projector import Projector
 from gateway.core.replay_compare import Differences, compare_tables
 from gateway.core.section import Section
@@ -89,16 +90,16 @@ def rebuild(reader: EventLogReader, projector: Projector, up_to: int, progress: 
     read = 0
     with tqdm(total=up_to, unit="event", desc="replaying", disable=not progress) as bar:
         while (position := projector.position()) < up_to:
-            batch = [
-                entry
-                for entry in reader.read_after(position, limit=BATCH_SIZE)
-                if entry.position <= up_to
+            rows = [
+                row
+                for row in read_rows_after(reader.engine, position, BATCH_SIZE)
+                if row.position <= up_to
             ]
-            if not batch:
+            if not rows:
                 break  # the log ends before the live checkpoint: the caller reports it
-            projector.apply(batch)
-            read += len(batch)
-            bar.update(batch[-1].position - position)
+            projector.apply_rows(rows)
+            read += len(rows)
+            bar.update(rows[-1].position - position)
     return read
 
 

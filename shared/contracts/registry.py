@@ -148,14 +148,23 @@ class ContractRegistry:
 
     def upcast(self, envelope: Envelope) -> Envelope:
         """Lift an envelope's payload to the newest version; stored events are never rewritten."""
-        latest = self.latest_version(envelope.event_type)
-        version, payload = envelope.schema_version, dict(envelope.payload)
-        while version < latest:
-            step = self._upcasters.get((envelope.event_type, version))
-            if step is None:
-                raise UnknownEventTypeError(f"no upcaster for {envelope.event_type} v{version}")
-            payload, version = step(payload), version + 1
+        version, payload = self.upcast_payload(
+            envelope.event_type, envelope.schema_version, envelope.payload
+        )
         return envelope.with_payload(version, payload)
+
+    def upcast_payload(
+        self, event_type: str, version: int, payload: Payload
+    ) -> tuple[int, Payload]:
+        """A payload of ``version`` lifted to the newest version (a copy; the input is kept)."""
+        latest = self.latest_version(event_type)
+        payload = dict(payload)
+        while version < latest:
+            step = self._upcasters.get((event_type, version))
+            if step is None:
+                raise UnknownEventTypeError(f"no upcaster for {event_type} v{version}")
+            payload, version = step(payload), version + 1
+        return version, payload
 
     def load(self, envelope: Envelope) -> Payload:
         """Upcast, then validate and deserialise the payload into Python values."""

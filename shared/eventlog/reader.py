@@ -34,6 +34,11 @@ class EventLogReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> Engine:
+        """The log's database (a reader that wants the raw rows, such as the projector)."""
+        return self._engine
+
     def read_after(
         self,
         position: int,

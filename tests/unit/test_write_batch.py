@@ -4,6 +4,7 @@ sent one by one, in log order (SQLite files, as in ``test_projector``)."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 from typing import Any, cast
 
@@ -99,11 +100,30 @@ def test_grouped_writes_end_in_the_rows_of_writes_one_by_one(tmp_path: Path) -> 
         grouped.dispose()
 
 
+class CountingCursor(sqlite3.Cursor):
+    """Counts the statements sent to SQLite, whether through SQLAlchemy or straight."""
+
+    sent: list[str] = []
+
+    def execute(self, sql: str, *args: Any) -> Any:  # type: ignore[override]
+        CountingCursor.sent.append(sql)
+        return super().execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> Any:  # type: ignore[override]
+        CountingCursor.sent.append(sql)
+        return super().executemany(sql, *args)
+
+
+class CountingConnection(sqlite3.Connection):
+    def cursor(self, factory: Any = CountingCursor) -> Any:
+        return super().cursor(factory)
+
+
 def test_writes_of_many_rows_go_out_as_few_statements(tmp_path: Path) -> None:
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'few.db'}")
+    engine = sa.create_engine(
+        f"sqlite:///{tmp_path / 'few.db'}", connect_args={"factory": CountingConnection}
+    )
     metadata.create_all(engine)
-    statements: list[str] = []
-    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     with engine.begin() as connection:
         batch = WriteBatch(connection)
         for n in range(100):
@@ -111,7 +131,38 @@ def test_writes_of_many_rows_go_out_as_few_statements(tmp_path: Path) -> None:
             replace_row(cast(Connection, batch), people, "person_id", row)
         for n in range(100):
             set_row(cast(Connection, batch), people, "person_id", f"p{n}", status="seen")
+        CountingCursor.sent.clear()
         batch.flush()
-    assert len(statements) == 3  # one delete, one insert, one update: each an executemany
+        sent = list(CountingCursor.sent)
+    assert len(sent) == 3  # one delete, one insert, one update: each an executemany
     assert {row.status for row in rows(engine)[0]} == {"seen"}
     engine.dispose()
+
+
+def test_booleans_and_json_are_stored_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
+    flags = sa.Table(
+        "flags",
+        sa.MetaData(),
+        sa.Column("flag_id", sa.String(8), primary_key=True),
+        sa.Column("on", sa.Boolean),
+        sa.Column("tags", sa.JSON),
+    )
+    stored = []
+    for name in ("plain", "grouped"):
+        engine = sa.create_engine(f"sqlite:///{tmp_path / f'{name}.db'}")
+        flags.metadata.create_all(engine)
+        with engine.begin() as connection:
+            batch = WriteBatch(connection)
+            target = cast(Connection, batch if name == "grouped" else connection)
+            for n in range(3):
+                row = {"flag_id": f"f{n}", "on": n == 1, "tags": {"n": [n]} if n else None}
+                replace_row(target, flags, "flag_id", row)
+            set_row(target, flags, "flag_id", "f2", on=True, tags=["x"])
+            set_row(target, flags, "flag_id", "f1", on=None, tags=None)
+            batch.flush()
+        with engine.connect() as connection:
+            raw = 'SELECT flag_id, "on", typeof(tags), tags FROM flags ORDER BY flag_id'
+            stored.append(connection.exec_driver_sql(raw).all())
+        engine.dispose()
+    assert stored[0] == stored[1]
+    assert stored[1][2] == ("f2", 1, "text", '["x"]')

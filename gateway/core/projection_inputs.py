@@ -1,0 +1,187 @@
+"""A projection handler's inputs built straight from a logged payload's parsed JSON.
+
+Every payload in the event log passed its contract when it was logged (the log screens each
+envelope with ``CONTRACTS.load`` and quarantines what fails), and is stored as canonical JSON.
+Loading it again through marshmallow (a schema pass, a field object per value, validators)
+was half of a replay's CPU. ``PayloadLoader`` builds, once per contract, a plan of one cheap
+conversion per field for the value kinds the contracts use (ids, text, numbers, booleans,
+timestamps) and hands anything else to the field's own ``deserialize``. A payload that leaves
+the plan in any way (an unknown or missing field, a value of another type, an id not in its
+canonical form, a validator that refuses) is loaded by the full contract instead, which gives
+the very values (or the very ``InvalidPayloadError``) the slow path gives. Old versions are
+lifted by the contracts' upcasters first, as ``CONTRACTS.load`` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import ValidationError, fields, missing
+from sqlalchemy.engine import Engine, Row
+
+from shared.contracts import CONTRACTS
+from shared.contracts.fields import EARLIEST_TIMESTAMP_YEAR, Id, UtcDateTime, WholeNumber
+from shared.contracts.registry import Payload
+from shared.eventlog.tables import event_log
+from shared.events.canonical import parse_timestamp
+from shared.events.envelope import Envelope
+
+Convert = Callable[[Any], Any]
+CANONICAL_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+CANONICAL_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
+
+
+class _OffPlanError(Exception):
+    """The payload needs the full contract."""
+
+
+class PayloadLoader:
+    """``load(event_type, version, payload)``: what ``CONTRACTS.load`` gives, most often
+    without marshmallow's schema pass."""
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[str, int], _Plan] = {}
+
+    def load(self, event_type: str, version: int, payload: Payload) -> Payload:
+        """The payload's values at the newest version; ``UnknownEventTypeError`` or
+        ``InvalidPayloadError`` as the full contract would raise them."""
+        latest = CONTRACTS.latest_version(event_type)
+        if version != latest:
+            version, payload = CONTRACTS.upcast_payload(event_type, version, payload)
+        plan = self._plans.get((event_type, version))
+        if plan is None:
+            plan = self._plans[(event_type, version)] = _Plan(event_type, version)
+        try:
+            return plan.load(payload)
+        except _OffPlanError:
+            return _full_load(event_type, version, payload)
+
+
+def _full_load(event_type: str, version: int, payload: Payload) -> Payload:
+    envelope = Envelope(
+        event_type=event_type,
+        schema_version=version,
+        stream_id="-",
+        stream_version=1,
+        producer="-",
+        actor="-",
+        correlation_id="-",
+        payload=payload,
+    )
+    return CONTRACTS.load(envelope)
+
+
+class _Plan:
+    """One conversion per field of a contract, and the defaults of the optional ones."""
+
+    def __init__(self, event_type: str, version: int) -> None:
+        schema = CONTRACTS.get(event_type, version).schema
+        self._convert: dict[str, Convert] = {}
+        self._required: list[str] = []
+        self._defaults: list[tuple[str, Any]] = []
+        for name, field in schema.fields.items():
+            self._convert[name] = _conversion(name, field)
+            if field.required:
+                self._required.append(name)
+            elif field.load_default is not missing:
+                self._defaults.append((name, field.load_default))
+        self._names = frozenset(self._convert)
+
+    def load(self, payload: Payload) -> Payload:
+        if not self._names.issuperset(payload):
+            raise _OffPlanError  # unknown fields: the contract refuses them
+        values: Payload = {}
+        convert = self._convert
+        for name, value in payload.items():
+            values[name] = convert[name](value)
+        for name in self._required:
+            if name not in values:
+                raise _OffPlanError
+        for name, default in self._defaults:
+            if name not in values:
+                values[name] = default() if callable(default) else default
+        return values
+
+
+def _conversion(name: str, field: fields.Field[Any]) -> Convert:
+    """The cheap conversion of one field's stored value; raises ``_OffPlanError`` where the
+    full contract must decide."""
+    kind = type(field)
+    checks = list(field.validators)
+    allow_none = field.allow_none
+
+    def validated(value: Any) -> Any:
+        for check in checks:
+            try:
+                check(value)
+            except ValidationError:
+                raise _OffPlanError from None
+        return value
+
+    def fallback(value: Any) -> Any:
+        try:
+            return field.deserialize(value, name, None)
+        except ValidationError:
+            raise _OffPlanError from None
+
+    simple: Callable[[Any], bool] | None = None
+    if kind is Id:
+        simple = lambda value: isinstance(value, str) and CANONICAL_ID.match(value) is not None  # noqa: E731 - one test per kind
+    elif kind is fields.String:
+        simple = lambda value: isinstance(value, str)  # noqa: E731
+    elif kind in (fields.Integer, WholeNumber):
+        simple = lambda value: type(value) is int  # noqa: E731
+    elif kind is fields.Boolean:
+        simple = lambda value: type(value) is bool  # noqa: E731
+    elif kind is UtcDateTime:
+
+        def timestamp(value: Any) -> Any:
+            if value is None and allow_none:
+                return None
+            if not isinstance(value, str):
+                raise _OffPlanError
+            try:
+                moment = parse_timestamp(value)
+            except (ValueError, OverflowError):
+                raise _OffPlanError from None
+            if moment.year < EARLIEST_TIMESTAMP_YEAR:
+                raise _OffPlanError
+            return validated(moment)
+
+        return timestamp
+    if simple is None:
+        return fallback
+    test = simple
+
+    def convert(value: Any) -> Any:
+        if test(value):
+            return validated(value) if checks else value
+        if value is None and allow_none:
+            return None
+        raise _OffPlanError
+
+    return convert
+
+
+_ROW_COLUMNS = [
+    column
+    for column in event_log.columns
+    if column.name not in ("recorded_at", "prev_hash", "hash")
+]
+
+
+def read_rows_after(engine: Engine, position: int, limit: int) -> list[Row[Any]]:
+    """Up to ``limit`` ``event_log`` rows after ``position``, ascending, as stored (the
+    envelope's columns; no envelope objects: ``Projector.apply_rows`` builds one only for the
+    entries that need it)."""
+    query = (
+        sa.select(*_ROW_COLUMNS)
+        .where(event_log.c.position > position)
+        .order_by(event_log.c.position)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return list(connection.execute(query).all())
