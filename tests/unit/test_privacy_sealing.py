@@ -8,7 +8,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
-from shared.privacy.keystore import KeyStore, SubjectErasedError, metadata
+from shared.privacy.fetching import open_kept_value
+from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError, metadata
 from shared.privacy.master_key import (
     MasterKey,
     MasterKeyError,
@@ -209,3 +210,43 @@ def test_a_key_copy_kept_twice_by_two_replicas_is_kept_once() -> None:
         found = store.lookup(db, ["c" * 32])
     assert rows == 1
     assert found["c" * 32].data_key == KEY
+
+
+class InProcessOwner:
+    """Recruitment answering key requests in this process, through the real request and
+    answer (signed, sealed to the requester); it counts the requests."""
+
+    def __init__(self, store: KeyStore, engine: sa.engine.Engine) -> None:
+        self.store, self.engine, self.requests = store, engine, 0
+        signing_key = Ed25519PrivateKey.generate()
+        self.requester = KeyRequester("placement", ProducerSigner(signing_key))
+        self.producers = ProducerKeys({"placement": [signing_key.public_key()]})
+
+    def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
+        assert owner == "recruitment"
+        self.requests += 1
+        name, public_key, wanted = verified_request(self.requester.request(key_ids), self.producers)
+        with self.engine.begin() as db:
+            known = self.store.lookup(db, wanted)
+        return self.requester.open_answer(sealed_answer(name, public_key, known))
+
+
+def test_a_value_kept_sealed_elsewhere_asks_its_owner_for_the_key_once_when_read() -> None:
+    recruitment, recruitment_db = key_store()
+    with recruitment_db.begin() as db:
+        sealed = seal_envelope(registration(), lambda s, new: recruitment.key_for(db, s, new=new))
+    owner = InProcessOwner(recruitment, recruitment_db)
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    placement = KeyStore("placement", MasterKey.generate(), owner)
+    kept = {"owner": "recruitment", "event_id": sealed.event_id, "field": "name"}
+
+    def read_name() -> str:
+        with engine.begin() as db:
+            return open_kept_value(db, placement, sealed.payload["name"], **kept)
+
+    assert (read_name(), read_name(), owner.requests) == ("孙悦", "孙悦", 1)
+    with engine.begin() as db:
+        assert open_kept_value(db, placement, "孙悦", **kept) == "孙悦"  # kept before sealing
+        placement.destroy(db, STUDENT)
+    assert (read_name(), owner.requests) == (ERASED, 1)
