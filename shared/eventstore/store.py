@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection, NestedTransaction
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,10 +68,41 @@ def row_to_json(row: Any) -> str:
 
 
 class EventStore:
-    """Streams of one service's database, used inside a unit of work's session."""
+    """Streams of one service's database, used inside a unit of work's session.
+
+    Its statements run on the session's connection directly: the ORM session's ``execute``
+    costs more than SQLite spends running them (docs/performance.md, "The command path").
+    """
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._connection: Connection | None = None
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+        # Streams read or written in this transaction, and their version now. On SQLite the
+        # transaction holds the database's write lock, so no one else can move them on.
+        self._versions: dict[str, int] = {}
+
+    @property
+    def connection(self) -> Connection:
+        """The session's connection in its current transaction (which it begins if needed)."""
+        connection = self._connection
+        if connection is None or not connection.in_transaction():
+            connection = self._connection = self._session.connection()
+        return connection
+
+    def savepoint(self) -> NestedTransaction:
+        """A SAVEPOINT on the connection (a context: released on leaving, rolled back on an
+        exception), which undoes what the statements inside wrote, and nothing before it."""
+        return self.connection.begin_nested()
+
+    def known_version(self, stream_id: str) -> int | None:
+        """The stream's version as this transaction read or wrote it; None where another
+        writer might have moved it on since (not read yet, or PostgreSQL)."""
+        return None if self._postgres else self._versions.get(stream_id)
+
+    def forget_versions(self) -> None:
+        """A savepoint rolled back: what this transaction knew of its streams may be undone."""
+        self._versions.clear()
 
     def lock_stream(self, stream_id: str, *, exclusive: bool) -> None:
         """Hold a lock on a stream until the transaction ends.
@@ -83,25 +115,27 @@ class EventStore:
         none: every write transaction there begins IMMEDIATE and holds the database's single
         write lock from its first statement.
         """
-        if self._session.get_bind().dialect.name != "postgresql":
+        if not self._postgres:
             return
         digest = hashlib.blake2b(stream_id.encode(), digest_size=8).digest()
         lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-        self._session.execute(
+        self.connection.execute(
             sa.text(f"SELECT {lock}(:key)"),
             {"key": int.from_bytes(digest, "big", signed=True)},
         )
 
     def stream_version(self, stream_id: str) -> int:
-        version = self._session.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
+        version = self.connection.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
         return int(version or 0)
 
     def load(self, stream_id: str, after_version: int = 0) -> list[Envelope]:
         """A stream's events in order, from ``after_version + 1`` on."""
-        rows = self._session.execute(
+        rows = self.connection.execute(
             _STREAM_AFTER, {"stream_id": stream_id, "after_version": after_version}
         )
-        return [row_to_envelope(row) for row in rows]
+        loaded = [row_to_envelope(row) for row in rows]
+        self._versions[stream_id] = after_version + len(loaded)
+        return loaded
 
     def append(self, stream_id: str, expected_version: int, new_events: Sequence[Envelope]) -> None:
         """Append events after ``expected_version`` and mark them for the outbox.
@@ -120,12 +154,17 @@ class EventStore:
         if not new_events:
             return
         try:
-            seqs = self._session.scalars(
-                _APPEND, [envelope_to_row(envelope) for envelope in new_events]
-            ).all()
+            seqs = (
+                self.connection.execute(
+                    _APPEND, [envelope_to_row(envelope) for envelope in new_events]
+                )
+                .scalars()
+                .all()
+            )
         except IntegrityError as error:
             raise ConcurrencyConflictError(stream_id, expected_version) from error
-        self._session.execute(_MARK, [{"seq": seq, "published_at": None} for seq in seqs])
+        self.connection.execute(_MARK, [{"seq": seq, "published_at": None} for seq in seqs])
+        self._versions[stream_id] = expected_version + len(new_events)
 
     def claim(self, consumer: str, event_id: str) -> bool:
         """Record ``event_id`` in ``consumer``'s inbox in the current transaction; False when

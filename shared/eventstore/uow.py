@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.contracts import CONTRACTS
 from shared.contracts.records import Event
-from shared.domain import Aggregate, CommandContext, ConcurrencyConflictError
+from shared.domain import Aggregate, CommandContext
 from shared.events.envelope import Envelope
 from shared.eventstore.store import EventStore
 from shared.eventstore.stream_cache import StreamCache
@@ -28,9 +28,10 @@ StreamLock = Literal["shared", "exclusive"]
 
 IndexKeeper = Callable[["UnitOfWork", Any, Sequence[Event]], None]
 """Keeps a service's own index rows in step with an aggregate's new events, in the same
-transaction: ``keeper(uow, aggregate, new_events)``, called before the events are appended
-(``aggregate.version`` is still the version they follow). It may refuse (raise a domain
-error) when an index's unique key says the change cannot be (one ID number registered twice)."""
+transaction: ``keeper(uow, aggregate, new_events)``, called right after the events are
+appended (``aggregate.version`` is still the version they follow). It may refuse (raise a
+domain error) when an index's unique key says the change cannot be (one ID number registered
+twice); the transaction, or the command's savepoint, is then rolled back with the events."""
 
 
 class AggregateRepository(Generic[A]):
@@ -47,7 +48,10 @@ class AggregateRepository(Generic[A]):
         if lock is not None:
             self._uow.store.lock_stream(stream_id, exclusive=lock == "exclusive")
         known = self._uow.stream_cache.prefix(stream_id)
-        newer = self._uow.load(stream_id, after_version=len(known))
+        if self._uow.store.known_version(stream_id) == len(known):
+            newer = []  # read in this transaction already (a group), and no one moved it since
+        else:
+            newer = self._uow.load(stream_id, after_version=len(known))
         history = known + tuple(CONTRACTS.to_event(envelope) for envelope in newer)
         if not history:
             return None
@@ -217,9 +221,8 @@ class UnitOfWork:
         """Append every tracked aggregate's pending events, keep the indexes, then commit.
 
         A stream that the aggregate starts must not exist yet. The append's unique key says
-        so (a ``ConcurrencyConflictError`` at version 0); where an index keeper runs first, it
-        is checked before, under the stream's lock, so that a taken id is reported as that
-        conflict and not as whatever the index would say.
+        so (a ``ConcurrencyConflictError`` at version 0), before any index keeper runs, so
+        that a taken id is reported as that conflict and not as whatever the index would say.
         """
         self._staged = []
         appended = self.stage()
@@ -263,21 +266,14 @@ class UnitOfWork:
                 self.to_envelope(aggregate, event, aggregate.version + offset)
                 for offset, event in enumerate(pending, start=1)
             ]
+            self.store.append(aggregate.stream_id, aggregate.version, self._sealed(envelopes))
             keeper = self._keeper_of(aggregate)
             if keeper is not None:
-                if aggregate.version == 0:
-                    self._check_stream_is_new(aggregate.stream_id)
                 keeper(self, aggregate, pending)
-            self.store.append(aggregate.stream_id, aggregate.version, self._sealed(envelopes))
             aggregate.version += len(envelopes)
             appended.extend(envelopes)
         self._staged.extend(appended)
         return appended
-
-    def _check_stream_is_new(self, stream_id: str) -> None:
-        self.store.lock_stream(stream_id, exclusive=True)
-        if self.store.stream_version(stream_id) > 0:
-            raise ConcurrencyConflictError(stream_id, 0)
 
     def _keeper_of(self, aggregate: Aggregate) -> IndexKeeper | None:
         for kind in type(aggregate).__mro__:

@@ -175,13 +175,15 @@ class CommandHandlers:
             member = job.unit_of_work(job.context)
             member.join(group)
             try:
-                with group.session.begin_nested():
+                with group.store.savepoint():
                     result = handler(job.command, member)
                     member.stage()
             except ConcurrencyConflictError:
+                group.store.forget_versions()
                 alone.append(job)
                 return
             except DomainError as error:
+                group.store.forget_versions()
                 log.info("command.rejected", code=error.code, reason=type(error).__name__)
                 refused.append((job, error))
                 return

@@ -64,7 +64,7 @@ class ResidentIdIndex:
             if _legacy_row_exists(uow, campaign_id, legacy_digest(campaign_id, number)):
                 raise _duplicate()
             try:
-                uow.session.execute(
+                uow.store.connection.execute(
                     _CLAIM,
                     {
                         "campaign_id": campaign_id,
@@ -78,7 +78,9 @@ class ResidentIdIndex:
 
 
 def _legacy_row_exists(uow: UnitOfWork, campaign_id: str, digest: str) -> bool:
-    found = uow.session.execute(_LEGACY_ROW, {"campaign_id": campaign_id, "digest": digest}).first()
+    found = uow.store.connection.execute(
+        _LEGACY_ROW, {"campaign_id": campaign_id, "digest": digest}
+    ).first()
     return found is not None
 
 
