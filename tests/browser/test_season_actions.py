@@ -1,7 +1,8 @@
 """The console's actions that need something left to do, in headless Chromium on a second
 season built through the public API (``tests/browser/season.py``): an operator records a
 placement's insurance (a wrong insured person told in words first) and its host unit the
-training, and the readiness gates turn done on the page and in the API."""
+training; the student reads and signs the practice notice and the confidentiality commitment;
+the readiness gates turn done on the page and in the API."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import ConsoleSuite, screenshot, sign_in
-from tests.browser.season import PASSWORD, Api, Season, build_season
+from tests.browser.season import PASSWORD, Api, Season, build_season, newest_documents
 
 pytestmark = pytest.mark.browser
 
@@ -168,3 +169,52 @@ def test_a_host_unit_records_the_training_from_its_placements(
     _no_serious_violations(page)
     screenshot(page, "unit-placements-readiness")
     assert _api_gates(api, placement, {"insurance": True, "training": True})
+
+
+def test_a_student_reads_and_signs_the_documents_and_the_gates_turn_done(
+    tab: Page, api: Api, season: Season
+) -> None:
+    page = tab
+    placement, student = season.readied["placement_id"], season.readied["student_id"]
+    sign_in(page, api.invite("student", student), PASSWORD)
+    expect(page).to_have_url(re.compile(rf"/me/{student}$"))
+    documents = page.locator(f"[data-documents='{placement}']")
+    _open_until_listed(page, f"/me/{student}", f"[data-documents='{placement}']")
+    expect(page.get_by_role("heading", name="待签文件 Documents to sign")).to_be_visible()
+    newest = newest_documents(api)
+    _no_serious_violations(page)
+
+    for kind, document in newest.items():
+        form = documents.locator(f"form[data-document='{kind}']")
+        form.get_by_role("button", name="签署 Sign").click()  # not ticked as read: not sent
+        expect(documents.locator(f"[data-unsigned='{kind}']")).to_be_visible()
+        unsigned = documents.locator(f"[data-unsigned='{kind}']")
+        unsigned.locator("summary").click()
+        expect(unsigned.locator(".document-text")).to_have_text(document["text"])
+        # What the page hashes before signing is the API's content hash of the text shown.
+        hashed = page.evaluate(
+            "async (text) => (await import('/static/js/digest.js')).contentHash(text)",
+            document["text"],
+        )
+        assert hashed == document["content_hash"]
+        if kind == "practice_notice":
+            screenshot(page, "student-documents")
+        form.get_by_role("checkbox").check()
+        form.get_by_role("button", name="签署 Sign").click()
+        signed = documents.locator(f"[data-signed='{kind}']")
+        expect(signed).to_contain_text("已签署 Signed")
+        expect(_gate(page, placement, kind)).to_have_attribute("data-passed", "true")
+
+    expect(page.get_by_role("status").filter(has_text="已签署")).to_be_visible()
+    page.reload()  # once the read model has them, the signatures show their version
+    for kind, document in newest.items():
+        signed = documents.locator(f"[data-signed='{kind}']")
+        expect(signed).to_contain_text(f"已签署 Signed · {document['version']}")
+    signatures = api.until(
+        f"/placements/{placement}",
+        lambda p: p["gates"]["practice_notice"] and p["gates"]["confidentiality_commitment"],
+        "both signatures",
+    )["documents"]
+    assert {k: v["content_hash"] for k, v in signatures.items()} == {
+        k: d["content_hash"] for k, d in newest.items()
+    }

@@ -82,6 +82,8 @@ export const MESSAGES = {
   IDENTITY_PROVIDER_UNAVAILABLE: ["统一登录服务暂时不可用。", "Single sign-on is unavailable for now."],
   SERVICE_UNAVAILABLE: ["系统繁忙或暂不可用，请稍后再试。", "The system is busy or unavailable; try again shortly."],
   NETWORK: ["无法连接服务器，请检查网络。", "The server could not be reached; check the network."],
+  // The console's own checks (no API code): a document whose text is not its published hash.
+  DOCUMENT_TEXT_ALTERED: ["文件内容与发布的版本不一致，未签署，请联系管理员。", "The text differs from the published version; nothing was signed. Tell an operator."],
 };
 
 const UNKNOWN = ["操作未能完成。", "The action could not be completed."];

@@ -1,11 +1,13 @@
 // A student's own page: registration status, position choices (their ranking), offers to
-// confirm, volunteering sign-ups and hours, the transcript (PDF) and consents. The address
-// names the student (/me/:studentId); the API refuses any student but the signed-in one, and
-// the page then shows only the refusal in words, nothing of the other student.
+// confirm, documents to sign (signing.js), volunteering sign-ups and hours, the transcript
+// (PDF) and consents. The address names the student (/me/:studentId); the API refuses any
+// student but the signed-in one, and the page then shows only the refusal in words, nothing
+// of the other student.
 
 import { download, get, idempotencyKey, post, request, session } from "../api.js";
 import { bi, fill, h, statusPill, table } from "../dom.js";
 import { act } from "../feedback.js";
+import { documentsToSign } from "./signing.js";
 import { go } from "../router.js";
 import { ACTIVITY_KIND, STUDENT_STATUS, named } from "../labels.js";
 import { gates } from "./readiness.js";
@@ -103,15 +105,37 @@ function volunteering(answer) {
   ];
 }
 
+// Placements as the student's own commands answered them: the offers list is a read model
+// and lags a signature by a moment, so a redraw shows the answer until the list has caught
+// up with it (a gate the answer has passed, or its status). The answer lacks the list's names
+// (position, host unit) and details: those are kept from the list.
+const answered = new Map();
+const newer = (listed) => {
+  const mine = answered.get(listed.placement_id);
+  const behind = mine && (mine.status !== listed.status || Object.entries(mine.gates || {}).some(([gate, passed]) => passed && !(listed.gates || {})[gate]));
+  if (!behind) answered.delete(listed.placement_id);
+  return behind ? { ...listed, ...mine } : listed;
+};
+
 async function overview(main, { studentId }) {
   const student = await get(`/students/${studentId}`);
-  const [offerList, volunteer, consent, picks] = await Promise.all([
+  const [offerList, volunteer, consent, picks, published] = await Promise.all([
     get(`/students/${studentId}/offers`),
     get(`/students/${studentId}/volunteering`),
     get(`/students/${studentId}/consents`),
     choices(student),
+    get("/documents"),
   ]);
   const redraw = () => overview(main, { studentId });
+  // The offers, and a placement made directly by an operator (no offer: only the profile's
+  // current placement names it).
+  const current = student.placement;
+  const mine = current && !offerList.offers.some((o) => o.placement_id === current.placement_id) ? [current, ...offerList.offers] : offerList.offers;
+  const shown = mine.map(newer);
+  const signed = (placement) => {
+    answered.set(placement.placement_id, placement);
+    redraw();
+  };
   const pdf = `/api/v1/students/${studentId}/transcript.pdf`;
   const transcript = h("a", { href: pdf, "data-testid": "transcript-link" }, bi("下载第二课堂成绩单（PDF）", "Download my transcript (PDF)"));
   transcript.addEventListener("click", (event) => {
@@ -133,7 +157,8 @@ async function overview(main, { studentId }) {
       student.major || "",
     ),
     section("志愿", "Position choices", picks),
-    section("录用与实践", "Offers and placement", offers(student, offerList.offers, redraw)),
+    section("录用与实践", "Offers and placement", offers(student, shown, redraw)),
+    section("待签文件", "Documents to sign", documentsToSign(shown, published.documents, signed)),
     section("志愿服务", "Volunteering", volunteering(volunteer)),
     section("成绩单", "Transcript", h("p", {}, transcript)),
     section("授权", "Consents", consents(student, consent, redraw)),
