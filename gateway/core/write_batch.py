@@ -17,6 +17,7 @@ is recorded (the two could name the same rows).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -95,15 +96,12 @@ class WriteBatch:
             self.connection.execute(statement, rows)
             return
         names, processors, sql = plan
-        values = [tuple(row[name] for name in names) for row in rows]
+        pick = itemgetter(*names)
+        values: list[Any] = [pick(row) for row in rows]
+        if len(names) == 1:
+            values = [(value,) for value in values]
         if processors:
-            values = [
-                tuple(
-                    value if processor is None else processor(value)
-                    for value, processor in zip(row, processors, strict=True)
-                )
-                for row in values
-            ]
+            values = [_processed(row, processors) for row in values]
         cursor = self.connection.connection.cursor()
         try:
             cursor.executemany(sql, values)
@@ -135,6 +133,13 @@ def _statement(kind: str, table: sa.Table, key: str, columns: tuple[str, ...]) -
     return cached
 
 
+def _processed(row: tuple[Any, ...], processors: tuple[tuple[int, Any], ...]) -> list[Any]:
+    values = list(row)
+    for index, processor in processors:
+        values[index] = processor(values[index])
+    return values
+
+
 _Plan = tuple[tuple[str, ...], tuple[Any, ...], str]
 _sqlite_plans: dict[Any, _Plan | None] = {}  # statement (built once: ``_statement``) -> plan
 
@@ -149,8 +154,8 @@ def _sqlite_plan(statement: Any, connection: Connection) -> _Plan | None:
         found: _Plan | None = None
         if compiled.positional and not compiled.insert_prefetch:
             names = tuple(compiled.positiontup)
-            processors = tuple(compiled._bind_processors.get(name) for name in names)
-            any_processor = any(processor is not None for processor in processors)
-            found = (names, processors if any_processor else (), compiled.string)
+            bound = compiled._bind_processors
+            processors = tuple((i, bound[name]) for i, name in enumerate(names) if name in bound)
+            found = (names, processors, compiled.string)
         _sqlite_plans[statement] = found
     return _sqlite_plans[statement]
