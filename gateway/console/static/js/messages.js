@@ -83,6 +83,7 @@ export const MESSAGES = {
   SERVICE_UNAVAILABLE: ["系统繁忙或暂不可用，请稍后再试。", "The system is busy or unavailable; try again shortly."],
   NETWORK: ["无法连接服务器，请检查网络。", "The server could not be reached; check the network."],
   // The console's own checks (no API code): a document whose text is not its published hash.
+  PROOF_NOT_YET: ["这条事件尚无签名检查点覆盖（约10秒一次），请稍后再试；若仍不行，请运行 gravity audit verify。", "No signed checkpoint covers this event yet (one comes about every 10 seconds); try again shortly, or run gravity audit verify."],
   DOCUMENT_TEXT_ALTERED: ["文件内容与发布的版本不一致，未签署，请联系管理员。", "The text differs from the published version; nothing was signed. Tell an operator."],
 };
 

@@ -1,12 +1,13 @@
 // The auditor's page: the event log's head (position and hash) and its newest signed
-// checkpoint, the checkpoints, and a search of the log's entries by event type
-// (GET /api/v1/audit/events; personal fields come redacted). "Verified" here means what the
-// API states: the signed checkpoint's position against the head; the proofs themselves are
-// checked offline with `gravity audit verify`.
+// checkpoint, the verification status and an event's inclusion proof, both checked in this
+// browser (audit_checks.js), the checkpoints, and a search of the log's entries by event
+// type (GET /api/v1/audit/events; personal fields come redacted), each entry with a button
+// that checks its inclusion proof.
 
 import { get } from "../api.js";
 import { bi, field, fill, h, table } from "../dom.js";
 import { go } from "../router.js";
+import { inclusionSection, verificationSection } from "./audit_checks.js";
 
 const shortHash = (hash) => h("code", { title: hash }, `${String(hash).slice(0, 16)}…`);
 
@@ -56,11 +57,18 @@ async function render(main, params, query) {
     h("button", { type: "submit" }, bi("查询", "Search")),
   );
   const recent = checkpoints.checkpoints.slice(-10).reverse();
+  const verification = await verificationSection(checkpoints.checkpoints[0], head.checkpoint);
+  const inclusion = inclusionSection(head.checkpoint);
   fill(
     main,
     h("h1", {}, bi("审计", "Audit")),
     h("h2", {}, bi("日志状态", "The log")),
     headSection(head),
+    h("h2", {}, bi("核验状态", "Verification")),
+    verification,
+    h("h2", {}, bi("包含证明", "Inclusion proof")),
+    h("p", { class: "muted" }, bi("输入事件编号（或在下方事件表中点“核验”），本浏览器按 RFC 9162 核验其审计路径。", "Give an event id (or press “Check” in the events below): this browser checks its RFC 9162 audit path.")),
+    inclusion.section,
     h("h2", {}, bi("签名检查点", "Checkpoints")),
     recent.length
       ? table(
@@ -83,6 +91,12 @@ async function render(main, params, query) {
             { zh: "流", en: "Stream", cell: (e) => e.event.stream_id },
             { zh: "操作人", en: "Actor", cell: (e) => e.event.actor || "—" },
             { zh: "时间", en: "When", cell: (e) => e.event.occurred_at },
+            {
+              zh: "证明",
+              en: "Proof",
+              cell: (e) =>
+                h("button", { type: "button", class: "secondary small", "data-prove": e.event.event_id, "aria-label": `核验 Check: ${e.event.event_type} ${e.position}`, onclick: () => inclusion.check(e.event.event_id) }, bi("核验", "Check")),
+            },
           ],
           events.events,
         )
