@@ -20,7 +20,7 @@ from shared.logging import get_logger
 from shared.messaging.inbox import reliable_event_handler
 from shared.privacy.fetching import keys_for
 from shared.privacy.payloads import open_envelope
-from shared.privacy.sharing import KeyRequestRefusedError, sealed_answer, verified_request
+from shared.privacy.sharing import KeyRequestRefusedError, answer_request, verified_request
 from shared.privacy.traces import truncate_write_ahead_log
 from shared.rpc import rpc
 
@@ -44,14 +44,14 @@ def subject_key_rpc() -> Callable[..., dict[str, Any]]:
     def share_subject_keys(self: Any, request: object) -> dict[str, Any]:
         kit = self.kit.kit
         try:
-            requester, public_key, key_ids = verified_request(request, kit.producer_keys)
+            verified = verified_request(request, kit.producer_keys)
         except KeyRequestRefusedError as refusal:
             log.warning("privacy.key_request_refused", reason=str(refusal))
             return {"refused": str(refusal)}
         with kit.session_factory() as session:
-            keys = kit.keys.lookup(session, key_ids)
-        log.info("privacy.keys_shared", requester=requester, keys=len(keys))
-        return sealed_answer(requester, public_key, keys)
+            answer = answer_request(session, kit.keys, verified)
+        log.info("privacy.keys_shared", requester=verified.requester, keys=len(answer["keys"]))
+        return answer
 
     decorated: Callable[..., dict[str, Any]] = rpc(share_subject_keys)
     return decorated

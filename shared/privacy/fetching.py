@@ -41,10 +41,17 @@ class KeyFetcher:
     """Asks owners for keys over nameko RPC through one standalone proxy kept open (it runs
     outside workers): opening a connection and a reply queue per request cost more than the
     request. One request at a time (the proxy is single-threaded); a failed one closes the
-    proxy, and the next request opens a new one."""
+    proxy, and the next request opens a new one.
 
-    def __init__(self, requester: KeyRequester, amqp_uri: str, timeout: float) -> None:
+    ``ahead``: each request also asks for the keys the owner made since its previous answer
+    (sharing.py), for a reader of all the owner's events (the gateway), whose next batches
+    then mostly find their keys held already."""
+
+    def __init__(
+        self, requester: KeyRequester, amqp_uri: str, timeout: float, *, ahead: bool = False
+    ) -> None:
         self._requester = requester
+        self._since: dict[str, float] | None = {} if ahead else None
         self._config = {"AMQP_URI": amqp_uri}
         self._timeout = timeout
         self._proxy_class = component_rpc_proxy(requester.requester)
@@ -52,13 +59,20 @@ class KeyFetcher:
         self._lock = threading.Lock()
 
     def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
-        request = self._requester.request(key_ids)
+        """The keys asked for that the owner knows, and with ``ahead`` the ones it made since
+        the previous answer (the first request: the latest few hundred)."""
+        since = None if self._since is None else self._since.get(owner, 0.0)
+        request = self._requester.request(key_ids, since)
         with self._lock:
             try:
                 answer = self._call(owner, request)
             except STALE_CONNECTION:  # the broker dropped an idle connection: once more
                 answer = self._call(owner, request)
-        return self._requester.open_answer(answer)
+        keys = self._requester.open_answer(answer)
+        made_until = answer.get("made_until")
+        if self._since is not None and isinstance(made_until, float | int):
+            self._since[owner] = float(made_until)
+        return keys
 
     def _call(self, owner: str, request: dict[str, Any]) -> Any:
         if self._open is None:
@@ -101,11 +115,16 @@ def keys_for(
     for owner, key_ids in by_owner.items():
         if owner == store.owner:
             continue  # its own keys are in its own store, or destroyed with their row
-        for key_id, fetched in fetcher.fetch(owner, key_ids).items():
+        fetched = fetcher.fetch(owner, key_ids)
+        ahead = [key_id for key_id in fetched if key_id not in missing]
+        held = store.lookup(db, ahead).keys() if ahead else set()
+        for key_id, key in fetched.items():
             if key_id in missing:
-                store.add_copy(db, fetched.subject_id, key_id, fetched.data_key, owner)
-                known[key_id] = fetched
+                known[key_id] = key
                 missing.discard(key_id)
+            elif key_id in held:
+                continue
+            store.add_copy(db, key.subject_id, key_id, key.data_key, owner)
     return known
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -40,6 +42,7 @@ subject_keys = sa.Table(
 )
 
 CACHE_LIMIT = 10_000
+RECENT_LIMIT = 2_000
 KEYS_DESTROYED = "gravity.keys_destroyed"
 """Set in a session's or connection's ``info`` by ``destroy``: after its commit the wrapped keys'
 old pages must leave SQLite's write-ahead log (``shared.privacy.traces``)."""
@@ -87,6 +90,9 @@ class KeyStore:
         self.master = master
         self.owners = owners
         self._cache: dict[str, KnownKey] = {}
+        # (when, key id) of the keys this process made lately, committed or not: what a key
+        # request's ``since`` is answered from (sharing.py); the key store confirms each.
+        self._made: deque[tuple[float, str]] = deque(maxlen=RECENT_LIMIT)
         self._lock = threading.Lock()
 
     def key_for(self, db: Executor, subject_id: str, *, new: bool = False) -> tuple[str, bytes]:
@@ -102,7 +108,16 @@ class KeyStore:
         # Never cached here: the transaction making it may still roll back.
         key_id, data_key = uuid.uuid4().hex, os.urandom(KEY_BYTES)
         self.add(db, subject_id, key_id, data_key, self.owner)
+        with self._lock:
+            self._made.append((time.time(), key_id))
         return key_id, data_key
+
+    def made_since(self, since: float, limit: int) -> list[str]:
+        """The ids of up to ``limit`` keys this process made at or after ``since`` (the
+        latest ones), committed or not: ``lookup`` says which exist."""
+        with self._lock:
+            made = [key_id for when, key_id in self._made if when >= since]
+        return made[-limit:]
 
     def add(
         self, db: Executor, subject_id: str, key_id: str, data_key: bytes | None, source: str

@@ -8,6 +8,11 @@ producers (``ProducerKeys``). The owner seals each live key to that X25519 key (
 X25519 agreement, HKDF-SHA256, AES-256-GCM with the requester and key id as associated data);
 a destroyed key is answered as destroyed. Only the requester's process can open the answer;
 it keeps the keys in its own key store, wrapped by its own master key.
+
+A request may also say ``since`` (a time the owner's previous answer gave as ``made_until``):
+the owner then adds the live keys it made since then, unasked, so that a consumer of all its
+events (the gateway) holds the keys of the next events before it reads them, and asks again
+only when one is missing. They are the keys it would ask for a moment later.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,10 +32,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from shared.events.canonical import canonical_bytes
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
-from shared.privacy.keystore import KnownKey
+from shared.privacy.keystore import Executor, KeyStore, KnownKey
 from shared.privacy.sealing import NONCE_BYTES
 
 MAX_KEYS_PER_REQUEST = 1000
+MAX_KEYS_MADE_SINCE = 500
 DESTROYED = "destroyed"
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
@@ -64,12 +71,15 @@ class KeyRequester:
         self._signer = signer
         self._private = X25519PrivateKey.generate()
 
-    def request(self, key_ids: list[str]) -> dict[str, Any]:
-        body = {
+    def request(self, key_ids: list[str], since: float | None = None) -> dict[str, Any]:
+        """A signed request for ``key_ids``, and with ``since`` for the keys made since then."""
+        body: dict[str, Any] = {
             "requester": self.requester,
             "public_key": _b64(self._private.public_key().public_bytes(*_RAW)),
             "key_ids": sorted(key_ids),
         }
+        if since is not None:
+            body["since"] = f"{since:.6f}"
         return body | {
             "signer_key_id": self._signer.key_id,
             "signature": _b64(self._signer.sign_bytes(canonical_bytes(body))),
@@ -98,11 +108,19 @@ class KeyRequester:
         return found
 
 
-def verified_request(
-    request: object, producers: ProducerKeys
-) -> tuple[str, X25519PublicKey, list[str]]:
-    """The requester, its X25519 key and the key ids of a request signed by a registered
-    producer key of that requester; ``KeyRequestRefusedError`` otherwise."""
+class KeyRequest(NamedTuple):
+    """A verified request: who asks, the key to seal the answer to, the keys asked for, and
+    since when the keys made are wanted too (None: only those asked for)."""
+
+    requester: str
+    public_key: X25519PublicKey
+    key_ids: list[str]
+    since: float | None
+
+
+def verified_request(request: object, producers: ProducerKeys) -> KeyRequest:
+    """The request, if signed by a registered producer key of its requester;
+    ``KeyRequestRefusedError`` otherwise."""
     if not isinstance(request, Mapping):
         raise KeyRequestRefusedError("a key request is a JSON object")
     requester, key_ids = request.get("requester"), request.get("key_ids")
@@ -111,6 +129,9 @@ def verified_request(
     if len(key_ids) > MAX_KEYS_PER_REQUEST or not all(isinstance(k, str) for k in key_ids):
         raise KeyRequestRefusedError(f"at most {MAX_KEYS_PER_REQUEST} key ids, as text")
     body = {"requester": requester, "public_key": request.get("public_key"), "key_ids": key_ids}
+    since = request.get("since")
+    if since is not None:
+        body["since"] = since
     signer_key_id = request.get("signer_key_id")
     if not isinstance(signer_key_id, str):
         raise KeyRequestRefusedError("a key request is signed")
@@ -121,16 +142,21 @@ def verified_request(
         raise KeyRequestRefusedError("the request is not signed by a key of its requester")
     try:
         public_key = X25519PublicKey.from_public_bytes(_unb64(request.get("public_key")))
-    except ValueError:
-        raise KeyRequestRefusedError("the request's public key is not an X25519 key") from None
-    return requester, public_key, key_ids
+        made_since = None if since is None else float(since)
+    except (ValueError, TypeError):
+        raise KeyRequestRefusedError("the request's public key or time does not read") from None
+    return KeyRequest(requester, public_key, key_ids, made_since)
 
 
 def sealed_answer(
-    requester: str, public_key: X25519PublicKey, keys: Mapping[str, KnownKey]
+    requester: str,
+    public_key: X25519PublicKey,
+    keys: Mapping[str, KnownKey],
+    made_until: float | None = None,
 ) -> dict[str, Any]:
     """The answer to a verified request: each live key sealed to the requester, each destroyed
-    one named so; a key id the owner never made is left out."""
+    one named so; a key id the owner never made is left out. ``made_until``: the keys made
+    until then are in the answer (the requester's next ``since``)."""
     ephemeral = X25519PrivateKey.generate()
     shared_secret = ephemeral.exchange(public_key)
     answered: dict[str, Any] = {}
@@ -142,4 +168,19 @@ def sealed_answer(
         aead = AESGCM(_wrapping_key(shared_secret, requester, key_id))
         sealed = nonce + aead.encrypt(nonce, known.data_key, key_id.encode())
         answered[key_id] = {"subject_id": known.subject_id, "sealed": _b64(sealed)}
-    return {"ephemeral_key": _b64(ephemeral.public_key().public_bytes(*_RAW)), "keys": answered}
+    answer = {"ephemeral_key": _b64(ephemeral.public_key().public_bytes(*_RAW)), "keys": answered}
+    return answer if made_until is None else answer | {"made_until": made_until}
+
+
+def answer_request(db: Executor, store: KeyStore, request: KeyRequest) -> dict[str, Any]:
+    """The owner's answer to a verified request: the keys asked for (live or destroyed), and
+    with ``since`` the live keys it made since then (a destroyed one is not volunteered)."""
+    made_until = time.time()
+    keys = store.lookup(db, request.key_ids)
+    if request.since is None:
+        return sealed_answer(request.requester, request.public_key, keys)
+    made = [k for k in store.made_since(request.since, MAX_KEYS_MADE_SINCE) if k not in keys]
+    for key_id, known in store.lookup(db, made).items():
+        if known.data_key is not None:
+            keys[key_id] = known
+    return sealed_answer(request.requester, request.public_key, keys, made_until)

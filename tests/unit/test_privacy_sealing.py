@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,6 +31,7 @@ from shared.privacy.sealing import (
 from shared.privacy.sharing import (
     KeyRequester,
     KeyRequestRefusedError,
+    answer_request,
     sealed_answer,
     verified_request,
 )
@@ -187,7 +190,7 @@ def test_keys_are_shared_only_with_a_registered_producer_and_only_it_can_open_th
         store.destroy(db, "someone-else")
         known = store.lookup(db, [key_id])
     requester = KeyRequester("gateway", ProducerSigner(gateway_key))
-    name, public_key, _key_ids = verified_request(requester.request([key_id]), producers)
+    name, public_key, _key_ids, _since = verified_request(requester.request([key_id]), producers)
     answer = sealed_answer(name, public_key, known)
     assert data_key.hex() not in repr(answer)
     assert requester.open_answer(answer)[key_id].data_key == data_key
@@ -225,10 +228,10 @@ class InProcessOwner:
     def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         assert owner == "recruitment"
         self.requests += 1
-        name, public_key, wanted = verified_request(self.requester.request(key_ids), self.producers)
+        request = verified_request(self.requester.request(key_ids), self.producers)
         with self.engine.begin() as db:
-            known = self.store.lookup(db, wanted)
-        return self.requester.open_answer(sealed_answer(name, public_key, known))
+            known = self.store.lookup(db, request.key_ids)
+        return self.requester.open_answer(sealed_answer(*request[:2], known))
 
 
 def test_a_value_kept_sealed_elsewhere_asks_its_owner_for_the_key_once_when_read() -> None:
@@ -250,3 +253,25 @@ def test_a_value_kept_sealed_elsewhere_asks_its_owner_for_the_key_once_when_read
         assert open_kept_value(db, placement, "孙悦", **kept) == "孙悦"  # kept before sealing
         placement.destroy(db, STUDENT)
     assert (read_name(), owner.requests) == (ERASED, 1)
+
+
+def test_a_request_with_since_also_gets_the_live_keys_made_since_and_no_destroyed_one() -> None:
+    gateway_key = Ed25519PrivateKey.generate()
+    producers = ProducerKeys({"gateway": [gateway_key.public_key()]})
+    requester = KeyRequester("gateway", ProducerSigner(gateway_key))
+    store, engine = key_store()
+    with engine.begin() as db:
+        asked, _ = store.key_for(db, STUDENT, new=True)
+        first = answer_request(db, store, verified_request(requester.request([asked]), producers))
+        made = [store.key_for(db, f"student-{n}", new=True)[0] for n in range(3)]
+        store.destroy(db, "student-2")
+        since = time.time() - 60  # before every key above
+        request = verified_request(requester.request([asked], since), producers)
+        answer = answer_request(db, store, request)
+    assert "made_until" not in first  # a request without since gets what it asked for only
+    assert set(requester.open_answer(first)) == {asked}
+    assert set(requester.open_answer(answer)) == {asked, made[0], made[1]}
+    assert answer["made_until"] >= since
+    tampered = requester.request([asked], since) | {"since": "0.000000"}
+    with pytest.raises(KeyRequestRefusedError):
+        verified_request(tampered, producers)
