@@ -10,21 +10,31 @@ outbox relay's publish rate beside a raw pika loop (bench/relay.py).
 With ``--baseline REV`` the same benchmark runs first on REV (in a temporary git worktree),
 then on the working tree or on ``--against REV2``, and the ratios new/old follow.
 
+With ``--sealing-baseline`` the baseline is the same tree with sealing of personal fields
+switched off (bench/unsealed/sitecustomize.py, a bench-only switch: no data key is made,
+nothing is sealed, so nothing is shared or opened either), in ``--rounds`` alternating pairs
+(off, on, off, on, ...), each round on a fresh suite; each side's rounds are added up before
+the ratios on/off (docs/privacy.md, "Cost"). The relay's rate is left out of those rounds.
+
     .venv/bin/python bench/registrations.py [--clients 16] [--seconds 20]
-                                            [--baseline REV] [--against REV2]
+                                            [--baseline REV | --sealing-baseline [--rounds 2]]
+                                            [--against REV2]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -41,6 +51,7 @@ from bench.suite import (
 from bench.support import free_port, percentile, throwaway_vhost
 
 MS = 1000.0
+UNSEALED = Path(__file__).resolve().parent / "unsealed"
 BODIES_PER_SECOND = 2000  # made beforehand; two cores have done about 300/s
 
 
@@ -57,13 +68,29 @@ class Run:
     cpu: Usage
     relay: tuple[float, float] | None  # (outbox relay, raw pika) msg/s
     ran_out: bool
+    data_keys: int  # made by recruitment: one per registration sealed, none with sealing off
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.cpu.wall
 
 
-def measure(tree: SourceTree, clients: int, seconds: float, seed: int) -> Run:
+class UnsealedTree(SourceTree):
+    """A tree whose processes start with sealing switched off (bench/unsealed)."""
+
+    def environ(self, **settings: str) -> dict[str, str]:
+        environ = super().environ(**settings)
+        return environ | {"PYTHONPATH": f"{UNSEALED}{os.pathsep}{environ['PYTHONPATH']}"}
+
+
+def data_keys_made(data_dir: str) -> int:
+    with sqlite3.connect(Path(data_dir) / "recruitment.db") as connection:
+        return int(connection.execute("SELECT count(*) FROM subject_keys").fetchone()[0])
+
+
+def measure(
+    tree: SourceTree, clients: int, seconds: float, seed: int, *, relay: bool = True
+) -> Run:
     bodies = request_bodies(tree, int(seconds * BODIES_PER_SECOND) + 1000, seed)
     with throwaway_vhost("gravity-bench") as amqp_uri, tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
@@ -83,11 +110,81 @@ def measure(tree: SourceTree, clients: int, seconds: float, seed: int) -> Run:
             observer.join(30)
             time.sleep(2)  # let the log take in the last requests before reading its lags
             log_lags = event_log_lags(data_dir)
-        relay = relay_rates(tree, amqp_uri)
+            data_keys = data_keys_made(data_dir)
+        rates = relay_rates(tree, amqp_uri) if relay else None
     ran_out = len(latencies) + sum(errors.values()) >= len(bodies)
     return Run(
-        tree.label, clients, latencies, errors, log_lags, observer.lags, usage, relay, ran_out
+        tree.label,
+        clients,
+        latencies,
+        errors,
+        log_lags,
+        observer.lags,
+        usage,
+        rates,
+        ran_out,
+        data_keys,
     )
+
+
+def added_up(runs: list[Run]) -> Run:
+    """One side's rounds as one run: counts, CPU seconds and wall time added, samples pooled."""
+    usages = [run.cpu for run in runs]
+    labels = list(dict.fromkeys(label for usage in usages for label in usage.seconds))
+    usage = Usage(
+        {label: sum(u.seconds.get(label, 0.0) for u in usages) for label in labels},
+        sorted({label for u in usages for label in u.exited}),
+        sum(u.wall for u in usages),
+        rest=sum(u.rest for u in usages),
+        stolen=sum(u.stolen for u in usages),
+        busiest_other=max((u.busiest_other for u in usages), key=lambda other: other[1]),
+    )
+    first = runs[0]
+    return dataclasses.replace(
+        first,
+        label=f"{first.label}, {len(runs)} rounds",
+        latencies=[latency for run in runs for latency in run.latencies],
+        errors=sum((run.errors for run in runs), Counter()),
+        log_lags=[lag for run in runs for lag in run.log_lags],
+        model_lags=[lag for run in runs for lag in run.model_lags],
+        cpu=usage,
+        ran_out=any(run.ran_out for run in runs),
+        data_keys=sum(run.data_keys for run in runs),
+    )
+
+
+def sealing_rounds(args: argparse.Namespace, seed: int) -> tuple[Run, Run]:
+    """Sealing off and on in pairs of rounds on one tree, the first side alternating (off-on,
+    on-off, ...) so that a drift of the machine's other load weighs on both; refuses a side
+    that did not take. Prints each pair's ratios on/off, then their medians."""
+    sides: dict[str, list[Run]] = {"off": [], "on": []}
+    with source_tree(args.against) as tree:
+        unsealed = UnsealedTree(tree.path, f"{tree.label} with sealing off (bench only)")
+        order = (("off", unsealed), ("on", tree))
+        for number in range(1, args.rounds + 1):
+            for side, which in order if number % 2 else order[::-1]:
+                run = measure(which, args.clients, args.seconds, seed, relay=False)
+                cpu = per_registration_ms(run.cpu, len(run.latencies))["total"]
+                print(
+                    f"pair {number}, sealing {side}: {run.rate:.1f} registrations/s,"
+                    f" {cpu:.2f} CPU ms each, {run.data_keys} data keys made,"
+                    f" other work {run.cpu.rest:.1f} CPU s",
+                    flush=True,
+                )
+                if (run.data_keys == 0) != (side == "off"):
+                    raise SystemExit(f"sealing was not {side} in pair {number}")
+                sides[side].append(run)
+    pairs = list(zip(sides["off"], sides["on"], strict=True))
+    rates = [on.rate / off.rate for off, on in pairs]
+    cpus = [
+        per_registration_ms(on.cpu, len(on.latencies))["total"]
+        / per_registration_ms(off.cpu, len(off.latencies))["total"]
+        for off, on in pairs
+    ]
+    print(f"on/off throughput by pair: {' '.join(f'{r:.2f}' for r in rates)}")
+    print(f"on/off CPU per registration by pair: {' '.join(f'{c:.2f}' for c in cpus)}")
+    print(f"medians: throughput {median(rates):.2f}, CPU per registration {median(cpus):.2f}")
+    return added_up(sides["off"]), added_up(sides["on"])
 
 
 def report(run: Run, side: str) -> None:
@@ -173,12 +270,24 @@ def main() -> None:
     parser.add_argument(
         "--against", metavar="REV2", help="the revision to measure (default: the working tree)"
     )
+    parser.add_argument(
+        "--sealing-baseline",
+        action="store_true",
+        help="the baseline is the same tree with sealing switched off (bench only), alternating",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="pairs of rounds, off then on")
     args = parser.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the suite, the vhost and the worktree are cleaned up;
     # SIGINT is set again because a shell starts a background job with it ignored.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     seed = int(time.time())  # both sides register the same students
+    if args.sealing_baseline:
+        off, on = sealing_rounds(args, seed)
+        report(off, "sealing off: ")
+        report(on, "sealing on: ")
+        compare(off, on)
+        return
     sides = (
         {"baseline: ": args.baseline, "new: ": args.against}
         if args.baseline
