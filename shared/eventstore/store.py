@@ -31,6 +31,10 @@ _STREAM_AFTER = (
     )
     .order_by(events.c.stream_version)
 )
+# Per pooled connection (its ``info``, which lives as long as the driver's connection): the
+# streams it read whole, with its data version then and their version (``note_read``).
+_READS = "gravity.streams_read"
+_MAX_READS = 10_000
 _APPEND = events.insert().returning(events.c.seq, sort_by_parameter_order=True)
 _MARK = outbox.insert()
 
@@ -81,6 +85,7 @@ class EventStore:
         # Streams read or written in this transaction, and their version now. On SQLite the
         # transaction holds the database's write lock, so no one else can move them on.
         self._versions: dict[str, int] = {}
+        self._data_version_now: int | None = None
 
     @property
     def connection(self) -> Connection:
@@ -94,6 +99,31 @@ class EventStore:
         """A SAVEPOINT on the connection (a context: released on leaving, rolled back on an
         exception), which undoes what the statements inside wrote, and nothing before it."""
         return self.connection.begin_nested()
+
+    def unchanged_since_read(self, stream_id: str, version: int) -> bool:
+        """SQLite: this connection read the stream whole at ``version`` in an earlier write
+        transaction (``note_read``), no other connection has committed anything since (its
+        ``PRAGMA data_version`` is the same) and none of its own appends touched the stream.
+        Then the stream is still at ``version``, and need not be read again."""
+        if self._postgres:
+            return False
+        reads = self.connection.info.get(_READS)
+        return reads is not None and reads.get(stream_id) == (self._data_version(), version)
+
+    def note_read(self, stream_id: str, version: int) -> None:
+        """The stream, read whole in this write transaction, is at ``version``."""
+        if self._postgres:
+            return
+        reads = self.connection.info.setdefault(_READS, {})
+        if len(reads) >= _MAX_READS:
+            reads.clear()
+        reads[stream_id] = (self._data_version(), version)
+
+    def _data_version(self) -> int:
+        if self._data_version_now is None:
+            driver: Any = self.connection.connection.dbapi_connection
+            self._data_version_now = int(driver.execute("PRAGMA data_version").fetchone()[0])
+        return self._data_version_now
 
     def known_version(self, stream_id: str) -> int | None:
         """The stream's version as this transaction read or wrote it; None where another
@@ -164,6 +194,7 @@ class EventStore:
         except IntegrityError as error:
             raise ConcurrencyConflictError(stream_id, expected_version) from error
         self.connection.execute(_MARK, [{"seq": seq, "published_at": None} for seq in seqs])
+        self.connection.info.get(_READS, {}).pop(stream_id, None)
         self._versions[stream_id] = expected_version + len(new_events)
 
     def claim(self, consumer: str, event_id: str) -> bool:

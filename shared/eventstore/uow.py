@@ -47,16 +47,21 @@ class AggregateRepository(Generic[A]):
         stream_id = self._aggregate_class.stream_id_for(aggregate_id)
         if lock is not None:
             self._uow.store.lock_stream(stream_id, exclusive=lock == "exclusive")
-        known = self._uow.stream_cache.prefix(stream_id)
-        if self._uow.store.known_version(stream_id) == len(known):
-            newer = []  # read in this transaction already (a group), and no one moved it since
+        uow = self._uow
+        known = uow.stream_cache.prefix(stream_id)
+        if uow.store.known_version(stream_id) == len(known) or (
+            known and uow.alone and uow.store.unchanged_since_read(stream_id, len(known))
+        ):
+            newer = []  # no one can have moved it on since it was read (store.py says why)
         else:
-            newer = self._uow.load(stream_id, after_version=len(known))
+            newer = uow.load(stream_id, after_version=len(known))
         history = known + tuple(CONTRACTS.to_event(envelope) for envelope in newer)
         if not history:
             return None
         if newer:
-            self._uow.remember(stream_id, history)
+            uow.remember(stream_id, history)
+        if uow.alone:  # in a group, other commands' uncommitted events may be in ``history``
+            uow.store.note_read(stream_id, len(history))
         aggregate = self._aggregate_class.replay(aggregate_id, history)
         self._uow.track(aggregate)
         return aggregate
@@ -146,6 +151,11 @@ class UnitOfWork:
     def add(self, aggregate: Aggregate) -> None:
         """A new aggregate whose events the commit appends."""
         self.track(aggregate)
+
+    @property
+    def alone(self) -> bool:
+        """In a transaction of its own, not ``join``ed to a group's."""
+        return self._deferred is None
 
     def remember(self, stream_id: str, history: tuple[Any, ...]) -> None:
         """Keep a stream's decoded events for later commands: at once when they were read
