@@ -17,6 +17,10 @@ event and peak RSS (from ``getrusage``), beside its peak once the product is imp
 the data adds is the difference).
 
     .venv/bin/python bench/replay.py [--events 200000] [--rounds 1] [--gateway-db postgresql]
+        [--baseline COMMIT] [--follow-batch 50]
+
+``--follow-batch N`` also times the gateway's catch-up subscription applying the whole log N
+entries per batch into a fresh store (the live projection's CPU per event), per revision.
 """
 
 from __future__ import annotations
@@ -39,11 +43,13 @@ sys.path.insert(0, str(ROOT))
 BASELINE = "971e8da"  # the last commit before batched replay and the streamed comparison
 STUDENTS_PER_CAMPAIGN = 1000
 
-# Runs inside the measured revision: argv = tree, mode, log URL, live URL, data dir.
+# Runs inside the measured revision: argv = tree, mode, log URL, live URL, data dir, batch.
 MEASURE = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
+from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 mode, log_url, live_url, data_dir = sys.argv[2:6]
+FOLLOW_BATCH = int(sys.argv[6])
 from shared.config import load_settings
 from gateway.sections import SECTIONS
 from gateway.core import replay, projector
@@ -56,6 +62,25 @@ if mode == "replay":
     report = replay_read_models(settings, SECTIONS, progress=False)
     found = {"events": report.events, "equal": report.equal,
              "differences": report.differences[:3]}
+elif mode == "follow":
+    # The gateway's catch-up subscription, in the small batches of a live follower.
+    from gateway.core.bootstrap import projection_of
+    from gateway.core.projector import Projector
+    from gateway.core.replay import fresh_store
+    from gateway.core.subscription import CatchUpSubscription
+    from shared.eventlog.reader import EventLogReader
+    from shared.eventstore.database import create_database_engine
+    tables = [table for section in SECTIONS for table in section.tables]
+    reader = EventLogReader(create_database_engine(log_url, reader=True))
+    # A store of its own file, not a temporary one: the gateway's store waits for the disk.
+    target = Path(data_dir) / f"follow-{os.getpid()}.db"
+    with fresh_store(f"sqlite:///{target}", tables) as store:
+        follower = CatchUpSubscription(
+            reader, Projector(store, projection_of(SECTIONS)), batch_size=FOLLOW_BATCH)
+        events = follower.catch_up()
+    for leftover in Path(data_dir).glob(f"follow-{os.getpid()}.db*"):
+        leftover.unlink()
+    found = {"events": events, "equal": True, "differences": []}
 else:
     from gateway.core.bootstrap import projection_of
     from gateway.core.projector import Projector
@@ -212,10 +237,13 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-def measure(tree: Path, mode: str, log_url: str, live_url: str, data_dir: Path) -> dict:
+def measure(
+    tree: Path, mode: str, log_url: str, live_url: str, data_dir: Path, batch: int = 50
+) -> dict:
     environ = dict(os.environ, PYTHONPATH=str(tree), GRAVITY_LOG_LEVEL="warning")
+    command = [MEASURE, str(tree), mode, log_url, live_url, str(data_dir), str(batch)]
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(tree), mode, log_url, live_url, str(data_dir)],
+        [sys.executable, "-c", *command],
         env=environ,
         capture_output=True,
         text=True,
@@ -244,6 +272,9 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, help="git commit of the baseline")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--gateway-db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--follow-batch", type=int, default=0, help="also time the catch-up subscription"
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gravity-replay-")))
@@ -266,6 +297,15 @@ def main() -> None:
             for name, tree in trees.items():
                 found = measure(tree, "replay", log_url, live_url, work)
                 print(line(f"{name} (round {round_})", found), flush=True)
+        if args.follow_batch:
+            print(
+                f"catch-up subscription, {args.follow_batch} entries per batch (the gateway's "
+                "live projection)"
+            )
+            for round_ in range(1, args.rounds + 1):
+                for name, tree in trees.items():
+                    found = measure(tree, "follow", log_url, live_url, work, args.follow_batch)
+                    print(line(f"{name} (round {round_})", found), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from gateway.core.projection_inputs import read_rows_after
 from gateway.core.projector import Projector
 from shared.backoff import Backoff
 from shared.eventlog.reader import EventLogReader
@@ -42,9 +43,11 @@ class CatchUpSubscription:
 
     def catch_up_once(self) -> int:
         """Apply the next batch, if any; returns how many log entries it held."""
-        batch = self._reader.read_after(self._projector.position(), limit=self._batch_size)
+        # The stored rows, not envelopes: the projector builds one only where it needs it.
+        position = self._projector.position()
+        batch = read_rows_after(self._reader.engine, position, self._batch_size)
         if batch:
-            position = self._projector.apply(batch)
+            position = self._projector.apply_rows(batch)
             log.debug("readmodel.caught_up", events=len(batch), position=position)
         return len(batch)
 
