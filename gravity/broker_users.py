@@ -44,7 +44,12 @@ from shared.messaging.broker_users import (
     password_hash,
     permissions,
 )
-from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters, event_exchange
+from shared.messaging.topology import (
+    DEAD_LETTER_EXCHANGE,
+    EVENT_LOG_QUEUE,
+    amqp_parameters,
+    event_exchange,
+)
 
 OPERATOR_TAGS = ("administrator", "impersonator")
 
@@ -112,11 +117,17 @@ def apply_broker_users(
 
 
 def declare_shared_topology(api: ManagementApi, vhost: str, producers: Sequence[str]) -> None:
-    """As the operator: every producer's exchange, and the event log's queues with the log's
-    queue bound to each exchange, declared as the log and nameko declare them. The log alone
-    may touch its queues and a service only its own exchange (``permissions``), so they must
-    exist before the first relay publishes or the first event handler binds."""
+    """As the operator: the dead letters' exchange, every producer's exchange, and the event
+    log's queues with the log's queue bound to each exchange, declared as the log, nameko and
+    ``inbox.py`` declare them. The log alone may touch its queues and a service declares no
+    exchange but its own and nameko's (``permissions``), so they must exist before the first
+    relay publishes or the first event handler binds."""
     where = quoted(vhost)
+    api.call(
+        "PUT",
+        f"/exchanges/{where}/{quoted(DEAD_LETTER_EXCHANGE)}",
+        {"type": "direct", "durable": True, "auto_delete": False, "internal": False},
+    )
     for queue in (EVENT_LOG_QUEUE, EVENT_LOG_DEAD_LETTER_QUEUE):
         api.call("PUT", f"/queues/{where}/{quoted(queue)}", {"durable": True, "auto_delete": False})
     for producer in producers:

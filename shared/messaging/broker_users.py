@@ -11,8 +11,10 @@ what each user may do is what nameko and Gravity's own code declare and use:
   ``evt-<source>-<EventType>--<name>.<method>`` (its event handlers, ``source`` one of the
   producers it consumes), each with its ``.dead-letter`` queue: everything;
 - its own ``<name>.events``: declare (the relay does, before its first publish) and publish;
-- the shared ``nameko-rpc`` exchange (requests and replies) and ``gravity.dead-letters``
-  (parking a failed message): declare, publish, bind to;
+- the shared ``nameko-rpc`` exchange (requests and replies): declare (nameko declares it with
+  every RPC queue, and has no switch to only check it), publish, bind to;
+- ``gravity.dead-letters`` (parking a failed message): publish and bind its own dead-letter
+  queues to, not declare (``gravity broker-users`` declares it; ``inbox.py`` checks it exists);
 - the ``<source>.events`` of each producer it consumes: bind its own queues to, nothing more.
   It may not declare (nor so delete) another producer's exchange: its event handlers only
   check that it exists (``inbox.py``), as ``gravity broker-users`` declares every producer's
@@ -93,12 +95,12 @@ def permissions(
         *([rf"evt-({_either(sources)})-\w+--{name}\.\w+(\.dead-letter)?"] if sources else []),
     ]
     own_exchange = re.escape(event_exchange(component))
-    shared = [re.escape(RPC_EXCHANGE), re.escape(DEAD_LETTER_EXCHANGE)]
+    rpc, dead_letters = re.escape(RPC_EXCHANGE), re.escape(DEAD_LETTER_EXCHANGE)
     consumed = [_events_of(sources)] if sources else []
     return Permissions(
-        configure=_any_of([*own_queues, own_exchange, *shared]),
-        write=_any_of([*own_queues, own_exchange, *shared]),
-        read=_any_of([*own_queues, *shared, *consumed]),
+        configure=_any_of([*own_queues, own_exchange, rpc]),
+        write=_any_of([*own_queues, own_exchange, rpc, dead_letters]),
+        read=_any_of([*own_queues, rpc, dead_letters, *consumed]),
     )
 
 

@@ -43,9 +43,12 @@ DECLARE_BACKOFF = Backoff(first=0.5, longest=5.0)
 
 
 def dead_letter_topology(queue_name: str) -> tuple[Exchange, Queue]:
+    """The dead letters' exchange, and the queue parking ``queue_name``'s messages, bound to
+    it; declaring the queue leaves the exchange alone (declare or check that first)."""
     exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+    binding = Exchange(DEAD_LETTER_EXCHANGE, type="direct", no_declare=True)
     return exchange, Queue(
-        dead_letter_queue(queue_name), exchange=exchange, routing_key=queue_name, durable=True
+        dead_letter_queue(queue_name), exchange=binding, routing_key=queue_name, durable=True
     )
 
 
@@ -153,17 +156,16 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
         super().handle_message_processed(message, result, exc_info)
 
     def _declare_topology(self, name: str, source: Exchange) -> None:
-        """Declare the dead-letter exchange and queue, and make sure the source's exchange
-        exists, waiting for a broker that is down."""
+        """Make sure the dead-letter exchange and the source's exchange exist, and declare
+        the dead-letter queue, waiting for a broker that is down."""
         exchange, parked = dead_letter_topology(name)
         pauses = DECLARE_BACKOFF.pauses()
         while True:
             try:
                 with Connection(self.container.config["AMQP_URI"], connect_timeout=5) as connection:
-                    channel = connection.default_channel
-                    exchange(channel).declare()
-                    parked(channel).declare()
+                    _ensure_exchange(connection, exchange)
                     _ensure_exchange(connection, source)
+                    parked(connection.default_channel).declare()
                 return
             except (OSError, KombuError, AMQPError) as error:
                 pause = next(pauses)
@@ -176,15 +178,15 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
                 time.sleep(pause)
 
 
-def _ensure_exchange(connection: Connection, source: Exchange) -> None:
-    """The source's exchange exists already (``gravity broker-users`` declared every
-    producer's, and its relay declares its own), or is declared here as nameko would: a
-    service's own broker user may only bind to another producer's exchange, so a missing one
+def _ensure_exchange(connection: Connection, exchange: Exchange) -> None:
+    """The exchange exists already (``gravity broker-users`` declared the dead letters' and
+    every producer's, and a producer's relay declares its own), or is declared here: a
+    service's own broker user may only bind to these (``broker_users.py``), so a missing one
     is refused (403) and waited for; one machine's login with every right declares it."""
     try:
-        source(connection.channel()).declare(passive=True)
+        exchange(connection.channel()).declare(passive=True)
     except NotFound:  # the broker closed that channel; declare it on another
-        source(connection.channel()).declare()
+        exchange(connection.channel()).declare()
 
 
 reliable_event_handler = ReliableEventHandler.decorator

@@ -162,8 +162,8 @@ def test_only_the_event_log_touches_its_queue_and_a_service_binds_only_what_it_c
         assert refused(uri, lambda c: c.queue_purge(log_queue)) == 403
         assert refused(uri, lambda c: c.queue_delete(log_queue)) == 403
         assert refused(uri, lambda c: c.basic_get(log_queue)) == 403
-    # Another producer's exchange: neither declared (nor so deleted) nor published to.
-    for exchange in ("recruitment.events", "honors.events"):
+    # Another producer's exchange or the dead letters': neither declared nor so deleted.
+    for exchange in ("recruitment.events", "honors.events", "gravity.dead-letters"):
         assert refused(placement, lambda c, e=exchange: c.exchange_delete(e)) == 403
         assert refused(placement, lambda c, e=exchange: c.exchange_declare(e, "topic")) == 403
     event = make_recruitment_event("StudentScreened", str(uuid.uuid4()), str(uuid.uuid4()))

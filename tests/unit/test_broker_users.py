@@ -48,6 +48,8 @@ def test_a_service_uses_its_own_queues_and_the_shared_exchanges_but_not_anothers
     for shared in ("nameko-rpc", "gravity.dead-letters"):
         assert allows(granted.write, shared), shared
         assert allows(granted.read, shared), shared
+    assert allows(granted.configure, "nameko-rpc")  # nameko declares it with every RPC queue
+    assert not allows(granted.configure, "gravity.dead-letters")  # gravity broker-users does
     foreign = [
         "rpc-recruitment",
         "rpc.reply-recruitment-3f2a",
