@@ -55,12 +55,15 @@ class Api:
         return ok(self.raw(method, path, **kwargs))
 
     def until(self, path: str, done: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
-        """Read ``path`` until ``done``: the read models follow a command in a moment."""
+        """Read ``path`` until ``done``: the read models follow a command in a moment (and
+        may not know a new record yet: 404)."""
         deadline = time.monotonic() + 60
-        while not done(found := self("GET", path)):
+        while True:
+            answer = self.raw("GET", path)
+            if answer.status_code != 404 and done(found := ok(answer)):
+                return found
             assert time.monotonic() < deadline, f"gave up waiting for {what}"
             time.sleep(0.2)
-        return found
 
     def invite(self, role: str, subject_id: str | None = None) -> str:
         """An account for ``subject_id`` (invited, then accepted); answers its username."""

@@ -2,11 +2,15 @@
 season built through the public API (``tests/browser/season.py``): an operator records a
 placement's insurance (a wrong insured person told in words first) and its host unit the
 training; the student reads and signs the practice notice and the confidentiality commitment;
-the readiness gates turn done on the page and in the API."""
+the readiness gates turn done on the page and in the API. An operator runs a matching round,
+reads its stability report and publishes it, and the offers reach the students; and grants a
+nominated award (a practice completed and evaluated through the API) whose certificate then
+downloads."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +19,14 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import ConsoleSuite, screenshot, sign_in
-from tests.browser.season import PASSWORD, Api, Season, build_season, newest_documents
+from tests.browser.season import (
+    PASSWORD,
+    Api,
+    Season,
+    build_season,
+    newest_documents,
+    ready_through_the_api,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -218,3 +229,92 @@ def test_a_student_reads_and_signs_the_documents_and_the_gates_turn_done(
     assert {k: v["content_hash"] for k, v in signatures.items()} == {
         k: d["content_hash"] for k, d in newest.items()
     }
+
+
+def test_an_operator_runs_and_publishes_a_matching_round_and_the_offers_go_out(
+    operator: Page, api: Api, season: Season
+) -> None:
+    page = operator
+    campaign = season.campaign_id
+    page.goto(f"/campaigns/{campaign}/rounds")
+    expect(page.get_by_role("heading", name="双向选择匹配 Matching rounds")).to_be_visible()
+    expect(page.get_by_text("还没有匹配轮次")).to_be_visible()
+
+    page.locator(f"button[data-run-round='{campaign}']").click()
+    expect(page.get_by_role("status").filter(has_text="匹配已完成")).to_be_visible()
+    report = page.locator("[data-stability]")
+    expect(report).to_have_count(1)
+    round_id = report.get_attribute("data-stability")
+    proposed = api.until(f"/matching-rounds/{round_id}", lambda r: True, "the proposal")
+    assert proposed["status"] == "proposed"
+    assert proposed["stable"] is True
+    pairs = {(a["student_id"], a["position_id"]) for a in proposed["assignments"]}
+    assert pairs == {(student, season.matching_position_id) for student in season.matching}
+    expect(report).to_contain_text("稳定 Stable")
+    expect(report).to_contain_text("2 配对 matched")
+    expect(report).to_contain_text(f"{len(proposed['unmatched'])} 未匹配 unmatched")
+    _no_serious_violations(page)
+
+    page.locator(f"button[data-publish='{round_id}']").click()
+    expect(page.get_by_role("status").filter(has_text="匹配结果已发布")).to_be_visible()
+    expect(page.locator(f"button[data-publish='{round_id}']")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has=report)).to_contain_text("已发布 Published")
+    screenshot(page, "rounds-published")
+    api.until(f"/matching-rounds/{round_id}", lambda r: r["status"] == "published", "publication")
+    for student in season.matching:
+        offers = api.until(
+            f"/students/{student}/offers", lambda o: bool(o["offers"]), f"{student}'s offer"
+        )["offers"]
+        assert [(o["position_id"], o["status"]) for o in offers] == [
+            (season.matching_position_id, "offered")
+        ]
+
+
+def _nominated(api: Api, season: Season) -> str:
+    """The awarded student's practice readied, started, completed and evaluated through the
+    API, then a nomination (retried while honours has not yet heard of the evaluation)."""
+    placement, student = season.awarded["placement_id"], season.awarded["student_id"]
+    ready_through_the_api(api, season, placement, student)
+    path = f"/placements/{placement}"
+    api("POST", f"{path}/start", json={"started_on": season.starts_on})
+    api("POST", f"{path}/completion", json={"days_served": 1, "hours_served": 8})
+    api("POST", f"{path}/evaluation", json={"score": 95, "comment": "thorough and kind"})
+    body = {"student_id": student, "campaign_id": season.campaign_id, "citation": "服务认真负责"}
+    deadline = time.monotonic() + 60
+    while (answer := api.raw("POST", "/awards", json=body)).status_code == 409:
+        assert time.monotonic() < deadline, answer.text
+        time.sleep(0.3)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["award_id"])
+
+
+def test_an_operator_grants_a_nominated_award_and_downloads_its_certificate(
+    operator: Page, api: Api, season: Season
+) -> None:
+    page = operator
+    award = _nominated(api, season)
+    grant = f"button[data-grant='{award}']"
+    _open_until_listed(page, f"/campaigns/{season.campaign_id}/awards", grant)
+    expect(page.locator(f"[data-award='{award}']")).to_be_visible()
+
+    page.locator(grant).click()
+    expect(page.get_by_role("status").filter(has_text="荣誉已授予")).to_be_visible()
+    certificate = page.locator(f"[data-award='{award}'] a[data-certificate]")
+    expect(certificate).to_be_visible()
+    serial = certificate.get_attribute("data-certificate") or ""
+    assert re.fullmatch(r"ADV-\d{4}-\d{4}", serial), serial
+    expect(page.locator(grant)).to_have_count(0)
+    expect(page.locator(f"[data-award-status='{award}']")).to_have_text("已授予 Granted")
+    expect(page.locator(f"[data-serial='{award}']")).to_have_text(serial)
+    _no_serious_violations(page)
+    screenshot(page, "awards-granted")
+
+    granted = api.until(
+        f"/awards?campaign_id={season.campaign_id}&status=granted",
+        lambda a: any(i["award_id"] == award for i in a["items"]),
+        "the grant",
+    )
+    assert next(i for i in granted["items"] if i["award_id"] == award)["serial"] == serial
+    with page.expect_download() as downloaded:
+        certificate.click()
+    assert downloaded.value.path().read_bytes().startswith(b"%PDF")

@@ -36,23 +36,29 @@ function actions(award, redraw) {
   return grant;
 }
 
+/** A row whose serial, status and actions redraw from a grant's answer (the list lags). */
+function row(award) {
+  const serial = h("span", { "data-serial": award.award_id });
+  const status = h("span", { "data-award-status": award.award_id });
+  const holder = h("span", { "data-award": award.award_id });
+  const redraw = (shown) => {
+    fill(serial, shown.serial || "");
+    fill(status, statusPill(shown.status, AWARD_STATUS));
+    fill(holder, actions(shown, redraw));
+  };
+  redraw(award);
+  return { ...award, cells: { serial, status, holder } };
+}
+
 async function render(main, { campaignId }, query) {
   const page = await get("/awards", { campaign_id: campaignId, limit: 50, cursor: query.get("cursor") || undefined });
   const columns = [
     { zh: "获奖人", en: "Holder", cell: (a) => a.holder_name || "" },
     { zh: "称号", en: "Title", cell: (a) => a.title_name || a.title_code },
     { zh: "事迹", en: "Citation", class: "hide-narrow", cell: (a) => a.citation || "" },
-    { zh: "证书编号", en: "Serial", class: "hide-narrow", cell: (a) => a.serial || "" },
-    { zh: "状态", en: "Status", cell: (a) => statusPill(a.status, AWARD_STATUS) },
-    {
-      zh: "操作",
-      en: "Actions",
-      cell: (a) => {
-        const holder = h("span", { "data-award": a.award_id });
-        const redraw = (award) => fill(holder, actions(award, redraw));
-        return fill(holder, actions(a, redraw));
-      },
-    },
+    { zh: "证书编号", en: "Serial", class: "hide-narrow", cell: (a) => a.cells.serial },
+    { zh: "状态", en: "Status", cell: (a) => a.cells.status },
+    { zh: "操作", en: "Actions", cell: (a) => a.cells.holder },
   ];
   const next = new URLSearchParams();
   if (page.next_cursor) next.set("cursor", page.next_cursor);
@@ -60,7 +66,7 @@ async function render(main, { campaignId }, query) {
     main,
     h("h1", {}, bi("荣誉与证书", "Awards and certificates")),
     h("p", {}, h("a", { href: `/campaigns/${campaignId}/dashboard` }, bi("返回看板", "Back to the dashboard"))),
-    page.items.length ? table(columns, page.items) : h("p", { class: "muted" }, bi("还没有荣誉提名。", "No awards yet.")),
+    page.items.length ? table(columns, page.items.map(row)) : h("p", { class: "muted" }, bi("还没有荣誉提名。", "No awards yet.")),
     h(
       "div",
       { class: "pager" },
