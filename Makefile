@@ -42,6 +42,13 @@ test: setup services tools lint
 stack: setup
 	deploy/ci/stack-stage.sh
 
+# Every page's screenshot from the browser tests (var/screenshots/, CI's artifacts), and the
+# dashboard's copied to the image the README and docs/console.md show, so the two stay in step.
+.PHONY: screenshots
+screenshots: setup services tools
+	$(BIN)/pytest tests/browser -q
+	cp var/screenshots/dashboard.png docs/images/console-dashboard.png
+
 unit: setup tools
 	$(BIN)/pytest tests/unit
 
