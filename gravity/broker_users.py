@@ -43,6 +43,7 @@ from shared.messaging.broker_users import (
     ensure_password,
     password_hash,
     permissions,
+    rpc_topic_permissions,
 )
 from shared.messaging.topology import (
     DEAD_LETTER_EXCHANGE,
@@ -112,6 +113,13 @@ def apply_broker_users(
             f"/permissions/{quoted(vhost)}/{quoted(user.name)}",
             {"configure": granted.configure, "write": granted.write, "read": granted.read},
         )
+        topic = rpc_topic_permissions(user.component)
+        if topic is not None:
+            api.call(
+                "PUT",
+                f"/topic-permissions/{quoted(vhost)}/{quoted(user.name)}",
+                {"exchange": topic.exchange, "write": topic.write, "read": topic.read},
+            )
     if operator is not None:
         _tag_operator(api, operator)
 

@@ -12,7 +12,9 @@ what each user may do is what nameko and Gravity's own code declare and use:
   producers it consumes), each with its ``.dead-letter`` queue: everything;
 - its own ``<name>.events``: declare (the relay does, before its first publish) and publish;
 - the shared ``nameko-rpc`` exchange (requests and replies): declare (nameko declares it with
-  every RPC queue, and has no switch to only check it), publish, bind to;
+  every RPC queue, and has no switch to only check it), publish, and bind to, with a topic
+  permission on the binding keys: only its own requests' ``<name>.*`` and a reply uuid
+  (``rpc_topic_permissions``);
 - ``gravity.dead-letters`` (parking a failed message): publish and bind its own dead-letter
   queues to, not declare (``gravity broker-users`` declares it; ``inbox.py`` checks it exists);
 - the ``<source>.events`` of each producer it consumes: bind its own queues to, nothing more.
@@ -62,6 +64,16 @@ class Permissions:
 
 
 @dataclass(frozen=True)
+class TopicPermissions:
+    """RabbitMQ's topic permissions on one topic exchange: patterns over the routing keys a
+    user may publish with (write) and bind its queues with (read)."""
+
+    exchange: str
+    write: str
+    read: str
+
+
+@dataclass(frozen=True)
 class BrokerUser:
     """The login one Gravity component (a service, the gateway, the event log) connects with."""
 
@@ -91,7 +103,7 @@ def permissions(
     name = re.escape(component)
     own_queues = [
         f"rpc-{name}",
-        rf"rpc\.reply-{name}-[0-9a-f-]+",
+        rf"rpc\.reply-{name}-{_UUID}",
         *([rf"evt-({_either(sources)})-\w+--{name}\.\w+(\.dead-letter)?"] if sources else []),
     ]
     own_exchange = re.escape(event_exchange(component))
@@ -102,6 +114,21 @@ def permissions(
         write=_any_of([*own_queues, own_exchange, rpc, dead_letters]),
         read=_any_of([*own_queues, rpc, dead_letters, *consumed]),
     )
+
+
+def rpc_topic_permissions(component: str) -> TopicPermissions | None:
+    """The routing keys ``component``'s queues may be bound with on ``nameko-rpc``: nameko
+    binds a service's RPC queue with ``<service>.*`` and each reply queue with its own uuid.
+    So no service binds a queue of its own with ``recruitment.*`` (or ``#``) to read the
+    requests sent to another, personal data among them. Publishing keeps every key: requests
+    name any service, replies the caller's uuid. None for the event log, which uses no RPC."""
+    if component == EVENT_LOG:
+        return None
+    own_requests = re.escape(component) + r"\.\*"
+    return TopicPermissions(RPC_EXCHANGE, write=".*", read=_any_of([own_requests, _UUID]))
+
+
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def _either(names: Iterable[str]) -> str:

@@ -176,6 +176,17 @@ def test_only_the_event_log_touches_its_queue_and_a_service_binds_only_what_it_c
     assert refused(placement, lambda c: c.queue_bind(own_queue, "honors.events", "#")) == 403
     stolen = "evt-recruitment-StudentScreened--honors.on_student_screened"  # honors' name
     assert refused(placement, lambda c: c.queue_declare(stolen, durable=True)) == 403
+    # On nameko's RPC exchange a queue of its own binds for its own requests and a reply
+    # uuid only: no listening to the requests sent to recruitment.
+    rpc = "rpc-placement"
+    assert (
+        refused(placement, lambda c: c.exchange_declare("nameko-rpc", "topic", durable=True)) == 0
+    )
+    assert refused(placement, lambda c: c.queue_declare(rpc)) == 0
+    assert refused(placement, lambda c: c.queue_bind(rpc, "nameko-rpc", "placement.*")) == 0
+    assert refused(placement, lambda c: c.queue_bind(rpc, "nameko-rpc", str(uuid.uuid4()))) == 0
+    for key in ("recruitment.*", "#"):
+        assert refused(placement, lambda c, k=key: c.queue_bind(rpc, "nameko-rpc", k)) == 403
     # The log's queue is still there, bound, and the event log's user reads it.
     assert refused(placement, lambda c: c.queue_declare(log_queue, passive=True)) == 0
     own = logins.users["recruitment"].name

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gravity.broker_users import consumed_producers
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
-from shared.messaging.broker_users import ensure_password, permissions
+from shared.messaging.broker_users import ensure_password, permissions, rpc_topic_permissions
 
 PRODUCERS = ("recruitment", "placement", "volunteering", "honors", "gateway")
 
@@ -52,7 +52,8 @@ def test_a_service_uses_its_own_queues_and_the_shared_exchanges_but_not_anothers
     assert not allows(granted.configure, "gravity.dead-letters")  # gravity broker-users does
     foreign = [
         "rpc-recruitment",
-        "rpc.reply-recruitment-3f2a",
+        "rpc.reply-recruitment-3f2a9c1e-0b7d-4c1a-9e55-6f1c1e9a8a5e",
+        "rpc.reply-placement-anything",
         "evt-placement-X--honors.on_x",
         "evt-honors-X--placement.on_x",  # a source it does not consume
         "evt-recruitment-X--placement.on_x--honors.on_y",
@@ -162,3 +163,15 @@ def test_what_each_service_consumes_is_read_from_its_event_handlers() -> None:
     assert consumed_producers("recruitment") == ()
     assert consumed_producers("gateway") == ()  # it follows the log, not the broker
     assert consumed_producers("eventlog") is None  # no service: its permissions are its own
+
+
+def test_a_service_binds_to_nameko_rpc_only_for_its_own_requests_and_its_replies() -> None:
+    topic = rpc_topic_permissions("placement")
+    assert topic is not None
+    assert topic.exchange == "nameko-rpc"
+    assert allows(topic.read, "placement.*")  # nameko's binding of rpc-placement
+    assert allows(topic.read, "3f2a9c1e-0b7d-4c1a-9e55-6f1c1e9a8a5e")  # a reply queue's
+    for eavesdropping in ("recruitment.*", "#", "*.*", "recruitment.register_student", "x"):
+        assert not allows(topic.read, eavesdropping), eavesdropping
+    assert allows(topic.write, "recruitment.register_student")  # it calls other services
+    assert rpc_topic_permissions("eventlog") is None
