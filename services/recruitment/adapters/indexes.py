@@ -33,12 +33,22 @@ from shared.lookup_digest import (
 )
 
 # Built once, not per registration: building them cost more CPU than SQLite spent running
-# them (docs/performance.md, "The command path").
-_CLAIM = registrations.insert()
-_LEGACY_ROW = sa.select(registrations.c.student_id).where(
-    registrations.c.campaign_id == sa.bindparam("campaign_id"),
-    registrations.c.resident_id_digest == sa.bindparam("digest"),
-    registrations.c.digest_scheme == LEGACY_SCHEME,
+# them (docs/performance.md, "The command path"). One statement claims the keyed digest unless
+# a plain row from before the key holds the same number (then it inserts nothing).
+_CLAIM = registrations.insert().from_select(
+    ["campaign_id", "resident_id_digest", "digest_scheme", "student_id"],
+    sa.select(
+        sa.bindparam("campaign_id", type_=sa.String),
+        sa.bindparam("digest", type_=sa.String),
+        sa.literal(SCHEME, type_=sa.String),
+        sa.bindparam("student_id", type_=sa.String),
+    ).where(
+        ~sa.exists().where(
+            registrations.c.campaign_id == sa.bindparam("campaign_id"),
+            registrations.c.resident_id_digest == sa.bindparam("legacy_digest"),
+            registrations.c.digest_scheme == LEGACY_SCHEME,
+        )
+    ),
 )
 
 
@@ -61,27 +71,20 @@ class ResidentIdIndex:
             if not isinstance(event, StudentRegistered):
                 continue
             campaign_id, number = event.campaign_id, event.id_number
-            if _legacy_row_exists(uow, campaign_id, legacy_digest(campaign_id, number)):
-                raise _duplicate()
             try:
-                uow.store.connection.execute(
+                claimed = uow.store.connection.execute(
                     _CLAIM,
                     {
                         "campaign_id": campaign_id,
-                        "resident_id_digest": self.digest.digest(campaign_id, number),
-                        "digest_scheme": SCHEME,
+                        "digest": self.digest.digest(campaign_id, number),
+                        "legacy_digest": legacy_digest(campaign_id, number),
                         "student_id": event.student_id,
                     },
-                )
+                ).rowcount
             except IntegrityError:
                 raise _duplicate() from None
-
-
-def _legacy_row_exists(uow: UnitOfWork, campaign_id: str, digest: str) -> bool:
-    found = uow.store.connection.execute(
-        _LEGACY_ROW, {"campaign_id": campaign_id, "digest": digest}
-    ).first()
-    return found is not None
+            if claimed != 1:  # a plain row from before the key holds the number
+                raise _duplicate()
 
 
 def _duplicate() -> DuplicateRegistrationError:
