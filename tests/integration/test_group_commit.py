@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from services.recruitment.adapters.tables import registrations
+from services.recruitment.domain.campaign import Campaign
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment.commands import CloseCampaign, OpenCampaign
 from shared.contracts.recruitment.errors import (
@@ -176,3 +177,24 @@ def test_registrations_from_many_threads_each_commit_once(desk):
     assert len(set(answers)) == 12
     assert desk.count(events) - before == 12
     assert desk.count(registrations) == 12
+
+
+def streams_cached_after_a_group_reading(desk: Desk, campaign_id: str, *, cleared: bool) -> int:
+    context = CommandContext("operator:op-1", "c")
+    with desk.unit_of_work(context) as group:
+        member = desk.unit_of_work(context)
+        member.join(group)
+        member.require(Campaign, campaign_id)
+        assert desk.cache.prefix(f"campaign-{campaign_id}") == ()  # not before the commit
+        if cleared:
+            desk.cache.clear()  # as an erasure in the same group does
+        group.commit_group([member])
+    return len(desk.cache.prefix(f"campaign-{campaign_id}"))
+
+
+def test_a_stream_read_in_a_group_is_cached_after_its_commit_unless_the_cache_was_cleared(desk):
+    campaign_id = open_campaign(desk)
+    desk.cache.clear()
+    assert streams_cached_after_a_group_reading(desk, campaign_id, cleared=False) == 2
+    desk.cache.clear()
+    assert streams_cached_after_a_group_reading(desk, campaign_id, cleared=True) == 0
