@@ -275,8 +275,14 @@ def main() -> None:
         action="store_true",
         help="the baseline is the same tree with sealing switched off (bench only), alternating",
     )
-    parser.add_argument("--rounds", type=int, default=2, help="pairs of rounds, off then on")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="pairs of rounds (off-on, on-off, ...)"
+    )
     args = parser.parse_args()
+    if args.sealing_baseline and args.baseline:
+        parser.error("--sealing-baseline measures one tree: give --against, not --baseline")
+    if args.rounds < 1:
+        parser.error("--rounds is at least 1")
     # SIGTERM unwinds like Ctrl-C, so the suite, the vhost and the worktree are cleaned up;
     # SIGINT is set again because a shell starts a background job with it ignored.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
