@@ -80,7 +80,6 @@ class EventStore:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._connection: Connection | None = None
         self._postgres = session.get_bind().dialect.name == "postgresql"
         # Streams read or written in this transaction, and their version now. On SQLite the
         # transaction holds the database's write lock, so no one else can move them on.
@@ -89,11 +88,12 @@ class EventStore:
 
     @property
     def connection(self) -> Connection:
-        """The session's connection in its current transaction (which it begins if needed)."""
-        connection = self._connection
-        if connection is None or not connection.in_transaction():
-            connection = self._connection = self._session.connection()
-        return connection
+        """The session's connection in its current transaction (which it begins if needed).
+
+        Asked of the session each time, never kept here: a connection kept past the session's
+        commit or rollback could be used after the pool has handed it to another green thread.
+        """
+        return self._session.connection()
 
     def savepoint(self) -> NestedTransaction:
         """A SAVEPOINT on the connection (a context: released on leaving, rolled back on an
