@@ -180,7 +180,13 @@ def post_positions(stack: PlacementStack) -> None:
 def rank_both_ways(stack: PlacementStack) -> None:
     """s1 wants pa then pc, s2 pa then pb, s3 only pb; unit a prefers s2 at pa."""
     ids = stack.ids
-    wait_for(stack.report, lambda report: report["candidates"] == 3)
+    # The read models follow the log: the campaign's report exists once its events arrived
+    # there (the first batch waits for the students' keys), which may be after the last POST.
+    path = f"/campaigns/{ids['campaign']}/placements/report"
+    wait_for(
+        lambda: stack.call("GET", path),
+        lambda answer: answer.status_code == 200 and answer.json()["candidates"] == 3,
+    )
     for who, chosen in (("s1", ["pa", "pc"]), ("s2", ["pa", "pb"]), ("s3", ["pb"])):
         path = f"/campaigns/{ids['campaign']}/students/{ids[who]}/ranking"
         stack.ok("PUT", path, who, json={"position_ids": [ids[name] for name in chosen]})
