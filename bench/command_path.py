@@ -12,11 +12,11 @@ CPU ms per command of each (each process's own CPU, ``time.process_time``) and t
 
     .venv/bin/python bench/command_path.py [--rounds 5] [--commands 4000]
                                            [--synchronous NORMAL] [--baseline REV]
-                                           [--clients 1]
+                                           [--clients 1 [--group-commit]]
 
 ``--clients N``: ours gets its commands from N green threads at once (a service's RPC
-workers), so that group commit can take several in one transaction; the peer's
-``Application.save`` has nothing to group and stays one caller.
+workers); with ``--group-commit`` (off in the product, docs/performance.md) commands that arrive
+together commit in one transaction. The peer's ``Application.save`` stays one caller.
 """
 
 from __future__ import annotations
@@ -83,11 +83,14 @@ class Side:
         self.process.wait(timeout=60)
 
 
-def ours(tree: SourceTree, label: str, database: Path, synchronous: str, clients: int) -> Side:
+def ours(
+    tree: SourceTree, label: str, database: Path, synchronous: str, clients: int, group: bool
+) -> Side:
     script = str(BENCH / "command_path_ours.py")
+    grouping = ["group"] if group else []
     return Side(
         label,
-        [sys.executable, script, str(database), synchronous, str(clients)],
+        [sys.executable, script, str(database), synchronous, str(clients), *grouping],
         tree.path,
         tree.environ(),
     )
@@ -107,6 +110,7 @@ def main() -> None:
     parser.add_argument("--synchronous", default="NORMAL", choices=("OFF", "NORMAL", "FULL"))
     parser.add_argument("--baseline", help="also run ours from this git revision")
     parser.add_argument("--clients", type=int, default=1, help="ours: concurrent callers")
+    parser.add_argument("--group-commit", action="store_true", help="ours: group commit on")
     options = parser.parse_args()
     python = peer_python()
     with tempfile.TemporaryDirectory() as folder, trees(options.baseline) as sources:
@@ -117,6 +121,7 @@ def main() -> None:
                 Path(folder) / f"ours-{number}.db",
                 options.synchronous,
                 options.clients,
+                options.group_commit and number == len(sources) - 1,
             )
             for number, tree in enumerate(sources)
         ]
@@ -150,6 +155,7 @@ def report(sides: list[Side], options: argparse.Namespace) -> None:
         f"{options.commands * options.rounds} registrations per side, {options.rounds} "
         f"alternating rounds, SQLite WAL synchronous={options.synchronous}, "
         f"ours from {options.clients} caller(s)"
+        + (", the working tree's with group commit" if options.group_commit else "")
     )
     width = max(len(side.label) for side in sides) + 2
     print(f"{'side':<{width}}{'commands/s':>12}{'CPU ms/command':>16}")

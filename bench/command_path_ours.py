@@ -5,11 +5,11 @@ tree, or a baseline revision), so that it imports that tree's product. It reads 
 round (``round count``) on stdin, registers ``count`` students through recruitment's handler
 and unit of work on a SQLite file, and answers with a JSON line of wall and CPU seconds.
 
-    python bench/command_path_ours.py DATABASE SYNCHRONOUS [CLIENTS]
+    python bench/command_path_ours.py DATABASE SYNCHRONOUS [CLIENTS [group]]
 
 With CLIENTS above 1 the commands come from that many green threads under eventlet, as a
 service's RPC workers send them, so that commands arriving together can share a commit
-(group commit, where the tree has it).
+(group commit, with ``group`` and where the tree has it).
 """
 
 from __future__ import annotations
@@ -73,12 +73,14 @@ def main() -> None:
         Student: ResidentIdIndex(LookupDigest(b"bench-lookup-key" * 2))
     }
     cache = StreamCache()  # the service keeps one per process
+    grouped = len(sys.argv) > 4 and sys.argv[4] == "group"
+    handlers = HANDLERS.with_group_commit() if grouped else HANDLERS
 
     def run(command: object) -> None:
         def unit_of_work(context: CommandContext) -> UnitOfWork:
             return UnitOfWork(sessions, "recruitment", context, keepers=keepers, stream_cache=cache)
 
-        HANDLERS.run(command, unit_of_work, CONTEXT)  # type: ignore[arg-type]
+        handlers.run(command, unit_of_work, CONTEXT)  # type: ignore[arg-type]
 
     campaign_id = str(uuid.uuid4())
     now = datetime.now(UTC)

@@ -60,6 +60,10 @@ class CommandHandlers:
         self._table = dict(table)
         self._group = GroupCommit(self.run_together) if group_commit else None
 
+    def with_group_commit(self) -> CommandHandlers:
+        """The same table with group commit on (``shared.kit.group_commit``)."""
+        return CommandHandlers(self._table, group_commit=True)
+
     def __iter__(self) -> Iterator[type[Command]]:
         return iter(self._table)
 
