@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 import sys
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import requests
@@ -25,19 +24,12 @@ from tqdm import tqdm
 from gravity.demo.client import DemoClient, DemoError
 from gravity.demo.data import REJECTIONS, registrations
 from gravity.demo.honours import run_honours
+from gravity.demo.ids import demo_campaign_id, demo_record_id
 from gravity.demo.season import Season
 from gravity.demo.volunteering import VolunteeringSeason, headline
 from shared.config import Settings
 
 __all__ = ["demo_campaign_id", "load_demo", "registrations"]
-
-# Ids of the demo's records derive from their names, so that a second run meets the first.
-DEMO_NAMESPACE = uuid.UUID("0b6e1b7c-5f0e-4f53-9d7e-1f3c2a9b8d41")
-
-
-def demo_campaign_id(year: int) -> str:
-    """The demo season's campaign id: the same for every run in ``year``."""
-    return str(uuid.uuid5(DEMO_NAMESPACE, f"gravity-demo-campaign-{year}"))
 
 
 def load_demo(settings: Settings, base_url: str | None = None) -> int:
@@ -51,7 +43,10 @@ def load_demo(settings: Settings, base_url: str | None = None) -> int:
     if stop is not None:
         return stop
     client.post(f"/campaigns/{campaign_id}/open")
-    people = {str(uuid.uuid4()): person for person in registrations(90)}
+    people = {
+        demo_record_id(campaign_id, "student", index): person
+        for index, person in enumerate(registrations(90))
+    }
     for student_id, person in tqdm(people.items(), desc="registering", unit="student"):
         body = person | {"student_id": student_id}
         client.post(f"/campaigns/{campaign_id}/registrations", body)

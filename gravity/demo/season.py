@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from tqdm import tqdm
 
 from gravity.demo.client import DemoClient, DemoError
 from gravity.demo.data import DOCUMENTS, GIVEN, HOST_UNITS, POSITIONS, SEATS, SURNAMES
+from gravity.demo.ids import demo_record_id
 from shared.config import Settings
 
 
@@ -71,9 +71,9 @@ class Season:
 
     def register_host_units(self) -> list[str]:
         units = []
-        for name, kind, township in HOST_UNITS:
+        for index, (name, kind, township) in enumerate(HOST_UNITS):
             unit = {
-                "host_unit_id": str(uuid.uuid4()),
+                "host_unit_id": demo_record_id(self.campaign_id, "host-unit", index),
                 "name": name,
                 "kind": kind,
                 "township": township,
@@ -116,7 +116,9 @@ class Season:
         )
         campaign = f"/campaigns/{self.campaign_id}/students"
         for student_id in tqdm(self.approved, desc="students ranking", unit="student"):
-            chosen = self.rng.sample(sorted(self.unit_of), 5)
+            # In the order posted, not by id: the season must not hang on the ids the
+            # services make up, so that every run reaches the same matching.
+            chosen = self.rng.sample(list(self.unit_of), 5)
             self.choices[student_id] = chosen
             token = self.token("student", student_id)
             self.client.put(f"{campaign}/{student_id}/ranking", {"position_ids": chosen}, token)
@@ -127,7 +129,8 @@ class Season:
             token = self.token("host_unit", unit)
             found = self.client.get(f"/positions/{position_id}/applicants", token)["applicants"]
             if found:
-                order = sorted((a["student_id"] for a in found), key=lambda _: self.rng.random())
+                applicants = sorted(a["student_id"] for a in found)
+                order = sorted(applicants, key=lambda _: self.rng.random())
                 ranking = {"student_ids": order, "unacceptable": []}
                 self.client.put(f"/positions/{position_id}/applicant-ranking", ranking, token)
 
@@ -141,9 +144,9 @@ class Season:
         """Whom the round left without a seat gets one directly: a chosen one if still free."""
         free = dict(proposal["unfilled"])
         placed = []
-        for student_id in proposal["unmatched"]:
+        for student_id in sorted(proposal["unmatched"]):
             wanted = [pid for pid in self.choices[student_id] if free.get(pid, 0) > 0]
-            position_id = (wanted or [pid for pid, seats in free.items() if seats > 0])[0]
+            position_id = (wanted or [pid for pid in self.unit_of if free.get(pid, 0) > 0])[0]
             free[position_id] -= 1
             body = {
                 "student_id": student_id,
