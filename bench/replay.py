@@ -9,7 +9,8 @@ revision in a process of its own, alternating, so that each figure has a baselin
 same run:
 
 - ``current``: the working tree;
-- ``baseline``: a git worktree of ``--baseline`` (default: the commit before batched replay).
+- each ``--baseline COMMIT`` (repeatable; default: the commit before batched replay): a git
+  worktree of it.
 
 ``--gateway-db postgresql`` keeps the live read models on PostgreSQL (a throw-away database
 on 127.0.0.1) instead of SQLite. Each process prints its events/s, CPU seconds, CPU per
@@ -17,7 +18,7 @@ event and peak RSS (from ``getrusage``), beside its peak once the product is imp
 the data adds is the difference).
 
     .venv/bin/python bench/replay.py [--events 200000] [--rounds 1] [--gateway-db postgresql]
-        [--baseline COMMIT] [--follow-batch 50]
+        [--baseline COMMIT ...] [--follow-batch 50] [--no-baseline]
 
 ``--follow-batch N`` also times the gateway's catch-up subscription applying the whole log N
 entries per batch into a fresh store (the live projection's CPU per event), per revision.
@@ -51,7 +52,12 @@ sys.path.insert(0, sys.argv[1])
 mode, log_url, live_url, data_dir = sys.argv[2:6]
 FOLLOW_BATCH = int(sys.argv[6])
 from shared.config import load_settings
-from gateway.sections import SECTIONS
+try:  # the read models alone, as `gravity audit replay` imports them (not the routes)
+    from gateway.readmodels import READ_MODELS as SECTIONS
+    from gateway.core.projection import projection_of
+except ImportError:  # a revision from before that
+    from gateway.sections import SECTIONS
+    from gateway.core.bootstrap import projection_of
 from gateway.core import replay, projector
 imports_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 settings = load_settings(environ={}, overrides={
@@ -64,7 +70,6 @@ if mode == "replay":
              "differences": report.differences[:3]}
 elif mode == "follow":
     # The gateway's catch-up subscription, in the small batches of a live follower.
-    from gateway.core.bootstrap import projection_of
     from gateway.core.projector import Projector
     from gateway.core.replay import fresh_store
     from gateway.core.subscription import CatchUpSubscription
@@ -82,7 +87,6 @@ elif mode == "follow":
         leftover.unlink()
     found = {"events": events, "equal": True, "differences": []}
 else:
-    from gateway.core.bootstrap import projection_of
     from gateway.core.projector import Projector
     from gateway.core.replay import fresh_store, rebuild
     from shared.eventlog.reader import EventLogReader
@@ -269,7 +273,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--baseline", default=BASELINE, help="git commit of the baseline")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        help=f"git commit of a baseline (repeat for several; default {BASELINE})",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--gateway-db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
@@ -286,7 +294,8 @@ def main() -> None:
             live_url = f"sqlite:///{work / 'gateway.db'}"
         trees = {"current": ROOT}
         if not args.no_baseline:
-            trees["baseline"] = stack.enter_context(worktree(args.baseline))
+            for commit in args.baseline or [BASELINE]:
+                trees[commit] = stack.enter_context(worktree(commit))
         print(f"{args.events:,} events; live read models on {args.gateway_db}")
         print(line("live projection", measure(ROOT, "project", log_url, live_url, work)))
         print(

@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gateway.core.bootstrap import projection_of
 from gateway.core.call import ApiCall, Reply
 from gateway.core.errors import ApiError
+from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.replay import fresh_store, rebuild
 from gateway.core.route import Route

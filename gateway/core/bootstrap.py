@@ -16,7 +16,7 @@ from gateway.core.metrics import GatewayMetrics
 from gateway.core.metrics_figures import ScrapeFigures
 from gateway.core.pipeline import Edge
 from gateway.core.privacy import gateway_keys
-from gateway.core.projection import ProjectionHandler
+from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.route import Route
 from gateway.core.section import ReadModelQueries, Section
@@ -100,17 +100,6 @@ def build_app(
         metrics=metrics,
         figures=figures,
     )
-
-
-def projection_of(sections: Sequence[Section]) -> dict[str, ProjectionHandler]:
-    """Every section's projection handlers by event type; a type has one handler."""
-    handlers: dict[str, ProjectionHandler] = {}
-    for section in sections:
-        for event_type, handler in section.projection.items():
-            if event_type in handlers:
-                raise ValueError(f"{event_type} is projected by two sections")
-            handlers[event_type] = handler
-    return handlers
 
 
 class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is untyped

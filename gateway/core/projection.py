@@ -7,16 +7,57 @@ the log again (from an older checkpoint) ends in the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gateway.core.tables import personal_columns
 from gateway.core.write_batch import WriteBatch
 
 Values = dict[str, Any]
 ProjectionHandler = Callable[[Connection, Values, str], None]
+
+
+class Projected(Protocol):
+    """What a replay needs of a section: its handlers and the tables they keep (a
+    ``gateway.core.section.Section``, or a ``ReadModel`` without the section's routes)."""
+
+    @property
+    def projection(self) -> Mapping[str, ProjectionHandler]: ...
+
+    @property
+    def tables(self) -> tuple[sa.Table, ...]: ...
+
+    @property
+    def personal_columns(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """A section's read models alone: its projection and tables, none of its HTTP side (a
+    replay imports these, ``gateway.readmodels``, not the gateway's routes)."""
+
+    name: str
+    projection: Mapping[str, ProjectionHandler]
+    tables: tuple[sa.Table, ...]
+
+    @property
+    def personal_columns(self) -> frozenset[str]:
+        return personal_columns(self.tables)
+
+
+def projection_of(sections: Iterable[Projected]) -> dict[str, ProjectionHandler]:
+    """Every section's projection handlers by event type; a type has one handler."""
+    handlers: dict[str, ProjectionHandler] = {}
+    for section in sections:
+        for event_type, handler in section.projection.items():
+            if event_type in handlers:
+                raise ValueError(f"{event_type} is projected by two sections")
+            handlers[event_type] = handler
+    return handlers
 
 
 def replace_row(

@@ -21,12 +21,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
-from gateway.core.bootstrap import projection_of
 from gateway.core.privacy import gateway_keys
+from gateway.core.projection import Projected, projection_of
 from gateway.core.projection_inputs import read_rows_after
 from gateway.core.projector import Projector
 from gateway.core.replay_compare import Differences, compare_tables
-from gateway.core.section import Section
 from gateway.core.tables import PROJECTION, checkpoint
 from shared.config import Settings
 from shared.eventlog.reader import EventLogReader
@@ -49,12 +48,13 @@ class ReplayReport:
 
 def replay_read_models(
     settings: Settings,
-    sections: Sequence[Section],
+    sections: Sequence[Projected],
     target_url: str | None = None,
     progress: bool = True,
 ) -> ReplayReport:
     """Rebuild the sections' read models from the log into ``target_url`` (a fresh, empty
-    store) and compare them with the live ones."""
+    store) and compare them with the live ones. ``gateway.readmodels.READ_MODELS`` will do
+    for ``sections``, without importing the gateway's HTTP side."""
     tables = [table for section in sections for table in section.tables]
     personal = frozenset().union(*(section.personal_columns for section in sections))
     live_engine = create_database_engine(settings.database_url("gateway"), reader=True)
