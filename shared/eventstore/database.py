@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,17 @@ def _sqlite_engine(url: str, *, reader: bool, cache_mib: int | None) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if reader:
-            connection.exec_driver_sql("BEGIN")
-        else:
-            retry_while_busy(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+        # On the driver's connection: through ``exec_driver_sql`` the BEGIN of every command
+        # cost several times what SQLite spends on it (docs/performance.md).
+        driver = connection.connection.dbapi_connection
+        try:
+            if reader:
+                driver.execute("BEGIN")
+            else:
+                retry_while_busy(lambda: driver.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as error:
+            raise sa.exc.DBAPIError.instance(
+                "BEGIN", None, error, sqlite3.Error, hide_parameters=True
+            ) from error
 
     return engine

@@ -11,11 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, NestedTransaction
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from shared.domain import ConcurrencyConflictError
 from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.events.envelope import Envelope, stored_fields
+from shared.eventstore.driver_sql import DriverStatement
 from shared.eventstore.tables import events, inbox, outbox
 
 # Built once: building a statement per call (and coercing its clauses) cost more CPU than
@@ -35,8 +36,13 @@ _STREAM_AFTER = (
 # streams it read whole, with its data version then and their version (``note_read``).
 _READS = "gravity.streams_read"
 _MAX_READS = 10_000
-_APPEND = events.insert().returning(events.c.seq, sort_by_parameter_order=True)
-_MARK = outbox.insert()
+# The two statements of every append, on the driver's cursor (``driver_sql`` says why).
+_APPEND = DriverStatement(
+    events.insert()
+    .values({column.name: sa.bindparam(column.name) for column in events.c if column.name != "seq"})
+    .returning(events.c.seq)
+)
+_MARK = DriverStatement(outbox.insert().values(seq=sa.bindparam("seq"), published_at=sa.null()))
 
 
 def envelope_to_row(envelope: Envelope) -> dict[str, Any]:
@@ -85,15 +91,28 @@ class EventStore:
         # transaction holds the database's write lock, so no one else can move them on.
         self._versions: dict[str, int] = {}
         self._data_version_now: int | None = None
+        self._transaction: SessionTransaction | None = None
+        self._connection: Connection | None = None
 
     @property
     def connection(self) -> Connection:
         """The session's connection in its current transaction (which it begins if needed).
 
-        Asked of the session each time, never kept here: a connection kept past the session's
-        commit or rollback could be used after the pool has handed it to another green thread.
+        Kept only while the session's transaction that gave it is the session's active one:
+        a connection kept past the session's commit or rollback could be used after the pool
+        has handed it to another green thread. (Asking the session on every statement cost
+        more than some of the statements, docs/performance.md.)
         """
-        return self._session.connection()
+        transaction = self._session.get_transaction()
+        if (
+            transaction is None
+            or transaction is not self._transaction
+            or not transaction.is_active
+            or self._connection is None
+        ):
+            self._connection = self._session.connection()
+            self._transaction = self._session.get_transaction()
+        return self._connection
 
     def savepoint(self) -> NestedTransaction:
         """A SAVEPOINT on the connection (a context: released on leaving, rolled back on an
@@ -183,18 +202,14 @@ class EventStore:
                 raise ValueError("envelopes must continue the stream they are appended to")
         if not new_events:
             return
-        try:
-            seqs = (
-                self.connection.execute(
-                    _APPEND, [envelope_to_row(envelope) for envelope in new_events]
-                )
-                .scalars()
-                .all()
-            )
-        except IntegrityError as error:
-            raise ConcurrencyConflictError(stream_id, expected_version) from error
-        self.connection.execute(_MARK, [{"seq": seq, "published_at": None} for seq in seqs])
-        self.connection.info.get(_READS, {}).pop(stream_id, None)
+        connection = self.connection
+        for envelope in new_events:
+            try:
+                (seq,) = _APPEND.run(connection, envelope_to_row(envelope)).fetchone()
+            except IntegrityError as error:
+                raise ConcurrencyConflictError(stream_id, expected_version) from error
+            _MARK.run(connection, {"seq": seq})
+        connection.info.get(_READS, {}).pop(stream_id, None)
         self._versions[stream_id] = expected_version + len(new_events)
 
     def claim(self, consumer: str, event_id: str) -> bool:

@@ -23,6 +23,7 @@ from shared.contracts.records import Event
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
 from shared.contracts.recruitment.events import StudentRegistered
 from shared.domain import Aggregate
+from shared.eventstore.driver_sql import DriverStatement
 from shared.eventstore.uow import IndexKeeper, UnitOfWork
 from shared.lookup_digest import (
     LEGACY_SCHEME,
@@ -32,23 +33,26 @@ from shared.lookup_digest import (
     lookup_digest,
 )
 
-# Built once, not per registration: building them cost more CPU than SQLite spent running
-# them (docs/performance.md, "The command path"). One statement claims the keyed digest unless
+# Built once and run on the driver's cursor (``shared.eventstore.driver_sql``): building it per
+# registration, or running it through SQLAlchemy's execute, cost more CPU than SQLite spent on
+# it (docs/performance.md, "The command path"). One statement claims the keyed digest unless
 # a plain row from before the key holds the same number (then it inserts nothing).
-_CLAIM = registrations.insert().from_select(
-    ["campaign_id", "resident_id_digest", "digest_scheme", "student_id"],
-    sa.select(
-        sa.bindparam("campaign_id", type_=sa.String),
-        sa.bindparam("digest", type_=sa.String),
-        sa.literal(SCHEME, type_=sa.String),
-        sa.bindparam("student_id", type_=sa.String),
-    ).where(
-        ~sa.exists().where(
-            registrations.c.campaign_id == sa.bindparam("campaign_id"),
-            registrations.c.resident_id_digest == sa.bindparam("legacy_digest"),
-            registrations.c.digest_scheme == LEGACY_SCHEME,
-        )
-    ),
+_CLAIM = DriverStatement(
+    registrations.insert().from_select(
+        ["campaign_id", "resident_id_digest", "digest_scheme", "student_id"],
+        sa.select(
+            sa.bindparam("campaign_id", type_=sa.String),
+            sa.bindparam("digest", type_=sa.String),
+            sa.literal(SCHEME, type_=sa.String),
+            sa.bindparam("student_id", type_=sa.String),
+        ).where(
+            ~sa.exists().where(
+                registrations.c.campaign_id == sa.bindparam("campaign_id"),
+                registrations.c.resident_id_digest == sa.bindparam("legacy_digest"),
+                registrations.c.digest_scheme == LEGACY_SCHEME,
+            )
+        ),
+    )
 )
 
 
@@ -72,8 +76,8 @@ class ResidentIdIndex:
                 continue
             campaign_id, number = event.campaign_id, event.id_number
             try:
-                claimed = uow.store.connection.execute(
-                    _CLAIM,
+                claimed = _CLAIM.run(
+                    uow.store.connection,
                     {
                         "campaign_id": campaign_id,
                         "digest": self.digest.digest(campaign_id, number),

@@ -1,0 +1,83 @@
+"""Hot statements rendered once per dialect and run on the driver's own cursor.
+
+Every registration runs the same few statements (the append, the outbox mark, the ID-number
+claim). Through SQLAlchemy's ``Connection.execute`` each one cost about twice what the driver
+spends on it: the execution context, the events, the result wrapper (docs/performance.md,
+"The command path"). A ``DriverStatement`` renders its Core statement once for each dialect it
+meets (SQLite's ``?`` or psycopg2's ``%(name)s``) and hands it to the driver's cursor in the
+connection's current transaction. A driver error comes out as SQLAlchemy's own exception
+(``IntegrityError`` and the rest, parameters hidden), and a lost connection is invalidated,
+as SQLAlchemy would have done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Arrange = Callable[[Mapping[str, Any]], Any]
+
+
+class DriverStatement:
+    """A Core statement with bound parameters, run through the driver directly."""
+
+    def __init__(self, statement: sa.sql.ClauseElement) -> None:
+        self._statement = statement
+        self._rendered: dict[str, tuple[str, Arrange]] = {}
+
+    def rendered(self, dialect: Dialect) -> tuple[str, Arrange]:
+        """The SQL text for ``dialect`` and how a call's parameters become the driver's."""
+        found = self._rendered.get(dialect.name)
+        if found is None:
+            found = self._rendered[dialect.name] = _render(self._statement, dialect)
+        return found
+
+    def run(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
+        """Execute with ``parameters`` in the connection's transaction; the driver's cursor
+        (rows, ``rowcount``) is the answer."""
+        dialect = connection.dialect
+        sql, arrange = self.rendered(dialect)
+        driver = connection.connection.dbapi_connection
+        assert driver is not None  # a connection in a transaction always has one
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, arrange(parameters))
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, driver, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise sa.exc.DBAPIError.instance(
+                sql,
+                None,
+                error,
+                dialect.loaded_dbapi.Error,
+                hide_parameters=True,  # a driver's message must never quote a student
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from error
+        return cursor
+
+
+def _render(statement: sa.sql.ClauseElement, dialect: Dialect) -> tuple[str, Arrange]:
+    compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+    if compiled._bind_processors:  # none of the hot statements' types has one
+        raise TypeError("a driver statement's parameters must need no conversion")
+    constants = {name: value for name, value in compiled.params.items() if value is not None}
+    if compiled.positional:
+        order = tuple(compiled.positiontup or ())
+
+        def positional(parameters: Mapping[str, Any]) -> tuple[Any, ...]:
+            return tuple(
+                parameters[name] if name in parameters else constants[name] for name in order
+            )
+
+        return compiled.string, positional
+
+    def named(parameters: Mapping[str, Any]) -> dict[str, Any]:
+        return constants | dict(parameters)
+
+    return compiled.string, named
