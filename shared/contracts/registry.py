@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, missing
+from marshmallow.fields import Field
 
 from shared.contracts.fields import Id, is_personal
 from shared.contracts.schemas import build_schema
@@ -45,6 +47,49 @@ class Contract:
     def id_fields(self) -> tuple[str, ...]:
         """Fields holding one id (never personal data): what a log line may name."""
         return tuple(name for name, field in self.schema.fields.items() if isinstance(field, Id))
+
+    def dump_checked(self, values: Payload) -> tuple[Payload, dict[str, Any]]:
+        """The payload as ``schema.dump`` gives it, and what ``schema.validate`` would say of
+        it (empty when valid), in one pass over the fields.
+
+        Each field's value is serialised, then loaded back by the same field (its type check
+        and validators), without the schema's load machinery around it: the two passes of
+        dump-then-validate cost more than a third of a registration's contract work
+        (docs/performance.md, "The command path"). A schema with hooks, renamed or one-way
+        fields takes the two passes, whose verdict this one's equals.
+        """
+        plain = self._plain_fields
+        if plain is None:
+            payload: Payload = self.schema.dump(values)
+            return payload, self.schema.validate(payload)
+        get_attribute = self.schema.get_attribute
+        payload = {}
+        for name, field in plain:
+            value = field.serialize(name, values, accessor=get_attribute)
+            if value is not missing:
+                payload[name] = value
+        errors: dict[str, Any] = {}
+        for name, field in plain:
+            try:
+                field.deserialize(payload.get(name, missing), name, payload)
+            except ValidationError as error:
+                errors[name] = error.messages
+        return payload, errors
+
+    @cached_property
+    def _plain_fields(self) -> tuple[tuple[str, Field[Any]], ...] | None:
+        """The schema's fields when one pass can stand for dump-then-validate, else None."""
+        schema = self.schema
+        if any(schema._hooks.values()) or schema.partial:
+            return None
+        fields = tuple(schema.fields.items())
+        if tuple(schema.load_fields) != tuple(schema.dump_fields) or len(fields) != len(
+            schema.load_fields
+        ):
+            return None
+        if any(field.data_key is not None or field.attribute is not None for _, field in fields):
+            return None
+        return fields
 
 
 class ContractRegistry:
@@ -136,12 +181,11 @@ class ContractRegistry:
     def dump(self, event_type: str, values: Payload) -> tuple[int, Payload]:
         """Validate and serialise a payload at the newest version."""
         version = self.latest_version(event_type)
-        schema = self.get(event_type, version).schema
+        contract = self.get(event_type, version)
         try:
-            payload: Payload = schema.dump(values)
+            payload, errors = contract.dump_checked(values)
         except ValidationError as error:
             raise InvalidPayloadError(event_type, error.messages) from error
-        errors = schema.validate(payload)
         if errors:
             raise InvalidPayloadError(event_type, errors)
         return version, payload
