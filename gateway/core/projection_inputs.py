@@ -18,14 +18,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from marshmallow import ValidationError, fields, missing
-from sqlalchemy.engine import Engine, Row
 
 from shared.contracts import CONTRACTS
 from shared.contracts.fields import EARLIEST_TIMESTAMP_YEAR, Id, UtcDateTime, WholeNumber
 from shared.contracts.registry import Payload
-from shared.eventlog.tables import event_log
 from shared.events.canonical import parse_timestamp
 from shared.events.envelope import Envelope
 
@@ -75,35 +72,70 @@ def _full_load(event_type: str, version: int, payload: Payload) -> Payload:
 
 
 class _Plan:
-    """One conversion per field of a contract, and the defaults of the optional ones."""
+    """One conversion per field of a contract, and the defaults of the optional ones, as one
+    function written for the contract (``_plan_source``): a replay loads a million payloads,
+    and a call per field was most of their cost."""
 
     def __init__(self, event_type: str, version: int) -> None:
         schema = CONTRACTS.get(event_type, version).schema
-        self._convert: dict[str, Convert] = {}
-        self._required: list[str] = []
-        self._defaults: list[tuple[str, Any]] = []
-        for name, field in schema.fields.items():
-            self._convert[name] = _conversion(name, field)
-            if field.required:
-                self._required.append(name)
-            elif field.load_default is not missing:
-                self._defaults.append((name, field.load_default))
-        self._names = frozenset(self._convert)
+        namespace: dict[str, Any] = {
+            "NAMES": frozenset(schema.fields),
+            "MISSING": missing,
+            "Off": _OffPlanError,
+            "ID": CANONICAL_ID.match,
+        }
+        lines = []
+        for index, (name, field) in enumerate(schema.fields.items()):
+            lines += _field_source(index, name, field, namespace)
+        self.source = "\n".join(
+            [
+                "def load(payload):",
+                "    if not NAMES.issuperset(payload):",
+                "        raise Off  # unknown fields: the contract refuses them",
+                "    values = dict(payload)",
+                "    get = payload.get",
+                *lines,
+                "    return values",
+            ]
+        )
+        exec(compile(self.source, f"<payload plan {event_type} v{version}>", "exec"), namespace)  # noqa: S102 - our own text, from the contract's field kinds
+        self.load: Callable[[Payload], Payload] = namespace["load"]
 
-    def load(self, payload: Payload) -> Payload:
-        if not self._names.issuperset(payload):
-            raise _OffPlanError  # unknown fields: the contract refuses them
-        values: Payload = {}
-        convert = self._convert
-        for name, value in payload.items():
-            values[name] = convert[name](value)
-        for name in self._required:
-            if name not in values:
-                raise _OffPlanError
-        for name, default in self._defaults:
-            if name not in values:
-                values[name] = default() if callable(default) else default
-        return values
+
+_TESTS: dict[type[Any], str] = {  # a value the field takes as it is, without its validators
+    Id: "isinstance(v, str) and ID(v) is not None",
+    fields.String: "isinstance(v, str)",
+    fields.Integer: "type(v) is int",
+    WholeNumber: "type(v) is int",
+    fields.Boolean: "type(v) is bool",
+}
+
+
+def _field_source(
+    index: int, name: str, field: fields.Field[Any], namespace: dict[str, Any]
+) -> list[str]:
+    """The lines of a plan that check (or convert) one field: the value kept as stored when it
+    passes its kind's test and validators, ``None`` where allowed, converted otherwise (by
+    ``_conversion``); ``Off`` where the full contract must decide."""
+    lines = [f"    v = get({name!r}, MISSING)", "    if v is MISSING:"]
+    if field.required:
+        lines.append("        raise Off")
+    elif field.load_default is not missing:
+        namespace[f"DEFAULT_{index}"] = field.load_default
+        call = "()" if callable(field.load_default) else ""
+        lines.append(f"        values[{name!r}] = DEFAULT_{index}{call}")
+    else:
+        lines.append("        pass")
+    test = _TESTS.get(type(field))
+    if test is None:
+        namespace[f"CONVERT_{index}"] = _conversion(name, field)
+        return [*lines, "    else:", f"        values[{name!r}] = CONVERT_{index}(v)"]
+    none = " and v is not None" if field.allow_none else ""  # an allowed None stays
+    lines += [f"    elif not ({test}){none}:", "        raise Off"]
+    if field.validators:
+        namespace[f"CHECK_{index}"] = _conversion(name, field)
+        lines += ["    else:", f"        CHECK_{index}(v)"]
+    return lines
 
 
 def _conversion(name: str, field: fields.Field[Any]) -> Convert:
@@ -164,24 +196,3 @@ def _conversion(name: str, field: fields.Field[Any]) -> Convert:
         raise _OffPlanError
 
     return convert
-
-
-_ROW_COLUMNS = [
-    column
-    for column in event_log.columns
-    if column.name not in ("recorded_at", "prev_hash", "hash")
-]
-
-
-def read_rows_after(engine: Engine, position: int, limit: int) -> list[Row[Any]]:
-    """Up to ``limit`` ``event_log`` rows after ``position``, ascending, as stored (the
-    envelope's columns; no envelope objects: ``Projector.apply_rows`` builds one only for the
-    entries that need it)."""
-    query = (
-        sa.select(*_ROW_COLUMNS)
-        .where(event_log.c.position > position)
-        .order_by(event_log.c.position)
-        .limit(limit)
-    )
-    with engine.connect() as connection:
-        return list(connection.execute(query).all())

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
+from gateway.core.log_rows import read_rows_after
 from gateway.core.privacy import gateway_keys
 from gateway.core.projection import Projected, projection_of
-from gateway.core.projection_inputs import read_rows_after
 from gateway.core.projector import Projector
 from gateway.core.replay_compare import Differences, compare_tables
 from gateway.core.tables import PROJECTION, checkpoint
@@ -90,16 +90,12 @@ def rebuild(reader: EventLogReader, projector: Projector, up_to: int, progress: 
     read = 0
     with tqdm(total=up_to, unit="event", desc="replaying", disable=not progress) as bar:
         while (position := projector.position()) < up_to:
-            rows = [
-                row
-                for row in read_rows_after(reader.engine, position, BATCH_SIZE)
-                if row.position <= up_to
-            ]
+            rows = read_rows_after(reader.engine, position, BATCH_SIZE, up_to)
             if not rows:
                 break  # the log ends before the live checkpoint: the caller reports it
             projector.apply_rows(rows)
             read += len(rows)
-            bar.update(rows[-1].position - position)
+            bar.update(rows.last_position - position)
     return read
 
 

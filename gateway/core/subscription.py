@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from gateway.core.projection_inputs import read_rows_after
+from gateway.core.log_rows import read_rows_after
 from gateway.core.projector import Projector
 from shared.backoff import Backoff
 from shared.eventlog.reader import EventLogReader
