@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import ValidationError, fields, missing
+from marshmallow import ValidationError, fields, missing, validate
 
 from shared.contracts import CONTRACTS
 from shared.contracts.fields import EARLIEST_TIMESTAMP_YEAR, Id, UtcDateTime, WholeNumber
@@ -132,10 +132,25 @@ def _field_source(
         return [*lines, "    else:", f"        values[{name!r}] = CONVERT_{index}(v)"]
     none = " and v is not None" if field.allow_none else ""  # an allowed None stays
     lines += [f"    elif not ({test}){none}:", "        raise Off"]
-    if field.validators:
+    choices = _choices(field)
+    if choices is not None:  # one of a few words (a status, a kind): no call for it
+        namespace[f"CHOICES_{index}"] = choices
+        lines += [f"    elif v not in CHOICES_{index}{none}:", "        raise Off"]
+    elif field.validators:
         namespace[f"CHECK_{index}"] = _conversion(name, field)
         lines += ["    else:", f"        CHECK_{index}(v)"]
     return lines
+
+
+def _choices(field: fields.Field[Any]) -> frozenset[str] | None:
+    """The words a text field takes when its one validator is ``OneOf`` (else None)."""
+    if type(field) is not fields.String or len(field.validators) != 1:
+        return None
+    check = field.validators[0]
+    if not isinstance(check, validate.OneOf):
+        return None
+    words = list(check.choices)
+    return frozenset(words) if all(isinstance(word, str) for word in words) else None
 
 
 def _conversion(name: str, field: fields.Field[Any]) -> Convert:

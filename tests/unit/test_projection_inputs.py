@@ -105,6 +105,8 @@ def variants(event_type: str, version: int, pool: Pool) -> Iterator[dict[str, An
         yield payload | {name: 7 if isinstance(value, str) else "7"}
         if isinstance(value, str) and len(value) == 36 and value.count("-") == 4:
             yield payload | {name: value.upper()}  # an id in another case: canonicalised
+        if isinstance(value, str):  # a word outside a field's choices; too short; too long
+            yield from (payload | {name: text} for text in ("no such choice", "", "x" * 5000))
         if isinstance(value, str) and value.endswith(".000000Z"):
             yield payload | {name: value.replace(".000000Z", "+08:00")}
         if isinstance(value, int) and not isinstance(value, bool):
