@@ -4,15 +4,12 @@ Builds a fresh SQLite log of ``--entries`` events (registrations-sized payloads,
 by its producer's key as the relay signs it; ``--unsigned`` for a log from before signing)
 with the product's appender, then, in ``--rounds`` alternating rounds over the same file:
 
-- ``verify_chain`` (this process and its worker processes), wall time and CPU seconds of all
-  of them (``time.process_time`` here, ``RUSAGE_CHILDREN`` for the workers);
-- the baseline: hashlib alone on the same stored bytes, every column the hash covers read with
-  sqlite3 and hashed as it comes, in a plain loop in one process (the least a verifier in
-  Python does per entry);
-- one stored column: the same hashed bytes kept whole in one column of a side table, read
-  with (position, prev_hash, hash) and hashed, links compared (what verify would do if the log
-  stored each entry's canonical envelope text in one column: the schema change
-  docs/event-log.md discusses, measured here, not made);
+- ``verify_chain`` with ``--workers`` processes (default: the machine's cores), and with one
+  process, wall time and CPU seconds of all of them (``time.process_time`` here,
+  ``RUSAGE_CHILDREN`` for the workers);
+- the baseline, hashlib alone: the same stored bytes (each entry's header columns and its
+  stored envelope text) read with sqlite3 and hashed as they come, in a plain loop in one
+  process, nothing compared (the least a verifier in Python does per entry);
 
 then SHA-256 alone over those bytes in memory (the ceiling), the time of an inclusion and a
 consistency proof over all entries, and peak memory.
@@ -37,7 +34,6 @@ from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared.eventlog.chain import STORED_COLUMNS, stored_material
 from shared.eventlog.verify import verify_chain
 from shared.eventstore.database import create_database_engine
 
@@ -117,22 +113,15 @@ def timed_verify(url: str, workers: int | None, timing: Timing) -> None:
     assert result.ok, result.reason
 
 
+HASHED = "SELECT position, recorded_at, prev_hash, envelope FROM event_log ORDER BY position"
+
+
 def timed_hashlib_alone(path: Path, timing: Timing) -> int:
-    """Every stored column the hash covers, read with sqlite3 and hashed as it comes."""
-    columns = ", ".join(STORED_COLUMNS)
+    """The bytes every entry's hash covers, read with sqlite3 and hashed as they come."""
     connection = sqlite3.connect(path)
     began, began_cpu, count = time.perf_counter(), time.process_time(), 0
-    for (
-        position, recorded_at, prev_hash, _, actor, causation_id, correlation_id, event_id,
-        event_type, key_id, occurred_at, payload, producer, schema_version, signature,
-        stream_id, stream_version,
-    ) in connection.execute(f"SELECT {columns} FROM event_log ORDER BY position"):  # fmt: skip
-        joined = (
-            f"{position}\n{recorded_at}\n{prev_hash}\n{actor}{causation_id}{correlation_id}"
-            f"{event_id}{event_type}{key_id}{occurred_at}{payload}{producer}{schema_version}"
-            f"{signature}{stream_id}{stream_version}"
-        )
-        hashlib.sha256(joined.encode()).hexdigest()
+    for position, recorded_at, prev_hash, envelope in connection.execute(HASHED):
+        hashlib.sha256(f"{position}\n{recorded_at}\n{prev_hash}\n{envelope}".encode()).hexdigest()
         count += 1
     timing.wall.append(time.perf_counter() - began)
     timing.cpu.append(time.process_time() - began_cpu)
@@ -140,49 +129,20 @@ def timed_hashlib_alone(path: Path, timing: Timing) -> int:
     return count
 
 
-def one_column_table(path: Path) -> float:
-    """A side table holding each entry's hashed bytes whole; seconds of SHA-256 alone over
-    them in memory (the ceiling), measured page by page while the table is filled."""
-    columns = ", ".join(STORED_COLUMNS)
+def sha256_in_memory(path: Path) -> float:
+    """Seconds of SHA-256 alone over every entry's hashed bytes, held in memory a page at a
+    time (the ceiling: no reading, no comparing)."""
     connection = sqlite3.connect(path)
-    connection.execute(
-        "CREATE TABLE one_column (position INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, "
-        "hash TEXT NOT NULL, material BLOB NOT NULL)"
-    )
-    cursor = connection.execute(f"SELECT {columns} FROM event_log ORDER BY position")
+    cursor = connection.execute(HASHED)
     hashed = 0.0
     while page := cursor.fetchmany(PAGE):
-        rows = [(row[0], row[2], row[3], stored_material(row)) for row in page]
+        materials = [f"{p}\n{r}\n{h}\n{e}".encode() for p, r, h, e in page]
         began = time.perf_counter()
-        for row in rows:
-            hashlib.sha256(row[3]).hexdigest()
+        for material in materials:
+            hashlib.sha256(material).hexdigest()
         hashed += time.perf_counter() - began
-        connection.executemany("INSERT INTO one_column VALUES (?, ?, ?, ?)", rows)
-    connection.commit()
     connection.close()
     return hashed
-
-
-def timed_one_column(path: Path, timing: Timing) -> None:
-    """Read (position, prev_hash, hash, bytes) a page at a time, hash the bytes, compare the
-    hashes and the links a column at a time: one process."""
-    connection = sqlite3.connect(path)
-    began, began_cpu = time.perf_counter(), time.process_time()
-    cursor = connection.execute(
-        "SELECT position, prev_hash, hash, material FROM one_column ORDER BY position"
-    )
-    expected, prev = 1, "0" * 64
-    sha256 = hashlib.sha256
-    while page := cursor.fetchmany(PAGE):
-        positions, prevs, hashes, materials = zip(*page, strict=True)
-        assert positions == tuple(range(expected, expected + len(page)))
-        assert prevs[0] == prev
-        assert prevs[1:] == hashes[:-1]
-        assert [sha256(material).hexdigest() for material in materials] == list(hashes)
-        expected, prev = expected + len(page), hashes[-1]
-    timing.wall.append(time.perf_counter() - began)
-    timing.cpu.append(time.process_time() - began_cpu)
-    connection.close()
 
 
 def proofs(path: Path) -> tuple[float, float, float]:
@@ -221,38 +181,44 @@ def main() -> None:
     args = parser.parse_args()
     signer = None if args.unsigned else ProducerSigner(Ed25519PrivateKey.generate())
     n = args.entries
-    verify, alone, one_column = Timing([], []), Timing([], []), Timing([], [])
+    workers = args.workers if args.workers is not None else os.cpu_count()
+    verify, single, alone = Timing([], []), Timing([], []), Timing([], [])
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="gravity-bench-log-") as folder:
         path = Path(folder) / "eventlog.db"
         url = f"sqlite:///{path}"
         upgrade_to_head(url, "shared.eventlog.migrations")
         appended, append_cpu = build(url, n, signer)
-        in_memory = one_column_table(path)
+        in_memory = sha256_in_memory(path)
         loads.append(os.getloadavg()[0])
         for _ in range(args.rounds):
             timed_verify(url, args.workers, verify)
             assert timed_hashlib_alone(path, alone) == n
-            timed_one_column(path, one_column)
+            timed_verify(url, 1, single)
         loads.append(os.getloadavg()[0])
         loaded, rooted, proved = proofs(path)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     kind = "unsigned" if signer is None else "signed"
-    workers = args.workers if args.workers is not None else os.cpu_count()
     print(f"event log of {n:,} {kind} entries (SQLite; verify with up to {workers} processes)")
     print("load average " + ", ".join(f"{load:.1f}" for load in loads) + " (start, build, end)")
     ratio_wall = min(alone.wall) / min(verify.wall)
     ratio_cpu = sum(alone.cpu) / sum(verify.cpu)
+    single_cpu = sum(alone.cpu) / sum(single.cpu)
     figures = [
         ("append (entries/s)", f"{n / appended:,.0f}"),
         ("  append, CPU s", f"{append_cpu:,.1f}"),
-        (f"verify_chain, best of {args.rounds} (entries/s)", verify.rate(n)),
+        (f"verify_chain, {workers} processes, best of {args.rounds} (/s)", verify.rate(n)),
         ("  verify_chain, CPU s per round (all processes)", f"{sum(verify.cpu) / args.rounds:.1f}"),
-        ("hashlib alone, same columns via sqlite3 (/s)", alone.rate(n)),
+        (f"verify_chain, 1 process, best of {args.rounds} (/s)", single.rate(n)),
+        ("  verify_chain, 1 process, CPU s per round", f"{sum(single.cpu) / args.rounds:.1f}"),
+        ("hashlib alone, same bytes via sqlite3 (/s)", alone.rate(n)),
         ("  hashlib alone, CPU s per round", f"{sum(alone.cpu) / args.rounds:.1f}"),
-        ("  verify / hashlib alone (wall; CPU)", f"{ratio_wall:.2f}; {ratio_cpu:.2f}"),
-        ("one stored column, 1 process (/s)", one_column.rate(n)),
+        (
+            f"  verify ({workers} p.) / hashlib alone (wall; CPU)",
+            f"{ratio_wall:.2f}; {ratio_cpu:.2f}",
+        ),
+        ("  verify (1 process) / hashlib alone, CPU", f"{single_cpu:.2f}"),
         ("sha256 alone over the same bytes in memory (/s)", f"{n / in_memory:,.0f}"),
         ("load leaf hashes (s)", f"{loaded:.2f}"),
         ("tree root over all entries (s)", f"{rooted:.2f}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -9,11 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from shared.eventlog.chain import entry_hash, envelope_columns
+from shared.eventlog.chain import envelope_from_row, envelope_text
 from shared.eventlog.screening import Refusal, quarantine
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
-from shared.events.canonical import format_timestamp
-from shared.events.envelope import SIGNATURE_FIELDS, Envelope
+from shared.events.canonical import canonical_bytes, format_timestamp
+from shared.events.envelope import Envelope
 from shared.messaging.topology import event_exchange
 
 
@@ -42,22 +43,23 @@ class EventLogAppender:
         batch, twins = _unique(envelopes)
         if not batch and not refused:
             return []
-        columns = [envelope_columns(_readable(envelope)) for envelope in batch]
+        texts = [envelope_text(_readable(envelope)) for envelope in batch]
         with self._engine.begin() as connection:
             position, prev_hash = _lock_head(connection)
-            logged = _already_logged(connection, [row["event_id"] for row in columns])
+            logged = _already_logged(connection, [envelope.event_id for envelope in batch])
             twins = [_logged_twin(twin, logged) for twin in twins]
-            quarantine(connection, [*refused, *twins, *_conflicts(batch, columns, logged)])
+            quarantine(connection, [*refused, *twins, *_conflicts(batch, logged)])
             recorded_at = format_timestamp(datetime.now(UTC))
             rows, positions = [], []
-            for envelope, values in zip(batch, columns, strict=True):
+            for envelope, text in zip(batch, texts, strict=True):
                 if envelope.event_id in logged:
                     continue
                 position += 1
-                digest = entry_hash(position, recorded_at, prev_hash, envelope.to_dict())
+                # The stored text is the hashed text: docs/event-log.md, "The hash chain".
+                header = f"{position}\n{recorded_at}\n{prev_hash}\n"
+                digest = hashlib.sha256((header + text).encode()).hexdigest()
                 rows.append(
-                    values
-                    | {"position": position, "recorded_at": recorded_at}
+                    {"position": position, "recorded_at": recorded_at, "envelope": text}
                     | {"prev_hash": prev_hash, "hash": digest}
                 )
                 positions.append(position)
@@ -86,19 +88,27 @@ def _unique(envelopes: Iterable[Envelope]) -> tuple[list[Envelope], list[Refusal
     return batch, twins
 
 
-def _conflicts(
-    batch: list[Envelope], columns: list[dict[str, Any]], logged: dict[str, Any]
-) -> list[Refusal]:
+def _conflicts(batch: list[Envelope], logged: dict[str, Any]) -> list[Refusal]:
     """Envelopes whose id is logged already with other content. The signature is not content:
     an event signed again after a key rotation (its relay stopped between publishing and
     marking it published) is a redelivery."""
     found = []
-    for envelope, values in zip(batch, columns, strict=True):
+    for envelope in batch:
         stored = logged.get(envelope.event_id)
-        content = {k: v for k, v in values.items() if k not in SIGNATURE_FIELDS}
-        if stored is not None and any(getattr(stored, k) != v for k, v in content.items()):
+        if stored is not None and _content(envelope) != _stored_content(stored):
             found.append(_twin(envelope, _logged_elsewhere(stored.position)))
     return found
+
+
+def _content(envelope: Envelope) -> bytes:
+    return canonical_bytes(envelope.unsigned().to_dict())
+
+
+def _stored_content(row: Any) -> bytes | None:
+    try:
+        return _content(envelope_from_row(row))
+    except ValueError:  # a damaged entry: whatever came now is not a redelivery of it
+        return None
 
 
 def _logged_twin(twin: Refusal, logged: dict[str, Any]) -> Refusal:

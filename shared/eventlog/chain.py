@@ -12,6 +12,10 @@ or renumbering entries breaks the chain even where contents are left alone.
 A signed event's ``key_id`` and ``signature`` are envelope fields like the others, so the chain
 covers them; an unsigned one (logged before producers signed) has neither key in its JSON and
 hashes as it always did.
+
+The log stores the canonical envelope as text (the ``envelope`` column), so the hash of a
+stored entry is the hash of its header and that text as stored: nothing is parsed or encoded
+again, and any rewrite of the text (white space, escapes, a duplicate key) fails.
 docs/event-log.md states the same rules for auditors who write their own verifier.
 """
 
@@ -20,12 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from json.encoder import encode_basestring
 from operator import methodcaller
 from typing import Any
 
 from shared.events.canonical import canonical_bytes
-from shared.events.envelope import ENVELOPE_FIELDS, SIGNATURE_FIELDS, Envelope, stored_fields
+from shared.events.envelope import Envelope
 
 GENESIS_HASH = "0" * 64
 
@@ -36,94 +39,21 @@ def entry_hash(position: int, recorded_at: str, prev_hash: str, event: dict[str,
     return hashlib.sha256(header + canonical_bytes(event)).hexdigest()
 
 
-ENVELOPE_KEYS = tuple(sorted((*ENVELOPE_FIELDS[:-1], "payload", *SIGNATURE_FIELDS)))
-STORED_COLUMNS = ("position", "recorded_at", "prev_hash", "hash", *ENVELOPE_KEYS)
-"""The columns of a stored entry, in the order ``hash_stored`` reads them."""
-_PAYLOAD = STORED_COLUMNS.index("payload")
-_LABELS = tuple((f'"{key}":', STORED_COLUMNS.index(key)) for key in ENVELOPE_KEYS)
-_UNSIGNED = tuple(label for label in _LABELS if label[0][1:-2] not in SIGNATURE_FIELDS)
-_SIGNATURE = STORED_COLUMNS.index("signature")
-
-
-_q = encode_basestring  # a str as JSON text, non-ASCII kept (ensure_ascii=False)
-
-
-def _json(value: object) -> str:
-    if value.__class__ is str:
-        return _q(value)
-    return "null" if value is None else str(value)
-
-
-def hash_stored(entry: Sequence[Any]) -> str:
-    """The hash of a stored entry (its values in ``STORED_COLUMNS`` order), computed over the
-    bytes as they are stored (``stored_material``)."""
-    return hashlib.sha256(stored_material(entry)).hexdigest()
-
-
-def stored_material(entry: Sequence[Any]) -> bytes:
-    """The bytes a stored entry's hash covers.
-
-    The canonical envelope is the stored columns in key order with the stored payload text
-    spliced in as it is, never parsed and re-encoded: a payload column rewritten into another
-    text for the same value (white space, escapes, a duplicate key in front) hashes
-    differently and is caught. A sound entry's stored payload is canonical JSON already.
-    """
-    labels = _UNSIGNED if entry[_SIGNATURE] is None else _LABELS
-    body = ",".join(
-        [label + (entry[at] if at == _PAYLOAD else _json(entry[at])) for label, at in labels]
-    )
-    return f"{entry[0]}\n{entry[1]}\n{entry[2]}\n{{{body}}}".encode()
-
-
-_NULL, _KEY_ID, _SIGNATURE_LABEL = "null", ',"key_id":', ',"signature":'
+STORED_COLUMNS = ("position", "recorded_at", "prev_hash", "hash", "envelope")
+"""The columns a stored entry's hash covers (with ``hash`` itself), in the order
+``hash_stored`` reads them."""
 _HEXDIGEST = methodcaller("hexdigest")
 
 
-def hash_stored_page(entries: Sequence[Sequence[Any]]) -> list[str] | None:
-    """``hash_stored`` of many entries at once: the same bytes, each built by one f-string
-    and all hashed with no Python step per entry (what lets ``verify`` keep up with hashlib).
+def stored_material(entry: Sequence[Any]) -> bytes:
+    """The bytes a stored entry's hash covers: its header and its envelope text as stored."""
+    position, recorded_at, prev_hash, _hash, envelope = entry
+    return f"{position}\n{recorded_at}\n{prev_hash}\n{envelope}".encode()
 
-    None if an entry holds a value its column should not (a text column that is not text,
-    a number column that is not an integer): the caller then hashes entry by entry with
-    ``hash_stored``, whose answer for such an entry is the one that counts.
-    ``tests/unit/test_event_log_chain.py`` holds the two to the same bytes.
-    """
-    try:
-        encoded = [
-            (
-                f'{position}\n{recorded_at}\n{prev_hash}\n{{"actor":{_q(actor)},"causation_id":'
-                f"{_NULL if causation_id is None else _q(causation_id)},"
-                f'"correlation_id":{_q(correlation_id)},"event_id":{_q(event_id)},'
-                f'"event_type":{_q(event_type)}'
-                f"{'' if signature is None else _KEY_ID + (_NULL if key is None else _q(key))}"
-                f',"occurred_at":{_q(occurred_at)},"payload":{payload:s},"producer":{_q(producer)},'
-                f'"schema_version":{schema_version:d}'
-                f"{'' if signature is None else _SIGNATURE_LABEL + _q(signature)}"
-                f',"stream_id":{_q(stream_id)},"stream_version":{stream_version:d}}}'
-            ).encode()
-            for (
-                position,
-                recorded_at,
-                prev_hash,
-                _hash,
-                actor,
-                causation_id,
-                correlation_id,
-                event_id,
-                event_type,
-                key,
-                occurred_at,
-                payload,
-                producer,
-                schema_version,
-                signature,
-                stream_id,
-                stream_version,
-            ) in entries
-        ]
-    except (TypeError, ValueError):  # not text where text belongs, or a non-integer number
-        return None
-    return list(map(_HEXDIGEST, map(hashlib.sha256, encoded)))
+
+def hash_stored(entry: Sequence[Any]) -> str:
+    """The hash of a stored entry (its values in ``STORED_COLUMNS`` order)."""
+    return hashlib.sha256(stored_material(entry)).hexdigest()
 
 
 def stored_entry_hash(row: Any) -> str:
@@ -131,9 +61,31 @@ def stored_entry_hash(row: Any) -> str:
     return hash_stored([getattr(row, column) for column in STORED_COLUMNS])
 
 
-def payload_is_canonical(text: str) -> bool:
-    """Whether a stored payload is the canonical encoding of what it parses to (one object,
-    no duplicate keys)."""
+def hash_stored_page(entries: Sequence[Sequence[Any]]) -> list[str]:
+    """``hash_stored`` of many entries at once, with no Python step per entry but the one
+    f-string (what lets ``verify`` keep up with hashlib alone)."""
+    encoded = [
+        f"{position}\n{recorded_at}\n{prev_hash}\n{envelope}".encode()
+        for position, recorded_at, prev_hash, _hash, envelope in entries
+    ]
+    return list(map(_HEXDIGEST, map(hashlib.sha256, encoded)))
+
+
+def envelope_text(envelope: Envelope) -> str:
+    """The canonical envelope: the text the log stores and hashes."""
+    return canonical_bytes(envelope.to_dict()).decode("utf-8")
+
+
+def envelope_columns(envelope: Envelope) -> dict[str, Any]:
+    """The ``event_log`` columns an envelope is written to (the rest are derived from it)."""
+    return {"envelope": envelope_text(envelope)}
+
+
+def text_is_canonical(text: object) -> bool:
+    """Whether a stored text is the canonical encoding of what it parses to (one object, no
+    duplicate keys at any depth)."""
+    if not isinstance(text, str):
+        return False
     try:
         value = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except (ValueError, TypeError):
@@ -148,20 +100,6 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def envelope_columns(envelope: Envelope) -> dict[str, Any]:
-    """The ``event_log`` columns that hold an envelope (payload as canonical JSON text;
-    ``key_id`` and ``signature`` None for an unsigned event)."""
-    payload = canonical_bytes(envelope.payload).decode("utf-8")
-    return (
-        envelope.to_dict()
-        | {"payload": payload, "key_id": envelope.key_id}
-        | {"signature": envelope.signature}
-    )
-
-
 def envelope_from_row(row: Any) -> Envelope:
-    """Rebuild the logged envelope; a damaged row raises ``ValueError``."""
-    signature = {name: getattr(row, name, None) for name in SIGNATURE_FIELDS}
-    return Envelope.from_dict(
-        {**stored_fields(row), "payload": json.loads(row.payload), **signature}
-    )
+    """Rebuild the logged envelope from its stored text; a damaged row raises ``ValueError``."""
+    return Envelope.from_dict(json.loads(row.envelope))

@@ -3,11 +3,12 @@
 The file is JSON lines (UTF-8, one object per line; docs/event-log.md states it for
 independent verifiers):
 
-1. ``{"format": "gravity-event-log-export", "version": 1, "exported_at": T,
+1. ``{"format": "gravity-event-log-export", "version": 2, "exported_at": T,
    "head": {"position": N, "hash": H}, "public_keys": [{"key_id": K, "public_key": B64}]}``
-2. one ``{"entry": {...}}`` per entry in position order, with every stored column
-   (``chain.STORED_COLUMNS``); the payload is the stored text, as a JSON string, so that an
-   entry whose stored text was rewritten stays detectable;
+2. one ``{"entry": {...}}`` per entry in position order, with the columns its hash covers
+   (``chain.STORED_COLUMNS``); the envelope is the stored text, as a JSON string, so that an
+   entry whose stored text was rewritten stays detectable (a version 1 file held the seventeen
+   columns the log stored before, ``legacy.py``; ``verify --export`` reads both);
 3. one ``{"checkpoint": {...}}`` per signed checkpoint, in position order.
 
 ``export_check.verify_export`` loads a file into a scratch SQLite database and runs the very
@@ -32,7 +33,8 @@ from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_checkpoints, log_
 from shared.eventlog.verify import HeadAnchor, snapshot
 from shared.events.canonical import format_timestamp
 
-FORMAT, VERSION = "gravity-event-log-export", 1
+FORMAT, VERSION = "gravity-event-log-export", 2
+VERSIONS = (1, 2)  # what verify --export reads
 BATCH = 5000
 
 

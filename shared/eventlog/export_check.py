@@ -17,14 +17,24 @@ from sqlalchemy.engine import Engine
 
 from shared.eventlog.chain import STORED_COLUMNS
 from shared.eventlog.checkpoints import Checkpoint
-from shared.eventlog.export import BATCH, FORMAT, VERSION, MalformedExportError
+from shared.eventlog.export import BATCH, FORMAT, VERSIONS, MalformedExportError
 from shared.eventlog.keys import Keyring
-from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_checkpoints, log_head, metadata
+from shared.eventlog.legacy import LEGACY_COLUMNS, legacy_envelope_text
+from shared.eventlog.tables import (
+    EVENT_LOG_INDEXES,
+    HEAD_ROW_ID,
+    event_log,
+    log_checkpoints,
+    log_head,
+    metadata,
+    sqlite_event_log_ddl,
+)
 from shared.eventlog.verify import HeadAnchor, VerificationResult, verify_chain
 from shared.events.envelope import SIGNATURE_FIELDS
 from shared.eventstore.database import create_database_engine
 
 _INTEGERS = {"position", "schema_version", "stream_version"}
+_LEGACY_HEADER = LEGACY_COLUMNS[:4]
 _NULLABLE = {"causation_id", *SIGNATURE_FIELDS}
 _CHECKPOINT_FIELDS = tuple(Checkpoint.__dataclass_fields__)
 
@@ -42,11 +52,20 @@ def verify_export(
         url = f"sqlite:///{Path(scratch) / 'log.db'}"
         engine = create_database_engine(url)
         try:
-            metadata.create_all(engine)
+            _create_tables(engine)
             _load(engine, lines)
             return verify_chain(engine, progress, expect_head=expect_head, keys=keys)
         finally:
             engine.dispose()
+
+
+def _create_tables(engine: Engine) -> None:
+    """The log's tables, ``event_log`` exactly as the migration makes it (verify checks)."""
+    with engine.begin() as connection:
+        metadata.create_all(connection, tables=[log_head, log_checkpoints])
+        connection.execute(sa.text(sqlite_event_log_ddl()))
+        for statement in EVENT_LOG_INDEXES:
+            connection.execute(sa.text(statement))
 
 
 def export_key_ids(first_line: str) -> list[str]:
@@ -60,21 +79,21 @@ def _load(engine: Engine, lines: Iterable[str]) -> None:
     first = next(numbered, None)
     if first is None:
         raise MalformedExportError("the file is empty: it is not a Gravity log export")
-    head = _header(*first)["head"]
+    header = _header(*first)
     with engine.begin() as connection:
-        connection.execute(log_head.insert(), [{"id": HEAD_ROW_ID, **_head(head)}])
-        for table, rows in _batches(numbered):
+        connection.execute(log_head.insert(), [{"id": HEAD_ROW_ID, **_head(header["head"])}])
+        for table, rows in _batches(numbered, header["version"]):
             connection.execute(table.insert(), rows)
 
 
 Rows = list[dict[str, Any]]
 
 
-def _batches(numbered: Iterator[tuple[int, str]]) -> Iterator[tuple[sa.Table, Rows]]:
+def _batches(numbered: Iterator[tuple[int, str]], version: int) -> Iterator[tuple[sa.Table, Rows]]:
     batch: Rows = []
     table = event_log
     for number, text in numbered:
-        kind, row = _record(number, text)
+        kind, row = _record(number, text, version)
         if kind is not table and batch:
             yield table, batch
             batch = []
@@ -87,24 +106,34 @@ def _batches(numbered: Iterator[tuple[int, str]]) -> Iterator[tuple[sa.Table, Ro
         yield table, batch
 
 
-def _record(number: int, text: str) -> tuple[sa.Table, dict[str, Any]]:
+def _record(number: int, text: str, version: int) -> tuple[sa.Table, dict[str, Any]]:
     value = _parse(number, text)
+    if set(value) == {"entry"} and version == 1:
+        return event_log, _legacy_entry(number, value["entry"])
     if set(value) == {"entry"}:
-        entry = value["entry"]
-        if isinstance(entry, dict):  # an export made before producers signed lacks these
-            entry = dict.fromkeys(SIGNATURE_FIELDS) | entry
-        return event_log, _fields(number, entry, STORED_COLUMNS, _INTEGERS, "entry")
+        return event_log, _fields(number, value["entry"], STORED_COLUMNS, {"position"}, "entry")
     if set(value) == {"checkpoint"}:
         row = _fields(number, value["checkpoint"], _CHECKPOINT_FIELDS, {"position"}, "checkpoint")
         return log_checkpoints, row
     raise MalformedExportError(f"line {number} is neither an entry nor a checkpoint")
 
 
+def _legacy_entry(number: int, entry: Any) -> dict[str, Any]:
+    """A version 1 entry (the seventeen columns of old) as its header and envelope text."""
+    if isinstance(entry, dict):  # an export made before producers signed lacks these
+        entry = dict.fromkeys(SIGNATURE_FIELDS) | entry
+    entry = _fields(number, entry, LEGACY_COLUMNS, _INTEGERS, "entry")
+    text = legacy_envelope_text([entry[name] for name in LEGACY_COLUMNS])
+    return {name: entry[name] for name in _LEGACY_HEADER} | {"envelope": text}
+
+
 def _header(number: int, text: str) -> dict[str, Any]:
     header = _parse(number, text)
-    if header.get("format") != FORMAT or header.get("version") != VERSION:
+    version = header.get("version")
+    if header.get("format") != FORMAT or type(version) is not int or version not in VERSIONS:
         raise MalformedExportError(
-            f"line {number} is not the header of a {FORMAT} version {VERSION} file"
+            f"line {number} is not the header of a {FORMAT} version "
+            f"{' or '.join(map(str, VERSIONS))} file"
         )
     if not isinstance(header.get("head"), dict) or not isinstance(header.get("public_keys"), list):
         raise MalformedExportError(f"line {number}: the header lacks its head or public_keys")

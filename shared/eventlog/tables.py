@@ -1,8 +1,12 @@
 """The event log's tables: the entries, the one-row head anchor, checkpoints, quarantine.
 
-Envelope fields are stored as plain columns so that auditors and the gateway can filter on
-them; the payload is kept as its canonical JSON text. Together they rebuild the envelope whose
-canonical bytes were hashed (see ``chain.py`` and docs/event-log.md).
+Each entry keeps the exact text that its hash covers, its canonical envelope (``envelope``),
+beside the four columns of its chain header (position, recorded_at, prev_hash, hash). The
+envelope's fields that auditors and the gateway filter and read on (``DERIVED``) are generated
+columns computed from that text by the database itself (virtual on SQLite, stored on
+PostgreSQL): nobody can write them, so they cannot say anything the hashed text does not, and
+``verify`` hashes one text per entry instead of rebuilding it from seventeen columns.
+``derived.py`` checks that they are still generated the way this module declares.
 
 Free-form identifiers are ``Text`` rather than sized strings on purpose: a service has already
 committed the event, so the log must never refuse it for being a few characters too long.
@@ -14,31 +18,91 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# (column, SQL type, nullable): the envelope's fields, derived from the stored envelope text.
+DERIVED: tuple[tuple[str, str, bool], ...] = (
+    ("event_id", "TEXT", False),
+    ("event_type", "TEXT", False),
+    ("schema_version", "INTEGER", False),
+    ("stream_id", "TEXT", False),
+    ("stream_version", "INTEGER", False),
+    ("occurred_at", "TEXT", False),
+    ("producer", "TEXT", False),
+    ("correlation_id", "TEXT", False),
+    ("causation_id", "TEXT", True),
+    ("actor", "TEXT", False),
+    ("payload", "TEXT", False),
+    # The producer's key id and signature (both None for an event logged before producers
+    # signed): hashed with the envelope, see chain.py.
+    ("key_id", "TEXT", True),
+    ("signature", "TEXT", True),
+)
+
+
+def sqlite_expression(name: str) -> str:
+    """A derived column on SQLite: the field of the stored text (for ``payload`` its JSON text,
+    which SQLite renders exactly as it was stored for canonical text)."""
+    return f"json_extract(envelope, '$.{name}')"
+
+
+def postgresql_expression(name: str, sql_type: str) -> str:
+    """A derived column on PostgreSQL. The payload is cut out of the text rather than rendered
+    from ``json`` (whose text form is not canonical): it runs from ``"payload":`` to the last
+    ``,"producer":`` (the keys after it hold only strings and integers, where quotes are
+    escaped, so the last one is the envelope's own key)."""
+    if name == "payload":
+        return 'substring(envelope from \'"payload":(.*),"producer":\')'
+    field = f"(envelope::json ->> '{name}')"
+    return f"{field}::integer" if sql_type == "INTEGER" else field
+
+
 event_log = sa.Table(
     "event_log",
     metadata,
     # Assigned by the appender under the head lock: autoincrement would leave gaps on rollback.
     sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("event_id", sa.Text, nullable=False),
-    sa.Column("event_type", sa.Text, nullable=False, index=True),
-    sa.Column("schema_version", sa.Integer, nullable=False),
-    sa.Column("stream_id", sa.Text, nullable=False, index=True),
-    sa.Column("stream_version", sa.Integer, nullable=False),
-    sa.Column("occurred_at", sa.String(32), nullable=False),
-    sa.Column("producer", sa.Text, nullable=False),
-    sa.Column("correlation_id", sa.Text, nullable=False),
-    sa.Column("causation_id", sa.Text, nullable=True),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    # The producer's key id and signature (both None for an event logged before producers
-    # signed): hashed with the envelope, see chain.py.
-    sa.Column("key_id", sa.Text, nullable=True),
-    sa.Column("signature", sa.Text, nullable=True),
     sa.Column("recorded_at", sa.String(32), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # The canonical envelope, exactly the bytes hashed after the header (docs/event-log.md).
+    sa.Column("envelope", sa.Text, nullable=False),
+    *(
+        sa.Column(
+            name,
+            sa.Integer if sql_type == "INTEGER" else sa.Text,
+            sa.Computed(sqlite_expression(name), persisted=False),
+            nullable=nullable,
+            index=name in ("event_type", "stream_id"),
+        )
+        for name, sql_type, nullable in DERIVED
+    ),
     # The dedupe key: a redelivered event must never get a second position.
-    sa.UniqueConstraint("event_id", name="uq_event_log_event_id"),
+    sa.Index("uq_event_log_event_id", "event_id", unique=True),
+)
+
+
+def sqlite_event_log_ddl() -> str:
+    """``event_log`` on SQLite, exactly as the migration creates it (``derived.py`` compares
+    the schema SQLite keeps with this text)."""
+    derived = ",\n".join(
+        f"    {name} {sql_type}{'' if nullable else ' NOT NULL'} "
+        f"GENERATED ALWAYS AS ({sqlite_expression(name)}) VIRTUAL"
+        for name, sql_type, nullable in DERIVED
+    )
+    return (
+        "CREATE TABLE event_log (\n"
+        "    position INTEGER NOT NULL PRIMARY KEY,\n"
+        "    recorded_at VARCHAR(32) NOT NULL,\n"
+        "    prev_hash VARCHAR(64) NOT NULL,\n"
+        "    hash VARCHAR(64) NOT NULL,\n"
+        "    envelope TEXT NOT NULL,\n"
+        f"{derived}\n)"
+    )
+
+
+EVENT_LOG_INDEXES = (
+    "CREATE UNIQUE INDEX uq_event_log_event_id ON event_log (event_id)",
+    "CREATE INDEX ix_event_log_event_type ON event_log (event_type)",
+    "CREATE INDEX ix_event_log_stream_id ON event_log (stream_id)",
 )
 
 # One row (id = 1): the last position and hash, written in the same transaction as every

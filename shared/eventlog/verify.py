@@ -1,7 +1,9 @@
 """Checking the log end to end: every link of the chain, no gaps, and the head anchor.
 
-What this catches: an edited entry (any column), a deleted entry, entries swapped or
-renumbered, and a tail cut off without also rewinding the ``log_head`` row. What it cannot
+What this catches: an edited entry (its envelope text or header; the envelope's fields are
+columns derived from the text, and the schema that derives them is checked, ``derived.py``),
+a deleted entry, entries swapped or renumbered, and a tail cut off without also rewinding the
+``log_head`` row. What it cannot
 catch alone: someone with write access who recomputes every hash after a change and rewrites
 the head row to match. That needs an anchor kept outside the database, which is why the
 auditor records the head (``POSITION:HASH``) printed by each run and passes it back with
@@ -20,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from shared.eventlog.chain import GENESIS_HASH
 from shared.eventlog.checkpoint_check import check_checkpoints
+from shared.eventlog.derived import schema_problem
 from shared.eventlog.keys import Keyring
 from shared.eventlog.parallel import Progress, stretches_of, walk_apart
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
@@ -82,6 +85,9 @@ def verify_chain(
     or a rewritten head is caught without an anchor kept by hand.
     """
     with snapshot(engine) as connection:
+        changed = schema_problem(connection)
+        if changed is not None:
+            return VerificationResult(False, 0, 1, changed)
         recorded = connection.execute(
             sa.select(log_head.c.position, log_head.c.hash).where(log_head.c.id == HEAD_ROW_ID)
         ).one_or_none()

@@ -21,14 +21,14 @@ from shared.eventlog.chain import (
     STORED_COLUMNS,
     hash_stored,
     hash_stored_page,
-    payload_is_canonical,
+    text_is_canonical,
 )
 from shared.eventlog.tables import event_log
 
 PAGE_SIZE = 5000
 _COLUMNS = [event_log.c[name] for name in STORED_COLUMNS]
 _POSITION, _PREV, _HASH = 0, 2, 3
-_PAYLOAD = STORED_COLUMNS.index("payload")
+_ENVELOPE = STORED_COLUMNS.index("envelope")
 _HEADER = itemgetter(_POSITION, _PREV, _HASH)
 
 Problem = tuple[int, str]  # the first position that cannot be trusted, and why
@@ -113,7 +113,7 @@ class _Walk:
             elif row[_PREV] != self.prev:
                 return _broken_link(position, sound)
             if not sound:
-                return _unsound(position, row[_PAYLOAD])
+                return _unsound(position, row[_ENVELOPE])
             self.prev, self.expected = row[_HASH], position + 1
         return None
 
@@ -163,10 +163,10 @@ def _broken_link(position: int, sound: bool) -> Problem:
     return position, f"entry {position} does not link to entry {position - 1}"
 
 
-def _unsound(position: int, payload: str) -> Problem:
-    if not payload_is_canonical(payload):
+def _unsound(position: int, envelope: object) -> Problem:
+    if not text_is_canonical(envelope):
         return position, (
-            f"entry {position}'s stored payload is not canonical JSON (it was rewritten: "
+            f"entry {position}'s stored envelope is not canonical JSON (it was rewritten: "
             "white space, escapes or a duplicate key)"
         )
     return position, f"entry {position} does not match its hash (its contents were changed)"

@@ -18,12 +18,15 @@ from shared.config import load_settings
 from shared.eventlog import EventLogAppender, EventLogReader, HeadAnchor, verify_chain
 from shared.eventlog.chain import GENESIS_HASH, entry_hash, stored_entry_hash
 from shared.eventlog.tables import event_log, log_head
+from shared.events.canonical import canonical_bytes
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 
 REPO = Path(__file__).resolve().parents[2]
-CONTENT_COLUMNS = [c.name for c in event_log.columns if c.name != "position"]
+# What can be written: the chain header and the envelope text (the rest derive from it).
+CONTENT_COLUMNS = ["recorded_at", "prev_hash", "hash", "envelope"]
+HEADER_COLUMNS = ("recorded_at", "prev_hash", "hash")
 
 
 @pytest.fixture
@@ -68,6 +71,16 @@ def tamper(engine, *statements):
     with engine.begin() as connection:
         for statement in statements:
             connection.execute(statement)
+
+
+def edit(engine, position, **change):
+    """An UPDATE a forger would write: envelope fields changed in its stored text (kept
+    canonical), header columns set as given."""
+    values = {name: change.pop(name) for name in HEADER_COLUMNS if name in change}
+    if change:
+        value = json.loads(row(engine, position)["envelope"]) | change
+        values["envelope"] = canonical_bytes(value).decode("utf-8")
+    return event_log.update().where(event_log.c.position == position).values(**values)
 
 
 def row(engine, position):
@@ -201,12 +214,7 @@ def test_concurrent_appenders_leave_no_gap_or_duplicate(engine, database_url):
 
 def test_detects_an_edited_payload(engine):
     log_events(engine, 6)
-    tamper(
-        engine,
-        event_log.update()
-        .where(event_log.c.position == 4)
-        .values(payload='{"campaign_id":"x","student_id":"y"}'),
-    )
+    tamper(engine, edit(engine, 4, payload={"campaign_id": "x", "student_id": "y"}))
 
     result = verify_chain(engine)
 
@@ -229,14 +237,18 @@ def rewritten(text: str, how: str) -> str:
 
 @pytest.mark.parametrize("how", ["white space", "escapes", "duplicate key"])
 def test_detects_a_payload_rewritten_into_another_text(engine, how):
-    log_events(engine, 4)
-    stored = row(engine, 3)["payload"]
     if how == "escapes":
-        tamper(engine, event_log.update().where(event_log.c.position == 3).values(payload=stored))
-        stored = stored[:-1] + ',"name":"张三"}' if stored != "{}" else stored
+        EventLogAppender(engine).append_batch([make_envelope() for _ in range(2)])
+        EventLogAppender(engine).append_batch([registration(), make_envelope()])
+    else:
+        log_events(engine, 4)
+    envelope, stored = row(engine, 3)["envelope"], row(engine, 3)["payload"]
+    assert stored in envelope  # the derived column is the stored payload text itself
     tamper(
         engine,
-        event_log.update().where(event_log.c.position == 3).values(payload=rewritten(stored, how)),
+        event_log.update()
+        .where(event_log.c.position == 3)
+        .values(envelope=envelope.replace(stored, rewritten(stored, how))),
     )
 
     result = verify_chain(engine)
@@ -257,7 +269,7 @@ def test_detects_a_payload_rewritten_into_another_text(engine, how):
 )
 def test_detects_edited_metadata(engine, change):
     log_events(engine, 5)
-    tamper(engine, event_log.update().where(event_log.c.position == 2).values(**change))
+    tamper(engine, edit(engine, 2, **change))
 
     result = verify_chain(engine)
 
@@ -287,7 +299,7 @@ def test_detects_two_entries_swapped(engine):
     where = event_log.c.position
     tamper(
         engine,
-        event_log.update().where(where == 3).values(event_id="swapping"),
+        edit(engine, 3, event_id="swapping"),
         event_log.update().where(where == 6).values({k: third[k] for k in CONTENT_COLUMNS}),
         event_log.update().where(where == 3).values({k: sixth[k] for k in CONTENT_COLUMNS}),
     )
@@ -304,7 +316,7 @@ def test_detects_swapped_contents_that_keep_their_hash_columns(engine):
     where = event_log.c.position
     tamper(
         engine,
-        event_log.update().where(where == 2).values(event_id="swapping"),
+        edit(engine, 2, event_id="swapping"),
         event_log.update().where(where == 4).values({k: second[k] for k in envelope_columns}),
         event_log.update().where(where == 2).values({k: fourth[k] for k in envelope_columns}),
     )
@@ -324,7 +336,9 @@ def test_detects_a_truncated_tail(engine):
 
 def test_detects_entries_written_behind_the_appenders_back(engine):
     log_events(engine, 3)
-    forged = row(engine, 3) | {"position": 4, "event_id": str(uuid.uuid4())}
+    envelope = json.loads(row(engine, 3)["envelope"]) | {"event_id": str(uuid.uuid4())}
+    forged = {k: row(engine, 3)[k] for k in HEADER_COLUMNS} | {"position": 4}
+    forged["envelope"] = canonical_bytes(envelope).decode("utf-8")
     tamper(engine, event_log.insert().values(forged))
 
     assert verify_chain(engine).first_bad_position == 4
@@ -362,7 +376,7 @@ def test_a_tail_cut_with_a_forged_head_is_caught_by_an_expected_head(engine):
 
 def rewrite_from(engine, position, **change):
     """What an attacker with write access could do: edit, then recompute every later hash."""
-    tamper(engine, event_log.update().where(event_log.c.position == position).values(**change))
+    tamper(engine, edit(engine, position, **change))
     reader = EventLogReader(engine)
     prev = row(engine, position - 1)["hash"] if position > 1 else GENESIS_HASH
     for entry in reader.read_after(position - 1, limit=10_000):
@@ -487,7 +501,7 @@ def test_audit_verify_prints_the_head_and_accepts_it_next_time(engine, database_
 
 def test_audit_verify_names_the_first_bad_position(engine, database_url, capsys):
     log_events(engine, 5)
-    tamper(engine, event_log.update().where(event_log.c.position == 3).values(actor="x"))
+    tamper(engine, edit(engine, 3, actor="x"))
 
     assert run_audit(database_url, "verify") == 1
     assert "FAILED at position 3" in capsys.readouterr().out
@@ -523,12 +537,7 @@ def test_detects_an_entry_edited_and_rehashed_at_that_entry(engine):
         edited["prev_hash"],
         envelope.to_dict() | {"actor": "operator:evil"},
     )
-    tamper(
-        engine,
-        event_log.update()
-        .where(event_log.c.position == 3)
-        .values(actor="operator:evil", hash=forged),
-    )
+    tamper(engine, edit(engine, 3, actor="operator:evil", hash=forged))
 
     result = verify_chain(engine)
 
@@ -546,12 +555,7 @@ def test_detects_the_last_entry_edited_and_rehashed_through_the_head_anchor(engi
         rewrite["prev_hash"],
         envelope.to_dict() | {"actor": "operator:evil"},
     )
-    tamper(
-        engine,
-        event_log.update()
-        .where(event_log.c.position == 4)
-        .values(actor="operator:evil", hash=forged),
-    )
+    tamper(engine, edit(engine, 4, actor="operator:evil", hash=forged))
 
     assert verify_chain(engine).first_bad_position == 4
 
@@ -564,17 +568,14 @@ def test_a_log_walked_in_stretches_by_several_processes_finds_the_same_first_fau
     log_events(engine, 40)
     assert verify_chain(engine, workers=2).ok
     if damage == "payload":
-        tamper(engine, event_log.update().where(event_log.c.position == 23).values(payload="{}"))
+        tamper(engine, edit(engine, 23, payload={}))
     elif damage == "delete":
         tamper(engine, event_log.delete().where(event_log.c.position == 23))
     else:  # edit entry 23 and recompute its hash: entry 24 still names the old one
-        edited = row(engine, 23) | {"actor": "operator:evil"}
-        tamper(
-            engine,
-            event_log.update()
-            .where(event_log.c.position == 23)
-            .values(actor="operator:evil", hash=stored_entry_hash(SimpleNamespace(**edited))),
-        )
+        change = edit(engine, 23, actor="operator:evil")
+        tamper(engine, change)
+        edited = SimpleNamespace(**row(engine, 23))
+        tamper(engine, edit(engine, 23, hash=stored_entry_hash(edited)))
 
     apart, together = verify_chain(engine, workers=2), verify_chain(engine, workers=1)
 
@@ -582,4 +583,87 @@ def test_a_log_walked_in_stretches_by_several_processes_finds_the_same_first_fau
     assert (apart.first_bad_position, apart.reason) == (
         together.first_bad_position,
         together.reason,
+    )
+
+
+AWKWARD_PAYLOAD = {
+    "note": 'a "quoted" \\ back\nslash\x01\x1f\x7f / 张三 \u2028',
+    "big": 10**30,
+    "nested": {"producer": "placement", "list": [True, None, -5, {}, []]},
+    "text": ',"producer":"x"',
+}
+
+
+def test_the_envelope_fields_are_derived_from_the_stored_text_exactly(engine):
+    envelope = make_envelope(payload=AWKWARD_PAYLOAD, causation_id="cause-1")
+    signed = make_envelope().signed("4927e0405ba4306b", "c2lnbmF0dXJl")
+    EventLogAppender(engine).append_batch([envelope, signed])
+
+    first, second = row(engine, 1), row(engine, 2)
+
+    assert first["envelope"].encode() == canonical_bytes(envelope.to_dict())
+    assert first["payload"].encode() == canonical_bytes(AWKWARD_PAYLOAD)
+    assert first | json.loads(first["envelope"]) | {"payload": first["payload"]} == first
+    assert (first["key_id"], first["signature"]) == (None, None)
+    assert (second["key_id"], second["signature"]) == ("4927e0405ba4306b", "c2lnbmF0dXJl")
+    assert [e.envelope for e in EventLogReader(engine).read_after(0)] == [envelope, signed]
+    assert verify_chain(engine).ok
+
+
+@pytest.mark.parametrize("column", ["actor", "payload", "event_id"])
+def test_the_database_refuses_to_write_a_derived_column(engine, column):
+    log_events(engine, 2)
+
+    with pytest.raises(sa.exc.DBAPIError):
+        tamper(engine, event_log.update().where(event_log.c.position == 2).values({column: "x"}))
+
+    assert verify_chain(engine).ok
+
+
+def test_the_database_refuses_an_envelope_text_that_is_not_json(engine):
+    log_events(engine, 4)
+    garbage = event_log.update().where(event_log.c.position == 3).values(envelope="{not json")
+
+    with pytest.raises(sa.exc.DBAPIError):  # the derived columns cannot be computed
+        tamper(engine, garbage)
+
+    assert verify_chain(engine).ok
+
+
+def make_actor_writable_and_forge_it(engine, position):
+    """What a database administrator could do: turn the derived ``actor`` back into something
+    other than the hashed text's, leaving the envelope (and every hash) alone."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("ALTER TABLE event_log ALTER COLUMN actor DROP EXPRESSION"))
+            connection.execute(
+                sa.text("UPDATE event_log SET actor = 'operator:evil' WHERE position = :p"),
+                {"p": position},
+            )
+            return
+        derived = "json_extract(envelope, '$.actor')"
+        forged = f"CASE WHEN position = {position} THEN 'operator:evil' ELSE {derived} END"
+        connection.exec_driver_sql("PRAGMA writable_schema = ON")
+        connection.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = 'event_log'",
+            (
+                f"actor TEXT NOT NULL GENERATED ALWAYS AS ({derived})",
+                f"actor TEXT NOT NULL GENERATED ALWAYS AS ({forged})",
+            ),
+        )
+        connection.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+def test_detects_a_derived_column_made_to_differ_from_the_hashed_text(engine, database_url, capsys):
+    log_events(engine, 4)
+    make_actor_writable_and_forge_it(engine, 3)
+    engine.dispose()  # a fresh connection reads the changed schema
+
+    assert row(engine, 3)["actor"] == "operator:evil"  # what readers and filters now see
+    result = verify_chain(engine)
+    assert not result.ok
+    assert "schema was changed" in result.reason
+    assert run_audit(database_url, "verify") == 1
+    assert (
+        "FAILED at position 1: the event_log table's schema was changed" in capsys.readouterr().out
     )

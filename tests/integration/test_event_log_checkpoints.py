@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,17 +133,19 @@ def test_an_entry_rewritten_with_its_hash_and_every_later_link_is_caught(engine,
         rows = connection.execute(sa.select(event_log).order_by(event_log.c.position)).all()
     # Rewrite entry 3 and re-chain 3..5 and the head, as someone with write access could.
     from shared.eventlog.chain import stored_entry_hash
+    from shared.events.canonical import canonical_bytes
 
     prev, statements = rows[1].hash, []
     for row in rows[2:]:
         values = row._asdict() | {"prev_hash": prev}
         if row.position == 3:
-            values["actor"] = "operator:evil"
+            edited = json.loads(values["envelope"]) | {"actor": "operator:evil"}
+            values["envelope"] = canonical_bytes(edited).decode("utf-8")
         digest = stored_entry_hash(type("Row", (), values))
         statements.append(
             event_log.update()
             .where(event_log.c.position == row.position)
-            .values(actor=values["actor"], prev_hash=prev, hash=digest)
+            .values(envelope=values["envelope"], prev_hash=prev, hash=digest)
         )
         prev = digest
     statements.append(log_head.update().where(log_head.c.id == HEAD_ROW_ID).values(hash=prev))

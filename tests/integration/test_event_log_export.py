@@ -16,6 +16,8 @@ from gravity.audit import add_audit_commands
 from shared.config import load_settings
 from shared.eventlog.checkpoints import Checkpointer
 from shared.eventlog.keys import ensure_private_key
+from shared.eventlog.legacy import LEGACY_COLUMNS
+from shared.events.canonical import canonical_bytes
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
 from tests.integration.test_event_log import log_events
@@ -81,7 +83,8 @@ def test_an_export_verifies_without_the_database_and_checks_the_signed_checkpoin
     assert [record["entry"]["position"] for record in rest if "entry" in record] == list(
         range(1, 13)
     )
-    assert isinstance(rest[0]["entry"]["payload"], str)  # the stored text, as stored
+    assert set(rest[0]["entry"]) == {"position", "recorded_at", "prev_hash", "hash", "envelope"}
+    assert isinstance(rest[0]["entry"]["envelope"], str)  # the stored text, as stored
 
     code, out = verify_file(exported, keys_dir, capsys)
 
@@ -102,6 +105,25 @@ def edit_entry(records: list[dict[str, Any]], position: int, **values: Any) -> N
     for record in records:
         if record.get("entry", {}).get("position") == position:
             record["entry"].update(values)
+
+
+def canonical(value: Any) -> str:
+    return canonical_bytes(value).decode("utf-8")
+
+
+def as_version_1(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same export as a version 1 file wrote it: seventeen columns, the payload's text."""
+    header, *body = records
+    old = []
+    for record in body:
+        if "entry" not in record:
+            old.append(record)
+            continue
+        entry = dict(record["entry"])
+        fields = json.loads(entry.pop("envelope"))
+        fields["payload"] = canonical(fields["payload"])
+        old.append({"entry": dict.fromkeys(LEGACY_COLUMNS) | entry | fields})
+    return [header | {"version": 1}, *old]
 
 
 @pytest.mark.parametrize(
@@ -125,20 +147,24 @@ def test_every_tampering_with_an_export_is_caught_with_the_public_key_alone(
     header, body = records[0], records[1:]
     entries = [record for record in body if "entry" in record]
     checkpoints = [record for record in body if "checkpoint" in record]
-    payload = entries[4]["entry"]["payload"]
+    envelope = entries[4]["entry"]["envelope"]
+    payload = canonical(json.loads(envelope)["payload"])
+    assert payload in envelope
     if tampering == "edit":
-        edit_entry(entries, 5, actor="operator:forger")
+        edit_entry(entries, 5, envelope=canonical(json.loads(envelope) | {"actor": "forger"}))
     elif tampering == "delete":
         del entries[4]
     elif tampering == "reorder":  # entries 5 and 6 trade places, each taking the other's number
         fifth, sixth = entries[4]["entry"], entries[5]["entry"]
         entries[4]["entry"], entries[5]["entry"] = sixth | {"position": 5}, fifth | {"position": 6}
     elif tampering == "white space":
-        edit_entry(entries, 5, payload=payload.replace(",", ", "))
+        edit_entry(entries, 5, envelope=envelope.replace(payload, payload.replace(",", ", ")))
     elif tampering == "escapes":
-        edit_entry(entries, 5, payload=payload.replace("-", "\\u002d", 1))
+        rewritten = payload.replace("-", "\\u002d", 1)
+        edit_entry(entries, 5, envelope=envelope.replace(payload, rewritten))
     elif tampering == "duplicate key":
-        edit_entry(entries, 5, payload='{"student_id":"FAKE",' + payload[1:])
+        rewritten = '{"student_id":"FAKE",' + payload[1:]
+        edit_entry(entries, 5, envelope=envelope.replace(payload, rewritten))
     elif tampering.startswith("truncate"):
         entries = entries[:10]
         if tampering == "truncate and rewrite the head":
@@ -152,6 +178,25 @@ def test_every_tampering_with_an_export_is_caught_with_the_public_key_alone(
     assert code == 1, out
     assert f"FAILED at position {bad_position}" in out
     assert reason in out
+
+
+def test_an_export_of_version_1_still_verifies_and_its_payload_text_is_still_checked(
+    exported, keys_dir, capsys
+) -> None:
+    """A file written before the log kept its envelopes (the payload's own text beside the
+    other columns) is checked with the hashes it has."""
+    records = as_version_1(lines(exported))
+    rewrite(exported, records)
+    code, out = verify_file(exported, keys_dir, capsys)
+    assert code == 0, out
+    assert "Every signed checkpoint matches the log." in out
+
+    fifth = records[5]["entry"]
+    assert fifth["position"] == 5
+    fifth["payload"] = fifth["payload"].replace(",", ", ")
+    rewrite(exported, records)
+    code, out = verify_file(exported, keys_dir, capsys)
+    assert (code, "FAILED at position 5" in out, "not canonical" in out) == (1, True, True)
 
 
 def test_a_checkpoint_dropped_from_an_export_still_fails_a_cut_log_against_the_recorded_head(
@@ -183,7 +228,7 @@ def test_a_file_that_is_not_an_export_is_named_with_its_line(exported, keys_dir,
     exported.write_text(json.dumps({"format": "something else"}) + "\n", "utf-8")
     code, out = verify_file(exported, keys_dir, capsys)
     assert code == 1
-    assert "line 1 is not the header of a gravity-event-log-export version 1 file" in out
+    assert "line 1 is not the header of a gravity-event-log-export version 1 or 2 file" in out
 
     missing = exported.parent / "missing.jsonl"
     nowhere = f"sqlite:///{exported.parent / 'absent.db'}"

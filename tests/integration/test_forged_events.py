@@ -270,13 +270,14 @@ def test_verify_checks_the_signatures_again_and_catches_an_entry_rewritten_in_th
     try:
         with writer.begin() as connection:
             row = connection.execute(sa.select(event_log).where(event_log.c.position == 2)).one()
-            payload = json.loads(row.payload) | {"decision": "approved"}
-            edited = row._asdict() | {"payload": canonical_bytes(payload).decode()}
+            envelope = json.loads(row.envelope)
+            envelope["payload"] |= {"decision": "approved"}
+            edited = row._asdict() | {"envelope": canonical_bytes(envelope).decode()}
             digest = stored_entry_hash(SimpleNamespace(**edited))
             connection.execute(
                 event_log.update()
                 .where(event_log.c.position == 2)
-                .values(payload=edited["payload"], hash=digest)
+                .values(envelope=edited["envelope"], hash=digest)
             )
             connection.execute(log_head.update().values(hash=digest))
     finally:

@@ -13,12 +13,15 @@ from shared.eventlog.chain import (
     entry_hash,
     envelope_columns,
     envelope_from_row,
+    envelope_text,
     hash_stored,
     hash_stored_page,
+    text_is_canonical,
 )
 from shared.eventlog.intake import UnloggableMessageError, read_envelope
+from shared.eventlog.legacy import LEGACY_COLUMNS, legacy_envelope_text
 from shared.eventlog.verify import HeadAnchor, MalformedAnchorError
-from shared.events.canonical import NonCanonicalValueError
+from shared.events.canonical import NonCanonicalValueError, canonical_bytes
 from shared.events.envelope import Envelope
 
 RECORDED_AT = "2023-07-01T08:00:00.000000Z"
@@ -105,14 +108,16 @@ def test_refuses_to_hash_a_float_anywhere_in_the_event():
         entry_hash(1, RECORDED_AT, GENESIS_HASH, event)
 
 
-def test_stores_the_payload_as_canonical_text_and_rebuilds_the_same_envelope():
+def test_stores_the_canonical_envelope_text_and_rebuilds_the_same_envelope():
     envelope = make_envelope(causation_id="cause-1")
     columns = envelope_columns(envelope)
 
     rebuilt = envelope_from_row(SimpleNamespace(**columns))
 
-    assert columns["payload"] == '{"decision":"approved","reason":"材料齐全","score":90}'
-    assert columns["occurred_at"] == "2023-07-01T08:00:00.123456Z"
+    assert set(columns) == {"envelope"}
+    assert columns["envelope"].encode() == canonical_bytes(envelope.to_dict())
+    assert '"payload":{"decision":"approved","reason":"材料齐全","score":90}' in columns["envelope"]
+    assert '"occurred_at":"2023-07-01T08:00:00.123456Z"' in columns["envelope"]
     assert rebuilt == envelope
 
 
@@ -173,35 +178,77 @@ def stored_entry(**overrides):
     return tuple(values[column] for column in STORED_COLUMNS)
 
 
-ODD_BUT_STORABLE = [
+ODD_BUT_STORED = [
     {},
-    {"causation_id": None},
-    {"key_id": "4927e0405ba4306b", "signature": "c2lnbmF0dXJl"},
-    {"key_id": None, "signature": "c2lnbmF0dXJl"},
-    {"key_id": "4927e0405ba4306b", "signature": None},
-    {"actor": 'operator:"quoted" \\ back\nslash\x00\x1f\x7f 张三'},
-    {"stream_id": "student-\u2028\ud7ff", "correlation_id": ""},
-    {"payload": '{"a": 1}'},
+    {"envelope": envelope_text(make_envelope(actor='operator:"q" \\ b\nx\x00\x1f\x7f 张三'))},
+    {"envelope": envelope_text(make_envelope(stream_id="student-\u2028\ud7ff"))},
+    {"envelope": envelope_text(make_envelope().signed("4927e0405ba4306b", "c2lnbmF0dXJl"))},
+    {"envelope": '{"a": 1}'},
+    {"envelope": None},
+    {"envelope": b"{}"},
+    {"position": "7"},
 ]
 
 
-@pytest.mark.parametrize("overrides", ODD_BUT_STORABLE)
+@pytest.mark.parametrize("overrides", ODD_BUT_STORED)
 def test_hashes_a_page_of_stored_entries_to_the_same_bytes_as_one_at_a_time(overrides):
     entries = [stored_entry(), stored_entry(**overrides), stored_entry(position=8)]
 
     assert hash_stored_page(entries) == [hash_stored(entry) for entry in entries]
 
 
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_stored_entry_hashes_as_its_envelope_does(signed):
+    envelope = make_envelope(causation_id="cause-1")
+    if signed:
+        envelope = envelope.signed("4927e0405ba4306b", "c2lnbmF0dXJl")
+    entry = stored_entry(envelope=envelope_text(envelope))
+
+    assert hash_stored(entry) == entry_hash(7, RECORDED_AT, "b" * 64, envelope.to_dict())
+
+
+def legacy_entry(envelope, **overrides):
+    """An entry as the log stored it before it kept the envelope text (``LEGACY_COLUMNS``)."""
+    values = envelope.to_dict()
+    values["payload"] = canonical_bytes(envelope.payload).decode("utf-8")
+    values |= {"position": 7, "recorded_at": RECORDED_AT, "prev_hash": "b" * 64, "hash": "c" * 64}
+    values = dict.fromkeys(LEGACY_COLUMNS) | values | overrides
+    return [values[column] for column in LEGACY_COLUMNS]
+
+
 @pytest.mark.parametrize(
-    "overrides",
+    "envelope",
     [
-        {"stream_version": "2"},
-        {"schema_version": 1.0},
-        {"actor": 7},
-        {"causation_id": b"cause"},
-        {"payload": None},
-        {"signature": 5},
+        make_envelope(),
+        make_envelope(causation_id="c", actor='o"p\n\x01张', payload={"n": 10**30, "a": []}),
+        make_envelope().signed("4927e0405ba4306b", "c2lnbmF0dXJl"),
     ],
 )
-def test_leaves_a_page_with_a_value_of_the_wrong_type_to_be_hashed_one_entry_at_a_time(overrides):
-    assert hash_stored_page([stored_entry(), stored_entry(**overrides)]) is None
+def test_an_old_entry_becomes_exactly_the_envelope_text_it_was_hashed_as(envelope):
+    assert legacy_envelope_text(legacy_entry(envelope)) == envelope_text(envelope)
+
+
+def test_an_old_entry_keeps_a_rewritten_payload_text_as_it_is():
+    entry = legacy_entry(make_envelope(), payload='{"decision": "approved"}')
+
+    text = legacy_envelope_text(entry)
+
+    assert '"payload":{"decision": "approved"},' in text
+    assert not text_is_canonical(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ('{"a":1,"b":"张"}', True),
+        ('{"a": 1}', False),
+        ('{"a":"\\u5f20"}', False),
+        ('{"a":1,"a":1}', False),
+        ('{"a":{"b":1,"b":2}}', False),
+        ("[]", False),
+        ("not json", False),
+        (None, False),
+    ],
+)
+def test_tells_canonical_stored_text_from_any_other(text, canonical):
+    assert text_is_canonical(text) is canonical
