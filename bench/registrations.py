@@ -68,7 +68,7 @@ class Run:
     cpu: Usage
     relay: tuple[float, float] | None  # (outbox relay, raw pika) msg/s
     ran_out: bool
-    data_keys: int  # made by recruitment: one per registration sealed, none with sealing off
+    data_keys: int  # made by recruitment: three per registration sealed (a key per class)
 
     @property
     def rate(self) -> float:

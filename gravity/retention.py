@@ -10,9 +10,9 @@ Two rules, each a number of days in the ``retention`` settings (0 or empty: the 
   and one still in the alliance is never due.
 
 The schedule is judged from the event log's non-personal facts alone (ids and times), so it
-needs no key and reads no personal value. Erasure is per subject (one data key per student:
-``docs/privacy.md``), so a student is erased once every rule that is on is due for them; until
-then each field line says which rule waits.
+needs no key and reads no personal value. Erasure is per field class (a data key per student
+and class: ``shared.privacy.classes``, ``docs/privacy.md``), so each field is erased when its
+own rule is due: the ID number first, the phone when its rule comes.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 from shared.config import ConfigError
 from shared.events.canonical import parse_timestamp
 from shared.events.envelope import Envelope
+from shared.privacy.classes import erased_classes, field_class
 
 RESIDENT_ID_RULE = "resident_id_days_after_campaign_end"
 PHONE_RULE = "phone_days_after_alliance_left"
@@ -69,7 +70,8 @@ class Facts:
     closes_at: dict[str, datetime] = field(default_factory=dict)
     closed_at: dict[str, datetime] = field(default_factory=dict)
     students: dict[str, _Student] = field(default_factory=dict)
-    erased: set[str] = field(default_factory=set)
+    erased: dict[str, set[str]] = field(default_factory=dict)
+    """Each erased student's erased field classes."""
 
     def take(self, envelope: Envelope) -> None:
         payload, kind = envelope.payload, envelope.event_type
@@ -82,7 +84,7 @@ class Facts:
         elif kind == "StudentRegistered":
             self.students[payload["student_id"]] = _Student(payload["campaign_id"])
         elif kind == "SubjectErased":
-            self.erased.add(payload["subject_id"])
+            self.erased.setdefault(payload["subject_id"], set()).update(erased_classes(payload))
         elif (student := self.students.get(payload.get("student_id", ""))) is not None:
             student.joined = True
             student.left_at = envelope.occurred_at if kind == "AllianceLeft" else None
@@ -116,13 +118,14 @@ def retention_days(configured: Mapping[str, Any]) -> dict[str, int]:
 
 
 def schedule(facts: Facts, days: Mapping[str, int], now: datetime) -> list[FieldDue]:
-    """Every field a rule covers, of every student not yet erased, with its due time."""
+    """Every field a rule covers, of every student, not yet erased, with its due time."""
     found = []
     for student_id, student in facts.students.items():
-        if student_id in facts.erased:
-            continue
+        erased = facts.erased.get(student_id, set())
         end = facts.campaign_end(student.campaign_id, now)
         for rule, number in days.items():
+            if field_class(RULES[rule]) in erased:
+                continue
             if rule == RESIDENT_ID_RULE:
                 start = end
             elif student.joined:
@@ -134,9 +137,10 @@ def schedule(facts: Facts, days: Mapping[str, int], now: datetime) -> list[Field
     return found
 
 
-def due_subjects(fields_due: Iterable[FieldDue], now: datetime) -> list[str]:
-    """The students every rule of whom is due: erasing them erases every personal field."""
-    waiting: dict[str, bool] = {}
+def due_fields(fields_due: Iterable[FieldDue], now: datetime) -> dict[str, list[FieldDue]]:
+    """The fields due now, by student: each is erased on its own rule, the others wait."""
+    found: dict[str, list[FieldDue]] = {}
     for item in fields_due:
-        waiting[item.subject_id] = waiting.get(item.subject_id, True) and item.is_due(now)
-    return [subject for subject, due in waiting.items() if due]
+        if item.is_due(now):
+            found.setdefault(item.subject_id, []).append(item)
+    return found

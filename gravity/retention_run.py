@@ -2,10 +2,12 @@
 retention schedule (``gravity.retention``) says is due; and the daily run under ``gravity up``.
 
 Erasure goes through recruitment's ``erase_student`` command over RPC, the same command the
-gateway's erasure route sends: the student's keys are destroyed, ``SubjectErased`` is logged
-with the reason ``retention: <rules>``, and every other component destroys its keys when it
-consumes that event. Asked again for an erased student, the command answers the same and
-records nothing, so a run that stopped half-way is simply run again.
+gateway's erasure route sends, naming the field classes due (``field_classes``: the ID
+number's, the phone's): the student's keys of those classes are destroyed, ``SubjectErased``
+is logged with them and the reason ``retention: <rules>``, and every other component destroys
+its keys of those classes when it consumes that event; the other fields stay readable until
+their own rule is due. Asked again for classes erased already, the command answers the same
+and records nothing, so a run that stopped half-way is simply run again.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from gateway.placement.tables import placements
-from gravity.retention import EVENT_TYPES, Facts, due_subjects, retention_days, schedule
+from gravity.retention import EVENT_TYPES, Facts, FieldDue, due_fields, retention_days, schedule
 from shared.config import ConfigError, Settings
 from shared.eventlog.reader import EventLogReader
 from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.eventstore.database import create_database_engine
+from shared.privacy.classes import field_class
 
 ACTOR = "system:retention"
 RUNNING = ("agreed", "started")  # placement statuses the erasure route waits for
@@ -50,9 +53,9 @@ def read_facts(settings: Settings) -> Facts:
 
 
 def run_retention(settings: Settings, *, dry_run: bool, now_text: str | None = None) -> int:
-    """Print each due field (subject, field, rule, due time; never a value), then erase the
-    students all of whose rules are due, unless ``dry_run``. Exit 0, or 1 if an erasure failed,
-    2 on a malformed schedule or ``--now``."""
+    """Print each due field (subject, field, rule, due time; never a value), then erase each
+    of them, unless ``dry_run``: a student's due fields in one erasure, the fields not yet due
+    kept. Exit 0, or 1 if an erasure failed, 2 on a malformed schedule or ``--now``."""
     try:
         days = retention_days(settings.retention)
         now = parse_timestamp(now_text) if now_text else datetime.now(UTC)
@@ -72,25 +75,25 @@ def run_retention(settings: Settings, *, dry_run: bool, now_text: str | None = N
         )
         return 2
     fields_due = schedule(facts, days, now)
-    subjects = due_subjects(fields_due, now)
-    running = _running_placements(settings, subjects)
-    subjects = [subject for subject in subjects if subject not in running]
-    chosen = set(subjects)
-    for item in fields_due:
-        if item.subject_id in chosen:
-            due = format_timestamp(item.due_at) if item.due_at else "-"
-            print(f"{item.subject_id}  {item.field}  {item.rule}={item.days}  due {due}")
+    due = due_fields(fields_due, now)
+    running = _running_placements(settings, list(due))
+    due = {subject: items for subject, items in due.items() if subject not in running}
+    for items in due.values():
+        for item in items:
+            when = format_timestamp(item.due_at) if item.due_at else "-"
+            print(f"{item.subject_id}  {item.field}  {item.rule}={item.days}  due {when}")
     for subject in sorted(running):  # the erasure route refuses these too (409)
         print(f"{subject}  waits: a placement of the student is agreed or started")
-    waiting = len({item.subject_id for item in fields_due} - chosen)
+    fields = sum(len(items) for items in due.values())
+    waiting = len(fields_due) - fields - sum(i.subject_id in running for i in fields_due)
     verb = "would be erased" if dry_run else "to erase"
     print(
-        f"retention as of {format_timestamp(now)}: {len(subjects)} student(s) {verb} "
-        f"(every personal field: one data key per student), {waiting} not yet due"
+        f"retention as of {format_timestamp(now)}: {fields} field(s) of {len(due)} student(s) "
+        f"{verb} (each field class on its own rule), {waiting} field(s) not yet due"
     )
-    if dry_run or not subjects:
+    if dry_run or not due:
         return 0
-    return _erase(settings, subjects, sorted(days))
+    return _erase(settings, due)
 
 
 def _running_placements(settings: Settings, subjects: list[str]) -> set[str]:
@@ -111,24 +114,27 @@ def _running_placements(settings: Settings, subjects: list[str]) -> set[str]:
         engine.dispose()
 
 
-def _erase(settings: Settings, subjects: list[str], rules: list[str]) -> int:
+def _erase(settings: Settings, due: dict[str, list[FieldDue]]) -> int:
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    reason = "retention: " + ", ".join(rules)
     failed = 0
     config = {"AMQP_URI": settings.amqp_uri}
     with ClusterRpcProxy(config, timeout=settings.rpc_timeout) as cluster:
-        for subject in subjects:
+        for subject, items in due.items():
             context = {"actor": ACTOR, "correlation_id": str(uuid.uuid4())}
+            command = {
+                "student_id": subject,
+                "reason": "retention: " + ", ".join(sorted({item.rule for item in items})),
+                "field_classes": sorted({field_class(item.field) for item in items}),
+            }
+            names = " ".join(sorted(item.field for item in items))
             try:
-                cluster.recruitment.erase_student(
-                    context, {"student_id": subject, "reason": reason}
-                )
+                cluster.recruitment.erase_student(context, command)
             except Exception as error:  # a refusal or an outage: reported, the rest go on
                 failed += 1
-                print(f"{subject}  not erased: {type(error).__name__}", file=sys.stderr)
+                print(f"{subject}  {names}  not erased: {type(error).__name__}", file=sys.stderr)
                 continue
-            print(f"{subject}  erased")
+            print(f"{subject}  {names}  erased")
     return 1 if failed else 0
 
 

@@ -6,8 +6,9 @@ own key store, else from each event's producer over RPC (``shared.privacy.fetchi
 the keys the producer made since the previous request. Each event is opened with them before
 its handler runs, so the read models hold plain text for subjects with a key and ``[erased]``
 for the others. ``SubjectErased`` itself replaces every
-personal column of the subject's rows with ``[erased]``, in every section's tables, so that a
-row copied before the erasure (a placement's insured person) is no exception.
+personal column of the erased field classes (``shared.privacy.classes``: the ID number alone,
+say) in the subject's rows with ``[erased]``, in every section's tables, so that a row copied
+before the erasure (a placement's insured person) is no exception.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shared.config import Settings
 from shared.contracts.fields import PERSONAL_DATA
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ensure_producer_key
+from shared.privacy.classes import erased_classes, fields_of_class
 from shared.privacy.fetching import KeyFetcher, keys_for
 from shared.privacy.keystore import KeyStore, KnownKey
 from shared.privacy.master_key import (
@@ -57,7 +59,11 @@ class ReadModelKeys:
             return {}
         with self.engine.begin() as connection:
             for envelope in erased:
-                self.store.destroy(connection, str(envelope.payload["subject_id"]))
+                self.store.destroy(
+                    connection,
+                    str(envelope.payload["subject_id"]),
+                    erased_classes(envelope.payload),
+                )
             return keys_for(connection, self.store, self.fetcher, envelopes)
 
     def close(self) -> None:
@@ -66,14 +72,18 @@ class ReadModelKeys:
             self.fetcher.close()
 
 
-def erase_subject_rows(connection: Connection, subject_id: str) -> None:
-    """Every personal text column of the subject's read-model rows reads ``[erased]``."""
+def erase_subject_rows(connection: Connection, erasure: Envelope) -> None:
+    """Every personal text column of the erased classes in the subject's read-model rows reads
+    ``[erased]`` (``erasure``: the ``SubjectErased`` event, at any version)."""
+    subject_id = str(erasure.payload.get("subject_id"))
+    classes = erased_classes(erasure.payload)
     for table in metadata.sorted_tables:
-        columns = [
+        personal = [
             column.name
             for column in table.columns
             if column.info.get(PERSONAL_DATA) and isinstance(column.type, sa.String)
         ]
+        columns = fields_of_class(classes, personal)
         if columns and SUBJECT_COLUMN in table.columns:
             connection.execute(
                 table.update()

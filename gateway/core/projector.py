@@ -181,7 +181,7 @@ def _apply_one(
 ) -> None:
     envelope: Envelope = open_envelope(logged, keys)
     if envelope.event_type == ERASURE:
-        erase_subject_rows(connection, str(envelope.payload.get("subject_id")))
+        erase_subject_rows(connection, envelope)
     handler = handlers.get(envelope.event_type)
     if handler is None:
         _skipped(envelope.event_type, position, "unknown_type")

@@ -124,7 +124,7 @@ def keys_for(
                 missing.discard(key_id)
             elif key_id in held:
                 continue
-            store.add_copy(db, key.subject_id, key_id, key.data_key, owner)
+            store.add_copy(db, key_id, key, owner)
     return known
 
 
@@ -148,7 +148,7 @@ def open_kept_value(
     if known is None and store.owners is not None:
         known = store.owners.fetch(owner, [sealed.key_id]).get(sealed.key_id)
         if known is not None:
-            store.add_copy(db, known.subject_id, sealed.key_id, known.data_key, owner)
+            store.add_copy(db, sealed.key_id, known, owner)
     if known is None or known.data_key is None:
         return ERASED
     try:

@@ -1,10 +1,12 @@
 """A component's key store: the data keys of its subjects, wrapped by its master key.
 
-One row per data key (``subject_keys``): the subject, the key id, the wrapped key, who made it
-(``source``: this component, or the producer it was fetched from) and when it was made or
-destroyed. Destroying a subject's keys empties ``wrapped_key`` and keeps the row as a
-tombstone, so that the component knows the difference between a key it never had (ask its
-owner) and one that is gone (the value reads ``[erased]``). Unwrapped keys are kept in a small
+One row per data key (``subject_keys``): the subject, the field class it seals
+(``shared.privacy.classes``; none for a key made before classes, which seals every class), the
+key id, the wrapped key, who made it (``source``: this component, or the producer it was
+fetched from) and when it was made or destroyed. Destroying a subject's keys of some classes
+empties ``wrapped_key`` and keeps the row as a tombstone, so that the component knows the
+difference between a key it never had (ask its owner) and one that is gone (the value reads
+``[erased]``). Unwrapped keys are kept in a small
 in-process cache (never one made by a transaction still open); destroying a subject's keys
 empties it of them.
 """
@@ -25,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.domain import DomainError, ErrorKind
 from shared.events.canonical import format_timestamp
+from shared.privacy.classes import FIELD_CLASSES, is_whole
 from shared.privacy.master_key import MasterKey
 from shared.privacy.sealing import KEY_BYTES
 
@@ -35,6 +38,7 @@ subject_keys = sa.Table(
     metadata,
     sa.Column("key_id", sa.String(32), primary_key=True),
     sa.Column("subject_id", sa.String(120), nullable=False, index=True),
+    sa.Column("field_class", sa.String(20), nullable=True),
     sa.Column("source", sa.String(60), nullable=False),
     sa.Column("wrapped_key", sa.Text, nullable=True),
     sa.Column("created_at", sa.String(32), nullable=False),
@@ -68,11 +72,38 @@ class SubjectErasedError(DomainError):
 
 
 class KnownKey:
-    """What a key store says of a key id: live (with its key) or destroyed."""
+    """What a key store says of a key id: live (with its key) or destroyed, and the class of
+    fields it seals (None: every class, a key made before classes)."""
 
-    def __init__(self, subject_id: str, data_key: bytes | None) -> None:
+    def __init__(
+        self, subject_id: str, data_key: bytes | None, field_class: str | None = None
+    ) -> None:
         self.subject_id = subject_id
         self.data_key = data_key
+        self.field_class = field_class
+
+
+class SubjectKeys:
+    """One subject's data keys in a key store, by field class, within one transaction: its
+    rows are read once, when a first class is asked for (never for a new subject), and a
+    class without a key gets one made."""
+
+    def __init__(self, store: KeyStore, db: Executor, subject_id: str, *, new: bool) -> None:
+        self._store, self._db, self.subject_id = store, db, subject_id
+        self._rows: list[Any] | None = [] if new else None
+        self._keys: dict[str, tuple[str, bytes]] = {}
+
+    def of(self, field_class: str) -> tuple[str, bytes]:
+        """The subject's live key of ``field_class``: ``(key id, data key)``; raises
+        ``SubjectErasedError`` when the class (or the whole subject) was erased."""
+        if field_class not in self._keys:
+            if self._rows is None:
+                found = self._db.execute(_KEYS_OF_SUBJECT, {"subject": self.subject_id})
+                self._rows = list(found.all())
+            self._keys[field_class] = self._store.key_of_class(
+                self._db, self.subject_id, field_class, self._rows
+            )
+        return self._keys[field_class]
 
 
 class KeyOwners(Protocol):
@@ -95,19 +126,25 @@ class KeyStore:
         self._made: deque[tuple[float, str]] = deque(maxlen=RECENT_LIMIT)
         self._lock = threading.Lock()
 
-    def key_for(self, db: Executor, subject_id: str, *, new: bool = False) -> tuple[str, bytes]:
-        """The subject's live data key made here, made now if it has none (read from the
-        database each time, in the caller's transaction: one indexed row). ``new``: the
+    def key_for(self, db: Executor, subject_id: str, *, new: bool = False) -> SubjectKeys:
+        """The subject's live data keys made here, one per field class, each found or made
+        when first asked for (``SubjectKeys.of``) in the caller's transaction. ``new``: the
         subject is a record starting now (a registration), so it has no key to look for."""
-        rows = [] if new else db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
-        if any(row.destroyed_at is not None for row in rows):
+        return SubjectKeys(self, db, subject_id, new=new)
+
+    def key_of_class(
+        self, db: Executor, subject_id: str, field_class: str, rows: list[Any]
+    ) -> tuple[str, bytes]:
+        """The subject's live key of ``field_class`` among its ``rows`` here, made now if it
+        has none. A key from before classes is never used to seal again."""
+        if any(r.destroyed_at is not None and r.field_class in (None, field_class) for r in rows):
             raise SubjectErasedError.of(subject_id)
         for row in rows:
-            if row.source == self.owner:
+            if row.source == self.owner and row.field_class == field_class:
                 return row.key_id, self._unwrap(row)
         # Never cached here: the transaction making it may still roll back.
         key_id, data_key = uuid.uuid4().hex, os.urandom(KEY_BYTES)
-        self.add(db, subject_id, key_id, data_key, self.owner)
+        self.add(db, subject_id, key_id, data_key, self.owner, field_class=field_class)
         with self._lock:
             self._made.append((time.time(), key_id))
         return key_id, data_key
@@ -120,15 +157,24 @@ class KeyStore:
         return made[-limit:]
 
     def add(
-        self, db: Executor, subject_id: str, key_id: str, data_key: bytes | None, source: str
+        self,
+        db: Executor,
+        subject_id: str,
+        key_id: str,
+        data_key: bytes | None,
+        source: str,
+        *,
+        field_class: str | None,
     ) -> None:
-        """Keep a key (``data_key`` None: a tombstone of one its owner destroyed)."""
+        """Keep a key of ``field_class`` (``data_key`` None: a tombstone of one its owner
+        destroyed)."""
         now = format_timestamp(datetime.now(UTC))
         db.execute(
             _INSERT_KEY,
             {
                 "key_id": key_id,
                 "subject_id": subject_id,
+                "field_class": field_class,
                 "source": source,
                 "wrapped_key": None
                 if data_key is None
@@ -138,14 +184,14 @@ class KeyStore:
             },
         )
 
-    def add_copy(
-        self, db: Executor, subject_id: str, key_id: str, data_key: bytes | None, source: str
-    ) -> None:
+    def add_copy(self, db: Executor, key_id: str, key: KnownKey, source: str) -> None:
         """Keep a key fetched from its owner, unless another process of this component (a
         second gateway replica) kept it a moment ago."""
         try:
             with db.begin_nested():
-                self.add(db, subject_id, key_id, data_key, source)
+                self.add(
+                    db, key.subject_id, key_id, key.data_key, source, field_class=key.field_class
+                )
         except IntegrityError:
             return
 
@@ -162,29 +208,38 @@ class KeyStore:
             )
             for row in rows:
                 known = KnownKey(
-                    row.subject_id, None if row.wrapped_key is None else self._unwrap(row)
+                    row.subject_id,
+                    None if row.wrapped_key is None else self._unwrap(row),
+                    row.field_class,
                 )
                 self._remember(row.key_id, known)
                 found[row.key_id] = known
         return found
 
-    def destroy(self, db: Executor, subject_id: str) -> int:
-        """Destroy every key of ``subject_id`` here (made here or copied), leaving tombstones;
-        a subject this store never held gets a tombstone too, so no key is made for it later.
-        Idempotent; returns how many live keys it destroyed."""
+    def destroy(self, db: Executor, subject_id: str, classes: Iterable[str] = FIELD_CLASSES) -> int:
+        """Destroy every key of ``subject_id`` of ``classes`` here (made here or copied),
+        leaving tombstones; a class this store never held a key of gets a tombstone too, so no
+        key is made for it later. A key from before classes seals every class: it goes once
+        every class is erased. Idempotent; returns how many live keys it destroyed."""
         now = format_timestamp(datetime.now(UTC))
-        destroyed = db.execute(
-            subject_keys.update()
-            .where(subject_keys.c.subject_id == subject_id, subject_keys.c.wrapped_key.is_not(None))
-            .values(wrapped_key=None, destroyed_at=now)
-        ).rowcount
-        known = db.execute(
-            sa.select(sa.func.count())
-            .select_from(subject_keys)
-            .where(subject_keys.c.subject_id == subject_id)
-        ).scalar_one()
-        if not known:
-            self.add(db, subject_id, uuid.uuid4().hex, None, self.owner)
+        erasing = set(classes)
+        rows = db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
+        for field_class in sorted(erasing - {row.field_class for row in rows}):
+            self.add(db, subject_id, uuid.uuid4().hex, None, self.owner, field_class=field_class)
+        gone = erasing | {row.field_class for row in rows if row.destroyed_at is not None}
+        doomed = [
+            row.key_id
+            for row in rows
+            if row.wrapped_key is not None
+            and (row.field_class in erasing or (row.field_class is None and is_whole(gone)))
+        ]
+        destroyed = 0
+        if doomed:
+            destroyed = db.execute(
+                subject_keys.update()
+                .where(subject_keys.c.key_id.in_(doomed))
+                .values(wrapped_key=None, destroyed_at=now)
+            ).rowcount
         self.forget(subject_id)
         db.info[KEYS_DESTROYED] = True  # the caller's commit then empties SQLite's WAL (traces)
         return int(destroyed)

@@ -23,3 +23,14 @@ def create_subject_keys_table() -> None:
 def drop_subject_keys_table() -> None:
     op.drop_index("ix_subject_keys_subject_id", "subject_keys")
     op.drop_table("subject_keys")
+
+
+def add_field_class_column() -> None:
+    """A key's field class (``shared.privacy.classes``); the keys made before it have none and
+    seal every class of their subject."""
+    op.add_column("subject_keys", sa.Column("field_class", sa.String(20), nullable=True))
+
+
+def drop_field_class_column() -> None:
+    with op.batch_alter_table("subject_keys") as batch:
+        batch.drop_column("field_class")

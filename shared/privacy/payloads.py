@@ -3,8 +3,9 @@
 Which fields: those the event's contract marks personal (``shared.contracts.fields.personal``).
 Whose key: the subject's, which is the payload's ``student_id`` when it names one (a
 registration, a certificate's holder) and otherwise the stream's own record (a host unit's
-contact person, an activity's coordinator). A value that is not a non-empty string (an absent
-invitee: null) is left as it is; so is a value sealed already.
+contact person, an activity's coordinator). Which of the subject's keys: the one of the
+field's class (``shared.privacy.classes``: identity, contact, name). A value that is not a
+non-empty string (an absent invitee: null) is left as it is; so is a value sealed already.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 from shared.contracts import CONTRACTS, UnknownEventTypeError
 from shared.events.envelope import Envelope
-from shared.privacy.keystore import KnownKey
+from shared.privacy.classes import field_class
+from shared.privacy.keystore import KnownKey, SubjectKeys
 from shared.privacy.sealing import (
     ERASED,
     SealedValueError,
@@ -26,9 +28,10 @@ from shared.privacy.sealing import (
 
 SUBJECT_FIELD = "student_id"
 
-KeyFor = Callable[[str, bool], tuple[str, bytes]]
-"""``key_for(subject_id, new) -> (key_id, data_key)``: the subject's live key; ``new`` says the
-subject is the record a stream's first event starts, so it cannot have a key yet."""
+KeyFor = Callable[[str, bool], SubjectKeys]
+"""``key_for(subject_id, new)``: the subject's live keys, one per field class (``.of(class)``);
+``new`` says the subject is the record a stream's first event starts, so it cannot have a key
+yet."""
 
 
 def personal_fields(envelope: Envelope) -> frozenset[str]:
@@ -50,7 +53,7 @@ def subject_of(envelope: Envelope) -> str:
 
 
 def seal_envelope(envelope: Envelope, key_for: KeyFor) -> Envelope:
-    """The envelope with every personal field sealed under its subject's key."""
+    """The envelope with every personal field sealed under its subject's key of its class."""
     names = [
         name
         for name in personal_fields(envelope)
@@ -62,9 +65,10 @@ def seal_envelope(envelope: Envelope, key_for: KeyFor) -> Envelope:
         return envelope
     subject = subject_of(envelope)
     new = envelope.stream_version == 1 and envelope.stream_id.endswith(subject)
-    key_id, data_key = key_for(subject, new)
+    keys = key_for(subject, new)
     payload = dict(envelope.payload)
-    for name in names:
+    for name in sorted(names):
+        key_id, data_key = keys.of(field_class(name))
         payload[name] = seal_value(payload[name], data_key, key_id, envelope.event_id, name)
     return envelope.with_payload(envelope.schema_version, payload)
 

@@ -6,7 +6,9 @@ names the requester, the key ids and an X25519 public key the requester made for
 and is signed with the requester's Ed25519 producer key, so the owner answers only registered
 producers (``ProducerKeys``). The owner seals each live key to that X25519 key (an ephemeral
 X25519 agreement, HKDF-SHA256, AES-256-GCM with the requester and key id as associated data);
-a destroyed key is answered as destroyed. Only the requester's process can open the answer;
+a destroyed key is answered as destroyed. Each key is answered with its subject and its field
+class (none for a key from before classes), so that the requester's copy is destroyed with its
+class (``shared.privacy.classes``). Only the requester's process can open the answer;
 it keeps the keys in its own key store, wrapped by its own master key.
 
 A request may also say ``since`` (a time the owner's previous answer gave as ``made_until``):
@@ -95,8 +97,11 @@ class KeyRequester:
         for key_id, item in answer["keys"].items():
             if not isinstance(item, Mapping) or not isinstance(item.get("subject_id"), str):
                 raise KeyRequestRefusedError("a key answer item names its subject")
+            field_class = item.get("field_class")
+            if field_class is not None and not isinstance(field_class, str):
+                raise KeyRequestRefusedError("a key answer item's class is text")
             if item.get("state") == DESTROYED:
-                found[key_id] = KnownKey(item["subject_id"], None)
+                found[key_id] = KnownKey(item["subject_id"], None, field_class)
                 continue
             raw = _unb64(item.get("sealed"))
             aead = AESGCM(_wrapping_key(shared_secret, self.requester, key_id))
@@ -104,7 +109,7 @@ class KeyRequester:
                 data_key = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], key_id.encode())
             except InvalidTag:
                 raise KeyRequestRefusedError(f"key {key_id} does not open") from None
-            found[key_id] = KnownKey(item["subject_id"], data_key)
+            found[key_id] = KnownKey(item["subject_id"], data_key, field_class)
         return found
 
 
@@ -161,13 +166,16 @@ def sealed_answer(
     shared_secret = ephemeral.exchange(public_key)
     answered: dict[str, Any] = {}
     for key_id, known in keys.items():
+        item: dict[str, Any] = {"subject_id": known.subject_id}
+        if known.field_class is not None:
+            item["field_class"] = known.field_class
         if known.data_key is None:
-            answered[key_id] = {"subject_id": known.subject_id, "state": DESTROYED}
+            answered[key_id] = item | {"state": DESTROYED}
             continue
         nonce = os.urandom(NONCE_BYTES)
         aead = AESGCM(_wrapping_key(shared_secret, requester, key_id))
         sealed = nonce + aead.encrypt(nonce, known.data_key, key_id.encode())
-        answered[key_id] = {"subject_id": known.subject_id, "sealed": _b64(sealed)}
+        answered[key_id] = item | {"sealed": _b64(sealed)}
     answer = {"ephemeral_key": _b64(ephemeral.public_key().public_bytes(*_RAW)), "keys": answered}
     return answer if made_until is None else answer | {"made_until": made_until}
 

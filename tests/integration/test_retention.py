@@ -31,15 +31,16 @@ def test_the_dry_run_lists_who_is_due_and_the_run_erases_them_once(stack, capsys
 
     assert run_retention(settings, dry_run=True, now_text=days_on(200)) == 0
     early = capsys.readouterr().out
-    assert "0 student(s) would be erased" in early
-    assert "2 not yet due" in early
+    assert "1 field(s) of 1 student(s) would be erased" not in early
+    assert "2 field(s) of 2 student(s) would be erased" in early  # the ID numbers' rule only
+    assert "2 field(s) not yet due" in early
 
     assert run_retention(settings, dry_run=True, now_text=days_on(400)) == 0
     listed = capsys.readouterr().out
     for student in students:
         assert f"{student}  id_number  resident_id_days_after_campaign_end=180  due " in listed
         assert f"{student}  phone  phone_days_after_alliance_left=365  due " in listed
-    assert "2 student(s) would be erased" in listed
+    assert "4 field(s) of 2 student(s) would be erased" in listed
     for value in (NAME, PHONE, make_resident_id(71), make_resident_id(72)):
         assert value not in listed
     assert not read_facts(settings).erased  # a dry run erases nothing
@@ -49,10 +50,14 @@ def test_the_dry_run_lists_who_is_due_and_the_run_erases_them_once(stack, capsys
     assert sorted(
         line.split()[0] for line in erased.splitlines() if line.split()[-1] == "erased"
     ) == sorted(students)
-    wait_for(lambda: read_facts(settings).erased, lambda found: found == set(students))
+    assert f"{students[0]}  id_number phone  erased" in erased  # both fields, one erasure
+    wait_for(
+        lambda: read_facts(settings).erased,
+        lambda found: found == {s: {"identity", "contact"} for s in students},
+    )
 
     assert run_retention(settings, dry_run=False, now_text=days_on(400)) == 0
-    assert "0 student(s) to erase" in capsys.readouterr().out
+    assert "0 field(s) of 0 student(s) to erase" in capsys.readouterr().out
 
 
 def test_a_malformed_schedule_or_time_erases_nothing_and_says_why(stack, capsys):
@@ -76,6 +81,7 @@ def test_a_student_whose_placement_is_agreed_waits_as_the_erasure_route_makes_th
         return str(capsys.readouterr().out)
 
     listed = wait_for(due_now, lambda out: "waits: a placement" in out and "2 student(s)" in out)
+    assert "4 field(s) of 2 student(s)" in listed
     assert f"{ids['s1']}  waits: a placement of the student is agreed or started" in listed
     due_fields = [line.split()[0] for line in listed.splitlines() if "  due " in line]
     assert sorted(set(due_fields)) == sorted([ids["s2"], ids["s3"]])

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
+from shared.privacy.classes import IDENTITY, NAME
 from shared.privacy.fetching import open_kept_value
 from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError, metadata
 from shared.privacy.master_key import (
@@ -118,11 +119,11 @@ def test_destroying_a_subjects_keys_makes_its_values_read_erased_and_refuses_new
         sealed = seal_envelope(
             registration(), lambda subject, new: store.key_for(db, subject, new=new)
         )
-        assert store.destroy(db, STUDENT) == 1
+        assert store.destroy(db, STUDENT) == 3  # one key per class: name, phone, ID number
         assert store.destroy(db, STUDENT) == 0  # again: nothing more to destroy
         keys = store.lookup(db, sealed_key_ids([sealed]))
         with pytest.raises(SubjectErasedError) as refused:
-            store.key_for(db, STUDENT)
+            store.key_for(db, STUDENT).of(NAME)
         assert (refused.value.code, refused.value.details) == (
             "SUBJECT_ERASED",
             {"subject_id": STUDENT},
@@ -130,8 +131,7 @@ def test_destroying_a_subjects_keys_makes_its_values_read_erased_and_refuses_new
         rows = db.execute(sa.text("SELECT wrapped_key, destroyed_at FROM subject_keys")).all()
     opened = open_envelope(sealed, keys)
     assert (opened.payload["name"], opened.payload["phone"]) == (ERASED, ERASED)
-    assert rows[0].wrapped_key is None
-    assert rows[0].destroyed_at is not None
+    assert {(row.wrapped_key, row.destroyed_at is None) for row in rows} == {(None, False)}
 
 
 def test_a_master_key_rotation_rewraps_data_keys_and_events_still_open(tmp_path) -> None:
@@ -140,10 +140,10 @@ def test_a_master_key_rotation_rewraps_data_keys_and_events_still_open(tmp_path)
     metadata.create_all(engine)
     store = KeyStore("recruitment", ensure_master_key(path))
     with engine.begin() as db:
-        sealed = seal_envelope(registration(), lambda subject, new: store.key_for(db, subject))
-        store.key_for(db, "another-subject")
+        sealed = seal_envelope(registration(), lambda who, _: store.key_for(db, who))
+        store.key_for(db, "another-subject").of(NAME)
     rotation = rotate_master_key(engine, path)
-    assert (rotation.rewrapped, rotation.old_key_id) == (2, store.master.key_id)
+    assert (rotation.rewrapped, rotation.old_key_id) == (4, store.master.key_id)
     assert not next_key_path(path).exists()
     rotated = KeyStore("recruitment", load_master_key(path))
     assert rotated.master.key_id == rotation.new_key_id
@@ -160,7 +160,7 @@ def test_a_rotation_stopped_before_its_rename_finishes_when_run_again(tmp_path) 
     metadata.create_all(engine)
     store = KeyStore("recruitment", ensure_master_key(path))
     with engine.begin() as db:
-        key_id, data_key = store.key_for(db, STUDENT)
+        key_id, data_key = store.key_for(db, STUDENT).of(NAME)
     old_text = path.read_text()
     first = rotate_master_key(engine, path)
     # the files as a run that re-wrapped, then stopped before its rename, leaves them
@@ -186,14 +186,15 @@ def test_keys_are_shared_only_with_a_registered_producer_and_only_it_can_open_th
     producers = ProducerKeys({"gateway": [gateway_key.public_key()]})
     store, engine = key_store()
     with engine.begin() as db:
-        key_id, data_key = store.key_for(db, STUDENT)
+        key_id, data_key = store.key_for(db, STUDENT).of(IDENTITY)
         store.destroy(db, "someone-else")
         known = store.lookup(db, [key_id])
     requester = KeyRequester("gateway", ProducerSigner(gateway_key))
     name, public_key, _key_ids, _since = verified_request(requester.request([key_id]), producers)
     answer = sealed_answer(name, public_key, known)
     assert data_key.hex() not in repr(answer)
-    assert requester.open_answer(answer)[key_id].data_key == data_key
+    opened = requester.open_answer(answer)[key_id]
+    assert (opened.data_key, opened.field_class) == (data_key, IDENTITY)
     eavesdropper = KeyRequester("gateway", ProducerSigner(gateway_key))
     with pytest.raises(KeyRequestRefusedError):
         eavesdropper.open_answer(answer)
@@ -207,8 +208,8 @@ def test_keys_are_shared_only_with_a_registered_producer_and_only_it_can_open_th
 def test_a_key_copy_kept_twice_by_two_replicas_is_kept_once() -> None:
     store, engine = key_store()
     with engine.begin() as db:
-        store.add_copy(db, STUDENT, "c" * 32, KEY, "recruitment")
-        store.add_copy(db, STUDENT, "c" * 32, KEY, "recruitment")
+        store.add_copy(db, "c" * 32, KnownKey(STUDENT, KEY, NAME), "recruitment")
+        store.add_copy(db, "c" * 32, KnownKey(STUDENT, KEY, NAME), "recruitment")
         rows = db.execute(sa.text("SELECT count(*) FROM subject_keys")).scalar_one()
         found = store.lookup(db, ["c" * 32])
     assert rows == 1
@@ -261,9 +262,9 @@ def test_a_request_with_since_also_gets_the_live_keys_made_since_and_no_destroye
     requester = KeyRequester("gateway", ProducerSigner(gateway_key))
     store, engine = key_store()
     with engine.begin() as db:
-        asked, _ = store.key_for(db, STUDENT, new=True)
+        asked, _ = store.key_for(db, STUDENT, new=True).of(NAME)
         first = answer_request(db, store, verified_request(requester.request([asked]), producers))
-        made = [store.key_for(db, f"student-{n}", new=True)[0] for n in range(3)]
+        made = [store.key_for(db, f"student-{n}", new=True).of(NAME)[0] for n in range(3)]
         store.destroy(db, "student-2")
         since = time.time() - 60  # before every key above
         request = verified_request(requester.request([asked], since), producers)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gravity.retention import Facts, due_subjects, retention_days, schedule
+from gravity.retention import Facts, due_fields, retention_days, schedule
 from gravity.retention_run import DailyRetention
 from shared.config import ConfigError, load_settings
 from shared.events.canonical import format_timestamp
@@ -51,18 +51,27 @@ def season(*more, closes=START + timedelta(days=30), closed_at=None):
     return facts, students
 
 
-def test_a_student_is_due_once_every_rule_is_due_counting_from_the_campaigns_end():
+def due(facts, days, now):
+    """Each student's fields due at ``now``."""
+    return {
+        subject: sorted(item.field for item in items)
+        for subject, items in due_fields(schedule(facts, days, now), now).items()
+    }
+
+
+def test_each_field_is_due_on_its_own_rule_counting_from_the_campaigns_end():
     closed = START + timedelta(days=10)
     facts, students = season(closed_at=closed)
-    before = closed + timedelta(days=364)
-    after = closed + timedelta(days=365)
-    fields = schedule(facts, DAYS, before)
+    fields = schedule(facts, DAYS, closed)
     assert {(f.field, f.due_at) for f in fields if f.subject_id == students["a"]} == {
         ("id_number", closed + timedelta(days=180)),
         ("phone", closed + timedelta(days=365)),
     }
-    assert due_subjects(fields, before) == []
-    assert sorted(due_subjects(schedule(facts, DAYS, after), after)) == sorted(students.values())
+    assert due(facts, DAYS, closed + timedelta(days=179)) == {}
+    ids_only = {key: ["id_number"] for key in students.values()}
+    assert due(facts, DAYS, closed + timedelta(days=180)) == ids_only
+    both = {key: ["id_number", "phone"] for key in students.values()}
+    assert due(facts, DAYS, closed + timedelta(days=365)) == both
 
 
 def test_an_unclosed_campaign_ends_when_its_registration_window_closed():
@@ -70,7 +79,7 @@ def test_an_unclosed_campaign_ends_when_its_registration_window_closed():
     while_open = START + timedelta(days=29)
     assert all(f.due_at is None for f in schedule(facts, DAYS, while_open))
     later = START + timedelta(days=30 + 365)
-    assert len(due_subjects(schedule(facts, DAYS, later), later)) == 2
+    assert len(due(facts, DAYS, later)) == 2
 
 
 def test_an_alliance_member_keeps_their_data_until_they_leave():
@@ -83,7 +92,10 @@ def test_an_alliance_member_keeps_their_data_until_they_leave():
         closed_at=closed,
     )
     now = left + timedelta(days=365)
-    assert due_subjects(schedule(facts, DAYS, now), now) == [students["b"]]
+    assert due(facts, DAYS, now) == {
+        students["a"]: ["id_number"],  # its own rule: the campaign's end
+        students["b"]: ["id_number", "phone"],
+    }
     [phone] = [
         f
         for f in schedule(facts, DAYS, now)
@@ -96,7 +108,16 @@ def test_an_erased_student_is_never_listed_again():
     facts, students = season(closed_at=START)
     facts.take(event("SubjectErased", START, subject_id=students["a"], campaign_id="c", reason="r"))
     now = START + timedelta(days=400)
-    assert due_subjects(schedule(facts, DAYS, now), now) == [students["b"]]
+    assert due(facts, DAYS, now) == {students["b"]: ["id_number", "phone"]}
+
+
+def test_an_erased_id_number_is_not_listed_again_while_the_phone_waits_for_its_rule():
+    facts, students = season(closed_at=START)
+    erased = {"subject_id": students["a"], "campaign_id": "c", "reason": "r"}
+    facts.take(event("SubjectErased", START, **erased, field_classes=["identity"]))
+    assert due(facts, DAYS, START + timedelta(days=200)) == {students["b"]: ["id_number"]}
+    later = START + timedelta(days=400)
+    assert due(facts, DAYS, later)[students["a"]] == ["phone"]
 
 
 def test_a_rule_set_to_zero_is_off_and_the_others_decide():
@@ -105,7 +126,7 @@ def test_a_rule_set_to_zero_is_off_and_the_others_decide():
         {"resident_id_days_after_campaign_end": "180", "phone_days_after_alliance_left": "0"}
     )
     now = START + timedelta(days=180)
-    assert len(due_subjects(schedule(facts, only_ids, now), now)) == 2
+    assert list(due(facts, only_ids, now).values()) == [["id_number"], ["id_number"]]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.placement.adapters.tables import registered_names
+from shared.privacy.classes import field_class
 from shared.privacy.fetching import OWNER_AWAY, open_kept_value
 from shared.privacy.keystore import KeyStore
 from shared.rpc import ServiceUnavailable
@@ -49,6 +50,9 @@ def name_of(session: Session, keys: KeyStore | None, student_id: str) -> str | N
         raise ServiceUnavailable("recruitment did not hand over the student's key") from away
 
 
-def erase_registered_name(session: Session, student_id: str) -> None:
-    """The student was erased (``SubjectErased``): their name is not kept here any more."""
+def erase_registered_name(session: Session, student_id: str, classes: frozenset[str]) -> None:
+    """The student's name was erased (``SubjectErased`` of the name class): it is not kept
+    here any more."""
+    if field_class(NAME_FIELD) not in classes:
+        return
     session.execute(registered_names.delete().where(registered_names.c.student_id == student_id))

@@ -7,6 +7,8 @@ once registered is decided here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from shared.contracts.recruitment.commands import RegisterStudent
 from shared.contracts.recruitment.errors import (
     AllianceMembershipError,
@@ -24,6 +26,7 @@ from shared.contracts.recruitment.events import (
     SubjectErased,
 )
 from shared.domain import Aggregate
+from shared.privacy.classes import FIELD_CLASSES
 
 REGISTERED, APPROVED, REJECTED, WITHDRAWN = "registered", "approved", "rejected", "withdrawn"
 
@@ -34,7 +37,7 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
     campaign_id: str
     status: str
     in_alliance: bool
-    erased: bool = False
+    erased_classes: frozenset[str] = frozenset()
 
     @classmethod
     def register(cls, registration: RegisterStudent) -> Student:
@@ -71,13 +74,19 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
             raise AllianceMembershipError("the student is not in the Spark Alliance")
         self._record(AllianceLeft(self.id, self.campaign_id))
 
-    def erase(self, reason: str) -> bool:
-        """Record the erasure of the student's personal data, once; False when it was erased
-        before (the keys are gone already: nothing to do)."""
-        if self.erased:
-            return False
-        self._record(SubjectErased(self.id, self.campaign_id, reason))
-        return True
+    @property
+    def erased(self) -> bool:
+        """Every class of the student's personal data is erased."""
+        return set(FIELD_CLASSES) <= self.erased_classes
+
+    def erase(self, reason: str, classes: Iterable[str] = FIELD_CLASSES) -> frozenset[str]:
+        """Record the erasure of the student's personal data of ``classes`` (the ID number's,
+        the phone's, the name's: ``shared.privacy.classes``), each once; the classes erased
+        now, none when each was erased before (its keys are gone already: nothing to do)."""
+        erasing = frozenset(classes) - self.erased_classes
+        if erasing:
+            self._record(SubjectErased(self.id, self.campaign_id, reason, sorted(erasing)))
+        return erasing
 
     def _check_not_withdrawn(self) -> None:
         if self.status == WITHDRAWN:
@@ -100,5 +109,5 @@ class Student(Aggregate, stream="student", missing=StudentNotFoundError):
     def _when_AllianceLeft(self, _event: AllianceLeft) -> None:
         self.in_alliance = False
 
-    def _when_SubjectErased(self, _event: SubjectErased) -> None:
-        self.erased = True
+    def _when_SubjectErased(self, event: SubjectErased) -> None:
+        self.erased_classes = self.erased_classes | set(event.field_classes)

@@ -8,6 +8,7 @@ from shared.contracts.records import Result
 from shared.contracts.recruitment import commands
 from shared.eventstore.uow import UnitOfWork
 from shared.kit.handlers import state_view
+from shared.privacy.classes import FIELD_CLASSES
 
 
 def student_view(student: Student) -> Result:
@@ -50,11 +51,13 @@ def leave_alliance(command: commands.LeaveAlliance, uow: UnitOfWork) -> Result:
 
 
 def erase_student(command: commands.EraseStudent, uow: UnitOfWork) -> Result:
-    """Record ``SubjectErased`` and destroy the student's keys in the same transaction; the
-    other components destroy theirs when they consume the event. Asked again, it answers the
-    same without recording anything."""
+    """Record ``SubjectErased`` and destroy the student's keys of the field classes it erases
+    (every class unless the command names some) in the same transaction; the other
+    components destroy theirs when they consume the event. Asked again for classes erased
+    already, it answers the same without recording anything."""
     student = uow.require(Student, command.student_id, lock="exclusive")
-    if student.erase(command.reason) and uow.keys is not None:
-        uow.keys.destroy(uow.session, student.id)
+    erasing = student.erase(command.reason, command.field_classes or FIELD_CLASSES)
+    if erasing and uow.keys is not None:
+        uow.keys.destroy(uow.session, student.id, erasing)
         uow.stream_cache.clear()
     return student_view(student) | {"erased": True}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from marshmallow import validate
+from marshmallow import fields, validate
 
 from shared.contracts.fields import (
     Id,
@@ -20,6 +20,7 @@ from shared.contracts.fields import (
 from shared.contracts.records import Command
 from shared.contracts.recruitment import errors
 from shared.contracts.recruitment.events import CHANNELS, DECISIONS
+from shared.privacy.classes import FIELD_CLASSES
 
 MOBILE_PHONE = r"^(\+86)?1[3-9]\d{9}$"
 
@@ -129,7 +130,17 @@ class EraseStudent(
     refusals=(errors.StudentNotFoundError, errors.PlacementRunningError),
 ):
     """Erase a student's personal data (a data-subject request): the keys are destroyed, the
-    record's counts and non-personal facts stay. ``reason`` says why, with no personal data."""
+    record's counts and non-personal facts stay. ``reason`` says why, with no personal data.
+    ``field_classes`` erases only those classes (the retention schedule's ID number first);
+    absent or empty: every class."""
 
     student_id: Uuid
     reason: Reason
+    field_classes: Annotated[
+        tuple[str, ...],
+        fields.List(
+            fields.String(validate=validate.OneOf(FIELD_CLASSES)),
+            validate=validate.Length(max=len(FIELD_CLASSES)),
+            metadata={"description": f"Some of {', '.join(FIELD_CLASSES)}; absent: all."},
+        ),
+    ] = ()

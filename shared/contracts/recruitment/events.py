@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from shared.contracts.fields import Id, UtcDateTime, personal
 from shared.contracts.records import Event
+from shared.privacy.classes import FIELD_CLASSES
 
 CHANNELS = ("organisation", "self")
 DECISIONS = ("approved", "rejected")
@@ -74,10 +75,21 @@ class AllianceLeft(Event):
     campaign_id: Uuid
 
 
-class SubjectErased(Event):
-    """A student's personal data was erased on request (docs/privacy.md): every component
-    destroys its keys of ``subject_id``; no personal data here, and ``reason`` must hold none."""
+FieldClasses = Annotated[
+    list[str],
+    fields.List(
+        fields.String(validate=validate.OneOf(FIELD_CLASSES)),
+        validate=validate.Length(min=1, max=len(FIELD_CLASSES)),
+    ),
+]
+
+
+class SubjectErased(Event, version=2):
+    """A student's personal data was erased (docs/privacy.md): every component destroys its
+    keys of ``subject_id`` for ``field_classes`` (every class: the whole subject; version 1
+    named none and erased them all); no personal data here, and ``reason`` must hold none."""
 
     subject_id: Uuid
     campaign_id: Uuid
     reason: Words
+    field_classes: FieldClasses
