@@ -122,9 +122,7 @@ def keys_for(
             if key_id in missing:
                 known[key_id] = key
                 missing.discard(key_id)
-            elif key_id in held:
-                continue
-            store.add_copy(db, key_id, key, owner)
+        store.add_copies(db, {k: v for k, v in fetched.items() if k not in held}, owner)
     return known
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -96,14 +96,19 @@ class SubjectKeys:
     def of(self, field_class: str) -> tuple[str, bytes]:
         """The subject's live key of ``field_class``: ``(key id, data key)``; raises
         ``SubjectErasedError`` when the class (or the whole subject) was erased."""
-        if field_class not in self._keys:
+        return self.of_classes([field_class])[field_class]
+
+    def of_classes(self, classes: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """The subject's live keys of ``classes``, the missing ones made in one statement (a
+        registration's three)."""
+        asked = list(dict.fromkeys(classes))
+        wanted = [kind for kind in asked if kind not in self._keys]
+        if wanted:
             if self._rows is None:
                 found = self._db.execute(_KEYS_OF_SUBJECT, {"subject": self.subject_id})
                 self._rows = list(found.all())
-            self._keys[field_class] = self._store.key_of_class(
-                self._db, self.subject_id, field_class, self._rows
-            )
-        return self._keys[field_class]
+            self._keys |= self._store.keys_of_classes(self._db, self.subject_id, wanted, self._rows)
+        return {kind: self._keys[kind] for kind in asked}
 
 
 class KeyOwners(Protocol):
@@ -132,22 +137,29 @@ class KeyStore:
         subject is a record starting now (a registration), so it has no key to look for."""
         return SubjectKeys(self, db, subject_id, new=new)
 
-    def key_of_class(
-        self, db: Executor, subject_id: str, field_class: str, rows: list[Any]
-    ) -> tuple[str, bytes]:
-        """The subject's live key of ``field_class`` among its ``rows`` here, made now if it
-        has none. A key from before classes is never used to seal again."""
-        if any(r.destroyed_at is not None and r.field_class in (None, field_class) for r in rows):
-            raise SubjectErasedError.of(subject_id)
-        for row in rows:
-            if row.source == self.owner and row.field_class == field_class:
-                return row.key_id, self._unwrap(row)
-        # Never cached here: the transaction making it may still roll back.
-        key_id, data_key = uuid.uuid4().hex, os.urandom(KEY_BYTES)
-        self.add(db, subject_id, key_id, data_key, self.owner, field_class=field_class)
-        with self._lock:
-            self._made.append((time.time(), key_id))
-        return key_id, data_key
+    def keys_of_classes(
+        self, db: Executor, subject_id: str, classes: list[str], rows: list[Any]
+    ) -> dict[str, tuple[str, bytes]]:
+        """The subject's live key of each of ``classes`` among its ``rows`` here, the missing
+        ones made now. A key from before classes is never used to seal again."""
+        found: dict[str, tuple[str, bytes]] = {}
+        made: list[dict[str, Any]] = []
+        now = format_timestamp(datetime.now(UTC))
+        for kind in classes:
+            if any(r.destroyed_at is not None and r.field_class in (None, kind) for r in rows):
+                raise SubjectErasedError.of(subject_id)
+            mine = [r for r in rows if r.source == self.owner and r.field_class == kind]
+            if mine:
+                found[kind] = mine[0].key_id, self._unwrap(mine[0])
+                continue
+            # Never cached here: the transaction making it may still roll back.
+            found[kind] = uuid.uuid4().hex, os.urandom(KEY_BYTES)
+            made.append(self._row(subject_id, *found[kind], self.owner, kind, now))
+        if made:
+            db.execute(_INSERT_KEY, made)
+            with self._lock:
+                self._made.extend((time.time(), row["key_id"]) for row in made)
+        return found
 
     def made_since(self, since: float, limit: int) -> list[str]:
         """The ids of up to ``limit`` keys this process made at or after ``since`` (the
@@ -169,31 +181,46 @@ class KeyStore:
         """Keep a key of ``field_class`` (``data_key`` None: a tombstone of one its owner
         destroyed)."""
         now = format_timestamp(datetime.now(UTC))
-        db.execute(
-            _INSERT_KEY,
-            {
-                "key_id": key_id,
-                "subject_id": subject_id,
-                "field_class": field_class,
-                "source": source,
-                "wrapped_key": None
-                if data_key is None
-                else self.master.wrap(data_key, subject_id, key_id),
-                "created_at": now,
-                "destroyed_at": None if data_key is not None else now,
-            },
-        )
+        db.execute(_INSERT_KEY, self._row(subject_id, key_id, data_key, source, field_class, now))
+
+    def _row(  # noqa: PLR0917 - one row's columns
+        self,
+        subject_id: str,
+        key_id: str,
+        data_key: bytes | None,
+        source: str,
+        field_class: str | None,
+        now: str,
+    ) -> dict[str, Any]:
+        wrapped = None if data_key is None else self.master.wrap(data_key, subject_id, key_id)
+        return {
+            "key_id": key_id,
+            "subject_id": subject_id,
+            "field_class": field_class,
+            "source": source,
+            "wrapped_key": wrapped,
+            "created_at": now,
+            "destroyed_at": None if data_key is not None else now,
+        }
 
     def add_copy(self, db: Executor, key_id: str, key: KnownKey, source: str) -> None:
         """Keep a key fetched from its owner, unless another process of this component (a
         second gateway replica) kept it a moment ago."""
-        try:
-            with db.begin_nested():
-                self.add(
-                    db, key.subject_id, key_id, key.data_key, source, field_class=key.field_class
-                )
-        except IntegrityError:
+        self.add_copies(db, {key_id: key}, source)
+
+    def add_copies(self, db: Executor, keys: Mapping[str, KnownKey], source: str) -> None:
+        """Keep keys fetched from their owner in one statement; one by one when another
+        process of this component (a second gateway replica) kept some a moment ago."""
+        if not keys:
             return
+        now = format_timestamp(datetime.now(UTC))
+        rows = [
+            self._row(k.subject_id, key_id, k.data_key, source, k.field_class, now)
+            for key_id, k in keys.items()
+        ]
+        if not _inserted(db, rows) and len(rows) > 1:
+            for row in rows:
+                _inserted(db, [row])
 
     def lookup(self, db: Executor, key_ids: Iterable[str]) -> dict[str, KnownKey]:
         """What this store knows of ``key_ids``: a key id it has never held is left out."""
@@ -258,3 +285,14 @@ class KeyStore:
             if len(self._cache) >= CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key_id] = known
+
+
+def _inserted(db: Executor, rows: list[dict[str, Any]]) -> bool:
+    """Insert key rows in one statement, in a savepoint: False (nothing inserted) when one of
+    them is there already."""
+    try:
+        with db.begin_nested():
+            db.execute(_INSERT_KEY, rows)
+    except IntegrityError:
+        return False
+    return True

@@ -65,10 +65,10 @@ def seal_envelope(envelope: Envelope, key_for: KeyFor) -> Envelope:
         return envelope
     subject = subject_of(envelope)
     new = envelope.stream_version == 1 and envelope.stream_id.endswith(subject)
-    keys = key_for(subject, new)
+    keys = key_for(subject, new).of_classes(sorted({field_class(name) for name in names}))
     payload = dict(envelope.payload)
-    for name in sorted(names):
-        key_id, data_key = keys.of(field_class(name))
+    for name in names:
+        key_id, data_key = keys[field_class(name)]
         payload[name] = seal_value(payload[name], data_key, key_id, envelope.event_id, name)
     return envelope.with_payload(envelope.schema_version, payload)
 

@@ -253,3 +253,32 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
     placement_db.dispose()
     assert live == 0
     assert files_holding_plaintext(settings.data_dir) == []
+
+
+def test_an_erasure_naming_the_identity_class_erases_the_id_number_alone(stack: Stack) -> None:
+    _campaign_id, student_id = register(stack)
+    wait_for(lambda: stack.call("GET", f"/api/v1/students/{student_id}"), lambda r: r.ok)
+    path = f"/api/v1/students/{student_id}/erasure"
+    unknown = stack.call("POST", path, json={"reason": "r", "field_classes": ["hobbies"]})
+    assert unknown.status_code == 422, unknown.text
+    body = {"reason": "the student's request", "field_classes": ["identity"]}
+    assert stack.call("POST", path, json=body).ok
+    profile = wait_for(
+        lambda: stack.call("GET", f"/api/v1/students/{student_id}").json(),
+        lambda p: p["id_number"] == ERASED,
+    )
+    assert (profile["name"], profile["phone"]) == (NAME, PHONE)
+    assert [
+        v
+        for v in plaintexts()[2:]
+        if v
+        in b"".join(
+            p.read_bytes() for p in sorted(stack.settings.data_dir.rglob("*")) if p.is_file()
+        )
+    ] == []
+    assert stack.call("POST", path, json={"reason": "the rest"}).ok
+    wait_for(
+        lambda: stack.call("GET", f"/api/v1/students/{student_id}").json(),
+        lambda p: (p["name"], p["phone"]) == (ERASED, ERASED),
+    )
+    assert len(stack.recruitment_events("SubjectErased")) == 2

@@ -176,3 +176,14 @@ def test_a_student_is_erased_class_by_class_each_class_once() -> None:
     assert [list(e.field_classes) for e in recorded] == [[IDENTITY], [CONTACT, NAME]]
     replayed = Student.replay(STUDENT, student.pending_events)
     assert replayed.erased_classes == set(FIELD_CLASSES)
+
+
+def test_copies_kept_together_fall_back_one_by_one_when_a_replica_kept_one_already() -> None:
+    store, engine = key_store()
+    kept, new = "a" * 32, "b" * 32
+    with engine.begin() as db:
+        store.add_copy(db, kept, KnownKey(STUDENT, bytes(32), NAME), "recruitment")
+        both = {kept: KnownKey(STUDENT, bytes(32), NAME), new: KnownKey(STUDENT, None, IDENTITY)}
+        store.add_copies(db, both, "recruitment")
+        rows = db.execute(sa.select(subject_keys.c.key_id, subject_keys.c.field_class)).all()
+    assert sorted(rows) == [(kept, NAME), (new, IDENTITY)]
