@@ -17,7 +17,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gateway.core.log_rows import LogRows
+from gateway.core.log_rows import Entry, LogRows
 from gateway.core.privacy import ERASURE, ReadModelKeys, erase_subject_rows
 from gateway.core.projection import ProjectionHandler
 from gateway.core.projection_inputs import PayloadLoader
@@ -60,7 +60,8 @@ class Projector:
     def apply(self, batch: Sequence[LoggedEvent]) -> int:
         """Apply the events after the checkpoint, in one transaction; returns the new one.
         Sealed personal fields are opened first (``gateway.core.privacy``)."""
-        return self._apply([(e.position, e.envelope.event_type, e.envelope, None) for e in batch])
+        entries: list[Entry] = [(e.position, e.envelope.event_type, 0, "", "") for e in batch]
+        return self._apply(entries, {e.position: e.envelope for e in batch})
 
     def apply_rows(self, rows: LogRows) -> int:
         """``apply`` for log entries as stored (``log_rows.read_rows_after``).
@@ -69,19 +70,16 @@ class Projector:
         its parsed JSON is loaded by ``PayloadLoader`` (the same values as the contract gives),
         with no envelope object. The others are rebuilt as envelopes from their whole rows
         and applied as ``apply`` does."""
-        entries: list[_Entry] = []
         whole = rows.whole
-        for position, event_type, version, occurred_at, payload in rows.entries:
-            if position in whole:
-                entries.append((position, event_type, envelope_from_row(whole[position]), None))
-            else:
-                entries.append((position, event_type, None, (version, occurred_at, payload)))
-        return self._apply(entries)
+        envelopes = {position: envelope_from_row(whole[position]) for position in sorted(whole)}
+        return self._apply(rows.entries, envelopes)
 
-    def _apply(self, entries: list[_Entry]) -> int:
+    def _apply(self, entries: list[Entry], envelopes: dict[int, Envelope]) -> int:
+        """Apply ``entries``: those in ``envelopes`` the envelope way, the others the fast
+        way (their stored version, ``occurred_at`` and payload text)."""
         keys: dict[str, KnownKey] = {}
         if self._keys is not None:
-            keys = self._keys.prepare([e[2] for e in entries if e[2] is not None])
+            keys = self._keys.prepare(list(envelopes.values()))
         entries.sort(key=itemgetter(0))  # in log order (most often already: one pass)
         handlers, load = self._handlers, self._loader.load
         with self._engine.begin() as connection:
@@ -90,19 +88,17 @@ class Projector:
             writes = cast(Connection, WriteBatch(connection))
             # One loop for every entry (a replay runs it a million times): the fast way
             # inline, the envelope way through ``_apply_one``.
-            for position, event_type, envelope, stored in entries:
+            for position, event_type, version, occurred_at, payload in entries:
                 if position <= current:
                     continue
                 current = position
-                if stored is None:
-                    assert envelope is not None
-                    _apply_one(writes, position, envelope, handlers, keys)
+                if position in envelopes:
+                    _apply_one(writes, position, envelopes[position], handlers, keys)
                     continue
                 handler = handlers.get(event_type)
                 if handler is None:
                     _skipped(event_type, position, "unknown_type")
                     continue
-                version, occurred_at, payload = stored
                 try:
                     values = load(event_type, version, _parsed(payload))
                 except (UnknownEventTypeError, InvalidPayloadError):
@@ -142,10 +138,6 @@ def _checkpoint(connection: Connection, *, lock: bool = False) -> int:
     return int(connection.execute(query).scalar_one())
 
 
-# One log entry to apply: position, type, and either its envelope or (the fast way) its
-# version, canonical ``occurred_at`` and payload text. A plain tuple: a dataclass's
-# construction was a microsecond an entry.
-_Entry = tuple[int, str, Envelope | None, tuple[int, str, str] | None]
 _decode = json.JSONDecoder().raw_decode
 
 
