@@ -6,9 +6,9 @@ key id, the wrapped key, who made it (``source``: this component, or the produce
 fetched from) and when it was made or destroyed. Destroying a subject's keys of some classes
 empties ``wrapped_key`` and keeps the row as a tombstone, so that the component knows the
 difference between a key it never had (ask its owner) and one that is gone (the value reads
-``[erased]``). Unwrapped keys are kept in a small
-in-process cache (never one made by a transaction still open); destroying a subject's keys
-empties it of them.
+``[erased]``). Unwrapped keys are kept in a small in-process cache (never one made by a
+transaction still open); destroying a subject's keys empties it of them. The table and its
+rows: ``shared.privacy.key_rows``.
 """
 
 from __future__ import annotations
@@ -23,41 +23,36 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from shared.domain import DomainError, ErrorKind
 from shared.events.canonical import format_timestamp
 from shared.privacy.classes import FIELD_CLASSES, is_whole
+from shared.privacy.key_rows import (
+    INSERT_KEY,
+    KEYS_OF_SUBJECT,
+    Executor,
+    KnownKey,
+    inserted,
+    key_row,
+    subject_keys,
+)
 from shared.privacy.master_key import MasterKey
 from shared.privacy.sealing import KEY_BYTES
 
-metadata = sa.MetaData()
-
-subject_keys = sa.Table(
-    "subject_keys",
-    metadata,
-    sa.Column("key_id", sa.String(32), primary_key=True),
-    sa.Column("subject_id", sa.String(120), nullable=False, index=True),
-    sa.Column("field_class", sa.String(20), nullable=True),
-    sa.Column("source", sa.String(60), nullable=False),
-    sa.Column("wrapped_key", sa.Text, nullable=True),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("destroyed_at", sa.String(32), nullable=True),
-)
-
+__all__ = [  # Executor and KnownKey: where the key stores' users find them
+    "KEYS_DESTROYED",
+    "Executor",
+    "KeyOwners",
+    "KeyStore",
+    "KnownKey",
+    "SubjectErasedError",
+    "SubjectKeys",
+]
 CACHE_LIMIT = 10_000
 RECENT_LIMIT = 2_000
 KEYS_DESTROYED = "gravity.keys_destroyed"
 """Set in a session's or connection's ``info`` by ``destroy``: after its commit the wrapped keys'
 old pages must leave SQLite's write-ahead log (``shared.privacy.traces``)."""
-# Built once: SQLAlchemy caches a statement's compiled form, which matters at a few hundred
-# registrations a second (bench/encryption.py).
-_KEYS_OF_SUBJECT = sa.select(subject_keys).where(
-    subject_keys.c.subject_id == sa.bindparam("subject")
-)
-_INSERT_KEY = subject_keys.insert()
-Executor = Any
-"""A SQLAlchemy ``Session`` or ``Connection``: whatever transaction the caller is in."""
 
 
 class SubjectErasedError(DomainError):
@@ -69,18 +64,6 @@ class SubjectErasedError(DomainError):
     @classmethod
     def of(cls, subject_id: str) -> SubjectErasedError:
         return cls("this person's personal data was erased", {"subject_id": subject_id})
-
-
-class KnownKey:
-    """What a key store says of a key id: live (with its key) or destroyed, and the class of
-    fields it seals (None: every class, a key made before classes)."""
-
-    def __init__(
-        self, subject_id: str, data_key: bytes | None, field_class: str | None = None
-    ) -> None:
-        self.subject_id = subject_id
-        self.data_key = data_key
-        self.field_class = field_class
 
 
 class SubjectKeys:
@@ -105,7 +88,7 @@ class SubjectKeys:
         wanted = [kind for kind in asked if kind not in self._keys]
         if wanted:
             if self._rows is None:
-                found = self._db.execute(_KEYS_OF_SUBJECT, {"subject": self.subject_id})
+                found = self._db.execute(KEYS_OF_SUBJECT, {"subject": self.subject_id})
                 self._rows = list(found.all())
             self._keys |= self._store.keys_of_classes(self._db, self.subject_id, wanted, self._rows)
         return {kind: self._keys[kind] for kind in asked}
@@ -154,9 +137,9 @@ class KeyStore:
                 continue
             # Never cached here: the transaction making it may still roll back.
             found[kind] = uuid.uuid4().hex, os.urandom(KEY_BYTES)
-            made.append(self._row(subject_id, *found[kind], self.owner, kind, now))
+            made.append(key_row(self.master, subject_id, *found[kind], self.owner, kind, now))
         if made:
-            db.execute(_INSERT_KEY, made)
+            db.execute(INSERT_KEY, made)
             with self._lock:
                 self._made.extend((time.time(), row["key_id"]) for row in made)
         return found
@@ -181,27 +164,9 @@ class KeyStore:
         """Keep a key of ``field_class`` (``data_key`` None: a tombstone of one its owner
         destroyed)."""
         now = format_timestamp(datetime.now(UTC))
-        db.execute(_INSERT_KEY, self._row(subject_id, key_id, data_key, source, field_class, now))
-
-    def _row(  # noqa: PLR0917 - one row's columns
-        self,
-        subject_id: str,
-        key_id: str,
-        data_key: bytes | None,
-        source: str,
-        field_class: str | None,
-        now: str,
-    ) -> dict[str, Any]:
-        wrapped = None if data_key is None else self.master.wrap(data_key, subject_id, key_id)
-        return {
-            "key_id": key_id,
-            "subject_id": subject_id,
-            "field_class": field_class,
-            "source": source,
-            "wrapped_key": wrapped,
-            "created_at": now,
-            "destroyed_at": None if data_key is not None else now,
-        }
+        db.execute(
+            INSERT_KEY, key_row(self.master, subject_id, key_id, data_key, source, field_class, now)
+        )
 
     def add_copy(self, db: Executor, key_id: str, key: KnownKey, source: str) -> None:
         """Keep a key fetched from its owner, unless another process of this component (a
@@ -215,12 +180,12 @@ class KeyStore:
             return
         now = format_timestamp(datetime.now(UTC))
         rows = [
-            self._row(k.subject_id, key_id, k.data_key, source, k.field_class, now)
+            key_row(self.master, k.subject_id, key_id, k.data_key, source, k.field_class, now)
             for key_id, k in keys.items()
         ]
-        if not _inserted(db, rows) and len(rows) > 1:
+        if not inserted(db, rows) and len(rows) > 1:
             for row in rows:
-                _inserted(db, [row])
+                inserted(db, [row])
 
     def lookup(self, db: Executor, key_ids: Iterable[str]) -> dict[str, KnownKey]:
         """What this store knows of ``key_ids``: a key id it has never held is left out."""
@@ -250,7 +215,7 @@ class KeyStore:
         every class is erased. Idempotent; returns how many live keys it destroyed."""
         now = format_timestamp(datetime.now(UTC))
         erasing = set(classes)
-        rows = db.execute(_KEYS_OF_SUBJECT, {"subject": subject_id}).all()
+        rows = db.execute(KEYS_OF_SUBJECT, {"subject": subject_id}).all()
         for field_class in sorted(erasing - {row.field_class for row in rows}):
             self.add(db, subject_id, uuid.uuid4().hex, None, self.owner, field_class=field_class)
         gone = erasing | {row.field_class for row in rows if row.destroyed_at is not None}
@@ -285,14 +250,3 @@ class KeyStore:
             if len(self._cache) >= CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key_id] = known
-
-
-def _inserted(db: Executor, rows: list[dict[str, Any]]) -> bool:
-    """Insert key rows in one statement, in a savepoint: False (nothing inserted) when one of
-    them is there already."""
-    try:
-        with db.begin_nested():
-            db.execute(_INSERT_KEY, rows)
-    except IntegrityError:
-        return False
-    return True

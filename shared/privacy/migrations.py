@@ -1,4 +1,4 @@
-"""The migration step that gives a component its key store (``keystore.subject_keys``), a
+"""The migration step that gives a component its key store (``key_rows.subject_keys``), a
 frozen copy of the table as it was then."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from shared.privacy.keystore import subject_keys
+from shared.privacy.key_rows import subject_keys
 from shared.privacy.master_key import ensure_master_key, load_master_key
 
 

@@ -16,7 +16,8 @@ from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
 from shared.privacy.classes import CONTACT, FIELD_CLASSES, IDENTITY, NAME, erased_classes
 from shared.privacy.fetching import keys_for
-from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError, subject_keys
+from shared.privacy.key_rows import subject_keys
+from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError
 from shared.privacy.payloads import open_envelope, seal_envelope, sealed_key_ids
 from shared.privacy.sealing import ERASED, parse_sealed, seal_value
 from shared.privacy.sharing import KeyRequester, answer_request, verified_request

@@ -12,7 +12,8 @@ from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
 from shared.privacy.classes import IDENTITY, NAME
 from shared.privacy.fetching import open_kept_value
-from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError, metadata
+from shared.privacy.key_rows import metadata
+from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError
 from shared.privacy.master_key import (
     MasterKey,
     MasterKeyError,

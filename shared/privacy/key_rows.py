@@ -1,0 +1,81 @@
+"""The key store's table (``subject_keys``), its statements, and what one of its rows says: a
+key id's subject, data key (None once destroyed) and field class (``shared.privacy.keystore``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from shared.privacy.master_key import MasterKey
+
+metadata = sa.MetaData()
+
+subject_keys = sa.Table(
+    "subject_keys",
+    metadata,
+    sa.Column("key_id", sa.String(32), primary_key=True),
+    sa.Column("subject_id", sa.String(120), nullable=False, index=True),
+    sa.Column("field_class", sa.String(20), nullable=True),
+    sa.Column("source", sa.String(60), nullable=False),
+    sa.Column("wrapped_key", sa.Text, nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("destroyed_at", sa.String(32), nullable=True),
+)
+
+# Built once: SQLAlchemy caches a statement's compiled form, which matters at a few hundred
+# registrations a second (bench/encryption.py).
+KEYS_OF_SUBJECT = sa.select(subject_keys).where(
+    subject_keys.c.subject_id == sa.bindparam("subject")
+)
+INSERT_KEY = subject_keys.insert()
+Executor = Any
+"""A SQLAlchemy ``Session`` or ``Connection``: whatever transaction the caller is in."""
+
+
+class KnownKey:
+    """What a key store says of a key id: live (with its key) or destroyed, and the class of
+    fields it seals (None: every class, a key made before classes)."""
+
+    def __init__(
+        self, subject_id: str, data_key: bytes | None, field_class: str | None = None
+    ) -> None:
+        self.subject_id = subject_id
+        self.data_key = data_key
+        self.field_class = field_class
+
+
+def key_row(  # noqa: PLR0917 - one row's columns
+    master: MasterKey,
+    subject_id: str,
+    key_id: str,
+    data_key: bytes | None,
+    source: str,
+    field_class: str | None,
+    now: str,
+) -> dict[str, Any]:
+    """A key's row: ``data_key`` wrapped by ``master``, or None for a tombstone (destroyed
+    ``now``)."""
+    wrapped = None if data_key is None else master.wrap(data_key, subject_id, key_id)
+    return {
+        "key_id": key_id,
+        "subject_id": subject_id,
+        "field_class": field_class,
+        "source": source,
+        "wrapped_key": wrapped,
+        "created_at": now,
+        "destroyed_at": None if data_key is not None else now,
+    }
+
+
+def inserted(db: Executor, rows: list[dict[str, Any]]) -> bool:
+    """Insert key rows in one statement, in a savepoint: False (nothing inserted) when one of
+    them is there already."""
+    try:
+        with db.begin_nested():
+            db.execute(INSERT_KEY, rows)
+    except IntegrityError:
+        return False
+    return True
