@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError, missing
-from marshmallow.fields import Field
+from marshmallow.fields import Field, String
 
 from shared.contracts.fields import Id, is_personal
 from shared.contracts.schemas import build_schema
@@ -43,7 +43,7 @@ class Contract:
     def personal_fields(self) -> frozenset[str]:
         return frozenset(name for name, field in self.schema.fields.items() if is_personal(field))
 
-    @property
+    @cached_property
     def id_fields(self) -> tuple[str, ...]:
         """Fields holding one id (never personal data): what a log line may name."""
         return tuple(name for name, field in self.schema.fields.items() if isinstance(field, Id))
@@ -55,21 +55,29 @@ class Contract:
         Each field's value is serialised, then loaded back by the same field (its type check
         and validators), without the schema's load machinery around it: the two passes of
         dump-then-validate cost more than a third of a registration's contract work
-        (docs/performance.md, "The command path"). A schema with hooks, renamed or one-way
-        fields takes the two passes, whose verdict this one's equals.
+        (docs/performance.md, "The command path"). A string for a plain ``fields.String``
+        (no validators) is what both passes would leave it, and is taken as it is. A schema
+        with hooks, renamed or one-way fields takes the two passes, whose verdict this one's
+        equals.
         """
         plain = self._plain_fields
-        if plain is None:
+        if plain is None or not isinstance(values, dict):
             payload: Payload = self.schema.dump(values)
             return payload, self.schema.validate(payload)
         get_attribute = self.schema.get_attribute
         payload = {}
-        for name, field in plain:
+        loaded_back: list[tuple[str, Field[Any]]] = []
+        for name, field, text in plain:
+            value = values.get(name, missing)
+            if text and type(value) is str:
+                payload[name] = value
+                continue
             value = field.serialize(name, values, accessor=get_attribute)
             if value is not missing:
                 payload[name] = value
+            loaded_back.append((name, field))
         errors: dict[str, Any] = {}
-        for name, field in plain:
+        for name, field in loaded_back:
             try:
                 field.deserialize(payload.get(name, missing), name, payload)
             except ValidationError as error:
@@ -77,8 +85,9 @@ class Contract:
         return payload, errors
 
     @cached_property
-    def _plain_fields(self) -> tuple[tuple[str, Field[Any]], ...] | None:
-        """The schema's fields when one pass can stand for dump-then-validate, else None."""
+    def _plain_fields(self) -> tuple[tuple[str, Field[Any], bool], ...] | None:
+        """The schema's fields (and whether each is a plain string) when one pass can stand
+        for dump-then-validate, else None."""
         schema = self.schema
         if any(schema._hooks.values()) or schema.partial:
             return None
@@ -89,7 +98,9 @@ class Contract:
             return None
         if any(field.data_key is not None or field.attribute is not None for _, field in fields):
             return None
-        return fields
+        return tuple(
+            (name, field, type(field) is String and not field.validators) for name, field in fields
+        )
 
 
 class ContractRegistry:

@@ -39,6 +39,8 @@ class DriverStatement:
     def run(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
         """Execute with ``parameters`` in the connection's transaction; the driver's cursor
         (rows, ``rowcount``) is the answer."""
+        if not connection.in_transaction():  # never autocommitted, statement by statement
+            connection.begin()
         dialect = connection.dialect
         sql, arrange = self.rendered(dialect)
         driver = connection.connection.dbapi_connection

@@ -78,15 +78,18 @@ def row_to_json(row: Any) -> str:
 
 
 class EventStore:
-    """Streams of one service's database, used inside a unit of work's session.
+    """Streams of one service's database, used inside a unit of work's transaction: on its
+    connection (``UnitOfWork``), or on a session's.
 
-    Its statements run on the session's connection directly: the ORM session's ``execute``
-    costs more than SQLite spends running them (docs/performance.md, "The command path").
+    Its statements run on the connection directly: the ORM session's ``execute`` costs more
+    than SQLite spends running them (docs/performance.md, "The command path").
     """
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._postgres = session.get_bind().dialect.name == "postgresql"
+    def __init__(self, source: Session | Connection) -> None:
+        self._session = source if isinstance(source, Session) else None
+        self._own = source if isinstance(source, Connection) else None
+        bind = source.get_bind() if isinstance(source, Session) else source
+        self._postgres = bind.dialect.name == "postgresql"
         # Streams read or written in this transaction, and their version now. On SQLite the
         # transaction holds the database's write lock, so no one else can move them on.
         self._versions: dict[str, int] = {}
@@ -96,13 +99,21 @@ class EventStore:
 
     @property
     def connection(self) -> Connection:
-        """The session's connection in its current transaction (which it begins if needed).
+        """The connection, in a transaction (begun if needed).
 
-        Kept only while the session's transaction that gave it is the session's active one:
+        A unit of work's own connection is closed when the unit of work ends, so it can
+        never be used after the pool has handed it on. A session's connection is kept only
+        while the session's transaction that gave it is the session's active one:
         a connection kept past the session's commit or rollback could be used after the pool
         has handed it to another green thread. (Asking the session on every statement cost
         more than some of the statements, docs/performance.md.)
         """
+        own = self._own
+        if own is not None:
+            if not own.in_transaction():
+                own.begin()
+            return own
+        assert self._session is not None
         transaction = self._session.get_transaction()
         if (
             transaction is None
@@ -215,9 +226,10 @@ class EventStore:
     def claim(self, consumer: str, event_id: str) -> bool:
         """Record ``event_id`` in ``consumer``'s inbox in the current transaction; False when
         it is there already (the event was consumed before, and must change nothing now)."""
+        connection = self.connection
         try:
-            with self._session.begin_nested():
-                self._session.execute(
+            with connection.begin_nested():
+                connection.execute(
                     inbox.insert().values(
                         consumer=consumer,
                         event_id=event_id,

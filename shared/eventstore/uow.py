@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.contracts import CONTRACTS
@@ -110,10 +111,17 @@ class UnitOfWork:
         self._staged: list[Envelope] = []
         # In a group (``join``): the streams read, for the cache once the group commits.
         self._deferred: list[tuple[StreamCache, int, str, tuple[Any, ...]]] | None = None
+        self._owner = self  # whose transaction this works in: itself, or the group it joined
+        self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
-        self.store = EventStore(self.session)
+        # The transaction is the connection's own, not an ORM session's: a session's
+        # begin-and-commit cost more than twice a connection's, for nothing the event store
+        # or the index keepers use (docs/performance.md, "The command path").
+        self._connection = self._engine().connect()
+        self._session = None
+        self._owner = self
+        self.store = EventStore(self._connection)
         self._tracked = []
         self._deferred = None
         return self
@@ -124,8 +132,35 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        self._close_session()
+        self._connection.close()  # rolls back whatever was not committed
+
+    def _engine(self) -> Engine:
+        bind = self._session_factory.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("a unit of work needs a session factory bound to an engine")
+        return bind
+
+    @property
+    def session(self) -> Session:
+        """An ORM session in this unit of work's transaction, made when first asked (most
+        commands need none). It never commits or rolls back the transaction itself
+        (``rollback_only`` as far as SQLAlchemy's joining goes); the unit of work does."""
+        owner = self._owner
+        if owner._session is None:
+            # Joined to a transaction begun here, never one of its own making (which it
+            # would roll back on closing).
+            if not owner._connection.in_transaction():
+                owner._connection.begin()
+            owner._session = owner._session_factory(
+                bind=owner._connection, join_transaction_mode="rollback_only"
+            )
+        return owner._session
+
+    def _close_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def repository(self, aggregate_class: type[A]) -> AggregateRepository[A]:
         return AggregateRepository(self, aggregate_class)
@@ -173,7 +208,7 @@ class UnitOfWork:
         and index rows, and commits when ``group`` calls ``commit_group``."""
         if group._deferred is None:
             group._deferred = []
-        self.session, self.store, self._deferred = group.session, group.store, group._deferred
+        self._owner, self.store, self._deferred = group, group.store, group._deferred
         self._tracked, self._staged = [], []
 
     def track(self, aggregate: Aggregate) -> None:
@@ -260,9 +295,15 @@ class UnitOfWork:
                 notify()
 
     def _commit_transaction(self) -> None:
-        self.session.commit()
-        if self.session.info.pop(KEYS_DESTROYED, False):  # an erasure: no old key in the WAL
-            truncate_write_ahead_log(self.session.get_bind())  # type: ignore[arg-type]
+        session = self._session
+        if session is not None:
+            session.flush()
+        self._connection.commit()
+        if session is not None:
+            erased = session.info.pop(KEYS_DESTROYED, False)
+            self._close_session()  # its transaction has ended; a later use makes a new one
+            if erased:  # an erasure: no old key in the WAL
+                truncate_write_ahead_log(self._connection.engine)
 
     def stage(self) -> list[Envelope]:
         """Append every tracked aggregate's pending events and keep the indexes, in the open

@@ -91,3 +91,11 @@ def test_a_schema_with_a_schema_level_rule_still_has_that_rule_applied():
     assert registry.dump("SeasonPlanned", {"opens_at": opens, "closes_at": opens.replace(month=8)})
     with pytest.raises(ValueError, match="closes before it opens"):
         registry.dump("SeasonPlanned", {"opens_at": opens, "closes_at": opens})
+
+
+def test_a_number_in_a_plain_text_field_is_written_as_marshmallow_writes_it():
+    values = registration(major=12)
+    expected, errors = two_passes("StudentRegistered", values)
+    assert not errors
+    assert CONTRACTS.dump("StudentRegistered", values) == (1, expected)
+    assert expected["major"] == "12"
