@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -55,8 +56,9 @@ class Contract:
         Each field's value is serialised, then loaded back by the same field (its type check
         and validators), without the schema's load machinery around it: the two passes of
         dump-then-validate cost more than a third of a registration's contract work
-        (docs/performance.md, "The command path"). A string for a plain ``fields.String``
-        (no validators) is what both passes would leave it, and is taken as it is. A schema
+        (docs/performance.md, "The command path"). A string that both passes would leave as it
+        is and accept (any for a plain ``fields.String``, the canonical form for an ``Id``,
+        neither with validators of its own) is taken as it is. A schema
         with hooks, renamed or one-way fields takes the two passes, whose verdict this one's
         equals.
         """
@@ -67,9 +69,9 @@ class Contract:
         get_attribute = self.schema.get_attribute
         payload = {}
         loaded_back: list[tuple[str, Field[Any]]] = []
-        for name, field, text in plain:
+        for name, field, as_it_is in plain:
             value = values.get(name, missing)
-            if text and type(value) is str:
+            if as_it_is is not None and type(value) is str and as_it_is(value):
                 payload[name] = value
                 continue
             value = field.serialize(name, values, accessor=get_attribute)
@@ -85,9 +87,12 @@ class Contract:
         return payload, errors
 
     @cached_property
-    def _plain_fields(self) -> tuple[tuple[str, Field[Any], bool], ...] | None:
-        """The schema's fields (and whether each is a plain string) when one pass can stand
-        for dump-then-validate, else None."""
+    def _plain_fields(
+        self,
+    ) -> tuple[tuple[str, Field[Any], Callable[[str], object] | None], ...] | None:
+        """The schema's fields, each with the test of a string that both passes would leave as
+        it is and accept (``_KEPT_AS_IT_IS``), when one pass can stand for dump-then-validate;
+        else None."""
         schema = self.schema
         if any(schema._hooks.values()) or schema.partial:
             return None
@@ -99,8 +104,16 @@ class Contract:
         if any(field.data_key is not None or field.attribute is not None for _, field in fields):
             return None
         return tuple(
-            (name, field, type(field) is String and not field.validators) for name, field in fields
+            (name, field, None if field.validators else _KEPT_AS_IT_IS.get(type(field)))
+            for name, field in fields
         )
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_KEPT_AS_IT_IS: dict[type[Field[Any]], Callable[[str], object]] = {
+    String: lambda _text: True,  # any string: serialised and loaded as it is
+    Id: _CANONICAL_UUID.fullmatch,  # Id writes and loads exactly this form unchanged
+}
 
 
 class ContractRegistry:

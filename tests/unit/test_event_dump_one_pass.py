@@ -99,3 +99,11 @@ def test_a_number_in_a_plain_text_field_is_written_as_marshmallow_writes_it():
     assert not errors
     assert CONTRACTS.dump("StudentRegistered", values) == (1, expected)
     assert expected["major"] == "12"
+
+
+def test_an_id_in_capitals_is_written_in_its_canonical_form_as_before():
+    values = registration(student_id=STUDENT.upper())
+    expected, errors = two_passes("StudentRegistered", values)
+    assert not errors
+    assert CONTRACTS.dump("StudentRegistered", values) == (1, expected)
+    assert expected["student_id"] == STUDENT
