@@ -77,15 +77,23 @@ def test_a_class_never_held_gets_a_tombstone_so_no_key_of_it_is_made_later() -> 
         store.key_for(db, STUDENT).of(CONTACT)
 
 
-def legacy_registration(store: KeyStore, db: sa.Connection) -> Envelope:
-    """A registration sealed before classes existed: one key of the subject for every field."""
-    key_id, data_key = uuid.uuid4().hex, bytes(range(32))
-    store.add(db, STUDENT, key_id, data_key, store.owner, field_class=None)
+LEGACY_KEY = bytes(range(32))
+
+
+def sealed_with_one_key(key_id: str, data_key: bytes = LEGACY_KEY) -> Envelope:
+    """A registration sealed as before classes existed: one key for every field."""
     plain = registration()
     payload = dict(plain.payload)
     for name in ("name", "phone", "id_number"):
         payload[name] = seal_value(payload[name], data_key, key_id, plain.event_id, name)
     return plain.with_payload(plain.schema_version, payload)
+
+
+def legacy_registration(store: KeyStore, db: sa.Connection) -> Envelope:
+    """A registration sealed before classes existed, with its one key in ``store``."""
+    key_id = uuid.uuid4().hex
+    store.add(db, STUDENT, key_id, LEGACY_KEY, store.owner, field_class=None)
+    return sealed_with_one_key(key_id)
 
 
 def test_a_key_from_before_classes_still_opens_every_field_until_every_class_is_erased() -> None:
