@@ -10,7 +10,7 @@ every reader of the gateway.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, cast
 
@@ -23,8 +23,7 @@ from gateway.core.projection import ProjectionHandler
 from gateway.core.projection_inputs import PayloadLoader
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.core.write_batch import WriteBatch
-from shared.contracts import CONTRACTS
-from shared.contracts.registry import InvalidPayloadError, UnknownEventTypeError
+from shared.contracts.registry import InvalidPayloadError, Payload, UnknownEventTypeError
 from shared.eventlog.chain import envelope_from_row
 from shared.eventlog.reader import LoggedEvent
 from shared.events.canonical import format_timestamp
@@ -46,11 +45,13 @@ class Projector:
         engine: Engine,
         handlers: Mapping[str, ProjectionHandler],
         keys: ReadModelKeys | None = None,
+        loader: PayloadLoader | None = None,
     ) -> None:
         self._engine = engine
         self._handlers = handlers
         self._keys = keys
-        self._loader = PayloadLoader()
+        # How payloads become handler inputs (a test gives one that takes the full contract).
+        self._loader = loader or PayloadLoader()
 
     def position(self) -> int:
         """The checkpoint: the last log position whose effects are in the tables."""
@@ -93,7 +94,7 @@ class Projector:
                     continue
                 current = position
                 if position in envelopes:
-                    _apply_one(writes, position, envelopes[position], handlers, keys)
+                    _apply_one(writes, position, envelopes[position], handlers, keys, load=load)
                     continue
                 handler = handlers.get(event_type)
                 if handler is None:
@@ -170,6 +171,8 @@ def _apply_one(
     logged: Envelope,
     handlers: Mapping[str, ProjectionHandler],
     keys: Mapping[str, KnownKey],
+    *,
+    load: Callable[[str, int, Payload], Payload],
 ) -> None:
     envelope: Envelope = open_envelope(logged, keys)
     if envelope.event_type == ERASURE:
@@ -179,7 +182,9 @@ def _apply_one(
         _skipped(envelope.event_type, position, "unknown_type")
         return
     try:
-        values = CONTRACTS.load(envelope)
+        # The opened payload through the plan too (``PayloadLoader``: what the contract gives,
+        # 1 µs against its 21 for a registration): in production every registration is sealed.
+        values = load(envelope.event_type, envelope.schema_version, envelope.payload)
     except (UnknownEventTypeError, InvalidPayloadError):
         _skipped(envelope.event_type, position, "invalid_payload")
         return
