@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import uuid
@@ -317,6 +318,16 @@ def test_a_rebuild_from_the_log_equals_the_live_read_models(
     log.campaign()  # logged after the live checkpoint: the rebuild stops where live is
     report = replay_read_models(settings, SECTIONS, progress=False)
     assert (report.equal, report.events, report.differences) == (True, 10, [])
+
+
+def test_a_replay_gives_the_garbage_collector_its_settings_back(
+    settings: Settings, log: Log, subscription: CatchUpSubscription
+) -> None:
+    make_season(log)
+    subscription.catch_up()
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert replay_read_models(settings, SECTIONS, progress=False).equal
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, frozen)
 
 
 def test_a_rebuild_into_a_given_store_keeps_it(
