@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.contracts import CONTRACTS
@@ -157,6 +157,16 @@ class UnitOfWork:
             )
         return owner._session
 
+    @property
+    def connection(self) -> Connection:
+        """This unit of work's connection, in its transaction (begun here if none is open):
+        what the key store seals and opens through, so that a command needs no ORM session
+        for it (making one, flushing and closing it cost more than the keys' own work)."""
+        owner = self._owner
+        if not owner._connection.in_transaction():
+            owner._connection.begin()
+        return owner._connection
+
     def _close_session(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -221,7 +231,7 @@ class UnitOfWork:
         stored = self.store.load(stream_id, after_version)
         if self.keys is None:
             return stored
-        keys = self.keys.lookup(self.session, sealed_key_ids(stored))
+        keys = self.keys.lookup(self.connection, sealed_key_ids(stored))
         return [open_envelope(envelope, keys) for envelope in stored]
 
     def _sealed(self, envelopes: list[Envelope]) -> list[Envelope]:
@@ -229,8 +239,9 @@ class UnitOfWork:
         keys = self.keys
         if keys is None:
             return envelopes
+        connection = self.connection
         return [
-            seal_envelope(e, lambda subject, new: keys.key_for(self.session, subject, new=new))
+            seal_envelope(e, lambda subject, new: keys.key_for(connection, subject, new=new))
             for e in envelopes
         ]
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from shared.eventstore.driver_sql import DriverStatement
 from shared.privacy.master_key import MasterKey
 
 metadata = sa.MetaData()
@@ -31,6 +33,10 @@ KEYS_OF_SUBJECT = sa.select(subject_keys).where(
     subject_keys.c.subject_id == sa.bindparam("subject")
 )
 INSERT_KEY = subject_keys.insert()
+DRIVER_ROWS_LIMIT = 8
+"""Up to this many rows (a registration makes three) go in one multi-row ``INSERT`` on the
+driver's cursor; more go through SQLAlchemy's ``executemany``."""
+_DRIVER_INSERTS: dict[int, DriverStatement] = {}
 Executor = Any
 """A SQLAlchemy ``Session`` or ``Connection``: whatever transaction the caller is in."""
 
@@ -70,12 +76,39 @@ def key_row(  # noqa: PLR0917 - one row's columns
     }
 
 
+def insert_keys(db: Executor, rows: list[dict[str, Any]]) -> None:
+    """Insert key rows (``key_row``) in one statement in ``db``'s transaction. A few rows go
+    as one multi-row ``INSERT`` rendered once and run on the driver's cursor: through
+    SQLAlchemy's ``execute`` the statement cost about twice the key store's other work for a
+    registration (docs/privacy.md, "Cost")."""
+    count = len(rows)
+    if not 0 < count <= DRIVER_ROWS_LIMIT:
+        if rows:
+            db.execute(INSERT_KEY, rows)
+        return
+    statement = _DRIVER_INSERTS.get(count)
+    if statement is None:
+        statement = _DRIVER_INSERTS[count] = DriverStatement(
+            subject_keys.insert().values(
+                [
+                    {c.name: sa.bindparam(f"{c.name}_{index}") for c in subject_keys.columns}
+                    for index in range(count)
+                ]
+            )
+        )
+    connection = db if isinstance(db, Connection) else db.connection()
+    statement.run(
+        connection,
+        {f"{name}_{index}": value for index, row in enumerate(rows) for name, value in row.items()},
+    )
+
+
 def inserted(db: Executor, rows: list[dict[str, Any]]) -> bool:
     """Insert key rows in one statement, in a savepoint: False (nothing inserted) when one of
     them is there already."""
     try:
         with db.begin_nested():
-            db.execute(INSERT_KEY, rows)
+            insert_keys(db, rows)
     except IntegrityError:
         return False
     return True

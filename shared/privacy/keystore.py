@@ -32,6 +32,7 @@ from shared.privacy.key_rows import (
     KEYS_OF_SUBJECT,
     Executor,
     KnownKey,
+    insert_keys,
     inserted,
     key_row,
     subject_keys,
@@ -49,6 +50,8 @@ __all__ = [  # Executor and KnownKey: where the key stores' users find them
     "SubjectKeys",
 ]
 CACHE_LIMIT = 10_000
+KEY_ID_BYTES = 16
+"""A key id is 16 random bytes in hex (32 digits, as ``enc:v1:<key id>`` expects)."""
 RECENT_LIMIT = 2_000
 KEYS_DESTROYED = "gravity.keys_destroyed"
 """Set in a session's or connection's ``info`` by ``destroy``: after its commit the wrapped keys'
@@ -126,22 +129,34 @@ class KeyStore:
         """The subject's live key of each of ``classes`` among its ``rows`` here, the missing
         ones made now. A key from before classes is never used to seal again."""
         found: dict[str, tuple[str, bytes]] = {}
-        made: list[dict[str, Any]] = []
-        now = format_timestamp(datetime.now(UTC))
+        missing: list[str] = []
         for kind in classes:
             if any(r.destroyed_at is not None and r.field_class in (None, kind) for r in rows):
                 raise SubjectErasedError.of(subject_id)
             mine = [r for r in rows if r.source == self.owner and r.field_class == kind]
             if mine:
                 found[kind] = mine[0].key_id, self._unwrap(mine[0])
-                continue
+            else:
+                missing.append(kind)
+        if not missing:
+            return found
+        # The missing keys and their ids from one call to the system's random source: each
+        # key is its own 32 random bytes all the same, independent of the others.
+        now = format_timestamp(datetime.now(UTC))
+        made: list[dict[str, Any]] = []
+        material = memoryview(os.urandom(len(missing) * (KEY_ID_BYTES + KEY_BYTES)))
+        for index, kind in enumerate(missing):
+            start = index * (KEY_ID_BYTES + KEY_BYTES)
+            key_id = material[start : start + KEY_ID_BYTES].hex()
             # Never cached here: the transaction making it may still roll back.
-            found[kind] = uuid.uuid4().hex, os.urandom(KEY_BYTES)
+            found[kind] = (
+                key_id,
+                bytes(material[start + KEY_ID_BYTES : start + KEY_ID_BYTES + KEY_BYTES]),
+            )
             made.append(key_row(self.master, subject_id, *found[kind], self.owner, kind, now))
-        if made:
-            db.execute(INSERT_KEY, made)
-            with self._lock:
-                self._made.extend((time.time(), row["key_id"]) for row in made)
+        insert_keys(db, made)
+        with self._lock:
+            self._made.extend((time.time(), row["key_id"]) for row in made)
         return found
 
     def made_since(self, since: float, limit: int) -> list[str]:

@@ -1,0 +1,124 @@
+"""The key store's statements on SQLite and PostgreSQL: a registration's three data keys go in
+as one multi-row INSERT on the driver's cursor, through the unit of work's own connection (no
+ORM session made for it), each key its own random 32 bytes, wrapped on its own row, so that a
+class is destroyed alone; a key kept twice is still refused, and many rows at once still go in."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.domain import CommandContext
+from shared.eventstore.database import create_database_engine
+from shared.eventstore.tables import events
+from shared.eventstore.uow import UnitOfWork
+from shared.migrations import upgrade_to_head
+from shared.privacy.classes import CONTACT, FIELD_CLASSES, IDENTITY, NAME
+from shared.privacy.key_rows import DRIVER_ROWS_LIMIT, subject_keys
+from shared.privacy.keystore import KeyStore, KnownKey
+from shared.privacy.master_key import MasterKey
+from shared.privacy.payloads import open_envelope, sealed_key_ids
+from tests.unit.test_privacy_sealing import STUDENT, registration
+
+CONTEXT = CommandContext(actor="operator:test", correlation_id="corr-test")
+
+
+@pytest.fixture
+def engine(database_url):
+    upgrade_to_head(database_url, "services.recruitment.migrations")
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+class CountedSessions(sessionmaker[Session]):
+    """A session factory that counts the ORM sessions made through it."""
+
+    made = 0
+
+    def __call__(self, **local_kw: Any) -> Session:
+        type(self).made += 1
+        return super().__call__(**local_kw)
+
+
+def key_rows(engine: sa.Engine) -> list[Any]:
+    with engine.connect() as connection:
+        return list(connection.execute(sa.select(subject_keys).order_by(subject_keys.c.key_id)))
+
+
+def test_a_registration_is_sealed_through_the_unit_of_works_connection_alone(engine):
+    store = KeyStore("recruitment", MasterKey.generate())
+    sessions = CountedSessions(engine)
+    CountedSessions.made = 0
+    with UnitOfWork(sessions, "recruitment", CONTEXT, keys=store) as uow:
+        uow.store.append(f"student-{STUDENT}", 0, uow._sealed([registration()]))
+        uow.commit()
+    assert CountedSessions.made == 0
+    with engine.connect() as connection:
+        payload = connection.execute(sa.select(events.c.payload)).scalar_one()
+    assert "孙悦" not in str(payload)
+    rows = key_rows(engine)
+    assert sorted(row.field_class for row in rows) == sorted(FIELD_CLASSES)
+
+
+def test_a_subjects_three_keys_go_in_one_statement_each_its_own(engine):
+    store = KeyStore("recruitment", MasterKey.generate())
+    with engine.begin() as connection:
+        made = store.key_for(connection, STUDENT, new=True).of_classes(FIELD_CLASSES)
+    ids = {key_id for key_id, _ in made.values()}
+    keys = {data_key for _, data_key in made.values()}
+    assert len(ids) == len(keys) == 3
+    assert all(len(key) == 32 for key in keys)
+    assert all(len(key_id) == 32 and int(key_id, 16) >= 0 for key_id in ids)
+    rows = key_rows(engine)
+    assert {row.key_id: row.field_class for row in rows} == {
+        key_id: kind for kind, (key_id, _) in made.items()
+    }
+    for row in rows:
+        assert store.master.unwrap(row.wrapped_key, STUDENT, row.key_id) == made[row.field_class][1]
+
+
+def test_keys_made_through_an_orm_session_commit_with_it(engine):
+    store = KeyStore("recruitment", MasterKey.generate())
+    with Session(engine) as session, session.begin():
+        store.key_for(session, STUDENT, new=True).of_classes([IDENTITY, CONTACT])
+    assert sorted(row.field_class for row in key_rows(engine)) == [CONTACT, IDENTITY]
+
+
+def test_a_sealed_registration_opens_after_its_identity_key_alone_is_destroyed(engine):
+    store = KeyStore("recruitment", MasterKey.generate())
+    sessions = sessionmaker(engine)
+    with UnitOfWork(sessions, "recruitment", CONTEXT, keys=store) as uow:
+        sealed = uow._sealed([registration()])[0]
+        uow.store.append(f"student-{STUDENT}", 0, [sealed])
+        uow.commit()
+    with engine.begin() as connection:
+        store.destroy(connection, STUDENT, [IDENTITY])
+    with engine.connect() as connection:
+        cold = KeyStore("recruitment", store.master)
+        opened = open_envelope(sealed, cold.lookup(connection, sealed_key_ids([sealed])))
+    assert (opened.payload["name"], opened.payload["phone"], opened.payload["id_number"]) == (
+        "孙悦",
+        "13912345678",
+        "[erased]",
+    )
+
+
+def test_a_key_kept_twice_is_refused_and_many_copies_still_go_in(engine):
+    store = KeyStore("gateway", MasterKey.generate())
+    many = {
+        uuid.uuid4().hex: KnownKey(STUDENT, bytes(32), NAME) for _ in range(DRIVER_ROWS_LIMIT + 4)
+    }
+    kept = next(iter(many))
+    with engine.begin() as connection:
+        store.add_copy(connection, kept, many[kept], "recruitment")
+        store.add_copies(connection, many, "recruitment")  # one kept: falls back one by one
+    assert len(key_rows(engine)) == len(many)
+    few = {uuid.uuid4().hex: KnownKey(STUDENT, None, IDENTITY) for _ in range(2)}
+    with Session(engine) as session, session.begin():  # as placement keeps a copy
+        store.add_copies(session, few | {kept: many[kept]}, "recruitment")
+    assert len(key_rows(engine)) == len(many) + 2
