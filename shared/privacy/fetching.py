@@ -14,7 +14,7 @@ from nameko.standalone.rpc import ClusterRpcProxy, StandaloneProxyBase
 
 from shared.events.envelope import Envelope
 from shared.privacy.keystore import Executor, KeyStore, KnownKey
-from shared.privacy.payloads import sealed_key_ids
+from shared.privacy.payloads import envelope_key_ids
 from shared.privacy.sealing import ERASED, SealedValueError, is_sealed, open_value, parse_sealed
 from shared.privacy.sharing import KeyRequester, KeyRequestRefusedError
 
@@ -101,17 +101,18 @@ def keys_for(
     fetched ones (live or tombstones) are added to ``store`` in ``db``'s transaction. A key its
     owner does not know is left out (its values read ``[erased]``). Raises whatever the RPC
     raises (the owner is away): the caller retries later rather than project ``[erased]``."""
-    batch = list(envelopes)
-    needed = sealed_key_ids(batch)
+    # Each envelope's key ids read once (not again for the missing ones' owners).
+    wanted = [(envelope.producer, envelope_key_ids(envelope)) for envelope in envelopes]
+    needed: set[str] = set().union(*(ids for _, ids in wanted))
     known = store.lookup(db, needed)
     missing = needed - known.keys()
     if not missing or fetcher is None:
         return known
     by_owner: dict[str, list[str]] = {}
-    for envelope in batch:
-        for key_id in sealed_key_ids([envelope]) & missing:
-            if key_id not in by_owner.get(envelope.producer, []):
-                by_owner.setdefault(envelope.producer, []).append(key_id)
+    for producer, ids in wanted:
+        for key_id in ids & missing:
+            if key_id not in by_owner.get(producer, []):
+                by_owner.setdefault(producer, []).append(key_id)
     for owner, key_ids in by_owner.items():
         if owner == store.owner:
             continue  # its own keys are in its own store, or destroyed with their row

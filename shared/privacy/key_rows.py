@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -51,6 +52,14 @@ class KnownKey:
         self.subject_id = subject_id
         self.data_key = data_key
         self.field_class = field_class
+        self._aead: AESGCM | None = None
+
+    def aead(self) -> AESGCM | None:
+        """The live key as an ``AESGCM``, made once for every value it opens (None: destroyed).
+        It lives as long as this object, as the key itself does."""
+        if self._aead is None and self.data_key is not None:
+            self._aead = AESGCM(self.data_key)
+        return self._aead
 
 
 def key_row(  # noqa: PLR0917 - one row's columns

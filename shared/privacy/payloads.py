@@ -24,6 +24,7 @@ from shared.privacy.sealing import (
     open_value,
     parse_sealed,
     seal_value,
+    sealed_key_id,
 )
 
 SUBJECT_FIELD = "student_id"
@@ -77,13 +78,21 @@ def sealed_key_ids(envelopes: Iterable[Envelope]) -> set[str]:
     """The ids of the data keys the envelopes' sealed fields need."""
     found: set[str] = set()
     for envelope in envelopes:
-        for name in personal_fields(envelope):
-            value = envelope.payload.get(name)
-            if is_sealed(value):
-                try:
-                    found.add(parse_sealed(value).key_id)
-                except SealedValueError:
-                    continue
+        found |= envelope_key_ids(envelope)
+    return found
+
+
+def envelope_key_ids(envelope: Envelope) -> set[str]:
+    """The ids of the data keys one envelope's sealed fields need (a malformed value needs
+    none: it reads ``[erased]``)."""
+    found: set[str] = set()
+    payload = envelope.payload
+    for name in personal_fields(envelope):
+        value = payload.get(name)
+        if is_sealed(value):
+            key_id = sealed_key_id(value)
+            if key_id is not None:
+                found.add(key_id)
     return found
 
 
@@ -105,8 +114,9 @@ def _opened(value: str, keys: Mapping[str, KnownKey], event_id: str, name: str) 
     try:
         sealed = parse_sealed(value)
         known = keys.get(sealed.key_id)
-        if known is None or known.data_key is None:
+        aead = None if known is None else known.aead()
+        if aead is None:
             return ERASED
-        return open_value(sealed, known.data_key, event_id, name)
+        return open_value(sealed, aead, event_id, name)
     except SealedValueError:
         return ERASED

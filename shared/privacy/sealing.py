@@ -25,6 +25,7 @@ ERASED = "[erased]"
 NONCE_BYTES = 12
 KEY_BYTES = 32
 _SEALED = re.compile(r"^enc:v1:([0-9a-f]{32}):([A-Za-z0-9+/=]+)\Z")
+_KEY_ID_END = len(PREFIX) + 32
 
 
 class SealedValueError(ValueError):
@@ -41,6 +42,13 @@ class SealedValue:
 
 def is_sealed(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def sealed_key_id(value: str) -> str | None:
+    """The key id a sealed value names, read without decoding the rest (which ``parse_sealed``
+    checks when the value is opened); None when the value is malformed."""
+    found = _SEALED.match(value)
+    return None if found is None else found.group(1)
 
 
 def parse_sealed(value: str) -> SealedValue:
@@ -69,11 +77,13 @@ def seal_value(value: str, data_key: bytes, key_id: str, event_id: str, field: s
     return f"{PREFIX}{key_id}:{base64.b64encode(nonce + ciphertext).decode('ascii')}"
 
 
-def open_value(sealed: SealedValue, data_key: bytes, event_id: str, field: str) -> str:
-    """The plaintext of ``sealed``; ``SealedValueError`` if the key or context is not its own."""
+def open_value(sealed: SealedValue, data_key: bytes | AESGCM, event_id: str, field: str) -> str:
+    """The plaintext of ``sealed``; ``SealedValueError`` if the key or context is not its own.
+    ``data_key``: the key, or an ``AESGCM`` made of it once for the values it opens."""
+    aead = data_key if isinstance(data_key, AESGCM) else AESGCM(data_key)
     nonce, ciphertext = sealed.sealed[:NONCE_BYTES], sealed.sealed[NONCE_BYTES:]
     try:
-        plain = AESGCM(data_key).decrypt(nonce, ciphertext, associated_data(event_id, field))
+        plain = aead.decrypt(nonce, ciphertext, associated_data(event_id, field))
     except InvalidTag:
         raise SealedValueError("the sealed value does not open with its key") from None
     return plain.decode("utf-8")
