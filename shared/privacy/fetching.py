@@ -117,13 +117,13 @@ def keys_for(
         if owner == store.owner:
             continue  # its own keys are in its own store, or destroyed with their row
         fetched = fetcher.fetch(owner, key_ids)
-        ahead = [key_id for key_id in fetched if key_id not in missing]
-        held = store.lookup(db, ahead).keys() if ahead else set()
         for key_id, key in fetched.items():
             if key_id in missing:
                 known[key_id] = key
                 missing.discard(key_id)
-        store.add_copies(db, {k: v for k, v in fetched.items() if k not in held}, owner)
+        # The keys answered ahead may be held already (a restart, a second replica):
+        # add_copies leaves those as they are.
+        store.add_copies(db, fetched, owner)
     return known
 
 

@@ -4,10 +4,12 @@ key id's subject, data key (None once destroyed) and field class (``shared.priva
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +39,11 @@ INSERT_KEY = subject_keys.insert()
 DRIVER_ROWS_LIMIT = 8
 """Up to this many rows (a registration makes three) go in one multi-row ``INSERT`` on the
 driver's cursor; more go through SQLAlchemy's ``executemany``."""
-_DRIVER_INSERTS: dict[int, DriverStatement] = {}
+_DRIVER_INSERTS: dict[tuple[str | None, int], DriverStatement] = {}
+_SKIPPING_INSERTS: dict[str, Callable[[sa.Table], Any]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 Executor = Any
 """A SQLAlchemy ``Session`` or ``Connection``: whatever transaction the caller is in."""
 
@@ -85,30 +91,47 @@ def key_row(  # noqa: PLR0917 - one row's columns
     }
 
 
-def insert_keys(db: Executor, rows: list[dict[str, Any]]) -> None:
+def insert_keys(db: Executor, rows: list[dict[str, Any]], *, skip_kept: bool = False) -> None:
     """Insert key rows (``key_row``) in one statement in ``db``'s transaction. A few rows go
     as one multi-row ``INSERT`` rendered once and run on the driver's cursor: through
     SQLAlchemy's ``execute`` the statement cost about twice the key store's other work for a
-    registration (docs/privacy.md, "Cost")."""
-    count = len(rows)
-    if not 0 < count <= DRIVER_ROWS_LIMIT:
-        if rows:
-            db.execute(INSERT_KEY, rows)
+    registration (docs/privacy.md, "Cost"). ``skip_kept``: a row whose key id is there already
+    is left out (``ON CONFLICT DO NOTHING``, SQLite and PostgreSQL) instead of failing all."""
+    if not rows:
         return
-    statement = _DRIVER_INSERTS.get(count)
+    connection = db if isinstance(db, Connection) else db.connection()
+    dialect = connection.dialect.name if skip_kept else None
+    count = len(rows)
+    if count > DRIVER_ROWS_LIMIT:
+        connection.execute(_insert(dialect), rows)
+        return
+    statement = _DRIVER_INSERTS.get((dialect, count))
     if statement is None:
-        statement = _DRIVER_INSERTS[count] = DriverStatement(
-            subject_keys.insert().values(
+        statement = _DRIVER_INSERTS[dialect, count] = DriverStatement(
+            _insert(dialect).values(
                 [
                     {c.name: sa.bindparam(f"{c.name}_{index}") for c in subject_keys.columns}
                     for index in range(count)
                 ]
             )
         )
-    connection = db if isinstance(db, Connection) else db.connection()
     statement.run(
         connection,
         {f"{name}_{index}": value for index, row in enumerate(rows) for name, value in row.items()},
+    )
+
+
+def skips_kept(db: Executor) -> bool:
+    """Whether ``insert_keys(..., skip_kept=True)`` works on ``db``'s database."""
+    connection = db if isinstance(db, Connection) else db.connection()
+    return connection.dialect.name in _SKIPPING_INSERTS
+
+
+def _insert(dialect: str | None) -> Any:
+    if dialect is None:
+        return INSERT_KEY
+    return _SKIPPING_INSERTS[dialect](subject_keys).on_conflict_do_nothing(
+        index_elements=[subject_keys.c.key_id]
     )
 
 

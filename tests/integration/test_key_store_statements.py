@@ -122,3 +122,16 @@ def test_a_key_kept_twice_is_refused_and_many_copies_still_go_in(engine):
     with Session(engine) as session, session.begin():  # as placement keeps a copy
         store.add_copies(session, few | {kept: many[kept]}, "recruitment")
     assert len(key_rows(engine)) == len(many) + 2
+
+
+def test_a_copy_kept_already_stays_as_it_is_when_an_answer_brings_it_again(engine):
+    store = KeyStore("gateway", MasterKey.generate())
+    kept, new = uuid.uuid4().hex, uuid.uuid4().hex
+    with engine.begin() as connection:
+        store.add_copy(connection, kept, KnownKey(STUDENT, None, NAME), "recruitment")
+    answer = {kept: KnownKey(STUDENT, bytes(32), NAME), new: KnownKey(STUDENT, bytes(32), NAME)}
+    with engine.begin() as connection:
+        store.add_copies(connection, answer, "recruitment")
+    rows = {row.key_id: row.wrapped_key for row in key_rows(engine)}
+    assert rows[kept] is None
+    assert rows[new] is not None
