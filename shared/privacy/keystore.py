@@ -163,9 +163,14 @@ class KeyStore:
     def made_since(self, since: float, limit: int) -> list[str]:
         """The ids of up to ``limit`` keys this process made at or after ``since`` (the
         latest ones), committed or not: ``lookup`` says which exist."""
-        with self._lock:
-            made = [key_id for when, key_id in self._made if when >= since]
-        return made[-limit:]
+        made: list[str] = []
+        with self._lock:  # newest last: read back from the end, as far as ``since``
+            for when, key_id in reversed(self._made):
+                if when < since or len(made) == limit:
+                    break
+                made.append(key_id)
+        made.reverse()
+        return made
 
     def add(
         self,
