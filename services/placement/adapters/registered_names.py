@@ -3,15 +3,19 @@
 A name is kept as it came in recruitment's ``StudentRegistered``: sealed with the student's
 key there (``sealed_in`` names that event, whose id the seal is bound to). Placement asks
 recruitment for the key only when it reads a name, to check an insurance policy: noting a
-registration costs no key request (docs/privacy.md, "Cost").
+registration costs no key request (docs/privacy.md, "Cost"). Noting one runs two driver
+statements on the unit of work's connection, with no ORM session: every registration of a
+season passes here (docs/performance.md, "Through the whole suite").
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.placement.adapters.tables import registered_names
+from shared.eventstore.driver_sql import DriverStatement
 from shared.privacy.classes import field_class
 from shared.privacy.fetching import OWNER_AWAY, open_kept_value
 from shared.privacy.keystore import KeyStore
@@ -19,14 +23,22 @@ from shared.rpc import ServiceUnavailable
 
 RECRUITMENT = "recruitment"
 NAME_FIELD = "name"
-
-
-def note_name(session: Session, student_id: str, name: str, sealed_in: str | None) -> None:
-    """Keep (or replace) a student's registered name, as received."""
-    session.execute(registered_names.delete().where(registered_names.c.student_id == student_id))
-    session.execute(
-        registered_names.insert().values(student_id=student_id, name=name, sealed_in=sealed_in)
+_FORGET = DriverStatement(
+    registered_names.delete().where(registered_names.c.student_id == sa.bindparam("student_id"))
+)
+_KEEP = DriverStatement(
+    registered_names.insert().values(
+        student_id=sa.bindparam("student_id"),
+        name=sa.bindparam("name"),
+        sealed_in=sa.bindparam("sealed_in"),
     )
+)
+
+
+def note_name(connection: Connection, student_id: str, name: str, sealed_in: str | None) -> None:
+    """Keep (or replace) a student's registered name, as received."""
+    _FORGET.run(connection, {"student_id": student_id})
+    _KEEP.run(connection, {"student_id": student_id, "name": name, "sealed_in": sealed_in})
 
 
 def name_of(session: Session, keys: KeyStore | None, student_id: str) -> str | None:

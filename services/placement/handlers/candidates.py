@@ -43,5 +43,5 @@ def note_registered_name(command: commands.NoteRegisteredName, uow: UnitOfWork) 
     the name is recruitment's fact, and placement only checks policies against it). It is
     kept sealed as it came, bound to the registration that caused this command."""
     sealed_in = uow.context.causation_id if is_sealed(command.name) else None
-    registered_names.note_name(uow.session, command.student_id, command.name, sealed_in)
+    registered_names.note_name(uow.connection, command.student_id, command.name, sealed_in)
     return {"student_id": command.student_id}
