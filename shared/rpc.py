@@ -14,6 +14,7 @@ treat the failure as fatal to the whole service.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +28,7 @@ from nameko.constants import (
     NON_PERSISTENT,
     SERIALIZER_CONFIG_KEY,
 )
-from nameko.exceptions import deserialize_to_instance
+from nameko.exceptions import IncorrectSignature, deserialize_to_instance
 from nameko.rpc import MethodProxy, Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.domain import DomainError
@@ -130,7 +131,27 @@ class _RpcConsumer(RpcConsumer):  # type: ignore[misc]
         return result, exc_info
 
 
-class _Rpc(Rpc):  # type: ignore[misc]
+class SignatureOnce:
+    """An entrypoint mixin: nameko's ``check_signature`` with the method's signature read
+    once, not on every call (``inspect.getcallargs`` reads it again each time: 17.5 against
+    3.5 µs a check here, and every request to a service and to the gateway passes one)."""
+
+    container: Any
+    method_name: str
+    _signature: inspect.Signature | None = None
+
+    def check_signature(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if self._signature is None:
+            method = getattr(self.container.service_cls, self.method_name)
+            # The method's own, as getcallargs reads it: not that of a function it wraps.
+            self._signature = inspect.signature(method, follow_wrapped=False)
+        try:
+            self._signature.bind(None, *args, **kwargs)  # None: the unbound method's self
+        except TypeError as exc:
+            raise IncorrectSignature(str(exc)) from None
+
+
+class _Rpc(SignatureOnce, Rpc):  # type: ignore[misc]
     rpc_consumer = _RpcConsumer()
 
 

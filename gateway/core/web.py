@@ -28,6 +28,7 @@ from gateway.core.pipeline import internal_error, render
 from gateway.core.route import Route
 from gateway.core.web_server import ApiWebServer
 from shared.logging import get_logger
+from shared.rpc import SignatureOnce
 from shared.worker_logs import traceback_frames
 
 log = get_logger(__name__)
@@ -35,7 +36,7 @@ log = get_logger(__name__)
 Endpoint = Callable[..., Response]
 
 
-class ApiEndpoint(HttpRequestHandler):  # type: ignore[misc] # nameko is untyped
+class ApiEndpoint(SignatureOnce, HttpRequestHandler):  # type: ignore[misc] # nameko is untyped
     """An HTTP entrypoint bound to a ``Route``; failures outside the pipeline answer INTERNAL."""
 
     server = ApiWebServer()
