@@ -11,10 +11,18 @@ No token lives longer than ``settings.jwt_max_ttl_seconds`` (12 h unless configu
 never issued for longer, and one that claims a longer life (``exp - iat``) or expires
 further ahead than that from now is refused. ``exp``, ``iat`` and ``nbf`` must be JSON
 numbers: a numeric string is refused, whatever a lenient library would make of it.
+
+A token that verified is remembered (``_VERIFIED``, by the token and the settings it was
+checked with) until it expires: a client sends the same token with every request, and
+decoding and checking it again cost about a twentieth of the gateway's CPU per registration.
+Only its expiry can change its verdict later (``iat`` and ``nbf`` only pass more easily with
+time), so a remembered token is still refused the moment it expires. A session's closing is
+checked on every request anyway (``gateway.core.auth``).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +37,7 @@ DEFAULT_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 60
 NUMERIC_CLAIMS = ("exp", "iat", "nbf")
 MAX_TOKEN_CHARS = 4096  # ours are ~300; a longer one is refused before it is decoded
+REMEMBERED_TOKENS = 4096  # verified tokens kept at most; all are forgotten when full
 
 
 @dataclass(frozen=True)
@@ -81,8 +90,28 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
+_VERIFIED: dict[tuple[str, str, str, int], tuple[Principal, float]] = {}
+_clock = time.time
+
+
 def verify_token(settings: Settings, token: str) -> Principal:
     """Check signature, issuer and expiry, and read the principal out of the claims."""
+    key = (token, settings.jwt_secret, settings.jwt_issuer, settings.jwt_max_ttl_seconds)
+    remembered = _VERIFIED.get(key)
+    if remembered is not None:
+        principal, expires = remembered
+        if expires > _clock() - CLOCK_SKEW_SECONDS:  # as PyJWT checks ``exp``, with leeway
+            return principal
+        del _VERIFIED[key]
+        raise InvalidTokenError("expired")
+    principal, expires = _decode(settings, token)
+    if len(_VERIFIED) >= REMEMBERED_TOKENS:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (principal, expires)
+    return principal
+
+
+def _decode(settings: Settings, token: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(
             token,
@@ -109,7 +138,8 @@ def verify_token(settings: Settings, token: str) -> Principal:
     session = claims.get("sid")
     if session is not None and not isinstance(session, str):
         raise InvalidTokenError("sid is not a string")
-    return Principal(subject=subject, role=str(role), session_id=session)
+    principal = Principal(subject=subject, role=str(role), session_id=session)
+    return principal, float(claims["exp"])
 
 
 def check_lifetime(settings: Settings, claims: dict[str, object]) -> None:

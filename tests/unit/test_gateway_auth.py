@@ -9,9 +9,11 @@ from typing import Any
 import jwt
 import pytest
 
+from gateway.core import tokens
 from gateway.core.auth import authenticate, authorize, check_owner
 from gateway.core.errors import ApiError
 from gateway.core.tokens import (
+    CLOCK_SKEW_SECONDS,
     InvalidTokenError,
     Principal,
     bearer_token,
@@ -76,6 +78,26 @@ def test_an_expired_token_is_refused() -> None:
     token = sign(make_claims(iat=past - timedelta(hours=1), exp=past))
     with pytest.raises(InvalidTokenError, match="expired"):
         verify_token(make_settings(), token)
+
+
+def test_a_token_verified_before_is_refused_once_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = make_settings()
+    token = sign(make_claims(sub="op-remembered"))
+    assert verify_token(settings, token).subject == "op-remembered"
+    assert verify_token(settings, token).subject == "op-remembered"  # remembered now
+    later = datetime.now(UTC) + timedelta(minutes=5, seconds=CLOCK_SKEW_SECONDS + 1)
+    monkeypatch.setattr(tokens, "_clock", later.timestamp)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verify_token(settings, token)
+
+
+def test_a_token_verified_with_one_secret_is_refused_with_another() -> None:
+    token = sign(make_claims())
+    verify_token(make_settings(), token)
+    with pytest.raises(InvalidTokenError, match="bad signature"):
+        verify_token(make_settings(jwt_secret="another-secret-that-is-long-enough-for-it"), token)
 
 
 def test_a_token_signed_with_another_secret_is_refused() -> None:
