@@ -57,6 +57,7 @@ class ReadModelKeys:
         erased = [e for e in envelopes if e.event_type == ERASURE] if self.destroys else []
         if not erased and not sealed_key_ids(envelopes):
             return {}
+        kept: dict[str, KnownKey] = {}
         with self.engine.begin() as connection:
             for envelope in erased:
                 self.store.destroy(
@@ -64,7 +65,10 @@ class ReadModelKeys:
                     str(envelope.payload["subject_id"]),
                     erased_classes(envelope.payload),
                 )
-            return keys_for(connection, self.store, self.fetcher, envelopes)
+            keys = keys_for(connection, self.store, self.fetcher, envelopes, kept)
+        # Committed: the next batches find these (most of them answered ahead) in the cache.
+        self.store.remember(kept)
+        return keys
 
     def close(self) -> None:
         """Close the connection key requests go through, if one is open."""

@@ -95,12 +95,18 @@ class KeyFetcher:
 
 
 def keys_for(
-    db: Executor, store: KeyStore, fetcher: KeyFetcher | None, envelopes: Iterable[Envelope]
+    db: Executor,
+    store: KeyStore,
+    fetcher: KeyFetcher | None,
+    envelopes: Iterable[Envelope],
+    kept: dict[str, KnownKey] | None = None,
 ) -> dict[str, KnownKey]:
     """Every key the envelopes' sealed fields need that this component has or can get; the
     fetched ones (live or tombstones) are added to ``store`` in ``db``'s transaction. A key its
     owner does not know is left out (its values read ``[erased]``). Raises whatever the RPC
-    raises (the owner is away): the caller retries later rather than project ``[erased]``."""
+    raises (the owner is away): the caller retries later rather than project ``[erased]``.
+    ``kept``: where to put the fetched keys (the ones answered ahead too) that went into the
+    store as answered, for the caller to ``remember`` once ``db``'s transaction committed."""
     # Each envelope's key ids read once (not again for the missing ones' owners).
     wanted = [(envelope.producer, envelope_key_ids(envelope)) for envelope in envelopes]
     needed: set[str] = set().union(*(ids for _, ids in wanted))
@@ -123,7 +129,8 @@ def keys_for(
                 missing.discard(key_id)
         # The keys answered ahead may be held already (a restart, a second replica):
         # add_copies leaves those as they are.
-        store.add_copies(db, fetched, owner)
+        if store.add_copies_to_remember(db, fetched, owner) and kept is not None:
+            kept.update(fetched)
     return known
 
 

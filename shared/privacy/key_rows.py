@@ -36,9 +36,9 @@ KEYS_OF_SUBJECT = sa.select(subject_keys).where(
     subject_keys.c.subject_id == sa.bindparam("subject")
 )
 INSERT_KEY = subject_keys.insert()
-DRIVER_ROWS_LIMIT = 8
-"""Up to this many rows (a registration makes three) go in one multi-row ``INSERT`` on the
-driver's cursor; more go through SQLAlchemy's ``executemany``."""
+DRIVER_ROWS_LIMIT = 16
+"""Rows per multi-row ``INSERT`` on the driver's cursor (a registration makes three; the
+gateway keeps a dozen registrations' keys at once)."""
 _DRIVER_INSERTS: dict[tuple[str | None, int], DriverStatement] = {}
 _SKIPPING_INSERTS: dict[str, Callable[[sa.Table], Any]] = {
     "sqlite": sqlite.insert,
@@ -91,20 +91,30 @@ def key_row(  # noqa: PLR0917 - one row's columns
     }
 
 
-def insert_keys(db: Executor, rows: list[dict[str, Any]], *, skip_kept: bool = False) -> None:
-    """Insert key rows (``key_row``) in one statement in ``db``'s transaction. A few rows go
-    as one multi-row ``INSERT`` rendered once and run on the driver's cursor: through
-    SQLAlchemy's ``execute`` the statement cost about twice the key store's other work for a
-    registration (docs/privacy.md, "Cost"). ``skip_kept``: a row whose key id is there already
-    is left out (``ON CONFLICT DO NOTHING``, SQLite and PostgreSQL) instead of failing all."""
+def insert_keys(db: Executor, rows: list[dict[str, Any]], *, skip_kept: bool = False) -> int:
+    """Insert key rows (``key_row``) in ``db``'s transaction; how many went in. They go as
+    multi-row ``INSERT``s of up to ``DRIVER_ROWS_LIMIT`` rows (a registration's three in one),
+    each rendered once and run on the driver's cursor: through SQLAlchemy's ``execute`` the
+    statement cost about twice the key store's other work for a registration (docs/privacy.md,
+    "Cost"). ``skip_kept``: a row whose key id is there already is left out (``ON CONFLICT DO
+    NOTHING``, SQLite and PostgreSQL) instead of failing all."""
     if not rows:
-        return
+        return 0
     connection = db if isinstance(db, Connection) else db.connection()
     dialect = connection.dialect.name if skip_kept else None
-    count = len(rows)
-    if count > DRIVER_ROWS_LIMIT:
-        connection.execute(_insert(dialect), rows)
-        return
+    count = 0
+    for start in range(0, len(rows), DRIVER_ROWS_LIMIT):
+        chunk = rows[start : start + DRIVER_ROWS_LIMIT]
+        parameters = {
+            f"{name}_{index}": value
+            for index, row in enumerate(chunk)
+            for name, value in row.items()
+        }
+        count += _driver_insert(dialect, len(chunk)).run(connection, parameters).rowcount
+    return count
+
+
+def _driver_insert(dialect: str | None, count: int) -> DriverStatement:
     statement = _DRIVER_INSERTS.get((dialect, count))
     if statement is None:
         statement = _DRIVER_INSERTS[dialect, count] = DriverStatement(
@@ -115,10 +125,7 @@ def insert_keys(db: Executor, rows: list[dict[str, Any]], *, skip_kept: bool = F
                 ]
             )
         )
-    statement.run(
-        connection,
-        {f"{name}_{index}": value for index, row in enumerate(rows) for name, value in row.items()},
-    )
+    return statement
 
 
 def skips_kept(db: Executor) -> bool:

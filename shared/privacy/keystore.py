@@ -205,11 +205,35 @@ class KeyStore:
             key_row(self.master, k.subject_id, key_id, k.data_key, source, k.field_class, now)
             for key_id, k in keys.items()
         ]
-        if skips_kept(db):  # one statement, the kept ones left out (no savepoint)
-            insert_keys(db, rows, skip_kept=True)
-        elif not inserted(db, rows) and len(rows) > 1:
-            for row in rows:
-                inserted(db, [row])
+        if not skips_kept(db):
+            if not inserted(db, rows) and len(rows) > 1:
+                for row in rows:
+                    inserted(db, [row])
+            return
+        insert_keys(db, rows, skip_kept=True)  # the kept ones left out, no savepoint
+
+    def add_copies_to_remember(
+        self, db: Executor, keys: Mapping[str, KnownKey], source: str
+    ) -> bool:
+        """``add_copies``, saying whether each row now holds what ``keys`` say (none was kept
+        before): then the caller may ``remember`` them once its transaction has committed."""
+        if not keys or not skips_kept(db):
+            self.add_copies(db, keys, source)
+            return False
+        now = format_timestamp(datetime.now(UTC))
+        rows = [
+            key_row(self.master, k.subject_id, key_id, k.data_key, source, k.field_class, now)
+            for key_id, k in keys.items()
+        ]
+        return insert_keys(db, rows, skip_kept=True) == len(rows)
+
+    def remember(self, keys: Mapping[str, KnownKey]) -> None:
+        """Keep committed keys in the cache, so that the next lookup finds them without
+        reading and unwrapping them again (a destroy forgets them as any key of the subject)."""
+        with self._lock:
+            if len(self._cache) + len(keys) > CACHE_LIMIT:
+                self._cache.clear()
+            self._cache.update(keys)
 
     def lookup(self, db: Executor, key_ids: Iterable[str]) -> dict[str, KnownKey]:
         """What this store knows of ``key_ids``: a key id it has never held is left out."""

@@ -135,3 +135,46 @@ def test_a_copy_kept_already_stays_as_it_is_when_an_answer_brings_it_again(engin
     rows = {row.key_id: row.wrapped_key for row in key_rows(engine)}
     assert rows[kept] is None
     assert rows[new] is not None
+    with engine.connect() as connection:
+        assert store.lookup(connection, [kept])[kept].data_key is None
+
+
+def test_copies_kept_in_one_go_are_found_by_the_next_lookup_without_reading_them(engine):
+    store = KeyStore("gateway", MasterKey.generate())
+    answer = {uuid.uuid4().hex: KnownKey(STUDENT, bytes(32), NAME) for _ in range(20)}
+    with engine.begin() as connection:
+        assert store.add_copies_to_remember(connection, answer, "recruitment")
+    store.remember(answer)
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.connect() as connection:
+        found = store.lookup(connection, answer)
+    assert {key_id: known.data_key for key_id, known in found.items()} == dict.fromkeys(
+        answer, bytes(32)
+    )
+    assert not [sql for sql in statements if "subject_keys" in sql]
+    with engine.begin() as connection:
+        store.destroy(connection, STUDENT)
+    with engine.connect() as connection:
+        assert all(k.data_key is None for k in store.lookup(connection, answer).values())
+
+
+def test_an_answer_bringing_a_copy_kept_already_is_not_to_be_remembered(engine):
+    store = KeyStore("gateway", MasterKey.generate())
+    kept = uuid.uuid4().hex
+    with engine.begin() as connection:
+        store.add_copy(connection, kept, KnownKey(STUDENT, None, NAME), "recruitment")
+    answer = {kept: KnownKey(STUDENT, bytes(32), NAME), uuid.uuid4().hex: KnownKey(STUDENT, None)}
+    with engine.begin() as connection:
+        assert not store.add_copies_to_remember(connection, answer, "recruitment")
+    with engine.connect() as connection:
+        assert store.lookup(connection, [kept])[kept].data_key is None
+
+
+def test_a_copy_kept_in_a_transaction_that_rolls_back_is_not_remembered(engine):
+    store = KeyStore("placement", MasterKey.generate())
+    key_id = uuid.uuid4().hex
+    with engine.connect() as connection:
+        store.add_copy(connection, key_id, KnownKey(STUDENT, bytes(32), NAME), "recruitment")
+        connection.rollback()
+        assert store.lookup(connection, [key_id]) == {}
