@@ -29,9 +29,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nameko.events import EventHandler
-from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
-
 from shared.config import Settings
 from shared.eventlog.topology import EVENT_LOG_DEAD_LETTER_QUEUE
 from shared.events.producers import producers
@@ -156,6 +153,9 @@ def consumed_producers(component: str) -> tuple[str, ...] | None:
     """The producers whose events ``component``'s event handlers consume (nameko's
     ``source_service`` of each), read from its service class; None for a component that is no
     service of this suite (it then may bind to any producer's exchange, as before)."""
+    from nameko.events import EventHandler
+    from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
     service = _service_class(component)
     if service is None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # eventlet announces its deprecation when first imported (nameko 2 needs it; some commands
+    # load the services' classes): the notice is not for whoever reads the command's output.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     args = build_parser().parse_args(argv)
     overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
