@@ -4,13 +4,16 @@ Builds two fresh SQLite logs side by side with the product's appender (batches o
 unsigned registrations-sized events, random event and stream ids as in life), alternating
 stretch by stretch so that both see the same machine load:
 
-- ``log writer``: the engine the event-log process uses (``LOG_CACHE_MIB`` of page cache and
-  memory map per connection);
-- ``baseline``: the same appender on an engine with SQLite's default 2 MiB page cache.
+- ``log writer``: the engine the event-log process uses (``log_engine``: ``LOG_CACHE_MIB`` of
+  page cache and memory map per connection, a checkpoint every ``LOG_CHECKPOINT_PAGES``);
+- ``baseline``: the engine before the checkpoint interval (the same page cache, SQLite's
+  default checkpoint every 1,000 pages); ``--baseline-cache default`` gives it SQLite's default
+  2 MiB page cache too.
 
 Prints entries/s and CPU µs per entry for each stretch (default 100,000 entries).
 
     .venv/bin/python bench/eventlog_append.py [--entries 1000000] [--stretch 100000]
+                                              [--baseline-cache log|default]
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.eventlog.appender import EventLogAppender
-from shared.eventlog.process import LOG_CACHE_MIB, MIGRATIONS
+from shared.eventlog.process import LOG_CACHE_MIB, LOG_CHECKPOINT_PAGES, MIGRATIONS, log_engine
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
@@ -68,14 +71,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--stretch", type=int, default=100_000)
+    parser.add_argument("--baseline-cache", choices=("log", "default"), default="log")
     args = parser.parse_args()
+    cache = LOG_CACHE_MIB if args.baseline_cache == "log" else None
     with tempfile.TemporaryDirectory(prefix="gravity-append-") as folder:
         appenders = {}
-        for name, cache in (("log writer", LOG_CACHE_MIB), ("baseline", None)):
+        for name in ("log writer", "baseline"):
             url = f"sqlite:///{Path(folder) / (name.replace(' ', '_') + '.db')}"
             upgrade_to_head(url, MIGRATIONS)
-            appenders[name] = EventLogAppender(create_database_engine(url, cache_mib=cache))
-        print(f"{args.entries:,} entries; page cache {LOG_CACHE_MIB} MiB vs SQLite's default")
+            engine = (
+                log_engine(url)
+                if name == "log writer"
+                else create_database_engine(url, cache_mib=cache)
+            )
+            appenders[name] = EventLogAppender(engine)
+        print(
+            f"{args.entries:,} entries; log writer: {LOG_CACHE_MIB} MiB page cache, checkpoint"
+            f" every {LOG_CHECKPOINT_PAGES:,} pages; baseline:"
+            f" {f'{cache} MiB' if cache else 'the default'} page cache, checkpoint every 1,000"
+        )
         print(
             f"{'entries':>20}" + "".join(f"{name + ' /s':>16}{'CPU µs':>9}" for name in appenders)
         )
