@@ -33,8 +33,9 @@ LOG_CACHE_MIB = 256
 # default: 1,000). Every entry puts a random key into two indexes (event id, stream id), so
 # once the log is large each commit dirties about one index page per entry per index, and at
 # the default nearly every commit of a batch also checkpointed; ten times as many pages between
-# checkpoints copies a page changed by several batches once: 6-14% less CPU per entry at
-# 150,000-300,000 entries (docs/performance.md, "The event log's append rate").
+# checkpoints copies a page changed by several batches once: 3-14% less CPU per entry up to
+# 600,000 entries, nothing measurable beyond (docs/performance.md, "The event log's append
+# rate").
 LOG_CHECKPOINT_PAGES = 10_000
 log = get_logger(__name__)
 
