@@ -12,13 +12,19 @@ stretch by stretch so that both see the same machine load:
 
 Prints entries/s and CPU µs per entry for each stretch (default 100,000 entries).
 
+With ``--database postgresql`` it builds one log with the writer's engine in a throw-away
+PostgreSQL database on 127.0.0.1:5432 (dropped afterwards) and prints, beside this process's
+CPU, the CPU of the server process serving it (bench/postgres_suite.py's ``ServerCpu``).
+
     .venv/bin/python bench/eventlog_append.py [--entries 1000000] [--stretch 100000]
                                               [--baseline-cache log|default]
+                                              [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -27,6 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import sqlalchemy as sa
+
+from bench.postgres_suite import SERVER, ServerCpu
 from shared.eventlog.appender import EventLogAppender
 from shared.eventlog.process import LOG_CACHE_MIB, LOG_CHECKPOINT_PAGES, MIGRATIONS, log_engine
 from shared.events.envelope import Envelope
@@ -67,12 +76,49 @@ def stretch(appender: EventLogAppender, first: int, count: int) -> tuple[float, 
     return wall, cpu
 
 
+def on_postgresql(entries: int, size: int) -> None:
+    """One log with the writer's engine in a throw-away PostgreSQL database, stretch by
+    stretch, with the server's CPU beside this process's."""
+    name = f"gravity_bench_append_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = f"{SERVER}/{name}"
+        upgrade_to_head(url, MIGRATIONS)
+        engine = log_engine(url)
+        appender = EventLogAppender(engine)
+        appender.append_batch([envelope(-1)])  # the pool's connection exists before a reading
+        server = ServerCpu({"eventlog": url})
+        print(f"{entries:,} entries on PostgreSQL")
+        print(f"{'entries':>20}{'entries/s':>12}{'CPU µs':>9}{'server µs':>11}")
+        for first in range(0, entries, size):
+            count = min(size, entries - first)
+            before = server.read()
+            wall, cpu = stretch(appender, first, count)
+            spent = ServerCpu.spent(before, server.read())
+            print(
+                f"{first + 1:>9,}-{first + count:<10,}{count / wall:>12,.0f}"
+                f"{cpu / count * 1e6:>9.0f}{spent / count * 1e6:>11.0f}",
+                flush=True,
+            )
+        engine.dispose()
+    finally:
+        with admin.connect() as connection, contextlib.suppress(sa.exc.DBAPIError):
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--stretch", type=int, default=100_000)
     parser.add_argument("--baseline-cache", choices=("log", "default"), default="log")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
+    if args.database == "postgresql":
+        on_postgresql(args.entries, args.stretch)
+        return
     cache = LOG_CACHE_MIB if args.baseline_cache == "log" else None
     with tempfile.TemporaryDirectory(prefix="gravity-append-") as folder:
         appenders = {}
