@@ -2,9 +2,10 @@
 own handler and unit of work on a SQLite file, with per-subject encryption on beside off, in
 alternating rounds of the same run; then the gateway's side, opening the stored events.
 
-No broker and no gateway: what it measures is the work encryption adds (a key per student
-made, wrapped and stored; three fields sealed; the fields opened again), against a
-registration's whole command (contract, campaign, index, events, outbox, fsynced commit).
+No broker and no gateway: what it measures is the work encryption adds (three data keys per
+student, one per field class, made, wrapped and stored in one statement; three fields sealed;
+the fields opened again), against a registration's whole command (contract, campaign, index,
+events, outbox, fsynced commit).
 
     .venv/bin/python bench/encryption.py [--registrations 400] [--rounds 4]
 """
@@ -110,7 +111,7 @@ def register(
 
 def open_all(recruitment: Recruitment, keys: KeyStore) -> tuple[int, float]:
     """CPU seconds to open every stored registration with a cold key cache (the gateway's
-    side: one key lookup per student, then three fields opened)."""
+    side: the keys looked up together, three per student unwrapped, three fields opened)."""
     cold = KeyStore(keys.owner, keys.master)
     with recruitment.sessions() as session:
         rows = session.execute(sa.select(events).where(events.c.event_type == "StudentRegistered"))
