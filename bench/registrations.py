@@ -16,7 +16,11 @@ nothing is sealed, so nothing is shared or opened either), in ``--rounds`` alter
 (off, on, off, on, ...), each round on a fresh suite; each side's rounds are added up before
 the ratios on/off (docs/privacy.md, "Cost"). The relay's rate is left out of those rounds.
 
+With ``--database postgresql`` every component of the suite keeps its data in a throw-away
+PostgreSQL database on 127.0.0.1:5432 (bench/postgres_suite.py), dropped afterwards.
+
     .venv/bin/python bench/registrations.py [--clients 16] [--seconds 20]
+                                            [--database sqlite|postgresql]
                                             [--baseline REV | --sealing-baseline [--rounds 2]]
                                             [--against REV2]
 """
@@ -24,6 +28,7 @@ the ratios on/off (docs/privacy.md, "Cost"). The relay's rate is left out of tho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import signal
@@ -38,6 +43,7 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import postgres_suite
 from bench.cpu import CpuMeter, Usage, cpu_table, ms_without_broker, per_registration_ms
 from bench.load import ReadModelObserver, drive, event_log_lags, open_campaign
 from bench.suite import (
@@ -69,6 +75,7 @@ class Run:
     relay: tuple[float, float] | None  # (outbox relay, raw pika) msg/s
     ran_out: bool
     data_keys: int  # made by recruitment: three per registration sealed (a key per class)
+    database_cpu: float | None = None  # PostgreSQL's server processes (None: SQLite files)
 
     @property
     def rate(self) -> float:
@@ -89,10 +96,24 @@ def data_keys_made(data_dir: str) -> int:
 
 
 def measure(
-    tree: SourceTree, clients: int, seconds: float, seed: int, *, relay: bool = True
+    tree: SourceTree,
+    clients: int,
+    seconds: float,
+    seed: int,
+    *,
+    relay: bool = True,
+    database: str = "sqlite",
 ) -> Run:
     bodies = request_bodies(tree, int(seconds * BODIES_PER_SECOND) + 1000, seed)
-    with throwaway_vhost("gravity-bench") as amqp_uri, tempfile.TemporaryDirectory() as data_dir:
+    with contextlib.ExitStack() as stack:
+        amqp_uri = stack.enter_context(throwaway_vhost("gravity-bench"))
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory())
+        urls: dict[str, str] = {}
+        if database == "postgresql":
+            urls = stack.enter_context(postgres_suite.throwaway_databases())
+            tree = postgres_suite.PostgresTree(
+                tree.path, f"{tree.label} on PostgreSQL", tuple(urls.items())
+            )
         port = free_port()
         with running_suite(tree, amqp_uri, data_dir, port) as suite:
             base = f"http://127.0.0.1:{port}/api/v1"
@@ -101,16 +122,23 @@ def measure(
             observer = ReadModelObserver(base, headers)
             observer.start()
             meter = CpuMeter(suite.pid)
+            server = postgres_suite.ServerCpu(urls) if urls else None
+            server_before = server.read() if server else {}
             before = meter.read()
             latencies, errors = drive(
                 base, headers, campaign_id, iter(bodies), clients, seconds, observer
             )
             usage = meter.usage(before, meter.read())
+            database_cpu = server.spent(server_before, server.read()) if server else None
             observer.samples.put(None)
             observer.join(30)
             time.sleep(2)  # let the log take in the last requests before reading its lags
-            log_lags = event_log_lags(data_dir)
-            data_keys = data_keys_made(data_dir)
+            if urls:
+                log_lags = postgres_suite.event_log_lags(urls["eventlog"])
+                data_keys = postgres_suite.data_keys_made(urls["recruitment"])
+            else:
+                log_lags = event_log_lags(data_dir)
+                data_keys = data_keys_made(data_dir)
         rates = relay_rates(tree, amqp_uri) if relay else None
     ran_out = len(latencies) + sum(errors.values()) >= len(bodies)
     return Run(
@@ -124,6 +152,7 @@ def measure(
         rates,
         ran_out,
         data_keys,
+        database_cpu,
     )
 
 
@@ -193,7 +222,8 @@ def report(run: Run, side: str) -> None:
     print(
         f"registrations: {len(run.latencies)} in {run.cpu.wall:.1f} s with {run.clients} clients"
         f", {errors} errors{f' {dict(run.errors)}' if errors else ''}"
-        f" (SQLite, one process per component, {os.cpu_count()} cores)"
+        f" ({'SQLite' if run.database_cpu is None else 'PostgreSQL'}, one process per component,"
+        f" {os.cpu_count()} cores)"
     )
     if run.ran_out:
         print("  the bodies made beforehand ran out: raise BODIES_PER_SECOND")
@@ -220,6 +250,12 @@ def report(run: Run, side: str) -> None:
         line("raw pika publish, batched confirms (msg/s)", raw, "baseline")
         line("outbox relay publish (msg/s)", relay, f">= {raw / 2:.0f}", f"  ({relay / raw:.2f}x)")
     print("\n" + "\n".join(cpu_table(run.cpu, len(run.latencies))))
+    if run.database_cpu is not None:
+        print(
+            f"PostgreSQL server processes of the suite's databases (not in the total):"
+            f" {run.database_cpu:.2f} CPU s,"
+            f" {run.database_cpu / max(1, len(run.latencies)) * MS:.2f} ms/registration"
+        )
 
 
 def compare(old: Run, new: Run) -> None:
@@ -276,11 +312,19 @@ def main() -> None:
         help="the baseline is the same tree with sealing switched off (bench only), alternating",
     )
     parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="where the suite keeps its data (postgresql: throw-away databases, dropped after)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=2, help="pairs of rounds (off-on, on-off, ...)"
     )
     args = parser.parse_args()
     if args.sealing_baseline and args.baseline:
         parser.error("--sealing-baseline measures one tree: give --against, not --baseline")
+    if args.sealing_baseline and args.database != "sqlite":
+        parser.error("--sealing-baseline runs on SQLite only")
     if args.rounds < 1:
         parser.error("--rounds is at least 1")
     # SIGTERM unwinds like Ctrl-C, so the suite, the vhost and the worktree are cleaned up;
@@ -302,7 +346,7 @@ def main() -> None:
     runs = []
     for side, revision in sides.items():
         with source_tree(revision) as tree:
-            runs.append(measure(tree, args.clients, args.seconds, seed))
+            runs.append(measure(tree, args.clients, args.seconds, seed, database=args.database))
         report(runs[-1], side)
     if len(runs) == 2:
         compare(*runs)
