@@ -10,6 +10,12 @@ outbox relay's publish rate beside a raw pika loop (bench/relay.py).
 With ``--baseline REV`` the same benchmark runs first on REV (in a temporary git worktree),
 then on the working tree or on ``--against REV2``, and the ratios new/old follow.
 
+With ``--profile DIR`` the working tree (or ``--against``) runs once with a sampling profiler
+in every process of the suite (bench/profiled/sitecustomize.py), switched on right before the
+timed load and off right after it; each process writes ``DIR/<module>-<pid>.txt``: each
+function's share of the process's CPU samples. The sampler costs a little CPU itself, so
+compare that run's figures with care.
+
 With ``--sealing-baseline`` the baseline is the same tree with sealing of personal fields
 switched off (bench/unsealed/sitecustomize.py, a bench-only switch: no data key is made,
 nothing is sealed, so nothing is shared or opened either), in ``--rounds`` alternating pairs
@@ -22,7 +28,7 @@ PostgreSQL database on 127.0.0.1:5432 (bench/postgres_suite.py), dropped afterwa
     .venv/bin/python bench/registrations.py [--clients 16] [--seconds 20]
                                             [--database sqlite|postgresql]
                                             [--baseline REV | --sealing-baseline [--rounds 2]]
-                                            [--against REV2]
+                                            [--against REV2] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -44,7 +50,14 @@ from statistics import median
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import postgres_suite
-from bench.cpu import CpuMeter, Usage, cpu_table, ms_without_broker, per_registration_ms
+from bench.cpu import (
+    CpuMeter,
+    Usage,
+    cpu_table,
+    descendants,
+    ms_without_broker,
+    per_registration_ms,
+)
 from bench.load import ReadModelObserver, drive, event_log_lags, open_campaign
 from bench.suite import (
     SourceTree,
@@ -58,6 +71,7 @@ from bench.support import free_port, percentile, throwaway_vhost
 
 MS = 1000.0
 UNSEALED = Path(__file__).resolve().parent / "unsealed"
+PROFILED = Path(__file__).resolve().parent / "profiled"
 BODIES_PER_SECOND = 2000  # made beforehand; two cores have done about 300/s
 
 
@@ -88,6 +102,26 @@ class UnsealedTree(SourceTree):
     def environ(self, **settings: str) -> dict[str, str]:
         environ = super().environ(**settings)
         return environ | {"PYTHONPATH": f"{UNSEALED}{os.pathsep}{environ['PYTHONPATH']}"}
+
+
+@dataclass(frozen=True)
+class ProfiledTree(SourceTree):
+    """A tree whose processes can be profiled (bench/profiled): SIGUSR1 starts, then stops."""
+
+    folder: str = ""
+
+    def environ(self, **settings: str) -> dict[str, str]:
+        environ = super().environ(**settings)
+        path = f"{PROFILED}{os.pathsep}{environ['PYTHONPATH']}"
+        return environ | {"PYTHONPATH": path, "GRAVITY_BENCH_PROFILE_DIR": self.folder}
+
+
+def switch_profilers(tree: SourceTree, suite_pid: int) -> None:
+    """Starts (or stops and writes) the profiler of every process of a profiled suite."""
+    if isinstance(tree, ProfiledTree):
+        for pid in [suite_pid, *descendants(suite_pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGUSR1)
 
 
 def data_keys_made(data_dir: str) -> int:
@@ -124,12 +158,14 @@ def measure(
             meter = CpuMeter(suite.pid)
             server = postgres_suite.ServerCpu(urls) if urls else None
             server_before = server.read() if server else {}
+            switch_profilers(tree, suite.pid)
             before = meter.read()
             latencies, errors = drive(
                 base, headers, campaign_id, iter(bodies), clients, seconds, observer
             )
             usage = meter.usage(before, meter.read())
             database_cpu = server.spent(server_before, server.read()) if server else None
+            switch_profilers(tree, suite.pid)
             observer.samples.put(None)
             observer.join(30)
             time.sleep(2)  # let the log take in the last requests before reading its lags
@@ -312,6 +348,11 @@ def main() -> None:
         help="the baseline is the same tree with sealing switched off (bench only), alternating",
     )
     parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="one run with a sampling profiler in every process, into DIR",
+    )
+    parser.add_argument(
         "--database",
         choices=("sqlite", "postgresql"),
         default="sqlite",
@@ -332,6 +373,14 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     seed = int(time.time())  # both sides register the same students
+    if args.profile:
+        folder = Path(args.profile).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        with source_tree(args.against) as tree:
+            profiled = ProfiledTree(tree.path, f"{tree.label}, profiled", str(folder))
+            report(measure(profiled, args.clients, args.seconds, seed, relay=False), "")
+        print(f"\nprofiles in {folder}")
+        return
     if args.sealing_baseline:
         off, on = sealing_rounds(args, seed)
         report(off, "sealing off: ")
