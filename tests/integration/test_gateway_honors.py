@@ -245,6 +245,12 @@ def consent_recommend_and_feature(stack: HonoursStack) -> None:
     assert given == {"student_id": ids["s1"], "purpose": "university_report", "given": True}
     refused = stack.call("POST", f"/students/{ids['s2']}/recommendations", json={})
     assert (refused.status_code, refused.json()["error"]) == (409, "CONSENT_REQUIRED")
+    # What is sent is the transcript the read models hold at that moment: wait until it shows
+    # the honour granted just before (projected asynchronously), as a clerk would see it.
+    wait_for(
+        lambda: stack.ok("GET", f"/students/{ids['s1']}/transcript", "s1"),
+        lambda transcript: ids["certificate"] in json.dumps(transcript),
+    )
     sent = stack.ok("POST", f"/students/{ids['s1']}/recommendations", status=201, json={})
     assert (sent["university"], sent["campaign_id"]) == ("Henan University", ids["campaign"])
     rendered = stack.call("GET", f"/students/{ids['s1']}/transcript.pdf", "s1").content
