@@ -10,6 +10,7 @@ Past 200 lines: one season, each step a few requests, in the order the programme
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -349,6 +350,12 @@ def honour(world: World) -> None:
     # The transcript the recommendation records is rendered from the read models: once they
     # hold everything logged so far, nothing later in the world changes it.
     wait_for(world.projection_lag, lambda lag: lag == 0)
+    # A lag of 0 says the read models hold what the log holds, not that the honours service's
+    # relay has put the grant and the appointment in the log yet: wait for the transcript itself.
+    wait_for(
+        lambda: json.dumps(world.ok("GET", f"{student}/transcript"), ensure_ascii=False),
+        lambda transcript: ids["b_certificate"] in transcript and ids["b_letter"] in transcript,
+    )
     world.ok("PUT", f"{student}/consents/university_report", json={"given": True})
     sent = wait_for(
         lambda: world.call("POST", f"/api/v1{student}/recommendations", json={}),
