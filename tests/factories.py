@@ -68,6 +68,24 @@ def make_recruitment_event(
     )
 
 
+def make_alliance_joined(
+    stream_version: int = 1, student_id: str = "s", **overrides: Any
+) -> Envelope:
+    """A student's AllianceJoined at a version of the student's stream, as the event store's
+    tests append it: a new event id and new ids in the payload each time."""
+    values: dict[str, Any] = {
+        "event_type": "AllianceJoined",
+        "schema_version": 1,
+        "stream_id": f"student-{student_id}",
+        "stream_version": stream_version,
+        "producer": "recruitment",
+        "actor": "a",
+        "correlation_id": "c",
+        "payload": {"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
+    }
+    return Envelope(**(values | overrides))
+
+
 def recruitment_keepers(key: bytes = b"test-lookup-key-" * 2) -> dict[Any, Any]:
     """Recruitment's index keepers with a lookup key of their own (the service loads its key
     from the settings when its container is set up)."""

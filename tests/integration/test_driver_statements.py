@@ -2,20 +2,18 @@
 same rows as through SQLAlchemy, SQLAlchemy's own errors with no parameter quoted, a lost
 connection invalidated, and never a connection kept past its transaction."""
 
-import uuid
-
 import psycopg2
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.driver_sql import DriverStatement
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import events, inbox, outbox
 from shared.migrations import upgrade_to_head
 from tests.conftest import POSTGRES_ADMIN_DSN
+from tests.factories import make_alliance_joined
 
 SECRET = "410102199001010011"  # stands for a value that must never show in an error
 CLAIM = DriverStatement(
@@ -27,33 +25,14 @@ CLAIM = DriverStatement(
 )
 
 
-@pytest.fixture
-def engine(database_url):
-    upgrade_to_head(database_url, "services.recruitment.migrations")
-    engine = create_database_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-def joined(stream_version):
-    return Envelope(
-        event_type="AllianceJoined",
-        schema_version=1,
-        stream_id="student-s",
-        stream_version=stream_version,
-        producer="recruitment",
-        actor="a",
-        correlation_id="c",
-        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
-    )
-
-
-def test_an_append_writes_the_rows_sqlalchemy_reads_back_with_their_outbox_marks(engine):
-    envelopes = [joined(1), joined(2), joined(3)]
-    with sessionmaker(engine)() as session:
+def test_an_append_writes_the_rows_sqlalchemy_reads_back_with_their_outbox_marks(
+    recruitment_engine,
+):
+    envelopes = [make_alliance_joined(1), make_alliance_joined(2), make_alliance_joined(3)]
+    with sessionmaker(recruitment_engine)() as session:
         EventStore(session).append("student-s", 0, envelopes)
         session.commit()
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         rows = connection.execute(sa.select(events).order_by(events.c.seq)).all()
         marks = connection.execute(sa.select(outbox).order_by(outbox.c.seq)).all()
     assert [row.event_id for row in rows] == [e.event_id for e in envelopes]
@@ -61,20 +40,20 @@ def test_an_append_writes_the_rows_sqlalchemy_reads_back_with_their_outbox_marks
     assert [(mark.seq, mark.published_at) for mark in marks] == [(row.seq, None) for row in rows]
 
 
-def test_a_constant_of_the_statement_is_written_with_the_call_s_parameters(engine):
-    with engine.begin() as connection:
+def test_a_constant_of_the_statement_is_written_with_the_call_s_parameters(recruitment_engine):
+    with recruitment_engine.begin() as connection:
         CLAIM.run(connection, {"consumer": "placement", "event_id": "e-1"})
         row = connection.execute(sa.select(inbox)).one()
     assert tuple(row) == ("placement", "e-1", "2026-07-01T00:00:00.000000Z")
 
 
-def test_a_driver_error_is_sqlalchemy_s_error_with_its_parameters_hidden(engine):
+def test_a_driver_error_is_sqlalchemy_s_error_with_its_parameters_hidden(recruitment_engine):
     """As the engine's own ``hide_parameters``: no parameter list in the error. (PostgreSQL's
     own message may still name a unique key's value, as it did through SQLAlchemy.)"""
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         CLAIM.run(connection, {"consumer": "placement", "event_id": SECRET})
     with (
-        engine.connect() as connection,
+        recruitment_engine.connect() as connection,
         connection.begin(),
         pytest.raises(sa.exc.IntegrityError) as refused,
     ):
@@ -83,18 +62,18 @@ def test_a_driver_error_is_sqlalchemy_s_error_with_its_parameters_hidden(engine)
     assert "[parameters" not in str(refused.value)
 
 
-def test_a_store_takes_the_session_s_new_connection_after_a_commit(engine):
-    with sessionmaker(engine)() as session:
+def test_a_store_takes_the_session_s_new_connection_after_a_commit(recruitment_engine):
+    with sessionmaker(recruitment_engine)() as session:
         store = EventStore(session)
-        store.append("student-s", 0, [joined(1)])
+        store.append("student-s", 0, [make_alliance_joined(1)])
         before = store.connection
         session.commit()
         assert store.connection is not before
-        store.append("student-s", 1, [joined(2)])
+        store.append("student-s", 1, [make_alliance_joined(2)])
         session.rollback()
-        store.append("student-s", 1, [joined(2)])
+        store.append("student-s", 1, [make_alliance_joined(2)])
         session.commit()
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         versions = connection.execute(sa.select(events.c.stream_version)).scalars().all()
     assert sorted(versions) == [1, 2]
 

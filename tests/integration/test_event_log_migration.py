@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from shared.eventlog import EventLogReader, HeadAnchor, verify_chain
 from shared.eventlog.chain import GENESIS_HASH, entry_hash, envelope_text
@@ -23,31 +20,17 @@ from shared.events.canonical import canonical_bytes, format_timestamp
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
+from tests.factories import make_alliance_joined
 from tests.integration.test_event_log_checkpoints import run_audit
+from tests.support.database import upgrade_to_revision
 
 MIGRATIONS = "shared.eventlog.migrations"
 
 
-def upgrade_to(database_url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files(MIGRATIONS)))
-    engine = create_database_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-            connection.commit()
-    finally:
-        engine.dispose()
-
-
 def make_envelope(number: int, **payload: Any) -> Envelope:
-    return Envelope(
-        event_type="AllianceJoined",
-        schema_version=1,
-        stream_id=f"student-{number}",
-        stream_version=number,
-        producer="recruitment",
+    return make_alliance_joined(
+        number,
+        student_id=str(number),
         actor="operator:7",
         correlation_id=f"corr-{number}",
         causation_id=None if number % 2 else f"cause-{number}",
@@ -83,7 +66,7 @@ def old_rows(envelopes: list[Envelope]) -> list[dict[str, Any]]:
 
 
 def write_old_log(database_url: str, rows: list[dict[str, Any]]) -> None:
-    upgrade_to(database_url, "0004")
+    upgrade_to_revision(database_url, MIGRATIONS, "0004")
     engine = create_database_engine(database_url)
     names = ", ".join(LEGACY_COLUMNS)
     marks = ", ".join(f":{name}" for name in LEGACY_COLUMNS)

@@ -11,24 +11,19 @@ from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
 from shared.domain import AlreadyExistsError, CommandContext, ConcurrencyConflictError
-from shared.events.envelope import Envelope
-from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import events, inbox, outbox
 from shared.eventstore.uow import UnitOfWork
 from shared.kit.handlers import InboxClaim
-from shared.migrations import upgrade_to_head
-from tests.factories import make_application, make_resident_id, recruitment_keepers
+from tests.factories import (
+    make_alliance_joined,
+    make_application,
+    make_resident_id,
+    recruitment_keepers,
+)
+from tests.support.database import count_rows
 
 CONTEXT = CommandContext(actor="operator:test", correlation_id="corr-test")
-
-
-@pytest.fixture
-def engine(database_url):
-    upgrade_to_head(database_url, "services.recruitment.migrations")
-    engine = create_database_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def make_uow(engine, clock=None, stream_cache=None):
@@ -43,56 +38,38 @@ def make_uow(engine, clock=None, stream_cache=None):
     )
 
 
-def joined(stream_version, student_id="s"):
-    return Envelope(
-        event_type="AllianceJoined",
-        schema_version=1,
-        stream_id=f"student-{student_id}",
-        stream_version=stream_version,
-        producer="recruitment",
-        actor="a",
-        correlation_id="c",
-        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
-    )
-
-
-def count(engine, table):
-    with engine.connect() as connection:
-        return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-
-
-def test_appends_and_loads_a_stream_in_order(engine):
-    with sessionmaker(engine)() as session:
+def test_appends_and_loads_a_stream_in_order(recruitment_engine):
+    with sessionmaker(recruitment_engine)() as session:
         store = EventStore(session)
-        store.append("student-s", 0, [joined(1), joined(2)])
+        store.append("student-s", 0, [make_alliance_joined(1), make_alliance_joined(2)])
         session.commit()
         assert [e.stream_version for e in store.load("student-s")] == [1, 2]
-    assert count(engine, outbox) == 2
+    assert count_rows(recruitment_engine, outbox) == 2
 
 
-def test_a_stale_expected_version_raises_and_writes_nothing(engine):
-    with sessionmaker(engine)() as session:
+def test_a_stale_expected_version_raises_and_writes_nothing(recruitment_engine):
+    with sessionmaker(recruitment_engine)() as session:
         store = EventStore(session)
-        store.append("student-s", 0, [joined(1)])
+        store.append("student-s", 0, [make_alliance_joined(1)])
         session.commit()
         with pytest.raises(ConcurrencyConflictError) as conflict:
-            store.append("student-s", 0, [joined(1)])
+            store.append("student-s", 0, [make_alliance_joined(1)])
         session.rollback()
     assert conflict.value.expected == 0
-    assert count(engine, events) == 1
-    assert count(engine, outbox) == 1
+    assert count_rows(recruitment_engine, events) == 1
+    assert count_rows(recruitment_engine, outbox) == 1
 
 
-def test_concurrent_writers_to_one_stream_never_both_win(engine):
+def test_concurrent_writers_to_one_stream_never_both_win(recruitment_engine):
     outcomes = []
     barrier = threading.Barrier(2)
 
     def write():
-        with sessionmaker(engine)() as session:
+        with sessionmaker(recruitment_engine)() as session:
             store = EventStore(session)
             barrier.wait()
             try:
-                store.append("student-race", 0, [joined(1, "race")])
+                store.append("student-race", 0, [make_alliance_joined(1, "race")])
                 session.commit()
                 outcomes.append("won")
             except (ConcurrencyConflictError, sa.exc.OperationalError):
@@ -105,7 +82,7 @@ def test_concurrent_writers_to_one_stream_never_both_win(engine):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["conflict", "won"]
-    assert count(engine, events) == 1
+    assert count_rows(recruitment_engine, events) == 1
 
 
 def run(engine, command, **kwargs):
@@ -139,58 +116,58 @@ def registration(campaign_id, id_number):
     return commands.RegisterStudent.parse(arguments | {"id_number": id_number})
 
 
-def test_the_same_id_number_cannot_register_twice_in_one_campaign(engine):
-    campaign_id = open_campaign(engine)
+def test_the_same_id_number_cannot_register_twice_in_one_campaign(recruitment_engine):
+    campaign_id = open_campaign(recruitment_engine)
     first = make_resident_id(7)
     while not first.endswith("X"):  # the second one is sent with a lower-case x
         first = make_resident_id(int(uuid.uuid4()) % 10_000)
-    run(engine, registration(campaign_id, first))
+    run(recruitment_engine, registration(campaign_id, first))
     with pytest.raises(DuplicateRegistrationError):
-        run(engine, registration(campaign_id, first.lower()))
-    assert count(engine, events) == 3
+        run(recruitment_engine, registration(campaign_id, first.lower()))
+    assert count_rows(recruitment_engine, events) == 3
 
 
-def test_a_student_id_registered_already_is_told_the_id_is_taken(engine):
-    campaign_id = open_campaign(engine)
+def test_a_student_id_registered_already_is_told_the_id_is_taken(recruitment_engine):
+    campaign_id = open_campaign(recruitment_engine)
     first = registration(campaign_id, make_resident_id(11))
-    run(engine, first)
+    run(recruitment_engine, first)
     again = registration(campaign_id, make_resident_id(12)).with_values(student_id=first.student_id)
     with pytest.raises(AlreadyExistsError) as refused:
-        run(engine, again)
+        run(recruitment_engine, again)
     assert refused.value.details == {"field": "student_id"}
-    assert count(engine, events) == 3
+    assert count_rows(recruitment_engine, events) == 3
 
 
-def test_a_redelivered_event_claimed_in_the_inbox_changes_nothing(engine):
-    campaign_id = open_campaign(engine)
+def test_a_redelivered_event_claimed_in_the_inbox_changes_nothing(recruitment_engine):
+    campaign_id = open_campaign(recruitment_engine)
     student = registration(campaign_id, make_resident_id(13))
-    run(engine, student)
+    run(recruitment_engine, student)
     claim = InboxClaim("tally.on_screened", str(uuid.uuid4()))
     screen = commands.ScreenStudent(student_id=student.student_id, decision="approved", reason="ok")
-    make = lambda context: make_uow(engine)  # noqa: E731
+    make = lambda context: make_uow(recruitment_engine)  # noqa: E731
     assert HANDLERS.run(screen, make, CONTEXT, claim) is not None
     assert HANDLERS.run(screen, make, CONTEXT, claim) is None
-    assert count(engine, inbox) == 1
-    assert count(engine, events) == 4
+    assert count_rows(recruitment_engine, inbox) == 1
+    assert count_rows(recruitment_engine, events) == 4
 
 
-def test_the_same_id_number_may_register_in_another_campaign(engine):
-    run(engine, registration(open_campaign(engine), make_resident_id(8)))
-    run(engine, registration(open_campaign(engine), make_resident_id(8)))
-    assert count(engine, events) == 6
+def test_the_same_id_number_may_register_in_another_campaign(recruitment_engine):
+    run(recruitment_engine, registration(open_campaign(recruitment_engine), make_resident_id(8)))
+    run(recruitment_engine, registration(open_campaign(recruitment_engine), make_resident_id(8)))
+    assert count_rows(recruitment_engine, events) == 6
 
 
-def test_the_registration_index_holds_no_id_numbers_in_clear(engine):
+def test_the_registration_index_holds_no_id_numbers_in_clear(recruitment_engine):
     id_number = make_resident_id(9)
-    run(engine, registration(open_campaign(engine), id_number))
-    with engine.connect() as connection:
+    run(recruitment_engine, registration(open_campaign(recruitment_engine), id_number))
+    with recruitment_engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT * FROM registrations")).all()
     assert id_number not in repr(rows)
 
 
-def test_commands_commit_events_and_outbox_marks_together(engine):
-    campaign_id = open_campaign(engine)
-    with engine.connect() as connection:
+def test_commands_commit_events_and_outbox_marks_together(recruitment_engine):
+    campaign_id = open_campaign(recruitment_engine)
+    with recruitment_engine.connect() as connection:
         pending = (
             connection.execute(
                 sa.select(events.c.event_type)
@@ -206,14 +183,14 @@ def test_commands_commit_events_and_outbox_marks_together(engine):
     assert stream == [f"campaign-{campaign_id}"]
 
 
-def test_a_cached_campaign_still_sees_events_another_process_appended(engine):
+def test_a_cached_campaign_still_sees_events_another_process_appended(recruitment_engine):
     from shared.contracts.recruitment.errors import RegistrationClosedError
     from shared.eventstore.stream_cache import StreamCache
 
     cache_here, cache_elsewhere = StreamCache(), StreamCache()
 
     def run_with(cache, command):
-        return run(engine, command, stream_cache=cache)
+        return run(recruitment_engine, command, stream_cache=cache)
 
     campaign_id = str(uuid.uuid4())
     run_with(cache_here, new_campaign(campaign_id))
@@ -226,10 +203,10 @@ def test_a_cached_campaign_still_sees_events_another_process_appended(engine):
         run_with(cache_here, registration(campaign_id, make_resident_id(22)))
 
 
-def test_a_campaign_cannot_close_between_a_registration_s_check_and_its_commit(engine):
+def test_a_campaign_cannot_close_between_a_registration_s_check_and_its_commit(recruitment_engine):
     from datetime import UTC, datetime
 
-    campaign_id = open_campaign(engine)
+    campaign_id = open_campaign(recruitment_engine)
     checked, may_commit = threading.Event(), threading.Event()
 
     def clock_that_pauses_after_the_check():
@@ -240,11 +217,11 @@ def test_a_campaign_cannot_close_between_a_registration_s_check_and_its_commit(e
 
     registering = threading.Thread(
         target=run,
-        args=(engine, registration(campaign_id, make_resident_id(31))),
+        args=(recruitment_engine, registration(campaign_id, make_resident_id(31))),
         kwargs={"clock": clock_that_pauses_after_the_check},
     )
     close = commands.CloseCampaign(campaign_id=campaign_id)
-    closing = threading.Thread(target=run, args=(engine, close))
+    closing = threading.Thread(target=run, args=(recruitment_engine, close))
     registering.start()
     assert checked.wait(10)
     closing.start()
@@ -254,7 +231,7 @@ def test_a_campaign_cannot_close_between_a_registration_s_check_and_its_commit(e
     registering.join(10)
     closing.join(10)
 
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         order = (
             connection.execute(
                 sa.select(events.c.event_type)

@@ -4,13 +4,7 @@ only erasing the last class destroys the old key (docs/privacy.md, "Keys made be
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
@@ -18,37 +12,18 @@ from shared.privacy.classes import CONTACT, IDENTITY, NAME
 from shared.privacy.keystore import KeyStore
 from shared.privacy.master_key import MasterKey
 from shared.privacy.payloads import open_envelope, sealed_key_ids
+from tests.support.database import upgrade_to_revision
 from tests.unit.test_privacy_field_classes import LEGACY_KEY, sealed_with_one_key
 
 MIGRATIONS = "services.recruitment.migrations"
 STUDENT = "7a1c6a55-2f0e-4b55-9b55-1c2f3e4d5a6b"
 
 
-def upgrade_to(url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files(MIGRATIONS)))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    engine = create_database_engine(url)
-    try:
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-            connection.commit()
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite:///{tmp_path / 'recruitment.db'}"
-
-
 def test_a_key_from_before_classes_opens_after_the_migration_and_goes_with_the_last_class(
     database_url: str,
 ) -> None:
-    upgrade_to(database_url, "0003")  # the key store as it was: no field_class column
+    # the key store as it was: no field_class column
+    upgrade_to_revision(database_url, MIGRATIONS, "0003")
     store = KeyStore("recruitment", MasterKey.generate())
     engine = create_database_engine(database_url)
     try:

@@ -8,15 +8,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.domain import CommandContext
-from shared.eventstore.database import create_database_engine
 from shared.eventstore.tables import events
 from shared.eventstore.uow import UnitOfWork
-from shared.migrations import upgrade_to_head
 from shared.privacy.classes import CONTACT, FIELD_CLASSES, IDENTITY, NAME
 from shared.privacy.key_rows import DRIVER_ROWS_LIMIT, subject_keys
 from shared.privacy.keystore import KeyStore, KnownKey
@@ -25,14 +22,6 @@ from shared.privacy.payloads import open_envelope, sealed_key_ids
 from tests.unit.test_privacy_sealing import STUDENT, registration
 
 CONTEXT = CommandContext(actor="operator:test", correlation_id="corr-test")
-
-
-@pytest.fixture
-def engine(database_url):
-    upgrade_to_head(database_url, "services.recruitment.migrations")
-    engine = create_database_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 class CountedSessions(sessionmaker[Session]):
@@ -50,31 +39,31 @@ def key_rows(engine: sa.Engine) -> list[Any]:
         return list(connection.execute(sa.select(subject_keys).order_by(subject_keys.c.key_id)))
 
 
-def test_a_registration_is_sealed_through_the_unit_of_works_connection_alone(engine):
+def test_a_registration_is_sealed_through_the_unit_of_works_connection_alone(recruitment_engine):
     store = KeyStore("recruitment", MasterKey.generate())
-    sessions = CountedSessions(engine)
+    sessions = CountedSessions(recruitment_engine)
     CountedSessions.made = 0
     with UnitOfWork(sessions, "recruitment", CONTEXT, keys=store) as uow:
         uow.store.append(f"student-{STUDENT}", 0, uow._sealed([registration()]))
         uow.commit()
     assert CountedSessions.made == 0
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         payload = connection.execute(sa.select(events.c.payload)).scalar_one()
     assert "孙悦" not in str(payload)
-    rows = key_rows(engine)
+    rows = key_rows(recruitment_engine)
     assert sorted(row.field_class for row in rows) == sorted(FIELD_CLASSES)
 
 
-def test_a_subjects_three_keys_go_in_one_statement_each_its_own(engine):
+def test_a_subjects_three_keys_go_in_one_statement_each_its_own(recruitment_engine):
     store = KeyStore("recruitment", MasterKey.generate())
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         made = store.key_for(connection, STUDENT, new=True).of_classes(FIELD_CLASSES)
     ids = {key_id for key_id, _ in made.values()}
     keys = {data_key for _, data_key in made.values()}
     assert len(ids) == len(keys) == 3
     assert all(len(key) == 32 for key in keys)
     assert all(len(key_id) == 32 and int(key_id, 16) >= 0 for key_id in ids)
-    rows = key_rows(engine)
+    rows = key_rows(recruitment_engine)
     assert {row.key_id: row.field_class for row in rows} == {
         key_id: kind for kind, (key_id, _) in made.items()
     }
@@ -82,23 +71,23 @@ def test_a_subjects_three_keys_go_in_one_statement_each_its_own(engine):
         assert store.master.unwrap(row.wrapped_key, STUDENT, row.key_id) == made[row.field_class][1]
 
 
-def test_keys_made_through_an_orm_session_commit_with_it(engine):
+def test_keys_made_through_an_orm_session_commit_with_it(recruitment_engine):
     store = KeyStore("recruitment", MasterKey.generate())
-    with Session(engine) as session, session.begin():
+    with Session(recruitment_engine) as session, session.begin():
         store.key_for(session, STUDENT, new=True).of_classes([IDENTITY, CONTACT])
-    assert sorted(row.field_class for row in key_rows(engine)) == [CONTACT, IDENTITY]
+    assert sorted(row.field_class for row in key_rows(recruitment_engine)) == [CONTACT, IDENTITY]
 
 
-def test_a_sealed_registration_opens_after_its_identity_key_alone_is_destroyed(engine):
+def test_a_sealed_registration_opens_after_its_identity_key_alone_is_destroyed(recruitment_engine):
     store = KeyStore("recruitment", MasterKey.generate())
-    sessions = sessionmaker(engine)
+    sessions = sessionmaker(recruitment_engine)
     with UnitOfWork(sessions, "recruitment", CONTEXT, keys=store) as uow:
         sealed = uow._sealed([registration()])[0]
         uow.store.append(f"student-{STUDENT}", 0, [sealed])
         uow.commit()
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         store.destroy(connection, STUDENT, [IDENTITY])
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         cold = KeyStore("recruitment", store.master)
         opened = open_envelope(sealed, cold.lookup(connection, sealed_key_ids([sealed])))
     assert (opened.payload["name"], opened.payload["phone"], opened.payload["id_number"]) == (
@@ -108,73 +97,75 @@ def test_a_sealed_registration_opens_after_its_identity_key_alone_is_destroyed(e
     )
 
 
-def test_a_key_kept_twice_is_refused_and_many_copies_still_go_in(engine):
+def test_a_key_kept_twice_is_refused_and_many_copies_still_go_in(recruitment_engine):
     store = KeyStore("gateway", MasterKey.generate())
     many = {
         uuid.uuid4().hex: KnownKey(STUDENT, bytes(32), NAME) for _ in range(DRIVER_ROWS_LIMIT + 4)
     }
     kept = next(iter(many))
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         store.add_copy(connection, kept, many[kept], "recruitment")
         store.add_copies(connection, many, "recruitment")  # one kept: falls back one by one
-    assert len(key_rows(engine)) == len(many)
+    assert len(key_rows(recruitment_engine)) == len(many)
     few = {uuid.uuid4().hex: KnownKey(STUDENT, None, IDENTITY) for _ in range(2)}
-    with Session(engine) as session, session.begin():  # as placement keeps a copy
+    with Session(recruitment_engine) as session, session.begin():  # as placement keeps a copy
         store.add_copies(session, few | {kept: many[kept]}, "recruitment")
-    assert len(key_rows(engine)) == len(many) + 2
+    assert len(key_rows(recruitment_engine)) == len(many) + 2
 
 
-def test_a_copy_kept_already_stays_as_it_is_when_an_answer_brings_it_again(engine):
+def test_a_copy_kept_already_stays_as_it_is_when_an_answer_brings_it_again(recruitment_engine):
     store = KeyStore("gateway", MasterKey.generate())
     kept, new = uuid.uuid4().hex, uuid.uuid4().hex
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         store.add_copy(connection, kept, KnownKey(STUDENT, None, NAME), "recruitment")
     answer = {kept: KnownKey(STUDENT, bytes(32), NAME), new: KnownKey(STUDENT, bytes(32), NAME)}
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         store.add_copies(connection, answer, "recruitment")
-    rows = {row.key_id: row.wrapped_key for row in key_rows(engine)}
+    rows = {row.key_id: row.wrapped_key for row in key_rows(recruitment_engine)}
     assert rows[kept] is None
     assert rows[new] is not None
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         assert store.lookup(connection, [kept])[kept].data_key is None
 
 
-def test_copies_kept_in_one_go_are_found_by_the_next_lookup_without_reading_them(engine):
+def test_copies_kept_in_one_go_are_found_by_the_next_lookup_without_reading_them(
+    recruitment_engine,
+):
     store = KeyStore("gateway", MasterKey.generate())
     answer = {uuid.uuid4().hex: KnownKey(STUDENT, bytes(32), NAME) for _ in range(20)}
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         assert store.add_copies_to_remember(connection, answer, "recruitment")
     store.remember(answer)
     statements: list[str] = []
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    with engine.connect() as connection:
+    sa.event.listen(recruitment_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with recruitment_engine.connect() as connection:
         found = store.lookup(connection, answer)
     assert {key_id: known.data_key for key_id, known in found.items()} == dict.fromkeys(
         answer, bytes(32)
     )
     assert not [sql for sql in statements if "subject_keys" in sql]
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         store.destroy(connection, STUDENT)
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         assert all(k.data_key is None for k in store.lookup(connection, answer).values())
 
 
-def test_an_answer_bringing_a_copy_kept_already_is_not_to_be_remembered(engine):
+def test_an_answer_bringing_a_copy_kept_already_is_not_to_be_remembered(recruitment_engine):
     store = KeyStore("gateway", MasterKey.generate())
     kept = uuid.uuid4().hex
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         store.add_copy(connection, kept, KnownKey(STUDENT, None, NAME), "recruitment")
     answer = {kept: KnownKey(STUDENT, bytes(32), NAME), uuid.uuid4().hex: KnownKey(STUDENT, None)}
-    with engine.begin() as connection:
+    with recruitment_engine.begin() as connection:
         assert not store.add_copies_to_remember(connection, answer, "recruitment")
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         assert store.lookup(connection, [kept])[kept].data_key is None
 
 
-def test_a_copy_kept_in_a_transaction_that_rolls_back_is_not_remembered(engine):
+def test_a_copy_kept_in_a_transaction_that_rolls_back_is_not_remembered(recruitment_engine):
     store = KeyStore("placement", MasterKey.generate())
     key_id = uuid.uuid4().hex
-    with engine.connect() as connection:
+    with recruitment_engine.connect() as connection:
         store.add_copy(connection, key_id, KnownKey(STUDENT, bytes(32), NAME), "recruitment")
         connection.rollback()
         assert store.lookup(connection, [key_id]) == {}

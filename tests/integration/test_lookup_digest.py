@@ -22,22 +22,12 @@ from shared.config import load_settings
 from shared.contracts.recruitment import commands
 from shared.contracts.recruitment.errors import DuplicateRegistrationError
 from shared.domain import CommandContext
-from shared.eventstore.database import create_database_engine
 from shared.eventstore.uow import UnitOfWork
 from shared.lookup_digest import LookupDigest, LookupKeyError, lookup_digest, lookup_key_path
-from shared.migrations import upgrade_to_head
 from tests.factories import make_application, make_resident_id, recruitment_keepers
 
 CONTEXT = CommandContext(actor="operator:test", correlation_id="corr-test")
 KEY_A, KEY_B = b"a" * 32, b"b" * 32
-
-
-@pytest.fixture
-def engine(database_url):
-    upgrade_to_head(database_url, "services.recruitment.migrations")
-    engine = create_database_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def run(engine, command, key=KEY_A):
@@ -85,57 +75,59 @@ def stored_digests(engine, campaign_id):
     return [tuple(row) for row in rows]
 
 
-def test_the_stored_digest_is_keyed_and_not_a_plain_hash(engine):
-    campaign_id, number = open_campaign(engine), make_resident_id(21)
-    register(engine, campaign_id, number)
-    [(digest, scheme)] = stored_digests(engine, campaign_id)
+def test_the_stored_digest_is_keyed_and_not_a_plain_hash(recruitment_engine):
+    campaign_id, number = open_campaign(recruitment_engine), make_resident_id(21)
+    register(recruitment_engine, campaign_id, number)
+    [(digest, scheme)] = stored_digests(recruitment_engine, campaign_id)
     plain = hashlib.sha256(f"{campaign_id}:{number}".encode()).hexdigest()
     keyed = hmac.new(KEY_A, f"{campaign_id}:{number}".encode(), hashlib.sha256).hexdigest()
     assert (digest, scheme) == (keyed, "hmac-sha256")
     assert digest != plain
 
 
-def test_another_key_gives_another_digest_of_the_same_number(engine):
+def test_another_key_gives_another_digest_of_the_same_number(recruitment_engine):
     number = make_resident_id(22)
-    campaign_id = open_campaign(engine)
-    register(engine, campaign_id, number, KEY_A)
-    with engine.begin() as connection:
+    campaign_id = open_campaign(recruitment_engine)
+    register(recruitment_engine, campaign_id, number, KEY_A)
+    with recruitment_engine.begin() as connection:
         connection.execute(registrations.delete())
-    register(engine, campaign_id, number, KEY_B)
-    [(digest, _scheme)] = stored_digests(engine, campaign_id)
+    register(recruitment_engine, campaign_id, number, KEY_B)
+    [(digest, _scheme)] = stored_digests(recruitment_engine, campaign_id)
     assert digest == LookupDigest(KEY_B).digest(campaign_id, number)
     assert digest != LookupDigest(KEY_A).digest(campaign_id, number)
 
 
-def test_the_same_number_still_cannot_register_twice_in_a_campaign(engine):
-    campaign_id, number = open_campaign(engine), make_resident_id(23)
-    register(engine, campaign_id, number)
+def test_the_same_number_still_cannot_register_twice_in_a_campaign(recruitment_engine):
+    campaign_id, number = open_campaign(recruitment_engine), make_resident_id(23)
+    register(recruitment_engine, campaign_id, number)
     with pytest.raises(DuplicateRegistrationError):
-        register(engine, campaign_id, number)
-    assert len(stored_digests(engine, campaign_id)) == 1
+        register(recruitment_engine, campaign_id, number)
+    assert len(stored_digests(recruitment_engine, campaign_id)) == 1
 
 
-def test_a_plain_row_from_before_the_key_still_refuses_its_number_until_re_keyed(engine):
-    campaign_id, number = open_campaign(engine), make_resident_id(24)
-    register(engine, campaign_id, number)
+def test_a_plain_row_from_before_the_key_still_refuses_its_number_until_re_keyed(
+    recruitment_engine,
+):
+    campaign_id, number = open_campaign(recruitment_engine), make_resident_id(24)
+    register(recruitment_engine, campaign_id, number)
     plain = hashlib.sha256(f"{campaign_id}:{number}".encode()).hexdigest()
-    with engine.begin() as connection:  # as an older version stored it
+    with recruitment_engine.begin() as connection:  # as an older version stored it
         connection.execute(
             registrations.update().values(resident_id_digest=plain, digest_scheme="sha256")
         )
     with pytest.raises(DuplicateRegistrationError):
-        register(engine, campaign_id, number)
-    with engine.begin() as connection:
+        register(recruitment_engine, campaign_id, number)
+    with recruitment_engine.begin() as connection:
         done = rekey_registrations(connection, LookupDigest(KEY_A))
     assert (done.replaced, done.kept) == (1, 0)
-    assert stored_digests(engine, campaign_id) == [
+    assert stored_digests(recruitment_engine, campaign_id) == [
         (LookupDigest(KEY_A).digest(campaign_id, number), "hmac-sha256")
     ]
     with pytest.raises(DuplicateRegistrationError):
-        register(engine, campaign_id, number)
-    other = open_campaign(engine)
-    register(engine, other, make_resident_id(25))
-    with engine.begin() as connection:
+        register(recruitment_engine, campaign_id, number)
+    other = open_campaign(recruitment_engine)
+    register(recruitment_engine, other, make_resident_id(25))
+    with recruitment_engine.begin() as connection:
         assert rekey_registrations(connection, LookupDigest(KEY_A)).replaced == 0
 
 
