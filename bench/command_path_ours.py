@@ -3,13 +3,16 @@
 Run by that bench as a subprocess with a source tree's code first on its path (the working
 tree, or a baseline revision), so that it imports that tree's product. It reads one line per
 round (``round count``) on stdin, registers ``count`` students through recruitment's handler
-and unit of work on a SQLite file, and answers with a JSON line of wall and CPU seconds.
+and unit of work on a SQLite file or a PostgreSQL database, and answers with a JSON line of
+wall and CPU seconds.
 
     python bench/command_path_ours.py DATABASE SYNCHRONOUS [CLIENTS [group]]
 
-With CLIENTS above 1 the commands come from that many green threads under eventlet, as a
-service's RPC workers send them, so that commands arriving together can share a commit
-(group commit, with ``group`` and where the tree has it).
+DATABASE is a SQLite file, or a ``postgresql+psycopg2://`` URL (then SYNCHRONOUS is ignored:
+the server's own settings hold, as for the peer). With CLIENTS above 1 the commands come from
+that many green threads under eventlet, as a service's RPC workers send them, so that commands
+arriving together can share a commit (group commit, with ``group`` and where the tree has it);
+on PostgreSQL psycopg2 then cooperates with eventlet as in a service (psycogreen).
 """
 
 from __future__ import annotations
@@ -59,14 +62,18 @@ def resident_id(seed: int) -> str:
 def main() -> None:
     database, synchronous = sys.argv[1], sys.argv[2]
     configure_logging("bench", level="warning")  # a line per command would be measured too
-    url = f"sqlite:///{database}"
+    postgres = database.startswith("postgresql")
+    url = database if postgres else f"sqlite:///{database}"
     upgrade_to_head(url, "services.recruitment.migrations")
-    engine = create_database_engine(url)
+    # A service's engine is green (shared/kit/service.py); alone, without eventlet, plain.
+    engine = create_database_engine(url, green=postgres and CLIENTS > 1)
 
-    @sa.event.listens_for(engine, "connect")
-    def _same_settings_as_the_peer(dbapi_connection: Any, _record: Any) -> None:
-        # After the product's own listener, so this one's synchronous setting wins.
-        dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
+    if not postgres:
+
+        @sa.event.listens_for(engine, "connect")
+        def _same_settings_as_the_peer(dbapi_connection: Any, _record: Any) -> None:
+            # After the product's own listener, so this one's synchronous setting wins.
+            dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
 
     sessions = sessionmaker(engine)
     keepers: dict[type[Aggregate], IndexKeeper] = {

@@ -7,9 +7,15 @@ cache with fast-forward, as ours keeps a stream cache and asks for newer events)
 registration is open, then save a ``Registration`` with recruitment's fields and an
 ``IdNumberClaim`` (one per campaign and keyed ID-number digest: a second registration of the
 number collides on the claim's version) in one ``Application.save``. SQLite in WAL mode
-with the same ``synchronous`` setting as ours. Protocol as bench/command_path_ours.py.
+with the same ``synchronous`` setting as ours, or PostgreSQL (``eventsourcing.postgres``, with
+psycopg 3, which the bench installs into the peer's venv) on the server's own settings, as
+ours. Protocol as bench/command_path_ours.py.
 
-    python bench/command_path_peer.py DATABASE SYNCHRONOUS
+    python bench/command_path_peer.py DATABASE SYNCHRONOUS [CALLERS]
+
+DATABASE is a SQLite file or a ``postgresql://`` URL (SYNCHRONOUS is then ignored). With
+CALLERS above 1 the commands come from that many threads sharing the one application (its
+connection pool as large as ours: 10, and 10 more on demand).
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ import hmac
 import json
 import os
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -102,14 +111,31 @@ def resident_id(seed: int) -> str:
     return f"4101021990{month:02d}{day:02d}{sequence:03d}X"
 
 
+def persistence(database: str, synchronous: str) -> dict[str, str]:
+    """The application's environment for a SQLite file or a PostgreSQL URL."""
+    if not database.startswith("postgresql"):
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": database,
+            "BENCH_SYNCHRONOUS": synchronous,
+        }
+    url = urlsplit(database)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.path.lstrip("/"),
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": url.username or "postgres",
+        "POSTGRES_PASSWORD": url.password or "",  # trust authentication
+        "POSTGRES_POOL_SIZE": "10",  # as ours (shared/eventstore/database.py)
+        "POSTGRES_MAX_OVERFLOW": "10",
+    }
+
+
 def main() -> None:
     database, synchronous = sys.argv[1], sys.argv[2]
-    os.environ.update(
-        PERSISTENCE_MODULE="eventsourcing.sqlite",
-        SQLITE_DBNAME=database,
-        AGGREGATE_CACHE_MAXSIZE="10000",
-        BENCH_SYNCHRONOUS=synchronous,
-    )
+    callers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    os.environ.update(persistence(database, synchronous), AGGREGATE_CACHE_MAXSIZE="10000")
     app = Recruitment()
     now = datetime.now(UTC)
     campaign = Campaign(
@@ -121,20 +147,44 @@ def main() -> None:
     for line in sys.stdin:
         first, count = (int(part) for part in line.split())
         wall, cpu = time.perf_counter(), time.process_time()
-        for seed in range(first, first + count):
-            app.register(
-                campaign.id,
-                name="欧阳明轩",
-                phone="13700001234",
-                id_number=resident_id(seed),
-                university="Henan University",
-                major="Law",
-                grade="junior",
-                hometown="Beiguan Town",
-                channel="organisation",
-            )
+        register(app, campaign.id, iter(range(first, first + count)), callers)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
+
+
+def register(app: Recruitment, campaign_id: uuid.UUID, seeds: Iterator[int], callers: int) -> None:
+    """Register a student per seed, from ``callers`` threads taking seeds from one iterator
+    (a range's iterator hands each seed to one thread only)."""
+    failures: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            for seed in seeds:
+                app.register(
+                    campaign_id,
+                    name="欧阳明轩",
+                    phone="13700001234",
+                    id_number=resident_id(seed),
+                    university="Henan University",
+                    major="Law",
+                    grade="junior",
+                    hometown="Beiguan Town",
+                    channel="organisation",
+                )
+        except BaseException as error:  # raised again in the caller's thread, below
+            failures.append(error)
+            raise
+
+    if callers == 1:
+        client()
+        return
+    threads = [threading.Thread(target=client) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 if __name__ == "__main__":
