@@ -10,26 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from shared.backoff import Backoff
-from shared.events.envelope import Envelope
-from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import outbox
 from shared.messaging.publisher_confirms import PublishFailedError
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import EVENT_LOG_QUEUE, amqp_parameters
-from shared.migrations import upgrade_to_head
+from tests.factories import make_alliance_joined
 from tests.support.broker import broker_channel, producer_signer
 from tests.support.tcp_proxy import TcpProxy
 
 SIGNER = producer_signer("recruitment")
-
-
-@pytest.fixture
-def engine(database_url):
-    upgrade_to_head(database_url, "services.recruitment.migrations")
-    engine = create_database_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -42,16 +32,7 @@ def proxy():
 def commit_events(engine, count, stream=None):
     stream = stream or f"student-{uuid.uuid4()}"
     envelopes = [
-        Envelope(
-            event_type="AllianceJoined",
-            schema_version=1,
-            stream_id=stream,
-            stream_version=n,
-            producer="recruitment",
-            actor="student:x",
-            correlation_id="corr",
-            payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
-        )
+        make_alliance_joined(n, stream_id=stream, actor="student:x", correlation_id="corr")
         for n in range(1, count + 1)
     ]
     with sessionmaker(engine)() as session:
@@ -80,48 +61,60 @@ def pending(engine):
         ).scalar_one()
 
 
-def test_publishes_committed_events_in_order_and_marks_them(engine, amqp_uri):
-    event_ids = commit_events(engine, 450)
+def test_publishes_committed_events_in_order_and_marks_them(recruitment_engine, amqp_uri):
+    event_ids = commit_events(recruitment_engine, 450)
     relay = OutboxRelay(
-        engine, amqp_uri, "recruitment", RelaySettings(batch_size=200), signer=SIGNER
+        recruitment_engine, amqp_uri, "recruitment", RelaySettings(batch_size=200), signer=SIGNER
     )
     assert relay.publish_pending() == 450
-    assert pending(engine) == 0
+    assert pending(recruitment_engine) == 0
     assert drain_log_queue(amqp_uri) == event_ids
 
 
-def test_publishes_many_small_batches_in_commit_order_while_new_events_arrive(engine, amqp_uri):
+def test_publishes_many_small_batches_in_commit_order_while_new_events_arrive(
+    recruitment_engine, amqp_uri
+):
     # Each batch is read and framed while the broker confirms the one before it.
-    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=7), signer=SIGNER)
-    committed = commit_events(engine, 60)
-    writer = threading.Thread(target=lambda: committed.extend(commit_events(engine, 40)))
+    relay = OutboxRelay(
+        recruitment_engine, amqp_uri, "recruitment", RelaySettings(batch_size=7), signer=SIGNER
+    )
+    committed = commit_events(recruitment_engine, 60)
+    writer = threading.Thread(
+        target=lambda: committed.extend(commit_events(recruitment_engine, 40))
+    )
     writer.start()
     published = relay.publish_pending()
     writer.join()
     published += relay.publish_pending()
     assert published == 100
-    assert pending(engine) == 0
+    assert pending(recruitment_engine) == 0
     assert drain_log_queue(amqp_uri) == committed
 
 
-def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(engine, amqp_uri):
-    relay = OutboxRelay(engine, amqp_uri, "recruitment", RelaySettings(batch_size=4), signer=SIGNER)
-    first = commit_events(engine, 1)
+def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(
+    recruitment_engine, amqp_uri
+):
+    relay = OutboxRelay(
+        recruitment_engine, amqp_uri, "recruitment", RelaySettings(batch_size=4), signer=SIGNER
+    )
+    first = commit_events(recruitment_engine, 1)
     relay.publish_pending()
     with broker_channel(amqp_uri) as channel:
         channel.queue_unbind(EVENT_LOG_QUEUE, "recruitment.events", "#")
-    stranded = commit_events(engine, 10)
+    stranded = commit_events(recruitment_engine, 10)
     with pytest.raises(PublishFailedError, match="confirmed 0 of 4"):
         relay.publish_pending()
-    assert pending(engine) == 10
+    assert pending(recruitment_engine) == 10
     # The relay binds the log's queue again when it reconnects, before publishing.
     assert relay.publish_pending() == 10
     assert drain_log_queue(amqp_uri) == first + stranded
 
 
-def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running(engine, amqp_uri):
+def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running(
+    recruitment_engine, amqp_uri
+):
     relay = OutboxRelay(
-        engine,
+        recruitment_engine,
         amqp_uri,
         "recruitment",
         RelaySettings(backoff=Backoff(0.05, 30.0), idle_poll=0.1),
@@ -136,11 +129,11 @@ def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running
         original(seqs)
 
     relay._mark_published = mark_failing_once
-    event_ids = commit_events(engine, 3)
+    event_ids = commit_events(recruitment_engine, 3)
     worker = threading.Thread(target=relay.run, daemon=True)
     worker.start()
     try:
-        _wait_until(lambda: pending(engine) == 0)
+        _wait_until(lambda: pending(recruitment_engine) == 0)
     finally:
         relay.stop()
         worker.join(5)
@@ -151,11 +144,11 @@ def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running
 
 
 def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_back(
-    engine, amqp_uri, proxy
+    recruitment_engine, amqp_uri, proxy
 ):
     vhost = amqp_parameters(amqp_uri)["virtual_host"]
     relay = OutboxRelay(
-        engine,
+        recruitment_engine,
         proxy.uri(vhost),
         "recruitment",
         RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
@@ -164,32 +157,34 @@ def test_keeps_events_while_the_broker_is_down_and_publishes_them_when_it_is_bac
     worker = threading.Thread(target=relay.run, daemon=True)
     worker.start()
     try:
-        first = commit_events(engine, 5)
-        _wait_until(lambda: pending(engine) == 0)
+        first = commit_events(recruitment_engine, 5)
+        _wait_until(lambda: pending(recruitment_engine) == 0)
         proxy.cut()
-        during_outage = commit_events(engine, 7)
+        during_outage = commit_events(recruitment_engine, 7)
         relay.notify()
         time.sleep(0.5)
-        assert pending(engine) == 7
+        assert pending(recruitment_engine) == 7
         proxy.restore()
-        _wait_until(lambda: pending(engine) == 0)
+        _wait_until(lambda: pending(recruitment_engine) == 0)
     finally:
         relay.stop()
         worker.join(5)
     assert drain_log_queue(amqp_uri) == first + during_outage
 
 
-def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(engine, amqp_uri):
-    event_ids = commit_events(engine, 3)
-    relay = OutboxRelay(engine, amqp_uri, "recruitment", signer=SIGNER)
+def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(
+    recruitment_engine, amqp_uri
+):
+    event_ids = commit_events(recruitment_engine, 3)
+    relay = OutboxRelay(recruitment_engine, amqp_uri, "recruitment", signer=SIGNER)
     original = relay._mark_published
     relay._mark_published = lambda seqs: (_ for _ in ()).throw(OSError("process died"))
     with pytest.raises(OSError, match="process died"):
         relay.publish_pending()
-    assert pending(engine) == 3
+    assert pending(recruitment_engine) == 3
     relay._mark_published = original
     relay.publish_pending()
-    assert pending(engine) == 0
+    assert pending(recruitment_engine) == 0
     assert drain_log_queue(amqp_uri) == event_ids + event_ids
 
 

@@ -4,7 +4,6 @@ import threading
 import time
 import uuid
 
-import pytest
 from nameko.events import event_handler
 from sqlalchemy.orm import sessionmaker
 
@@ -14,12 +13,11 @@ from shared.eventlog.consumer import ConsumerOptions
 from shared.eventlog.process import event_log_consumer
 from shared.eventlog.reader import EventLogReader
 from shared.eventlog.verify import verify_chain
-from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import EventStore
 from shared.messaging.relay import OutboxRelay, RelaySettings
 from shared.messaging.topology import amqp_parameters
-from shared.migrations import upgrade_to_head
+from tests.factories import make_alliance_joined
 from tests.support.broker import producer_signer
 from tests.support.tcp_proxy import TcpProxy
 
@@ -33,26 +31,11 @@ FAST = ConsumerOptions(
 )
 
 
-@pytest.fixture
-def service_engine(database_url):
-    upgrade_to_head(database_url, "services.recruitment.migrations")
-    engine = create_database_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
 def commit(engine, count):
     stream = f"student-{uuid.uuid4()}"
     envelopes = [
-        Envelope(
-            event_type="AllianceJoined",
-            schema_version=1,
-            stream_id=stream,
-            stream_version=n,
-            producer="recruitment",
-            actor="student:x",
-            correlation_id=f"corr-{stream}",
-            payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
+        make_alliance_joined(
+            n, stream_id=stream, actor="student:x", correlation_id=f"corr-{stream}"
         )
         for n in range(1, count + 1)
     ]
@@ -70,7 +53,7 @@ def wait_for(condition, timeout=20.0):
 
 
 def test_an_outage_at_commit_time_loses_no_event_and_doubles_none_in_the_log(
-    service_engine, amqp_uri, sqlite_url
+    recruitment_engine, amqp_uri, sqlite_url
 ):
     log_url = sqlite_url.replace("test.db", "log.db")
     settings = load_settings(
@@ -79,7 +62,7 @@ def test_an_outage_at_commit_time_loses_no_event_and_doubles_none_in_the_log(
     proxy = TcpProxy()
     vhost = amqp_parameters(amqp_uri)["virtual_host"]
     relay = OutboxRelay(
-        service_engine,
+        recruitment_engine,
         proxy.uri(vhost),
         "recruitment",
         RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
@@ -105,15 +88,15 @@ def test_an_outage_at_commit_time_loses_no_event_and_doubles_none_in_the_log(
         for thread in threads:
             thread.start()
         try:
-            committed += commit(service_engine, 10)
+            committed += commit(recruitment_engine, 10)
             relay.notify()
             time.sleep(0.3)
             proxy.cut()
-            committed += commit(service_engine, 15)
+            committed += commit(recruitment_engine, 15)
             relay.notify()
             time.sleep(0.5)
             proxy.restore()
-            committed += commit(service_engine, 5)
+            committed += commit(recruitment_engine, 5)
             relay.notify()
             reader = EventLogReader(create_database_engine(log_url, reader=True))
             wait_for(lambda: reader.head() >= len(committed) and relay.pending_count() == 0)
@@ -143,13 +126,13 @@ class PlainListener:
 
 
 def test_relayed_events_reach_a_plain_nameko_event_handler(
-    service_engine, amqp_uri, container_factory, rabbit_config
+    recruitment_engine, amqp_uri, container_factory, rabbit_config
 ):
     RECEIVED.clear()
     container = container_factory(PlainListener, rabbit_config)
     container.start()
-    event_ids = commit(service_engine, 3)
-    OutboxRelay(service_engine, amqp_uri, "recruitment", signer=SIGNER).publish_pending()
+    event_ids = commit(recruitment_engine, 3)
+    OutboxRelay(recruitment_engine, amqp_uri, "recruitment", signer=SIGNER).publish_pending()
     wait_for(lambda: len(RECEIVED) == 3)
     assert [body["event_id"] for body in RECEIVED] == event_ids
     assert {body["event_type"] for body in RECEIVED} == {"AllianceJoined"}

@@ -15,6 +15,7 @@ from shared.kit.service import WorkerLogContext
 from shared.messaging.dead_letters import inspect_dead_letters, replay_dead_letters
 from shared.messaging.inbox import reliable_event_handler
 from shared.migrations import upgrade_to_head
+from tests.factories import make_alliance_joined
 from tests.support.broker import publish_events
 
 QUEUE = "evt-recruitment-AllianceJoined--tally.on_joined"
@@ -62,15 +63,8 @@ def publish(amqp_uri, envelope, times=1):
 
 
 def joined():
-    return Envelope(
-        event_type="AllianceJoined",
-        schema_version=1,
-        stream_id=f"student-{uuid.uuid4()}",
-        stream_version=1,
-        producer="recruitment",
-        actor="student:x",
-        correlation_id="corr",
-        payload={"student_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4())},
+    return make_alliance_joined(
+        student_id=str(uuid.uuid4()), actor="student:x", correlation_id="corr"
     )
 
 
