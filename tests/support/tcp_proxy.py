@@ -40,20 +40,9 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._open += [client, upstream]
+            link = _Link(client, upstream)
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
-        except (OSError, EOFError):  # eventlet reports a shut-down socket as EOFError
-            pass
-        finally:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.close()
+                threading.Thread(target=link.pipe, args=(source, sink), daemon=True).start()
 
     def cut(self) -> None:
         """The broker "goes down": existing connections die, new ones are refused."""
@@ -79,3 +68,42 @@ class TcpProxy:
 
     def uri(self, vhost: str) -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/{vhost}"
+
+
+class _Link:
+    """One proxied connection: two pipes, one per direction, over the same two sockets.
+
+    A socket is closed only once neither pipe can be waiting on it. Closing a socket that
+    another green thread is parked on (reading, or writing into a full buffer) leaves that
+    thread's listener in eventlet's hub for ever: the closed descriptor's number is then reused
+    by the next socket the process opens, and if that one is not a green socket (libpq's, under
+    psycogreen) its first read fails with "Second simultaneous read on fileno N". So a pipe
+    that ends only shuts both sockets down, which wakes the other pipe with an end of file,
+    and the second pipe to end closes them.
+    """
+
+    def __init__(self, client: socket.socket, upstream: socket.socket) -> None:
+        self._ends = (client, upstream)
+        self._lock = threading.Lock()
+        self._pipes_running = 2
+
+    def pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except (OSError, EOFError):  # eventlet reports a shut-down socket as EOFError
+            pass
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        for end in self._ends:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            self._pipes_running -= 1
+            last = self._pipes_running == 0
+        if last:
+            for end in self._ends:
+                with contextlib.suppress(OSError):
+                    end.close()
