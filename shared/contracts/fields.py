@@ -49,6 +49,7 @@ def is_personal(field: fields.Field[Any]) -> bool:
 
 
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+CANONICAL_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 class Id(fields.String):
@@ -62,6 +63,8 @@ class Id(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if text == "" and not self.required:
             return text  # an optional id left empty, as ``_serialize`` writes it
+        if CANONICAL_UUID_TEXT.match(text):
+            return text  # what ``str(uuid.UUID(text))`` would give back (every id we send)
         if not UUID_TEXT.match(text):  # the hyphenated form of JSON Schema's "uuid" only
             raise ValidationError("not a valid UUID")
         return str(uuid.UUID(text))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar, Self, dataclass_transform
 
-from marshmallow import Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, missing
+from marshmallow.fields import Field
 
 from shared.contracts.fields import is_personal
 from shared.contracts.registry import CONTRACTS
@@ -67,18 +68,21 @@ class Command:
     def parse(cls, arguments: object) -> Self:
         """Validate ``arguments`` (a JSON object) into the command, or ``InvalidArgumentsError``."""
         schema = cls.schema()
-        try:
-            values: dict[str, Any] = schema.load(arguments)  # type: ignore[arg-type]
-        except ValidationError as error:
-            raise invalid_arguments(schema, error) from None
+        values = _loaded_in_one_pass(cls, arguments)
+        if values is None:
+            try:
+                values = schema.load(arguments)  # type: ignore[arg-type]
+            except ValidationError as error:
+                raise invalid_arguments(schema, error) from None
         return cls(**{name: _immutable(value) for name, value in values.items()})
 
     def arguments(self) -> dict[str, object]:
         """The command as RPC arguments: the JSON object ``parse`` reads back."""
-        return {
-            attribute.name: to_wire(getattr(self, attribute.name))
-            for attribute in dataclasses.fields(self)  # type: ignore[arg-type]
-        }
+        made: dict[str, object] = {}
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            made[name] = value if type(value) is str else to_wire(value)  # most are text
+        return made
 
     def with_values(self, **values: object) -> Self:
         """The same command with some fields replaced (values of the fields' own types)."""
@@ -102,6 +106,61 @@ def _schema_instance(record: type[Any]) -> Schema:
     if schema is None:
         schema = _SCHEMAS[record] = build_schema(record)()
     return schema
+
+
+_Plain = tuple[tuple[tuple[str, Field[Any]], ...], frozenset[str]]
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(command: type[Command]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(command)
+    if names is None:
+        names = _FIELD_NAMES[command] = command.field_names()
+    return names
+
+
+_PLAIN_FIELDS: dict[type[Any], _Plain | None] = {}
+
+
+def _loaded_in_one_pass(command: type[Command], arguments: object) -> dict[str, Any] | None:
+    """What ``schema.load(arguments)`` answers for valid arguments, by each field's own
+    ``deserialize`` (its type check, rules and default) without the schema's load machinery
+    around it (the error store, a closure and a call per field, the hook lookups): that
+    machinery was a quarter of a registration's parse (55 against 42 µs), and every command is
+    parsed twice, by the gateway and again by its service, which trusts no RPC caller (any
+    component's broker user may publish an RPC request). None when the one pass
+    cannot stand for ``load``: the arguments are not a plain dict, name a field the schema
+    does not load, or a field refuses its value; then ``load`` itself answers, with every
+    field's messages, as before. A schema with hooks, partial loading or renamed fields
+    always takes ``load``."""
+    if command not in _PLAIN_FIELDS:
+        _PLAIN_FIELDS[command] = _plain_fields(command.schema())
+    plain = _PLAIN_FIELDS[command]
+    if plain is None or type(arguments) is not dict:
+        return None
+    fields, names = plain
+    if not arguments.keys() <= names:
+        return None
+    values: dict[str, Any] = {}
+    try:
+        for name, field in fields:
+            value = field.deserialize(arguments.get(name, missing), name, arguments)
+            if value is not missing:
+                values[name] = value
+    except ValidationError:
+        return None
+    return values
+
+
+def _plain_fields(schema: Schema) -> _Plain | None:
+    """The fields ``load`` would deserialize one by one, and nothing else, when that is all
+    it does (no hooks, no partial loading, no renamed field); else None."""
+    if any(schema._hooks.values()) or schema.partial or schema.unknown != RAISE:
+        return None
+    fields = tuple(schema.load_fields.items())
+    if any(field.data_key is not None or field.attribute is not None for _, field in fields):
+        return None
+    return fields, frozenset(name for name, _ in fields)
 
 
 _PERSONAL: dict[type[Any], frozenset[str]] = {}
