@@ -36,6 +36,7 @@ from eventlet import wsgi
 from nameko.web.server import HttpOnlyProtocol
 
 from gateway.core.errors import ApiError
+from gateway.core.http_request import parse_request
 from gateway.core.slow_clients import ClientBook, HttpLimits
 from shared.logging import get_logger
 
@@ -191,6 +192,11 @@ class EdgeProtocol(HttpOnlyProtocol):  # type: ignore[misc] # eventlet is untype
             self.wfile.flush()
         except OSError:
             pass
+
+    def parse_request(self) -> bool:
+        """The standard library's, with the usual headers read without the email package
+        (``gateway.core.http_request``)."""
+        return parse_request(self)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """What the standard library's request parser answers with, in JSON."""
