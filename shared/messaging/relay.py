@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -174,16 +175,12 @@ class OutboxRelay:
 
     def _next_batch(self, in_flight: list[int]) -> list[Any]:
         """The oldest pending rows, leaving out those sent and awaiting confirms."""
-        query = (
-            sa.select(events)
-            .join(outbox, outbox.c.seq == events.c.seq)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(self.settings.batch_size)
-        )
-        if in_flight:
-            query = query.where(outbox.c.seq.not_in(in_flight))
+        limit = self.settings.batch_size
         with self._engine.connect() as connection:
+            if not in_flight:  # every pass but those behind a full batch
+                cursor = _PENDING.run(connection, {"limit": limit})
+                return [_PendingRow._make(values) for values in cursor.fetchall()]
+            query = _pending_query().limit(limit).where(outbox.c.seq.not_in(in_flight))
             return list(connection.execute(query))
 
     def _frame(self, rows: list[Any]) -> FramedBatch | None:
@@ -234,6 +231,21 @@ class OutboxRelay:
         channel, self._channel = self._channel, None
         if channel is not None:
             channel.close()
+
+
+def _pending_query() -> sa.Select[Any]:
+    return (
+        sa.select(events)
+        .join(outbox, outbox.c.seq == events.c.seq)
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.seq)
+    )
+
+
+# The pending rows of a pass, on the driver's cursor like the mark below; every column is
+# text or an integer, which the drivers give as they are, read by name as SQLAlchemy's rows.
+_PENDING = DriverStatement(_pending_query().limit(sa.bindparam("limit", type_=sa.Integer)))
+_PendingRow = namedtuple("_PendingRow", [column.name for column in events.c])  # type: ignore[misc]
 
 
 # The mark of a confirmed batch, one statement per batch length met (at most the batch size),
