@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 Shape = tuple[str, str, str, tuple[str, ...]]  # kind, table, key column, columns
+PAGE_ROWS = 1000  # rows per round trip on PostgreSQL (a live batch is at most 500 events)
 _statements: dict[tuple[str, sa.Table, str, tuple[str, ...]], Any] = {}
 
 
@@ -90,8 +91,14 @@ class WriteBatch:
     def _send(self, statement: Any, rows: list[dict[str, Any]]) -> None:
         """One ``executemany``; on SQLite straight through the driver's cursor with the
         statement compiled once (SQLAlchemy's per-row parameter processing was a third of a
-        replay's write time), with the columns' own bind processors (JSON, booleans)."""
-        plan = _sqlite_plan(statement, self.connection) if rows else None
+        replay's write time), with the columns' own bind processors (JSON, booleans). On
+        PostgreSQL (psycopg2) the group goes out in one round trip (``_send_postgresql``)."""
+        if not rows:
+            return
+        if self.connection.dialect.name == "postgresql":
+            self._send_postgresql(statement, rows)
+            return
+        plan = _sqlite_plan(statement, self.connection)
         if plan is None or set(plan[0]) != rows[0].keys():
             self.connection.execute(statement, rows)
             return
@@ -105,6 +112,28 @@ class WriteBatch:
         cursor = self.connection.connection.cursor()
         try:
             cursor.executemany(sql, values)
+        finally:
+            cursor.close()
+
+    def _send_postgresql(self, statement: Any, rows: list[dict[str, Any]]) -> None:
+        """A group's statements joined into one round trip (psycopg2's ``execute_batch``),
+        in order, with the columns' own bind processors. psycopg2's ``executemany`` (which
+        SQLAlchemy uses for deletes and updates) sends one statement per row and waits for
+        each: under eventlet each wait gave the hub to the requests, and the live read models
+        fell seconds behind. Inserts SQLAlchemy already sends as multi-row VALUES."""
+        plan = _postgresql_plan(statement, self.connection)
+        if plan is None or set(plan[0]) != rows[0].keys():
+            self.connection.execute(statement, rows)
+            return
+        # Only where the driver is psycopg2 (untyped: no stubs in the project's tools).
+        from psycopg2.extras import execute_batch  # type: ignore[import-untyped]
+
+        _names, processors, sql = plan
+        if processors:
+            rows = [_processed_named(row, processors) for row in rows]
+        cursor = self.connection.connection.cursor()
+        try:
+            execute_batch(cursor, sql, rows, page_size=PAGE_ROWS)
         finally:
             cursor.close()
 
@@ -133,6 +162,15 @@ def _statement(kind: str, table: sa.Table, key: str, columns: tuple[str, ...]) -
     return cached
 
 
+def _processed_named(
+    row: dict[str, Any], processors: tuple[tuple[str, Any], ...]
+) -> dict[str, Any]:
+    values = dict(row)
+    for name, processor in processors:
+        values[name] = processor(values[name])
+    return values
+
+
 def _processed(row: tuple[Any, ...], processors: tuple[tuple[int, Any], ...]) -> list[Any]:
     values = list(row)
     for index, processor in processors:
@@ -159,3 +197,24 @@ def _sqlite_plan(statement: Any, connection: Connection) -> _Plan | None:
             found = (names, processors, compiled.string)
         _sqlite_plans[statement] = found
     return _sqlite_plans[statement]
+
+
+_postgresql_plans: dict[Any, _Plan | None] = {}  # statement -> plan, as ``_sqlite_plans``
+
+
+def _postgresql_plan(statement: Any, connection: Connection) -> _Plan | None:
+    """The statement's psycopg2 text (named parameters), its parameters' names and their
+    processors by name; None off psycopg2, for inserts (SQLAlchemy sends those as multi-row
+    VALUES already) or where SQLAlchemy must fill something in itself."""
+    if connection.dialect.driver != "psycopg2" or statement.is_insert:
+        return None
+    if statement not in _postgresql_plans:
+        compiled = statement.compile(dialect=connection.dialect)
+        found: _Plan | None = None
+        if not compiled.positional and not compiled.insert_prefetch:
+            names = tuple(compiled.bind_names.values())
+            bound = compiled._bind_processors
+            processors = tuple((name, bound[name]) for name in names if name in bound)
+            found = (names, processors, compiled.string)
+        _postgresql_plans[statement] = found
+    return _postgresql_plans[statement]
