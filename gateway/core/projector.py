@@ -64,8 +64,13 @@ class Projector:
         entries: list[Entry] = [(e.position, e.envelope.event_type, 0, "", "") for e in batch]
         return self._apply(entries, {e.position: e.envelope for e in batch})
 
-    def apply_rows(self, rows: LogRows) -> int:
+    def apply_rows(self, rows: LogRows, *, after: int | None = None) -> int:
         """``apply`` for log entries as stored (``log_rows.read_rows_after``).
+
+        ``after``: the position the rows were read after, as the reader last knew the
+        checkpoint (``CatchUpSubscription`` keeps it between batches instead of reading it
+        before each). Should the checkpoint stand before it (moved back by ``rewind``), nothing
+        is applied and the checkpoint is returned, for the reader to read from there.
 
         An entry that erases no one and whose payload holds no sealed text goes the fast way:
         its parsed JSON is loaded by ``PayloadLoader`` (the same values as the contract gives),
@@ -73,9 +78,11 @@ class Projector:
         and applied as ``apply`` does."""
         whole = rows.whole
         envelopes = {position: envelope_from_row(whole[position]) for position in sorted(whole)}
-        return self._apply(rows.entries, envelopes)
+        return self._apply(rows.entries, envelopes, after)
 
-    def _apply(self, entries: list[Entry], envelopes: dict[int, Envelope]) -> int:
+    def _apply(
+        self, entries: list[Entry], envelopes: dict[int, Envelope], after: int | None = None
+    ) -> int:
         """Apply ``entries``: those in ``envelopes`` the envelope way, the others the fast
         way (their stored version, ``occurred_at`` and payload text)."""
         keys: dict[str, KnownKey] = {}
@@ -85,6 +92,8 @@ class Projector:
         handlers, load = self._handlers, self._loader.load
         with self._engine.begin() as connection:
             current = _checkpoint(connection, lock=True)
+            if after is not None and current < after:
+                return current  # moved back meanwhile: entries after it would be skipped
             # The handlers' row writes go out grouped, a few executemany per batch.
             writes = cast(Connection, WriteBatch(connection))
             # One loop for every entry (a replay runs it a million times): the fast way
@@ -107,11 +116,7 @@ class Projector:
                     continue
                 handler(writes, values, occurred_at)  # canonical: checked by read_rows_after
             cast(WriteBatch, writes).flush()
-            connection.execute(
-                checkpoint.update()
-                .where(checkpoint.c.projection == PROJECTION)
-                .values(position=current)
-            )
+            connection.execute(_MOVE_CHECKPOINT, {"position": current})
         erasing = any(entry[1] == ERASURE for entry in entries)
         if erasing and self._keys is not None and self._keys.destroys:
             truncate_write_ahead_log(self._engine)
@@ -125,17 +130,22 @@ class Projector:
     def rewind(self, position: int) -> None:
         """Move the checkpoint back (say, to re-apply a stretch of the log); rows stay."""
         with self._engine.begin() as connection:
-            connection.execute(
-                checkpoint.update()
-                .where(checkpoint.c.projection == PROJECTION)
-                .values(position=position)
-            )
+            connection.execute(_MOVE_CHECKPOINT, {"position": position})
+
+
+# Built once, so that every batch finds them compiled (built per batch, with their cache keys,
+# they were a tenth of the live subscription's CPU).
+_READ_CHECKPOINT = sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
+_LOCK_CHECKPOINT = _READ_CHECKPOINT.with_for_update()
+_MOVE_CHECKPOINT = (
+    checkpoint.update()
+    .where(checkpoint.c.projection == PROJECTION)
+    .values(position=sa.bindparam("position"))
+)
 
 
 def _checkpoint(connection: Connection, *, lock: bool = False) -> int:
-    query = sa.select(checkpoint.c.position).where(checkpoint.c.projection == PROJECTION)
-    if lock:
-        query = query.with_for_update()
+    query = _LOCK_CHECKPOINT if lock else _READ_CHECKPOINT
     return int(connection.execute(query).scalar_one())
 
 

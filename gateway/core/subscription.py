@@ -40,19 +40,31 @@ class CatchUpSubscription:
         self._batch_size = batch_size
         self._sleep = sleep
         self._stopping = False
+        # The checkpoint as the last batch left it: while entries keep coming, a poll reads
+        # after it without asking the database first (the projector checks it under the
+        # checkpoint's lock). None: ask.
+        self._position: int | None = None
 
     def catch_up_once(self) -> int:
         """Apply the next batch, if any; returns how many log entries it held."""
+        position = self._position
+        if position is None:
+            position = self._projector.position()
         # The stored rows, not envelopes: the projector builds one only where it needs it.
-        position = self._projector.position()
         batch = read_rows_after(self._reader.engine, position, self._batch_size)
-        if batch:
-            position = self._projector.apply_rows(batch)
-            log.debug("readmodel.caught_up", events=len(batch), position=position)
+        if not batch:
+            # Idle: the next poll asks the database again (the checkpoint may have been moved
+            # back, and with no entries coming no batch would show it).
+            self._position = None
+            return 0
+        self._position = self._projector.apply_rows(batch, after=position)
+        log.debug("readmodel.caught_up", events=len(batch), position=self._position)
         return len(batch)
 
     def catch_up(self) -> int:
-        """Apply everything logged so far (used by tests and at start-up)."""
+        """Apply everything logged so far (used by tests and at start-up), from the
+        checkpoint as the database holds it."""
+        self._position = None
         total = 0
         while (applied := self.catch_up_once()) > 0:
             total += applied
@@ -66,6 +78,7 @@ class CatchUpSubscription:
             try:
                 applied = self.catch_up_once()
             except Exception as error:
+                self._position = None  # read the checkpoint again once the database answers
                 pause = next(pauses)
                 # Only the class: database errors may quote rows, and rows hold personal data.
                 log.warning(
