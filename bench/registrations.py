@@ -116,6 +116,12 @@ class ProfiledTree(SourceTree):
         return environ | {"PYTHONPATH": path, "GRAVITY_BENCH_PROFILE_DIR": self.folder}
 
 
+@dataclass(frozen=True)
+class ProfiledPostgresTree(ProfiledTree, postgres_suite.PostgresTree):
+    """A profiled tree whose suite keeps its data in PostgreSQL (``--profile`` with
+    ``--database postgresql``)."""
+
+
 def switch_profilers(tree: SourceTree, suite_pid: int) -> None:
     """Starts (or stops and writes) the profiler of every process of a profiled suite."""
     if isinstance(tree, ProfiledTree):
@@ -145,9 +151,13 @@ def measure(
         urls: dict[str, str] = {}
         if database == "postgresql":
             urls = stack.enter_context(postgres_suite.throwaway_databases())
-            tree = postgres_suite.PostgresTree(
-                tree.path, f"{tree.label} on PostgreSQL", tuple(urls.items())
-            )
+            label = f"{tree.label} on PostgreSQL"
+            if isinstance(tree, ProfiledTree):
+                tree = ProfiledPostgresTree(
+                    tree.path, label, folder=tree.folder, urls=tuple(urls.items())
+                )
+            else:
+                tree = postgres_suite.PostgresTree(tree.path, label, tuple(urls.items()))
         port = free_port()
         with running_suite(tree, amqp_uri, data_dir, port) as suite:
             base = f"http://127.0.0.1:{port}/api/v1"
@@ -378,7 +388,10 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         with source_tree(args.against) as tree:
             profiled = ProfiledTree(tree.path, f"{tree.label}, profiled", str(folder))
-            report(measure(profiled, args.clients, args.seconds, seed, relay=False), "")
+            run = measure(
+                profiled, args.clients, args.seconds, seed, relay=False, database=args.database
+            )
+            report(run, "")
         print(f"\nprofiles in {folder}")
         return
     if args.sealing_baseline:
