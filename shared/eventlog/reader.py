@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.eventlog.chain import envelope_from_row
-from shared.eventlog.tables import event_log
+from shared.eventlog.tables import BLOCK_BITS, SQLITE_BLOCK, event_log
 from shared.events.canonical import format_timestamp, parse_timestamp
 from shared.events.envelope import Envelope
 
@@ -65,7 +65,7 @@ class EventLogReader:
         if event_type is not None:
             query = query.where(event_log.c.event_type == event_type)
         if stream_id is not None:
-            query = query.where(event_log.c.stream_id == stream_id)
+            query = query.where(_in_stream(stream_id, position, self._engine.dialect.name))
         if before is not None:
             query = query.where(event_log.c.position < before)
         # The stored text is the canonical form (fixed width, UTC): it sorts as time does.
@@ -90,3 +90,21 @@ class EventLogReader:
         with self._engine.connect() as connection:
             last = connection.execute(sa.select(sa.func.max(event_log.c.position))).scalar()
         return int(last or 0)
+
+
+def _in_stream(stream_id: str, after: int, dialect: str) -> sa.ColumnElement[bool]:
+    """The entries of one stream after ``after``. On SQLite the stream index is kept per block
+    of positions (``tables.py``): name every block from ``after``'s to the last, so that SQLite
+    searches the index once per block instead of reading the whole log."""
+    same_stream = event_log.c.stream_id == stream_id
+    if dialect != "sqlite":
+        return same_stream
+    blocks = sa.select(sa.literal(after >> BLOCK_BITS).label("block")).cte("blocks", recursive=True)
+    last = sa.select(sa.func.max(event_log.c.position)).scalar_subquery()
+    blocks = blocks.union_all(
+        sa.select(blocks.c.block + 1).where(blocks.c.block < last.op(">>")(BLOCK_BITS))
+    )
+    # Written exactly as the index's expression: SQLite uses an index on an expression only
+    # for that same expression.
+    block: sa.ColumnElement[int] = sa.literal_column(SQLITE_BLOCK)
+    return sa.and_(block.in_(sa.select(blocks.c.block)), same_stream)

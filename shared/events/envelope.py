@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.events.canonical import format_timestamp, parse_timestamp
+from shared.events.ids import time_ordered_id
 
 ENVELOPE_FIELDS = (
     "event_id",
@@ -51,7 +52,8 @@ class Envelope:
     correlation_id: str
     payload: dict[str, Any]
     causation_id: str | None = None
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # Time-ordered (UUID version 7), so that the log's event-id index grows at its end.
+    event_id: str = field(default_factory=time_ordered_id)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     key_id: str | None = None
     signature: str | None = None

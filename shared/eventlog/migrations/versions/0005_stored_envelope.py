@@ -18,12 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.eventlog.legacy import LEGACY_COLUMNS, legacy_envelope_text
-from shared.eventlog.tables import (
-    DERIVED,
-    EVENT_LOG_INDEXES,
-    postgresql_expression,
-    sqlite_event_log_ddl,
-)
+from shared.eventlog.tables import DERIVED, postgresql_expression, sqlite_event_log_ddl
 
 revision = "0005"
 down_revision = "0004"
@@ -31,6 +26,12 @@ branch_labels = None
 depends_on = None
 
 PAGE = 5000
+# The indexes as this revision made them (0006 keys SQLite's stream index by block).
+EVENT_LOG_INDEXES = (
+    "CREATE UNIQUE INDEX uq_event_log_event_id ON event_log (event_id)",
+    "CREATE INDEX ix_event_log_event_type ON event_log (event_type)",
+    "CREATE INDEX ix_event_log_stream_id ON event_log (stream_id)",
+)
 
 
 def upgrade() -> None:
