@@ -11,12 +11,19 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar, Self, dataclass_transform
 
-from marshmallow import RAISE, Schema, ValidationError, missing
-from marshmallow.fields import Field
+from marshmallow import Schema, ValidationError
 
 from shared.contracts.fields import is_personal
 from shared.contracts.registry import CONTRACTS
-from shared.contracts.schemas import build_schema, invalid_arguments, snake_case, to_wire
+from shared.contracts.schemas import (
+    OnePass,
+    build_schema,
+    invalid_arguments,
+    load_in_one_pass,
+    one_pass_fields,
+    snake_case,
+    to_wire,
+)
 from shared.domain import DomainError
 
 Result = dict[str, object]
@@ -68,7 +75,11 @@ class Command:
     def parse(cls, arguments: object) -> Self:
         """Validate ``arguments`` (a JSON object) into the command, or ``InvalidArgumentsError``."""
         schema = cls.schema()
-        values = _loaded_in_one_pass(cls, arguments)
+        if cls not in _ONE_PASS:
+            _ONE_PASS[cls] = one_pass_fields(schema)
+        # Every command is parsed twice, by the gateway and again by its service, which
+        # trusts no RPC caller (any component's broker user may publish an RPC request).
+        values = load_in_one_pass(_ONE_PASS[cls], arguments)
         if values is None:
             try:
                 values = schema.load(arguments)  # type: ignore[arg-type]
@@ -108,7 +119,6 @@ def _schema_instance(record: type[Any]) -> Schema:
     return schema
 
 
-_Plain = tuple[tuple[tuple[str, Field[Any]], ...], frozenset[str]]
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
 
 
@@ -119,48 +129,7 @@ def _field_names(command: type[Command]) -> tuple[str, ...]:
     return names
 
 
-_PLAIN_FIELDS: dict[type[Any], _Plain | None] = {}
-
-
-def _loaded_in_one_pass(command: type[Command], arguments: object) -> dict[str, Any] | None:
-    """What ``schema.load(arguments)`` answers for valid arguments, by each field's own
-    ``deserialize`` (its type check, rules and default) without the schema's load machinery
-    around it (the error store, a closure and a call per field, the hook lookups): that
-    machinery was a quarter of a registration's parse (55 against 42 µs), and every command is
-    parsed twice, by the gateway and again by its service, which trusts no RPC caller (any
-    component's broker user may publish an RPC request). None when the one pass
-    cannot stand for ``load``: the arguments are not a plain dict, name a field the schema
-    does not load, or a field refuses its value; then ``load`` itself answers, with every
-    field's messages, as before. A schema with hooks, partial loading or renamed fields
-    always takes ``load``."""
-    if command not in _PLAIN_FIELDS:
-        _PLAIN_FIELDS[command] = _plain_fields(command.schema())
-    plain = _PLAIN_FIELDS[command]
-    if plain is None or type(arguments) is not dict:
-        return None
-    fields, names = plain
-    if not arguments.keys() <= names:
-        return None
-    values: dict[str, Any] = {}
-    try:
-        for name, field in fields:
-            value = field.deserialize(arguments.get(name, missing), name, arguments)
-            if value is not missing:
-                values[name] = value
-    except ValidationError:
-        return None
-    return values
-
-
-def _plain_fields(schema: Schema) -> _Plain | None:
-    """The fields ``load`` would deserialize one by one, and nothing else, when that is all
-    it does (no hooks, no partial loading, no renamed field); else None."""
-    if any(schema._hooks.values()) or schema.partial or schema.unknown != RAISE:
-        return None
-    fields = tuple(schema.load_fields.items())
-    if any(field.data_key is not None or field.attribute is not None for _, field in fields):
-        return None
-    return fields, frozenset(name for name, _ in fields)
+_ONE_PASS: dict[type[Any], OnePass | None] = {}
 
 
 _PERSONAL: dict[type[Any], frozenset[str]] = {}

@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, missing
 from marshmallow.fields import Field, String
 
 from shared.contracts.fields import Id, is_personal
-from shared.contracts.schemas import build_schema
+from shared.contracts.schemas import OnePass, build_schema, load_in_one_pass, one_pass_fields
 from shared.events.envelope import Envelope
 
 if TYPE_CHECKING:
@@ -43,6 +43,12 @@ class Contract:
     @property
     def personal_fields(self) -> frozenset[str]:
         return frozenset(name for name, field in self.schema.fields.items() if is_personal(field))
+
+    @cached_property
+    def one_pass(self) -> OnePass | None:
+        """The fields a payload is loaded by in one pass (``load_in_one_pass``); every
+        consumed event is loaded, and the schema's load machinery was a quarter of it."""
+        return one_pass_fields(self.schema)
 
     @cached_property
     def id_fields(self) -> tuple[str, ...]:
@@ -237,12 +243,15 @@ class ContractRegistry:
     def load(self, envelope: Envelope) -> Payload:
         """Upcast, then validate and deserialise the payload into Python values."""
         current = self.upcast(envelope)
-        schema = self.get(current.event_type, current.schema_version).schema
+        contract = self.get(current.event_type, current.schema_version)
+        values = load_in_one_pass(contract.one_pass, current.payload)
+        if values is not None:  # valid, as ``load`` would have found it
+            return values
         try:
-            values: Payload = schema.load(current.payload)
+            loaded: Payload = contract.schema.load(current.payload)
         except ValidationError as error:
             raise InvalidPayloadError(envelope.event_type, error.messages) from error
-        return values
+        return loaded
 
     def redact(self, envelope: Envelope) -> dict[str, Any]:
         """The envelope as a dict with personal fields replaced by a marker."""

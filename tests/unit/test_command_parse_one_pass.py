@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
-from shared.contracts import records
+from shared.contracts import CONTRACTS, records
 from shared.contracts.honors.commands import DefineTitle
 from shared.contracts.placement.commands import OpenSelection, RankApplicants
 from shared.contracts.recruitment.commands import RegisterStudent, ScreenStudent
-from shared.contracts.schemas import InvalidArgumentsError, invalid_arguments
+from shared.contracts.registry import InvalidPayloadError
+from shared.contracts.schemas import (
+    InvalidArgumentsError,
+    invalid_arguments,
+    load_in_one_pass,
+    one_pass_fields,
+)
+from shared.events.envelope import Envelope
 
 CAMPAIGN = str(uuid.uuid4())
 
@@ -113,9 +120,47 @@ def test_lists_timestamps_numbers_and_choices_parse_as_their_schemas_load(
 
 
 def test_valid_arguments_take_the_one_pass_and_invalid_ones_the_schema() -> None:
-    assert records._loaded_in_one_pass(RegisterStudent, registration()) is not None
-    assert records._loaded_in_one_pass(RegisterStudent, registration(unknown="x")) is None
-    assert records._loaded_in_one_pass(RegisterStudent, registration(phone="1")) is None
+    plan = one_pass_fields(RegisterStudent.schema())
+    assert load_in_one_pass(plan, registration()) is not None
+    assert load_in_one_pass(plan, registration(unknown="x")) is None
+    assert load_in_one_pass(plan, registration(phone="1")) is None
+
+
+def registered(**overrides: Any) -> Envelope:
+    return Envelope(
+        event_type="StudentRegistered",
+        schema_version=CONTRACTS.latest_version("StudentRegistered"),
+        stream_id="student-s",
+        stream_version=1,
+        producer="recruitment",
+        actor="operator:1",
+        correlation_id="c",
+        payload=registration(**overrides),
+    )
+
+
+def by_schema(envelope: Envelope) -> object:
+    schema = CONTRACTS.get(envelope.event_type, envelope.schema_version).schema
+    try:
+        return schema.load(envelope.payload)
+    except ValidationError as error:
+        return error.messages
+
+
+def by_registry(envelope: Envelope) -> object:
+    try:
+        return CONTRACTS.load(envelope)
+    except InvalidPayloadError as error:
+        return error.errors
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"student_id": CAMPAIGN.upper()}, {"name": ""}, {"id_number": "1"}, {"x": 3}],
+)
+def test_an_event_payload_loads_as_its_schema_loads_it(overrides: dict[str, Any]) -> None:
+    envelope = registered(**overrides)
+    assert by_registry(envelope) == by_schema(envelope)
 
 
 def test_arguments_read_back_into_the_same_command() -> None:
