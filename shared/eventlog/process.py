@@ -30,12 +30,14 @@ LOG_KEY = "eventlog.key"  # its public half, eventlog.pub beside it, is what aud
 # system's page cache serves those reads too.)
 LOG_CACHE_MIB = 256
 # Pages of write-ahead log after which a commit copies them into the database file (SQLite's
-# default: 1,000). Every entry puts a random key into two indexes (event id, stream id), so
-# once the log is large each commit dirties about one index page per entry per index, and at
-# the default nearly every commit of a batch also checkpointed; ten times as many pages between
-# checkpoints copies a page changed by several batches once: 3-14% less CPU per entry up to
-# 600,000 entries, nothing measurable beyond (docs/performance.md, "The event log's append
-# rate").
+# default: 1,000). When every entry put a random key into two indexes (random event ids, the
+# stream index over the whole log, before migration 0006), each commit of a large log dirtied
+# about one index page per entry per index, and at the default nearly every commit of a batch
+# also checkpointed; ten times as many pages between checkpoints copied a page changed by
+# several batches once: 3-14% less CPU per entry up to 600,000 entries, nothing beyond. With
+# time-ordered event ids and the stream index per block, a batch writes about 2 KiB per entry
+# at any size, and the interval still spares a copy of the pages several batches share
+# (docs/performance.md, "The event log's append rate").
 LOG_CHECKPOINT_PAGES = 10_000
 log = get_logger(__name__)
 
