@@ -90,6 +90,7 @@ class Run:
     ran_out: bool
     data_keys: int  # made by recruitment: three per registration sealed (a key per class)
     database_cpu: float | None = None  # PostgreSQL's server processes (None: SQLite files)
+    model_polls: int = 0  # the read-model observer's GETs, served by the gateway in the load
 
     @property
     def rate(self) -> float:
@@ -199,6 +200,7 @@ def measure(
         ran_out,
         data_keys,
         database_cpu,
+        observer.polls,
     )
 
 
@@ -225,6 +227,7 @@ def added_up(runs: list[Run]) -> Run:
         cpu=usage,
         ran_out=any(run.ran_out for run in runs),
         data_keys=sum(run.data_keys for run in runs),
+        model_polls=sum(run.model_polls for run in runs),
     )
 
 
@@ -287,7 +290,7 @@ def report(run: Run, side: str) -> None:
         "POST done -> read model visible p99 (ms)",
         percentile(run.model_lags, 0.99) * MS,
         "<= 500",
-        f"  ({len(run.model_lags)} samples)",
+        f"  ({len(run.model_lags)} samples, {run.model_polls} GETs)",
     )
     if run.relay is None:
         print(f"{'outbox relay vs raw pika':<44}{'failed':>12}  (see above)")
