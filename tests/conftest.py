@@ -10,7 +10,20 @@ from collections.abc import Iterator  # noqa: E402
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
 
+from tests.support.hub_leaks import leaked_listeners  # noqa: E402
+
 POSTGRES_ADMIN_DSN = "dbname=postgres user=postgres host=127.0.0.1 port=5432"
+
+
+@pytest.fixture(autouse=True)
+def _no_green_thread_left_on_a_closed_socket() -> Iterator[None]:
+    """Torn down after the test's other fixtures: fails the test that left a green thread
+    waiting on a closed socket, which would fail some later test (tests/support/hub_leaks.py)."""
+    yield
+    leaked = leaked_listeners()
+    if leaked:
+        where = "\n".join(f"fd {fd}:\n{stack}" for fd, stack in leaked.items())
+        pytest.fail(f"green threads left waiting on closed sockets:\n{where}", pytrace=False)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import eventlet
 import eventlet.hubs
 import pytest
 
+from tests.support.hub_leaks import closed_descriptors_listened_on
 from tests.support.tcp_proxy import TcpProxy
 
 SETTLE_SECONDS = 5.0
@@ -61,19 +62,6 @@ class _EchoServer:
             self._listener.shutdown(socket.SHUT_RDWR)
 
 
-def _closed_descriptors_listened_on() -> list[int]:
-    hub = eventlet.hubs.get_hub()
-    listened = {fd for bucket in hub.listeners.values() for fd in bucket}
-    listened |= {fd for bucket in hub.secondaries.values() for fd in bucket}
-    closed = []
-    for fd in listened:
-        try:
-            os.fstat(fd)
-        except OSError:
-            closed.append(fd)
-    return closed
-
-
 def _proxy_sockets_listened_on(descriptors: set[int]) -> set[int]:
     hub = eventlet.hubs.get_hub()
     listened = {fd for bucket in hub.listeners.values() for fd in bucket}
@@ -84,10 +72,10 @@ def _settled(descriptors: set[int]) -> set[int]:
     """The proxy's sockets still listened on once its pipes had time to end."""
     deadline = eventlet.hubs.get_hub().clock() + SETTLE_SECONDS
     while eventlet.hubs.get_hub().clock() < deadline:
-        if not _proxy_sockets_listened_on(descriptors) and not _closed_descriptors_listened_on():
+        if not _proxy_sockets_listened_on(descriptors) and not closed_descriptors_listened_on():
             break
         eventlet.sleep(0.02)
-    return _proxy_sockets_listened_on(descriptors) | set(_closed_descriptors_listened_on())
+    return _proxy_sockets_listened_on(descriptors) | set(closed_descriptors_listened_on())
 
 
 @pytest.fixture
