@@ -40,21 +40,17 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from bench.postgres_suite import SERVER, ServerCpu
 from shared.eventlog.appender import EventLogAppender
 from shared.eventlog.process import MIGRATIONS, log_engine
 from shared.events.envelope import Envelope
-from shared.eventstore.database import create_database_engine
-from shared.migrations import upgrade_to_head
+from shared.migrations import migrate_to, upgrade_to_head
 
 BATCH = 1000
 ROUND = 10_000  # entries each side appends before the next side's turn
@@ -164,19 +160,6 @@ def on_postgresql(entries: int, size: int) -> None:
         admin.dispose()
 
 
-def upgrade_to(database_url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files(MIGRATIONS)))
-    engine = create_database_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-            connection.commit()
-    finally:
-        engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -195,7 +178,7 @@ def main() -> None:
         appenders = {}
         for number, (name, (revision, _)) in enumerate(sides.items()):
             url = f"sqlite:///{Path(folder) / f'side{number}.db'}"
-            upgrade_to(url, revision)
+            migrate_to(url, MIGRATIONS, revision)
             appenders[name] = EventLogAppender(log_engine(url))
         print(
             f"{args.entries:,} entries in batches of {BATCH:,}, the writer's engine on every"
@@ -246,7 +229,7 @@ def fresh_turn(folder: Path, count: int, tally: Tally) -> None:
     """The control: ``count`` entries into a new, empty log of the newest layout."""
     path = folder / "control.db"
     url = f"sqlite:///{path}"
-    upgrade_to(url, "head")
+    migrate_to(url, MIGRATIONS, "head")
     engine = log_engine(url)
     try:
         stretch(EventLogAppender(engine), 0, count, product_id, tally)

@@ -13,15 +13,23 @@ from shared.eventstore.database import create_database_engine
 
 def upgrade_to_head(database_url: str, migrations_package: str) -> None:
     """Bring a component's database to its newest schema (idempotent)."""
-    script_location = str(resources.files(migrations_package))
+    migrate_to(database_url, migrations_package, "head")
+
+
+def migrate_to(
+    database_url: str, migrations_package: str, revision: str, *, downgrade: bool = False
+) -> None:
+    """Bring a component's database up (or with ``downgrade`` down) to ``revision`` of its
+    schema: "head" in production; an older one in tests and benches that write data as an
+    older version did before migrating it."""
     config = Config()
-    config.set_main_option("script_location", script_location)
+    config.set_main_option("script_location", str(resources.files(migrations_package)))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     engine = create_database_engine(database_url)
     try:
         with engine.connect() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            (command.downgrade if downgrade else command.upgrade)(config, revision)
             connection.commit()
     finally:
         engine.dispose()

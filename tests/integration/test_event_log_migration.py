@@ -19,10 +19,9 @@ from shared.eventlog.legacy import LEGACY_COLUMNS
 from shared.events.canonical import canonical_bytes, format_timestamp
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
-from shared.migrations import upgrade_to_head
+from shared.migrations import migrate_to, upgrade_to_head
 from tests.factories import make_alliance_joined
 from tests.integration.test_event_log_checkpoints import run_audit
-from tests.support.database import upgrade_to_revision
 
 MIGRATIONS = "shared.eventlog.migrations"
 
@@ -66,7 +65,7 @@ def old_rows(envelopes: list[Envelope]) -> list[dict[str, Any]]:
 
 
 def write_old_log(database_url: str, rows: list[dict[str, Any]]) -> None:
-    upgrade_to_revision(database_url, MIGRATIONS, "0004")
+    migrate_to(database_url, MIGRATIONS, "0004")
     engine = create_database_engine(database_url)
     names = ", ".join(LEGACY_COLUMNS)
     marks = ", ".join(f":{name}" for name in LEGACY_COLUMNS)

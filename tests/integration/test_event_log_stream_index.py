@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 from shared.eventlog import EventLogAppender, EventLogReader, HeadAnchor, verify_chain
@@ -21,9 +18,8 @@ from shared.eventlog.export_check import _create_tables
 from shared.eventlog.tables import BLOCK_BITS, EVENT_LOG_INDEXES, event_log
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
-from shared.migrations import upgrade_to_head
+from shared.migrations import migrate_to, upgrade_to_head
 from tests.integration.test_event_log_checkpoints import run_audit
-from tests.support.database import upgrade_to_revision
 
 MIGRATIONS = "shared.eventlog.migrations"
 
@@ -143,7 +139,7 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
 
 
 def test_a_log_of_the_layout_before_migrates_with_every_entry_and_back(database_url, tmp_path):
-    upgrade_to_revision(database_url, MIGRATIONS, "0005")
+    migrate_to(database_url, MIGRATIONS, "0005")
     engine = create_database_engine(database_url)
     try:
         fill(engine, 1, BLOCK + 200, random_ids=True)  # as producers made ids before
@@ -167,7 +163,7 @@ def test_a_log_of_the_layout_before_migrates_with_every_entry_and_back(database_
         assert followed(engine, stream_id=STREAM) == list(FOLLOWED)
         assert run_audit(database_url, tmp_path / "keys", "verify") == 0
 
-        downgrade_to(database_url, "0005")
+        migrate_to(database_url, MIGRATIONS, "0005", downgrade=True)
 
         assert index_names(engine) == old_stream_index
         assert followed(engine, stream_id=STREAM) == list(FOLLOWED)
@@ -185,16 +181,3 @@ def index_names(engine: Engine) -> set[str]:
     )
     with engine.connect() as connection:
         return set(connection.exec_driver_sql(catalogue).scalars())
-
-
-def downgrade_to(database_url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files(MIGRATIONS)))
-    engine = create_database_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-            connection.commit()
-    finally:
-        engine.dispose()

@@ -7,12 +7,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from shared.eventstore.database import create_database_engine
-from shared.migrations import upgrade_to_head
+from shared.migrations import migrate_to, upgrade_to_head
 from shared.privacy.classes import CONTACT, IDENTITY, NAME
 from shared.privacy.keystore import KeyStore
 from shared.privacy.master_key import MasterKey
 from shared.privacy.payloads import open_envelope, sealed_key_ids
-from tests.support.database import upgrade_to_revision
 from tests.unit.test_privacy_field_classes import LEGACY_KEY, sealed_with_one_key
 
 MIGRATIONS = "services.recruitment.migrations"
@@ -23,7 +22,7 @@ def test_a_key_from_before_classes_opens_after_the_migration_and_goes_with_the_l
     database_url: str,
 ) -> None:
     # the key store as it was: no field_class column
-    upgrade_to_revision(database_url, MIGRATIONS, "0003")
+    migrate_to(database_url, MIGRATIONS, "0003")
     store = KeyStore("recruitment", MasterKey.generate())
     engine = create_database_engine(database_url)
     try:
