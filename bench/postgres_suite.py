@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from bench.suite import SourceTree
 
 SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 COMPONENTS = ("eventlog", "gateway", "recruitment", "placement", "volunteering", "honors")
+OBSERVER = "gravity-bench-observer"  # the read-model observer's sessions, not the suite's
 
 
 @contextlib.contextmanager
@@ -69,8 +70,10 @@ class ServerCpu:
     def read(self) -> dict[int, float]:
         pids = _rows(
             self._admin,
-            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names)",
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names)"
+            " AND application_name <> :observer",
             names=self._names,
+            observer=OBSERVER,
         )
         seconds = {}
         for (pid,) in pids:
@@ -107,6 +110,24 @@ def event_log_lags(url: str) -> list[float]:
         (_moment(str(recorded)) - _moment(str(occurred))).total_seconds()
         for occurred, recorded in rows
     ]
+
+
+def visible_in(url: str) -> Callable[[str], bool]:
+    """Whether the gateway's read model (database ``url``) holds a student's row, read in a
+    session of its own whose server CPU ``ServerCpu`` leaves out (bench/load.py's observer)."""
+    engine = sa.create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=1,
+        connect_args={"application_name": OBSERVER},
+    )
+    query = sa.text("SELECT 1 FROM students WHERE student_id = :id")
+
+    def visible(student_id: str) -> bool:
+        with engine.connect() as connection:
+            return connection.execute(query, {"id": student_id}).first() is not None
+
+    return visible
 
 
 def data_keys_made(url: str) -> int:

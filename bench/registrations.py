@@ -58,7 +58,13 @@ from bench.cpu import (
     ms_without_broker,
     per_registration_ms,
 )
-from bench.load import ReadModelObserver, drive, event_log_lags, open_campaign
+from bench.load import (
+    ReadModelObserver,
+    drive,
+    event_log_lags,
+    open_campaign,
+    sqlite_visible,
+)
 from bench.suite import (
     SourceTree,
     operator_token,
@@ -90,7 +96,7 @@ class Run:
     ran_out: bool
     data_keys: int  # made by recruitment: three per registration sealed (a key per class)
     database_cpu: float | None = None  # PostgreSQL's server processes (None: SQLite files)
-    model_polls: int = 0  # the read-model observer's GETs, served by the gateway in the load
+    model_polls: int = 0  # the read-model observer's reads of the gateway's table
 
     @property
     def rate(self) -> float:
@@ -164,7 +170,10 @@ def measure(
             base = f"http://127.0.0.1:{port}/api/v1"
             headers = {"Authorization": f"Bearer {operator_token()}"}
             campaign_id = open_campaign(base, headers)
-            observer = ReadModelObserver(base, headers)
+            if urls:
+                observer = ReadModelObserver(postgres_suite.visible_in(urls["gateway"]))
+            else:
+                observer = ReadModelObserver(sqlite_visible(f"{data_dir}/gateway.db"))
             observer.start()
             meter = CpuMeter(suite.pid)
             server = postgres_suite.ServerCpu(urls) if urls else None
@@ -290,7 +299,7 @@ def report(run: Run, side: str) -> None:
         "POST done -> read model visible p99 (ms)",
         percentile(run.model_lags, 0.99) * MS,
         "<= 500",
-        f"  ({len(run.model_lags)} samples, {run.model_polls} GETs)",
+        f"  ({len(run.model_lags)} samples, {run.model_polls} reads)",
     )
     if run.relay is None:
         print(f"{'outbox relay vs raw pika':<44}{'failed':>12}  (see above)")

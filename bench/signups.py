@@ -31,7 +31,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.cpu import CpuMeter, Usage, cpu_table, ms_without_broker
-from bench.load import ReadModelObserver, drive, keep_posting, open_campaign
+from bench.load import ReadModelObserver, drive, keep_posting, open_campaign, sqlite_visible
 from bench.suite import operator_token, request_bodies, running_suite, source_tree
 from bench.support import free_port, percentile, throwaway_vhost
 
@@ -107,7 +107,7 @@ def measure(clients: int, seconds: float, volunteers: int) -> tuple[Measured, Me
                 base = f"http://127.0.0.1:{port}/api/v1"
                 headers = {"Authorization": f"Bearer {operator_token()}"}
                 campaign_id = open_campaign(base, headers)
-                observer = ReadModelObserver(base, headers)
+                observer = ReadModelObserver(sqlite_visible(f"{data}/gateway.db"))
                 observer.start()
                 meter = CpuMeter(suite.pid)
                 before = meter.read()
