@@ -116,12 +116,16 @@ class Usage:
 
 
 class CpuMeter:
-    """Watches the suite under ``supervisor_pid`` (found now), the broker and this process."""
+    """Watches the suite under ``supervisor_pid`` (found now), or the ``processes`` given by
+    label, the broker and this process."""
 
-    def __init__(self, supervisor_pid: int) -> None:
-        self.groups: dict[str, list[int]] = {}
-        for pid in [supervisor_pid, *descendants(supervisor_pid)]:
-            self.groups.setdefault(role(pid), []).append(pid)
+    def __init__(
+        self, supervisor_pid: int | None = None, *, processes: dict[str, list[int]] | None = None
+    ) -> None:
+        self.groups: dict[str, list[int]] = dict(processes or {})
+        if supervisor_pid is not None:
+            for pid in [supervisor_pid, *descendants(supervisor_pid)]:
+                self.groups.setdefault(role(pid), []).append(pid)
         self.groups[BROKER] = broker_pids()
         self.groups[LOAD_GENERATOR] = [os.getpid()]
 
