@@ -15,9 +15,12 @@ time), in three shapes, each in processes of its own:
 
 With ``--suite`` the suite itself (``gravity up`` of the working tree, bench/registrations.py's
 measurement) runs in the same run, so the floor and the product compare on one machine at one
-time. CPU per request per process is read from /proc (bench/cpu.py).
+time. CPU per request per process is read from /proc (bench/cpu.py). With ``--profile DIR``
+every floor process runs bench/profiled's sampler over the timed load and writes
+``DIR/<module>-<pid>.txt``.
 
     .venv/bin/python bench/rpc_floor.py [--clients 8] [--seconds 15] [--rounds 1] [--suite]
+                                        [--profile DIR]
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from bench.load import keep_posting
 from bench.support import free_port, percentile, throwaway_vhost
 
 REPO = Path(__file__).resolve().parent.parent
+PROFILED = Path(__file__).resolve().parent / "profiled"
 MODES = ("http", "plain-rpc", "rpc", "events")
 MS = 1000.0
 
@@ -81,7 +85,9 @@ def registration_bodies(count: int) -> Iterator[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def floor_processes(mode: str, amqp_uri: str, port: int) -> Iterator[dict[str, list[int]]]:
+def floor_processes(
+    mode: str, amqp_uri: str, port: int, profile: str | None
+) -> Iterator[dict[str, list[int]]]:
     """The shape's nameko processes, started and ready; stopped (SIGINT, then SIGKILL) after."""
     roles = {"edge (the gateway's place)": "Edge"}
     if mode != "http":  # the registrar
@@ -97,9 +103,11 @@ def floor_processes(mode: str, amqp_uri: str, port: int) -> Iterator[dict[str, l
         started: dict[str, subprocess.Popen[bytes]] = {}
         try:
             for number, (label, service) in enumerate(roles.items()):
+                path = f"{PROFILED}{os.pathsep}{REPO}" if profile else str(REPO)
                 environ = {
                     **os.environ,
-                    "PYTHONPATH": str(REPO),
+                    "PYTHONPATH": path,
+                    "GRAVITY_BENCH_PROFILE_DIR": profile or "",
                     "FLOOR_MODE": "rpc" if mode == "plain-rpc" else mode,
                     "FLOOR_RPC": "plain" if mode == "plain-rpc" else "product",
                     "FLOOR_LISTENER": f"listener_{number}",
@@ -147,16 +155,28 @@ def _wait_ready(port: int, mode: str, started: dict[str, subprocess.Popen[bytes]
     raise SystemExit(f"the {mode} shape did not start (is `nameko` in the venv?)")
 
 
-def measure_floor(mode: str, clients: int, seconds: float) -> Measured:
+def measure_floor(mode: str, clients: int, seconds: float, profile: str | None) -> Measured:
     with throwaway_vhost("gravity-floor") as amqp_uri:
         port = free_port()
-        with floor_processes(mode, amqp_uri, port) as processes:
+        with floor_processes(mode, amqp_uri, port, profile) as processes:
             meter = CpuMeter(processes=processes)
+            if profile:
+                _switch_profilers(processes)
             before = meter.read()
             work = registration_bodies(int(seconds * 2000) + 1000)
             latencies, errors = keep_posting(f"http://127.0.0.1:{port}", {}, work, clients, seconds)
             usage = meter.usage(before, meter.read())
+            if profile:
+                _switch_profilers(processes)
     return Measured(f"nameko alone: {mode}", len(latencies), sum(errors.values()), latencies, usage)
+
+
+def _switch_profilers(processes: dict[str, list[int]]) -> None:
+    """Starts (or stops and writes) each floor process's sampler (bench/profiled)."""
+    for pids in processes.values():
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGUSR1)
 
 
 def measure_suite(clients: int, seconds: float) -> Measured:
@@ -200,12 +220,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--suite", action="store_true", help="also the suite, in the same run")
+    parser.add_argument("--profile", metavar="DIR", help="sample the floor processes' CPU")
     arguments = parser.parse_args()
     runs: list[Measured] = []
     for round_number in range(1, arguments.rounds + 1):
         for mode in MODES:
             print(f"round {round_number}: {mode} ...", flush=True)
-            runs.append(measure_floor(mode, arguments.clients, arguments.seconds))
+            runs.append(
+                measure_floor(mode, arguments.clients, arguments.seconds, arguments.profile)
+            )
         if arguments.suite:
             print(f"round {round_number}: the suite ...", flush=True)
             runs.append(measure_suite(arguments.clients, arguments.seconds))
