@@ -22,6 +22,7 @@ from shared.eventlog.keys import key_id
 from shared.eventlog.merkle import CompactRange, leaf_hash
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_checkpoints, log_head
 from shared.events.canonical import canonical_bytes, format_timestamp
+from shared.events.ed25519 import Signer
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -75,7 +76,7 @@ class Checkpointer:
         every_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
-        self._key = key
+        self._key = Signer(key)
         self._key_id = key_id(key.public_key())
         self._every_entries = every_entries
         self._every_seconds = every_seconds

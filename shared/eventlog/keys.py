@@ -14,9 +14,10 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from shared.events.ed25519 import Verifier
 
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
@@ -76,6 +77,7 @@ class Keyring:
 
     def __init__(self, keys: Iterable[Ed25519PublicKey] = ()) -> None:
         self._keys: Mapping[str, Ed25519PublicKey] = {key_id(key): key for key in keys}
+        self._verifiers = {identifier: Verifier(key) for identifier, key in self._keys.items()}
 
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> Keyring:
@@ -91,11 +93,11 @@ class Keyring:
         return identifier in self._keys
 
     def verifies(self, identifier: str, signature: str, message: bytes) -> bool:
-        key = self._keys.get(identifier)
-        if key is None:
+        verifier = self._verifiers.get(identifier)
+        if verifier is None:
             return False
         try:
-            key.verify(base64.b64decode(signature), message)
-        except (InvalidSignature, ValueError):
+            raw = base64.b64decode(signature)
+        except ValueError:  # not base64
             return False
-        return True
+        return verifier.verifies(raw, message)

@@ -28,7 +28,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shared.config import Settings
@@ -40,6 +39,7 @@ from shared.eventlog.keys import (
     load_public_key,
 )
 from shared.events.canonical import canonical_bytes
+from shared.events.ed25519 import Signer, Verifier
 from shared.events.envelope import Envelope
 from shared.events.producers import producers
 from shared.messaging.topology import event_exchange
@@ -56,7 +56,7 @@ class ProducerSigner:
     """Signs one service's envelopes with its private key."""
 
     def __init__(self, private_key: Ed25519PrivateKey) -> None:
-        self._key = private_key
+        self._key = Signer(private_key)
         self.key_id = key_id(private_key.public_key())
 
     def sign_bytes(self, message: bytes) -> bytes:
@@ -127,11 +127,7 @@ class ProducerKeys:
     def verifies(self, identifier: str, signature: bytes, message: bytes) -> str | None:
         """The producer whose key ``identifier`` signed ``message``; None if none did."""
         owner = self.owner(identifier)
-        if owner is None:
-            return None
-        try:
-            self._keys[identifier].verify(signature, message)
-        except InvalidSignature:
+        if owner is None or not self._keys[identifier].verifies(signature, message):
             return None
         return owner
 
@@ -161,11 +157,13 @@ class ProducerKeys:
             return f"key {envelope.key_id} is not a registered producer key"
         if owner != exchange_owner:
             return f"key {envelope.key_id} is {owner}'s, not {exchange_owner}'s"
+        refused = f"the signature does not verify with key {envelope.key_id}"
         try:
             signature = base64.b64decode(envelope.signature, validate=True)
-            self._keys[envelope.key_id].verify(signature, signing_bytes(envelope))
-        except (InvalidSignature, ValueError):
-            return f"the signature does not verify with key {envelope.key_id}"
+        except ValueError:  # not base64
+            return refused
+        if not self._keys[envelope.key_id].verifies(signature, signing_bytes(envelope)):
+            return refused
         return None
 
     def _read_again(self) -> None:
@@ -199,13 +197,13 @@ def _public_key(text: str, service: str) -> Ed25519PublicKey:
 
 def _index(
     keys: Mapping[str, Iterable[Ed25519PublicKey]],
-) -> tuple[dict[str, str], dict[str, Ed25519PublicKey]]:
+) -> tuple[dict[str, str], dict[str, Verifier]]:
     owners: dict[str, str] = {}
-    by_id: dict[str, Ed25519PublicKey] = {}
+    by_id: dict[str, Verifier] = {}
     for service, public_keys in keys.items():
         for public_key in public_keys:
             identifier = key_id(public_key)
             if owners.get(identifier, service) != service:
                 raise KeyFileError(f"key {identifier} is registered for two producers")
-            owners[identifier], by_id[identifier] = service, public_key
+            owners[identifier], by_id[identifier] = service, Verifier(public_key)
     return owners, by_id
