@@ -4,14 +4,17 @@ A replay reads every entry of the log once, so what a read costs per entry count
 projector's fast way needs an entry's position, type, version, ``occurred_at`` and payload
 text, and these come as the driver's own tuples (SQLAlchemy's result rows, and the envelope's
 other columns, were a tenth of a replay's CPU). An entry that may need its whole envelope (one
-that erases a subject, holds sealed text, has a timestamp or payload not in canonical form) is
-read again whole, with the others of its batch in one query, for ``envelope_from_row``.
+that erases a subject, has a timestamp or payload not in canonical form) is read again whole,
+with the others of its batch in one query, for ``envelope_from_row``. An entry whose payload
+holds sealed text (every registration in production) needs only two more of its fields to be
+opened: its event id, which each sealed value is bound to, and its producer, the owner of its
+keys; these are read for the batch's sealed entries in one query.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,20 +24,25 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from gateway.core.privacy import ERASURE
 from gateway.core.projection_inputs import CANONICAL_TIMESTAMP
 from shared.eventlog.tables import event_log
+from shared.eventstore.driver_sql import DriverStatement
 from shared.privacy.sealing import PREFIX as SEALED_PREFIX
 
 Entry = tuple[int, str, int, str, str]  # position, type, version, occurred_at, payload text
+Sealer = tuple[str, str]  # event id, producer: what opening a sealed payload needs besides it
 _READ = ("position", "event_type", "schema_version", "occurred_at", "payload")
+_SEALER = ("position", "event_id", "producer")
 _HEADER = ("recorded_at", "prev_hash", "hash")  # the chain's own columns: no envelope field
 
 
 @dataclass(frozen=True)
 class LogRows:
-    """A batch of log entries, ascending, and the whole stored row of each that may need its
-    envelope (by position)."""
+    """A batch of log entries, ascending, the whole stored row of each that may need its
+    envelope, and the event id and producer of each other one whose payload holds sealed text
+    (both by position)."""
 
     entries: list[Entry]
     whole: dict[int, Row[Any]]
+    sealed: dict[int, Sealer] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -46,26 +54,72 @@ class LogRows:
 
 def needs_envelope(event_type: str, occurred_at: str, payload: str) -> bool:
     """Whether an entry may need its envelope rather than its parsed payload: an erasure, a
-    payload holding sealed text or not a JSON object as stored, a non-canonical timestamp."""
+    payload not a JSON object as stored, a non-canonical timestamp. (Sealed text in the payload
+    does not: ``is_sealed_text``.)"""
     return (
         event_type == ERASURE
-        or SEALED_PREFIX in payload
         or not payload.startswith("{")
         or CANONICAL_TIMESTAMP.match(occurred_at) is None
     )
+
+
+def is_sealed_text(payload: str) -> bool:
+    """Whether a stored payload may hold a sealed value (its personal fields then need the
+    entry's event id and keys to be read)."""
+    return SEALED_PREFIX in payload
 
 
 def read_rows_after(engine: Engine, position: int, limit: int, up_to: int | None = None) -> LogRows:
     """Up to ``limit`` entries after ``position`` (and not after ``up_to``), ascending."""
     with engine.connect() as connection:
         entries = _entries(connection, position, limit, up_to)
-        wanted = [e[0] for e in entries if needs_envelope(e[1], e[3], e[4])]
+        wanted: list[int] = []
+        sealers: list[int] = []
+        for entry in entries:
+            if needs_envelope(entry[1], entry[3], entry[4]):
+                wanted.append(entry[0])
+            elif is_sealed_text(entry[4]):
+                sealers.append(entry[0])
         whole: dict[int, Row[Any]] = {}
         if wanted:
             columns = [c for c in event_log.columns if c.name not in _HEADER]
             query = sa.select(*columns).where(event_log.c.position.in_(wanted))
             whole = {row.position: row for row in connection.execute(query)}
-    return LogRows(entries, whole)
+        sealed = {row[0]: (row[1], row[2]) for row in _sealers(connection, sealers)}
+    return LogRows(entries, whole, sealed)
+
+
+def _sealers(connection: Connection, positions: list[int]) -> list[tuple[int, str, str]]:
+    """The event id and producer of the entries at ``positions``, in statements of a few fixed
+    sizes (padded): an ``IN`` list of another length per batch was SQL text of its own, and
+    SQLite's statement cache kept each one compiled (a third of a megabyte per batch, growing
+    for 128 batches)."""
+    found: list[tuple[int, str, str]] = []
+    start = 0
+    while start < len(positions):
+        size = next((n for n in _SIZES if n >= len(positions) - start), _SIZES[-1])
+        chunk = positions[start : start + size]
+        chunk += [chunk[-1]] * (size - len(chunk))
+        cursor = _sealers_statement(size).run(
+            connection, {f"p_{i}": value for i, value in enumerate(chunk)}
+        )
+        found += cursor.fetchall()
+        cursor.close()
+        start += size
+    return found
+
+
+_SIZES = (1, 8, 64, 512)
+
+
+@functools.cache
+def _sealers_statement(size: int) -> DriverStatement:
+    position = event_log.c.position
+    return DriverStatement(
+        sa.select(*(event_log.c[name] for name in _SEALER)).where(
+            position.in_([sa.bindparam(f"p_{i}") for i in range(size)])
+        )
+    )
 
 
 def _entries(connection: Connection, position: int, limit: int, up_to: int | None) -> list[Entry]:

@@ -17,7 +17,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gateway.core.log_rows import Entry, LogRows
+from gateway.core.log_rows import Entry, LogRows, Sealer
 from gateway.core.privacy import ERASURE, ReadModelKeys, erase_subject_rows
 from gateway.core.projection import ProjectionHandler
 from gateway.core.projection_inputs import PayloadLoader
@@ -30,7 +30,7 @@ from shared.events.canonical import format_timestamp
 from shared.events.envelope import Envelope
 from shared.logging import get_logger
 from shared.privacy.keystore import KnownKey
-from shared.privacy.payloads import open_envelope
+from shared.privacy.payloads import open_envelope, open_payload, payload_key_ids
 from shared.privacy.traces import truncate_write_ahead_log
 
 log = get_logger(__name__)
@@ -72,22 +72,38 @@ class Projector:
         before each). Should the checkpoint stand before it (moved back by ``rewind``), nothing
         is applied and the checkpoint is returned, for the reader to read from there.
 
-        An entry that erases no one and whose payload holds no sealed text goes the fast way:
-        its parsed JSON is loaded by ``PayloadLoader`` (the same values as the contract gives),
-        with no envelope object. The others are rebuilt as envelopes from their whole rows
-        and applied as ``apply`` does."""
+        An entry that erases no one goes the fast way: its parsed JSON, its sealed fields
+        opened with its event id (``rows.sealed``) as ``open_envelope`` opens them, is loaded by
+        ``PayloadLoader`` (the same values as the contract gives), with no envelope object.
+        The others are rebuilt as envelopes from their whole rows and applied as ``apply``
+        does."""
         whole = rows.whole
         envelopes = {position: envelope_from_row(whole[position]) for position in sorted(whole)}
-        return self._apply(rows.entries, envelopes, after)
+        return self._apply(rows.entries, envelopes, after, rows.sealed)
 
     def _apply(
-        self, entries: list[Entry], envelopes: dict[int, Envelope], after: int | None = None
+        self,
+        entries: list[Entry],
+        envelopes: dict[int, Envelope],
+        after: int | None = None,
+        sealers: Mapping[int, Sealer] | None = None,
     ) -> int:
         """Apply ``entries``: those in ``envelopes`` the envelope way, the others the fast
-        way (their stored version, ``occurred_at`` and payload text)."""
+        way (their stored version, ``occurred_at`` and payload text; those in ``sealers``
+        opened first)."""
+        # The sealed entries' payloads parsed before the batch's keys are gathered (in one go
+        # with the envelopes'), and the key ids each needs read from them.
+        sealed: dict[int, tuple[str, dict[str, Any]]] = {}
+        wanted: list[tuple[str, set[str]]] = []
+        for position, event_type, version, _, text in entries if sealers else ():
+            sealer = sealers.get(position) if sealers else None
+            if sealer is not None and position not in envelopes:
+                parsed = _parsed(text)
+                sealed[position] = (sealer[0], parsed)
+                wanted.append((sealer[1], payload_key_ids(event_type, version, parsed)))
         keys: dict[str, KnownKey] = {}
         if self._keys is not None:
-            keys = self._keys.prepare(list(envelopes.values()))
+            keys = self._keys.prepare(list(envelopes.values()), wanted)
         entries.sort(key=itemgetter(0))  # in log order (most often already: one pass)
         handlers, load = self._handlers, self._loader.load
         with self._engine.begin() as connection:
@@ -109,8 +125,13 @@ class Projector:
                 if handler is None:
                     _skipped(event_type, position, "unknown_type")
                     continue
+                if position in sealed:
+                    event_id, parsed = sealed[position]
+                    parsed = open_payload(event_type, version, event_id, parsed, keys)
+                else:
+                    parsed = _parsed(payload)
                 try:
-                    values = load(event_type, version, _parsed(payload))
+                    values = load(event_type, version, parsed)
                 except (UnknownEventTypeError, InvalidPayloadError):
                     _skipped(event_type, position, "invalid_payload")
                     continue

@@ -4,7 +4,7 @@ each key's owner over RPC (``sharing``), kept as copies in the own store."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from amqp.exceptions import AMQPError
@@ -109,6 +109,19 @@ def keys_for(
     store as answered, for the caller to ``remember`` once ``db``'s transaction committed."""
     # Each envelope's key ids read once (not again for the missing ones' owners).
     wanted = [(envelope.producer, envelope_key_ids(envelope)) for envelope in envelopes]
+    return keys_wanted(db, store, fetcher, wanted, kept)
+
+
+def keys_wanted(
+    db: Executor,
+    store: KeyStore,
+    fetcher: KeyFetcher | None,
+    wanted: Sequence[tuple[str, set[str]]],
+    kept: dict[str, KnownKey] | None = None,
+) -> dict[str, KnownKey]:
+    """``keys_for`` where each event is given by its producer and the key ids its sealed
+    fields need (``payloads.payload_key_ids``): a reader of stored payloads builds no
+    envelope for it."""
     needed: set[str] = set().union(*(ids for _, ids in wanted))
     known = store.lookup(db, needed)
     missing = needed - known.keys()

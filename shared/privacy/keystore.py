@@ -22,8 +22,6 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import sqlalchemy as sa
-
 from shared.domain import DomainError, ErrorKind
 from shared.events.canonical import format_timestamp
 from shared.privacy.classes import FIELD_CLASSES, is_whole
@@ -35,6 +33,7 @@ from shared.privacy.key_rows import (
     insert_keys,
     inserted,
     key_row,
+    lookup_rows,
     skips_kept,
     subject_keys,
 )
@@ -240,21 +239,16 @@ class KeyStore:
         wanted = set(key_ids)
         found = {key_id: self._cache[key_id] for key_id in wanted if key_id in self._cache}
         missing = sorted(wanted - found.keys())
-        for start in range(0, len(missing), 500):
-            rows = db.execute(
-                sa.select(subject_keys).where(
-                    subject_keys.c.key_id.in_(missing[start : start + 500])
-                )
-            )
-            for row in rows:
-                known = KnownKey(
-                    row.subject_id,
-                    None if row.wrapped_key is None else self._unwrap(row),
-                    row.field_class,
-                )
-                self._remember(row.key_id, known)
-                found[row.key_id] = known
-        return found
+        read: dict[str, KnownKey] = {}
+        for key_id, subject_id, field_class, wrapped in lookup_rows(db, missing) if missing else ():
+            data_key = None if wrapped is None else self.master.unwrap(wrapped, subject_id, key_id)
+            read[key_id] = KnownKey(subject_id, data_key, field_class)
+        if read:
+            with self._lock:
+                if len(self._cache) + len(read) > CACHE_LIMIT:
+                    self._cache.clear()
+                self._cache.update(read)
+        return found | read
 
     def destroy(self, db: Executor, subject_id: str, classes: Iterable[str] = FIELD_CLASSES) -> int:
         """Destroy every key of ``subject_id`` of ``classes`` here (made here or copied),
@@ -292,9 +286,3 @@ class KeyStore:
 
     def _unwrap(self, row: Any) -> bytes:
         return self.master.unwrap(row.wrapped_key, row.subject_id, row.key_id)
-
-    def _remember(self, key_id: str, known: KnownKey) -> None:
-        with self._lock:
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key_id] = known

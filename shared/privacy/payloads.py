@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from shared.contracts import CONTRACTS, UnknownEventTypeError
 from shared.events.envelope import Envelope
@@ -85,9 +86,13 @@ def sealed_key_ids(envelopes: Iterable[Envelope]) -> set[str]:
 def envelope_key_ids(envelope: Envelope) -> set[str]:
     """The ids of the data keys one envelope's sealed fields need (a malformed value needs
     none: it reads ``[erased]``)."""
+    return payload_key_ids(envelope.event_type, envelope.schema_version, envelope.payload)
+
+
+def payload_key_ids(event_type: str, version: int, payload: Mapping[str, object]) -> set[str]:
+    """``envelope_key_ids`` of a logged payload as stored, without its envelope."""
     found: set[str] = set()
-    payload = envelope.payload
-    for name in personal_fields(envelope):
+    for name in _personal_fields(event_type, version):
         value = payload.get(name)
         if is_sealed(value):
             key_id = sealed_key_id(value)
@@ -100,14 +105,33 @@ def open_envelope(envelope: Envelope, keys: Mapping[str, KnownKey]) -> Envelope:
     """The envelope with its sealed fields in plain text; a field whose key is destroyed or
     unknown to ``keys`` reads ``[erased]``, one that does not open (altered) too. A value
     stored in plain text before sealing existed is left as it was."""
-    payload = dict(envelope.payload)
-    changed = False
-    for name in personal_fields(envelope):
+    payload = open_payload(
+        envelope.event_type, envelope.schema_version, envelope.event_id, envelope.payload, keys
+    )
+    if payload is envelope.payload:
+        return envelope
+    return envelope.with_payload(envelope.schema_version, payload)
+
+
+def open_payload(
+    event_type: str,
+    version: int,
+    event_id: str,
+    payload: dict[str, Any],
+    keys: Mapping[str, KnownKey],
+) -> dict[str, Any]:
+    """``open_envelope`` of a logged payload as stored (``event_id``: its envelope's, which
+    every sealed value is bound to): a copy with the sealed fields opened, or ``payload``
+    itself when it holds none."""
+    opened: dict[str, Any] | None = None
+    for name in _personal_fields(event_type, version):
         value = payload.get(name)
         if not is_sealed(value):
             continue
-        payload[name], changed = _opened(value, keys, envelope.event_id, name), True
-    return envelope.with_payload(envelope.schema_version, payload) if changed else envelope
+        if opened is None:
+            opened = dict(payload)
+        opened[name] = _opened(value, keys, event_id, name)
+    return payload if opened is None else opened
 
 
 def _opened(value: str, keys: Mapping[str, KnownKey], event_id: str, name: str) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.domain import CommandContext
 from shared.eventstore.tables import events
 from shared.eventstore.uow import UnitOfWork
+from shared.privacy import keystore
 from shared.privacy.classes import CONTACT, FIELD_CLASSES, IDENTITY, NAME
 from shared.privacy.key_rows import DRIVER_ROWS_LIMIT, subject_keys
 from shared.privacy.keystore import KeyStore, KnownKey
@@ -129,7 +130,7 @@ def test_a_copy_kept_already_stays_as_it_is_when_an_answer_brings_it_again(recru
 
 
 def test_copies_kept_in_one_go_are_found_by_the_next_lookup_without_reading_them(
-    recruitment_engine,
+    recruitment_engine, monkeypatch
 ):
     store = KeyStore("gateway", MasterKey.generate())
     answer = {uuid.uuid4().hex: KnownKey(STUDENT, bytes(32), NAME) for _ in range(20)}
@@ -138,12 +139,23 @@ def test_copies_kept_in_one_go_are_found_by_the_next_lookup_without_reading_them
     store.remember(answer)
     statements: list[str] = []
     sa.event.listen(recruitment_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    # The lookup reads on the driver's cursor, which SQLAlchemy's events do not see.
+    read: list[list[str]] = []
+    lookup_rows = keystore.lookup_rows
+    monkeypatch.setattr(
+        keystore, "lookup_rows", lambda db, ids: read.append(ids) or lookup_rows(db, ids)
+    )
     with recruitment_engine.connect() as connection:
         found = store.lookup(connection, answer)
+        cold = KeyStore("gateway", store.master).lookup(connection, answer)
     assert {key_id: known.data_key for key_id, known in found.items()} == dict.fromkeys(
         answer, bytes(32)
     )
     assert not [sql for sql in statements if "subject_keys" in sql]
+    assert read == [sorted(answer)]  # the cold store's lookup alone read them
+    assert {key_id: known.data_key for key_id, known in cold.items()} == dict.fromkeys(
+        answer, bytes(32)
+    )
     with recruitment_engine.begin() as connection:
         store.destroy(connection, STUDENT)
     with recruitment_engine.connect() as connection:

@@ -17,6 +17,8 @@ from marshmallow import fields, validate
 from sqlalchemy.engine import Engine
 
 from gateway.core.bootstrap import projection_of
+from gateway.core.log_rows import read_rows_after
+from gateway.core.privacy import GATEWAY, ReadModelKeys
 from gateway.core.projection_inputs import PayloadLoader
 from gateway.core.projector import Projector
 from gateway.core.replay import fresh_store, rebuild
@@ -29,6 +31,12 @@ from shared.eventlog import EventLogAppender, EventLogReader
 from shared.events.envelope import Envelope
 from shared.eventstore.database import create_database_engine
 from shared.migrations import upgrade_to_head
+from shared.privacy.classes import FIELD_CLASSES, IDENTITY
+from shared.privacy.key_rows import metadata as key_metadata
+from shared.privacy.keystore import KeyStore
+from shared.privacy.master_key import MasterKey
+from shared.privacy.payloads import seal_envelope
+from shared.privacy.sealing import ERASED
 
 TABLES = [table for section in SECTIONS for table in section.tables]
 CONTRACT_KEYS = sorted(CONTRACTS._contracts)  # every (type, version), old ones too
@@ -209,3 +217,116 @@ def test_a_rebuild_the_fast_way_equals_one_through_envelopes(tmp_path: Path, see
     assert position == last
     assert filled
     assert differences.as_list() == []
+
+
+STUDENTS = [str(uuid.UUID(int=n + 1)) for n in range(8)]
+
+
+def registered(student: str, **changes: object) -> Envelope:
+    payload = {
+        "student_id": student,
+        "campaign_id": STUDENTS[0],
+        "name": "孙悦",
+        "phone": "13912345678",
+        "id_number": "11010519491231002X",
+        "university": "Henan University",
+        "major": "Law",
+        "grade": "junior",
+        "hometown": "Beiguan Town",
+        "channel": "organisation",
+    }
+    return Envelope(
+        event_type="StudentRegistered",
+        schema_version=1,
+        stream_id=f"student-{student}",
+        stream_version=1,
+        producer="recruitment",
+        actor="operator:op-1",
+        correlation_id="c-1",
+        payload=payload | changes,
+    )
+
+
+def erased(student: str, classes: list[str]) -> Envelope:
+    return Envelope(
+        event_type="SubjectErased",
+        schema_version=2,
+        stream_id=f"student-{student}",
+        stream_version=2,
+        producer="recruitment",
+        actor="operator:op-1",
+        correlation_id="c-2",
+        payload={
+            "subject_id": student,
+            "campaign_id": STUDENTS[0],
+            "reason": "asked by the student",
+            "field_classes": classes,
+        },
+    )
+
+
+def sealed_log(log: Engine, keys: Engine, store: KeyStore) -> int:
+    """Registrations sealed with their students' keys in ``store``: live keys, a subject
+    erased whole and one of its ID number alone (keys destroyed, ``SubjectErased`` logged), a
+    value copied from another student's event, one whose key the store never held, one
+    malformed; returns the last position."""
+    with keys.begin() as db:
+        sealed = [
+            seal_envelope(registered(s), lambda s, new: store.key_for(db, s, new=new))
+            for s in STUDENTS
+        ]
+        store.destroy(db, STUDENTS[0])
+        store.destroy(db, STUDENTS[1], [IDENTITY])
+    copied = sealed[2].with_payload(1, sealed[2].payload | {"name": sealed[3].payload["name"]})
+    unknown = sealed[4].with_payload(1, sealed[4].payload | {"phone": SEALED})
+    malformed = sealed[5].with_payload(1, sealed[5].payload | {"id_number": "enc:v1:0:AAAA"})
+    appender = EventLogAppender(log)
+    appender.append_batch([*sealed[:2], copied, sealed[3], unknown, malformed, *sealed[6:]])
+    appender.append_batch(
+        [erased(STUDENTS[0], list(FIELD_CLASSES)), erased(STUDENTS[1], [IDENTITY])]
+    )
+    return EventLogReader(log).head()
+
+
+def test_sealed_entries_read_the_fast_way_as_through_envelopes(tmp_path: Path) -> None:
+    """Sealed registrations are opened from their parsed payloads with their event ids (no
+    whole row, no envelope): live keys open, destroyed, unknown, misplaced and malformed values
+    read ``[erased]``, exactly as the envelope way reads them."""
+    log_url = f"sqlite:///{tmp_path / 'eventlog.db'}"
+    upgrade_to_head(log_url, "shared.eventlog.migrations")
+    log, keys = create_database_engine(log_url), sa.create_engine(f"sqlite:///{tmp_path}/k.db")
+    key_metadata.create_all(keys)
+    master = MasterKey.generate()
+    last = sealed_log(log, keys, KeyStore(GATEWAY, master))
+    reader = EventLogReader(log)
+    rows = read_rows_after(log, 0, 100)
+    assert sorted(rows.sealed) == list(range(1, 9))  # every registration, with its event id
+    assert sorted(rows.whole) == [9, 10]  # the erasures alone are read whole
+
+    def read_only_keys() -> ReadModelKeys:
+        return ReadModelKeys(keys, KeyStore(GATEWAY, master), None, destroys=False)
+
+    slow_url, fast_url = (f"sqlite:///{tmp_path / f'{name}.db'}" for name in ("slow", "fast"))
+    with fresh_store(slow_url, TABLES) as slow, fresh_store(fast_url, TABLES) as fast:
+        by_envelopes = Projector(slow, projection_of(SECTIONS), read_only_keys(), FullContract())
+        assert by_envelopes.apply(reader.read_after(0, limit=100)) == last
+        fast_way = Projector(fast, projection_of(SECTIONS), read_only_keys())
+        assert rebuild(reader, fast_way, last, False) == last
+        differences = Differences()
+        with slow.connect() as one, fast.connect() as other:
+            compare_tables(one, other, TABLES, frozenset(), differences)
+            query = sa.text("SELECT student_id, name, phone, id_number FROM students")
+            students = {row[0]: tuple(row[1:]) for row in other.execute(query)}
+    log.dispose()
+    keys.dispose()
+    assert differences.as_list() == []
+    assert students == {
+        STUDENTS[0]: (ERASED, ERASED, ERASED),
+        STUDENTS[1]: ("孙悦", "13912345678", ERASED),
+        STUDENTS[2]: (ERASED, "13912345678", "11010519491231002X"),
+        STUDENTS[3]: ("孙悦", "13912345678", "11010519491231002X"),
+        STUDENTS[4]: ("孙悦", ERASED, "11010519491231002X"),
+        STUDENTS[5]: ("孙悦", "13912345678", ERASED),
+        STUDENTS[6]: ("孙悦", "13912345678", "11010519491231002X"),
+        STUDENTS[7]: ("孙悦", "13912345678", "11010519491231002X"),
+    }
