@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from gateway.core.health import Probes, broker_probe, service_ping_probe
 from gateway.core.idempotency import IdempotencyStore
+from gateway.core.keys_ahead import KeysAhead
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.metrics_figures import ScrapeFigures
 from gateway.core.pipeline import Edge
@@ -41,6 +42,7 @@ class GatewayApp:
     edge: Edge
     projector: Projector
     subscription: CatchUpSubscription
+    keys_ahead: KeysAhead
     relay: OutboxRelay
     probes: Probes
     engines: tuple[Engine, ...]
@@ -68,7 +70,8 @@ def build_app(
     store = create_database_engine(settings.database_url("gateway"), green=True)
     event_log = create_database_engine(settings.database_url("eventlog"), green=True, reader=True)
     reader = EventLogReader(event_log)
-    projector = Projector(store, projection_of(sections), gateway_keys(settings, store))
+    keys = gateway_keys(settings, store)
+    projector = Projector(store, projection_of(sections), keys)
     idempotency = IdempotencyStore(
         store,
         settings.jwt_secret,
@@ -91,6 +94,7 @@ def build_app(
         edge=Edge(settings, idempotency, next(iter(session_checks), None), metrics),
         projector=projector,
         subscription=CatchUpSubscription(reader, projector),
+        keys_ahead=KeysAhead(keys),
         relay=gateway_relay(settings, store),
         probes=probes,
         engines=(store, event_log),
@@ -105,7 +109,8 @@ def build_app(
 class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is untyped
     """Builds the app from ``config["GRAVITY"]["settings"]`` (with a readiness ping of every
     service through the container's RPC client) and runs the read-model subscription and the
-    outbox relay as managed green threads for the container's lifetime."""
+    outbox relay as managed green threads for the container's lifetime, and the asking of
+    key owners for their new keys ahead of the subscription (``keys_ahead``)."""
 
     def __init__(self, sections: Sequence[Section], routes: tuple[Route, ...]) -> None:
         self.sections = tuple(sections)
@@ -123,15 +128,18 @@ class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is 
             self.app.subscription.run, identifier="read-model-subscription"
         )
         self.container.spawn_managed_thread(self.app.relay.run, identifier="outbox-relay")
+        self.container.spawn_managed_thread(self.app.keys_ahead.run, identifier="keys-ahead")
 
     def stop(self) -> None:
         self.app.subscription.stop()
+        self.app.keys_ahead.stop()
         self.app.relay.stop()
         self.app.projector.close()
         self.app.dispose()
 
     def kill(self) -> None:
         self.app.subscription.stop()
+        self.app.keys_ahead.stop()
         self.app.relay.stop()
         self.app.projector.close()
 

@@ -13,9 +13,11 @@ before the erasure (a placement's insured person) is no exception.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -45,36 +47,70 @@ SUBJECT_COLUMN = "student_id"
 
 @dataclass
 class ReadModelKeys:
-    """The key store the projector opens events with (``engine``: the database holding it)."""
+    """The key store the projector opens events with (``engine``: the database holding it).
+
+    ``ask_ahead`` (``gateway.core.keys_ahead``, on a timer of its own) keeps the keys the
+    owners made lately, so that a batch mostly finds its keys held and waits for no owner;
+    a key still missing is asked for by the batch itself, as before."""
 
     engine: Engine
     store: KeyStore
     fetcher: KeyFetcher | None
     destroys: bool = True  # False for a rebuild that only reads the live store's keys
+    # A batch that erases and the keeping of keys asked ahead take turns; ``erasures`` counts
+    # the batches that destroyed keys, so that an answer that came before one of them is not
+    # kept after it (the key of a subject erased meanwhile would come back to life).
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _erasures: int = field(default=0, init=False)
 
     def prepare(
         self, envelopes: Sequence[Envelope], sealed: Sequence[tuple[str, set[str]]] = ()
     ) -> dict[str, KnownKey]:
         """Destroy the erased subjects' keys, then gather the keys the batch needs (the
         envelopes', and ``sealed``: the producer and key ids of each entry read without its
-        envelope); a batch with neither costs no transaction."""
+        envelope); a batch with neither, or whose keys are all held, costs no transaction."""
         erased = [e for e in envelopes if e.event_type == ERASURE] if self.destroys else []
         wanted = [(e.producer, envelope_key_ids(e)) for e in envelopes]
         wanted += [(producer, ids) for producer, ids in sealed if ids]
-        if not erased and not any(ids for _, ids in wanted):
-            return {}
+        if not erased:
+            needed: set[str] = set().union(*(ids for _, ids in wanted))
+            held = self.store.held(needed)
+            if len(held) == len(needed):
+                return held
         kept: dict[str, KnownKey] = {}
-        with self.engine.begin() as connection:
-            for envelope in erased:
-                self.store.destroy(
-                    connection,
-                    str(envelope.payload["subject_id"]),
-                    erased_classes(envelope.payload),
-                )
-            keys = keys_wanted(connection, self.store, self.fetcher, wanted, kept)
+        with self._lock if erased else contextlib.nullcontext():
+            with self.engine.begin() as connection:
+                for envelope in erased:
+                    self.store.destroy(
+                        connection,
+                        str(envelope.payload["subject_id"]),
+                        erased_classes(envelope.payload),
+                    )
+                keys = keys_wanted(connection, self.store, self.fetcher, wanted, kept)
+            self._erasures += bool(erased)
         # Committed: the next batches find these (most of them answered ahead) in the cache.
         self.store.remember(kept)
         return keys
+
+    def ask_ahead(self) -> int:
+        """Ask each owner asked before for the keys it made since its previous answer, and
+        keep them; returns how many new ones came. Raises what the request raises."""
+        if self.fetcher is None:
+            return 0
+        came = 0
+        for owner in self.fetcher.owners_asked():
+            erasures = self._erasures
+            fetched = self.fetcher.fetch(owner, [])
+            with self._lock:
+                fresh = self.store.unheld(fetched)
+                if not fresh or erasures != self._erasures:
+                    continue  # dropped: a batch asks its owner again for any it needs
+                with self.engine.begin() as connection:
+                    kept = self.store.add_copies_to_remember(connection, fresh, owner)
+                if kept:  # committed: the batches find them in the cache
+                    self.store.remember(fresh)
+            came += len(fresh)
+        return came
 
     def close(self) -> None:
         """Close the connection key requests go through, if one is open."""

@@ -74,6 +74,10 @@ class KeyFetcher:
             self._since[owner] = float(made_until)
         return keys
 
+    def owners_asked(self) -> list[str]:
+        """With ``ahead``: the owners asked so far, whose new keys may be asked ahead."""
+        return [] if self._since is None else list(self._since)
+
     def _call(self, owner: str, request: dict[str, Any]) -> Any:
         if self._open is None:
             proxy = self._proxy_class(self._config, timeout=self._timeout)
@@ -140,10 +144,11 @@ def keys_wanted(
             if key_id in missing:
                 known[key_id] = key
                 missing.discard(key_id)
-        # The keys answered ahead may be held already (a restart, a second replica):
-        # add_copies leaves those as they are.
-        if store.add_copies_to_remember(db, fetched, owner) and kept is not None:
-            kept.update(fetched)
+        # The keys answered ahead may be held already (answered again, a restart, a second
+        # replica): the cached ones are left out, add_copies leaves the others as they are.
+        fresh = store.unheld(fetched)
+        if store.add_copies_to_remember(db, fresh, owner) and kept is not None:
+            kept.update(fresh)
     return known
 
 

@@ -162,12 +162,16 @@ class KeyStore:
     def made_since(self, since: float, limit: int) -> list[str]:
         """The ids of up to ``limit`` keys this process made at or after ``since`` (the
         latest ones), committed or not: ``lookup`` says which exist."""
-        made: list[str] = []
+        return [key_id for _, key_id in self.made_since_when(since, limit)]
+
+    def made_since_when(self, since: float, limit: int) -> list[tuple[float, str]]:
+        """``made_since`` with the time each key was made, oldest first."""
+        made: list[tuple[float, str]] = []
         with self._lock:  # newest last: read back from the end, as far as ``since``
             for when, key_id in reversed(self._made):
                 if when < since or len(made) == limit:
                     break
-                made.append(key_id)
+                made.append((when, key_id))
         made.reverse()
         return made
 
@@ -233,6 +237,16 @@ class KeyStore:
             if len(self._cache) + len(keys) > CACHE_LIMIT:
                 self._cache.clear()
             self._cache.update(keys)
+
+    def held(self, key_ids: Iterable[str]) -> dict[str, KnownKey]:
+        """What the cache holds of ``key_ids`` (committed keys only), without the database."""
+        with self._lock:
+            return {key_id: self._cache[key_id] for key_id in key_ids if key_id in self._cache}
+
+    def unheld(self, keys: Mapping[str, KnownKey]) -> dict[str, KnownKey]:
+        """``keys`` but those the cache holds already (an owner's answer sent again)."""
+        with self._lock:
+            return {key_id: key for key_id, key in keys.items() if key_id not in self._cache}
 
     def lookup(self, db: Executor, key_ids: Iterable[str]) -> dict[str, KnownKey]:
         """What this store knows of ``key_ids``: a key id it has never held is left out."""

@@ -39,6 +39,8 @@ from shared.privacy.sealing import NONCE_BYTES
 
 MAX_KEYS_PER_REQUEST = 1000
 MAX_KEYS_MADE_SINCE = 500
+UNCOMMITTED_SECONDS = 1.0
+"""How long a key made and not yet committed holds an answer's ``made_until`` back."""
 DESTROYED = "destroyed"
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
@@ -182,13 +184,29 @@ def sealed_answer(
 
 def answer_request(db: Executor, store: KeyStore, request: KeyRequest) -> dict[str, Any]:
     """The owner's answer to a verified request: the keys asked for (live or destroyed), and
-    with ``since`` the live keys it made since then (a destroyed one is not volunteered)."""
-    made_until = time.time()
+    with ``since`` the live keys it made since then (a destroyed one is not volunteered).
+
+    A key made but not in the store yet (its command's transaction still open) holds
+    ``made_until`` back to a moment before it was made, so that the next answer brings it
+    once committed: answered past it, it would be fetched one by one when a batch needs it.
+    One made more than ``UNCOMMITTED_SECONDS`` ago has rolled back, or will be fetched so."""
+    now = time.time()
     keys = store.lookup(db, request.key_ids)
     if request.since is None:
         return sealed_answer(request.requester, request.public_key, keys)
-    made = [k for k in store.made_since(request.since, MAX_KEYS_MADE_SINCE) if k not in keys]
-    for key_id, known in store.lookup(db, made).items():
-        if known.data_key is not None:
+    made = [
+        (when, key_id)
+        for when, key_id in store.made_since_when(request.since, MAX_KEYS_MADE_SINCE)
+        if key_id not in keys
+    ]
+    found = store.lookup(db, [key_id for _, key_id in made])
+    made_until = now
+    for when, key_id in made:
+        known = found.get(key_id)
+        if known is None:
+            if now - when < UNCOMMITTED_SECONDS:
+                # A microsecond before: ``since`` travels rounded to microseconds.
+                made_until = min(made_until, when - 1e-6)
+        elif known.data_key is not None:
             keys[key_id] = known
     return sealed_answer(request.requester, request.public_key, keys, made_until)
