@@ -212,6 +212,10 @@ def report(runs: list[Measured], clients: int) -> None:
                 print(f"    {label:<48}{run.ms(label):>8.2f}")
         print(f"    {'RabbitMQ (machine-wide)':<48}{run.ms(BROKER):>8.2f}")
         print(f"    {'load generator':<48}{run.ms(LOAD_GENERATOR):>8.2f}")
+        print(
+            f"  other work on the machine {run.cpu.rest:.1f} CPU s,"
+            f" stolen by the hypervisor {run.cpu.stolen:.2f} s, over {run.cpu.wall:.1f} s"
+        )
 
 
 def main() -> None:
