@@ -68,6 +68,33 @@ def make_recruitment_event(
     )
 
 
+def make_registered_event(student_id: str, campaign_id: str, **payload: object) -> Envelope:
+    """A student's StudentRegistered (version 1) with the reference student's personal fields
+    in plain text, as recruitment's handler makes it before sealing (``payload`` overrides)."""
+    values: dict[str, object] = {
+        "student_id": student_id,
+        "campaign_id": campaign_id,
+        "name": "孙悦",
+        "phone": "13912345678",
+        "id_number": "11010519491231002X",
+        "university": "Henan University",
+        "major": "Law",
+        "grade": "junior",
+        "hometown": "Beiguan Town",
+        "channel": "organisation",
+    }
+    return Envelope(
+        event_type="StudentRegistered",
+        schema_version=1,
+        stream_id=f"student-{student_id}",
+        stream_version=1,
+        producer="recruitment",
+        actor="operator:op-1",
+        correlation_id="c-1",
+        payload=values | payload,
+    )
+
+
 def make_alliance_joined(
     stream_version: int = 1, student_id: str = "s", **overrides: Any
 ) -> Envelope:

@@ -37,34 +37,14 @@ from shared.privacy.sharing import (
     sealed_answer,
     verified_request,
 )
+from tests.factories import make_registered_event
 
 KEY = bytes(range(32))
 STUDENT = "7a1c6a55-2f0e-4b55-9b55-1c2f3e4d5a6b"
 
 
 def registration(**payload: object) -> Envelope:
-    values = {
-        "student_id": STUDENT,
-        "campaign_id": "0b6c6a55-2f0e-4b55-9b55-1c2f3e4d5a6b",
-        "name": "孙悦",
-        "phone": "13912345678",
-        "id_number": "11010519491231002X",
-        "university": "Henan University",
-        "major": "Law",
-        "grade": "junior",
-        "hometown": "Beiguan Town",
-        "channel": "organisation",
-    }
-    return Envelope(
-        event_type="StudentRegistered",
-        schema_version=1,
-        stream_id=f"student-{STUDENT}",
-        stream_version=1,
-        producer="recruitment",
-        actor="operator:op-1",
-        correlation_id="c-1",
-        payload=values | payload,
-    )
+    return make_registered_event(STUDENT, "0b6c6a55-2f0e-4b55-9b55-1c2f3e4d5a6b", **payload)
 
 
 def key_store() -> tuple[KeyStore, sa.engine.Engine]:

@@ -37,6 +37,7 @@ from shared.privacy.keystore import KeyStore
 from shared.privacy.master_key import MasterKey
 from shared.privacy.payloads import seal_envelope
 from shared.privacy.sealing import ERASED
+from tests.factories import make_registered_event
 
 TABLES = [table for section in SECTIONS for table in section.tables]
 CONTRACT_KEYS = sorted(CONTRACTS._contracts)  # every (type, version), old ones too
@@ -223,28 +224,7 @@ STUDENTS = [str(uuid.UUID(int=n + 1)) for n in range(8)]
 
 
 def registered(student: str, **changes: object) -> Envelope:
-    payload = {
-        "student_id": student,
-        "campaign_id": STUDENTS[0],
-        "name": "孙悦",
-        "phone": "13912345678",
-        "id_number": "11010519491231002X",
-        "university": "Henan University",
-        "major": "Law",
-        "grade": "junior",
-        "hometown": "Beiguan Town",
-        "channel": "organisation",
-    }
-    return Envelope(
-        event_type="StudentRegistered",
-        schema_version=1,
-        stream_id=f"student-{student}",
-        stream_version=1,
-        producer="recruitment",
-        actor="operator:op-1",
-        correlation_id="c-1",
-        payload=payload | changes,
-    )
+    return make_registered_event(student, STUDENTS[0], **changes)
 
 
 def erased(student: str, classes: list[str]) -> Envelope:
