@@ -68,9 +68,10 @@ def make_recruitment_event(
     )
 
 
-def make_registered_event(student_id: str, campaign_id: str, **payload: object) -> Envelope:
+def make_registered_event(student_id: str, campaign_id: str, /, **payload: object) -> Envelope:
     """A student's StudentRegistered (version 1) with the reference student's personal fields
-    in plain text, as recruitment's handler makes it before sealing (``payload`` overrides)."""
+    in plain text, as recruitment's handler makes it before sealing. ``payload`` overrides its
+    fields, the student's id among them (its stream stays ``student_id``'s)."""
     values: dict[str, object] = {
         "student_id": student_id,
         "campaign_id": campaign_id,
