@@ -96,6 +96,28 @@ def make_registered_event(student_id: str, campaign_id: str, /, **payload: objec
     )
 
 
+def make_subject_erased(
+    student_id: str, campaign_id: str, /, version: int = 2, **payload: object
+) -> Envelope:
+    """A student's SubjectErased at ``version`` (1: every field class; 2: the classes given as
+    ``field_classes`` in ``payload``, which overrides the other fields too)."""
+    values: dict[str, object] = {
+        "subject_id": student_id,
+        "campaign_id": campaign_id,
+        "reason": "asked by the student",
+    }
+    return Envelope(
+        event_type="SubjectErased",
+        schema_version=version,
+        stream_id=f"student-{student_id}",
+        stream_version=2,
+        producer="recruitment",
+        actor="operator:op-1",
+        correlation_id="c-2",
+        payload=values | payload,
+    )
+
+
 def make_alliance_joined(
     stream_version: int = 1, student_id: str = "s", **overrides: Any
 ) -> Envelope:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.core.keys_ahead import KeysAhead
-from gateway.core.privacy import ERASURE, ReadModelKeys
+from gateway.core.privacy import ReadModelKeys
 from shared.events.envelope import Envelope
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
 from shared.privacy.classes import FIELD_CLASSES
@@ -22,6 +22,7 @@ from shared.privacy.keystore import KeyStore
 from shared.privacy.master_key import MasterKey
 from shared.privacy.payloads import envelope_key_ids, open_envelope, seal_envelope
 from shared.privacy.sharing import KeyRequester, answer_request, verified_request
+from tests.factories import make_subject_erased
 from tests.unit.test_privacy_sealing import registration
 
 
@@ -73,16 +74,7 @@ def gateway_keys(tmp_path: Path, owner: Recruitment) -> tuple[ReadModelKeys, InP
 
 
 def erasure(student_id: str) -> Envelope:
-    return Envelope(
-        event_type=ERASURE,
-        schema_version=1,
-        stream_id=f"student-{student_id}",
-        stream_version=2,
-        producer="recruitment",
-        actor="operator:op-1",
-        correlation_id="c-2",
-        payload={"subject_id": student_id},  # version 1: every class
-    )
+    return make_subject_erased(student_id, student_id, 1)  # version 1: every class
 
 
 def test_keys_made_are_held_before_their_event_is_projected_and_its_batch_asks_no_one(

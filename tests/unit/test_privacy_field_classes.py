@@ -21,7 +21,7 @@ from shared.privacy.keystore import KeyStore, KnownKey, SubjectErasedError
 from shared.privacy.payloads import open_envelope, seal_envelope, sealed_key_ids
 from shared.privacy.sealing import ERASED, parse_sealed, seal_value
 from shared.privacy.sharing import KeyRequester, answer_request, verified_request
-from tests.factories import make_application
+from tests.factories import make_application, make_subject_erased
 from tests.unit.test_privacy_sealing import STUDENT, key_store, registration
 
 
@@ -151,17 +151,7 @@ def test_an_old_owners_answer_without_a_class_is_a_key_of_every_class() -> None:
 
 
 def erasure(version: int, **payload: object) -> Envelope:
-    values = {"subject_id": STUDENT, "campaign_id": STUDENT, "reason": "request"} | payload
-    return Envelope(
-        event_type="SubjectErased",
-        schema_version=version,
-        stream_id=f"student-{STUDENT}",
-        stream_version=2,
-        producer="recruitment",
-        actor="operator:op-1",
-        correlation_id="c-1",
-        payload=values,
-    )
+    return make_subject_erased(STUDENT, STUDENT, version, **({"reason": "request"} | payload))
 
 
 def test_an_erasure_stored_before_classes_still_erases_every_class() -> None:

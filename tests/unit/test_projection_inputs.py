@@ -37,7 +37,7 @@ from shared.privacy.keystore import KeyStore
 from shared.privacy.master_key import MasterKey
 from shared.privacy.payloads import seal_envelope
 from shared.privacy.sealing import ERASED
-from tests.factories import make_registered_event
+from tests.factories import make_registered_event, make_subject_erased
 
 TABLES = [table for section in SECTIONS for table in section.tables]
 CONTRACT_KEYS = sorted(CONTRACTS._contracts)  # every (type, version), old ones too
@@ -228,21 +228,7 @@ def registered(student: str, **changes: object) -> Envelope:
 
 
 def erased(student: str, classes: list[str]) -> Envelope:
-    return Envelope(
-        event_type="SubjectErased",
-        schema_version=2,
-        stream_id=f"student-{student}",
-        stream_version=2,
-        producer="recruitment",
-        actor="operator:op-1",
-        correlation_id="c-2",
-        payload={
-            "subject_id": student,
-            "campaign_id": STUDENTS[0],
-            "reason": "asked by the student",
-            "field_classes": classes,
-        },
-    )
+    return make_subject_erased(student, STUDENTS[0], field_classes=classes)
 
 
 def sealed_log(log: Engine, keys: Engine, store: KeyStore) -> int:
