@@ -258,10 +258,7 @@ class KeyStore:
             data_key = None if wrapped is None else self.master.unwrap(wrapped, subject_id, key_id)
             read[key_id] = KnownKey(subject_id, data_key, field_class)
         if read:
-            with self._lock:
-                if len(self._cache) + len(read) > CACHE_LIMIT:
-                    self._cache.clear()
-                self._cache.update(read)
+            self.remember(read)
         return found | read
 
     def destroy(self, db: Executor, subject_id: str, classes: Iterable[str] = FIELD_CLASSES) -> int:
