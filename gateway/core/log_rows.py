@@ -24,7 +24,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from gateway.core.privacy import ERASURE
 from gateway.core.projection_inputs import CANONICAL_TIMESTAMP
 from shared.eventlog.tables import event_log
-from shared.eventstore.driver_sql import DriverStatement
+from shared.eventstore.driver_sql import DriverInSelect
 from shared.privacy.sealing import PREFIX as SEALED_PREFIX
 
 Entry = tuple[int, str, int, str, str]  # position, type, version, occurred_at, payload text
@@ -85,41 +85,11 @@ def read_rows_after(engine: Engine, position: int, limit: int, up_to: int | None
             columns = [c for c in event_log.columns if c.name not in _HEADER]
             query = sa.select(*columns).where(event_log.c.position.in_(wanted))
             whole = {row.position: row for row in connection.execute(query)}
-        sealed = {row[0]: (row[1], row[2]) for row in _sealers(connection, sealers)}
+        sealed = {row[0]: (row[1], row[2]) for row in _SEALERS.rows(connection, sealers)}
     return LogRows(entries, whole, sealed)
 
 
-def _sealers(connection: Connection, positions: list[int]) -> list[tuple[int, str, str]]:
-    """The event id and producer of the entries at ``positions``, in statements of a few fixed
-    sizes (padded): an ``IN`` list of another length per batch was SQL text of its own, and
-    SQLite's statement cache kept each one compiled (a third of a megabyte per batch, growing
-    for 128 batches)."""
-    found: list[tuple[int, str, str]] = []
-    start = 0
-    while start < len(positions):
-        size = next((n for n in _SIZES if n >= len(positions) - start), _SIZES[-1])
-        chunk = positions[start : start + size]
-        chunk += [chunk[-1]] * (size - len(chunk))
-        cursor = _sealers_statement(size).run(
-            connection, {f"p_{i}": value for i, value in enumerate(chunk)}
-        )
-        found += cursor.fetchall()
-        cursor.close()
-        start += size
-    return found
-
-
-_SIZES = (1, 8, 64, 512)
-
-
-@functools.cache
-def _sealers_statement(size: int) -> DriverStatement:
-    position = event_log.c.position
-    return DriverStatement(
-        sa.select(*(event_log.c[name] for name in _SEALER)).where(
-            position.in_([sa.bindparam(f"p_{i}") for i in range(size)])
-        )
-    )
+_SEALERS = DriverInSelect([event_log.c[name] for name in _SEALER], event_log.c.position)
 
 
 def _entries(connection: Connection, position: int, limit: int, up_to: int | None) -> list[Entry]:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.eventstore.driver_sql import DriverStatement
+from shared.eventstore.driver_sql import DriverInSelect, DriverStatement
 from shared.privacy.master_key import MasterKey
 
 metadata = sa.MetaData()
@@ -36,10 +36,6 @@ KEYS_OF_SUBJECT = sa.select(subject_keys).where(
     subject_keys.c.subject_id == sa.bindparam("subject")
 )
 INSERT_KEY = subject_keys.insert()
-LOOKUP_SIZES = (1, 8, 64, 512)
-"""Key ids per ``lookup_rows`` statement: a lookup is padded to the next of these sizes (a
-replay looks up a batch's thousands of keys, a command one or three)."""
-_LOOKUPS: dict[int, DriverStatement] = {}
 DRIVER_ROWS_LIMIT = 16
 """Rows per multi-row ``INSERT`` on the driver's cursor (a registration makes three; the
 gateway keeps a dozen registrations' keys at once)."""
@@ -77,29 +73,13 @@ def lookup_rows(db: Executor, key_ids: list[str]) -> list[tuple[str, str, str | 
     wrapped_key)``, on the driver's cursor: through SQLAlchemy's ``execute`` and result rows
     the read was a third of a replay's key work (docs/performance.md, "Sealed entries")."""
     connection = db if isinstance(db, Connection) else db.connection()
-    found: list[Any] = []
-    start = 0
-    while start < len(key_ids):
-        size = next((n for n in LOOKUP_SIZES if n >= len(key_ids) - start), LOOKUP_SIZES[-1])
-        chunk = key_ids[start : start + size]
-        chunk += [chunk[-1]] * (size - len(chunk))  # padded: one statement per size
-        cursor = _lookup(size).run(connection, {f"k_{i}": key for i, key in enumerate(chunk)})
-        found += cursor.fetchall()
-        cursor.close()
-        start += size
-    return found
+    return _LOOKUP.rows(connection, key_ids)
 
 
-def _lookup(size: int) -> DriverStatement:
-    statement = _LOOKUPS.get(size)
-    if statement is None:
-        columns = ("key_id", "subject_id", "field_class", "wrapped_key")
-        statement = _LOOKUPS[size] = DriverStatement(
-            sa.select(*(subject_keys.c[name] for name in columns)).where(
-                subject_keys.c.key_id.in_([sa.bindparam(f"k_{i}") for i in range(size)])
-            )
-        )
-    return statement
+_LOOKUP = DriverInSelect(
+    [subject_keys.c[name] for name in ("key_id", "subject_id", "field_class", "wrapped_key")],
+    subject_keys.c.key_id,
+)
 
 
 def key_row(  # noqa: PLR0917 - one row's columns
