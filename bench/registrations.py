@@ -97,6 +97,7 @@ class Run:
     data_keys: int  # made by recruitment: three per registration sealed (a key per class)
     database_cpu: float | None = None  # PostgreSQL's server processes (None: SQLite files)
     model_polls: int = 0  # the read-model observer's reads of the gateway's table
+    relay_measured: bool = True  # False: not asked for (profiled and sealing rounds)
 
     @property
     def rate(self) -> float:
@@ -210,6 +211,7 @@ def measure(
         data_keys,
         database_cpu,
         observer.polls,
+        relay,
     )
 
 
@@ -301,7 +303,9 @@ def report(run: Run, side: str) -> None:
         "<= 500",
         f"  ({len(run.model_lags)} samples, {run.model_polls} reads)",
     )
-    if run.relay is None:
+    if not run.relay_measured:
+        print(f"{'outbox relay vs raw pika':<44}{'not measured in this run':>12}")
+    elif run.relay is None:
         print(f"{'outbox relay vs raw pika':<44}{'failed':>12}  (see above)")
     else:
         relay, raw = run.relay

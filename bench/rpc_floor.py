@@ -5,13 +5,17 @@ and to keep nameko RPC between the gateway and the services unless it is measure
 cannot reach that. This bench measures the framework's part with no domain work at all
 (bench/floor_services.py, plain nameko, no database, nothing of the product), under the same
 load as bench/registrations.py (N keep-alive clients POSTing registration bodies for a fixed
-time), in three shapes, each in processes of its own:
+time), in these shapes, each in processes of its own:
 
 * ``http``: nameko's HTTP entrypoint parses the JSON body and answers 201 (the gateway's edge);
 * ``rpc``: the same, after a nameko RPC call to a second process (gateway -> recruitment), sent
   as the product sends it (``shared.rpc``); ``plain-rpc``: with nameko's own ``RpcProxy``;
 * ``events``: the same, and the called service dispatches one event that two more processes
-  consume (the event log and placement consuming ``StudentRegistered``).
+  consume (the event log and placement consuming ``StudentRegistered``);
+* ``lean-rpc`` and ``lean-events``: ``rpc`` and ``events`` with the service side (the called
+  service and the two consumers) as plain py-amqp loops (bench/lean_services.py: one channel,
+  no eventlet, no nameko container, batched acks and confirms) behind the same nameko edge:
+  what a leaner transport would save.
 
 With ``--suite`` the suite itself (``gravity up`` of the working tree, bench/registrations.py's
 measurement) runs in the same run, so the floor and the product compare on one machine at one
@@ -20,7 +24,7 @@ every floor process runs bench/profiled's sampler over the timed load and writes
 ``DIR/<module>-<pid>.txt``.
 
     .venv/bin/python bench/rpc_floor.py [--clients 8] [--seconds 15] [--rounds 1] [--suite]
-                                        [--profile DIR]
+                                        [--profile DIR] [--shapes http,rpc,lean-rpc,...]
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from bench.support import free_port, percentile, throwaway_vhost
 
 REPO = Path(__file__).resolve().parent.parent
 PROFILED = Path(__file__).resolve().parent / "profiled"
-MODES = ("http", "plain-rpc", "rpc", "events")
+MODES = ("http", "plain-rpc", "rpc", "lean-rpc", "events", "lean-events")
 MS = 1000.0
 
 
@@ -92,7 +96,7 @@ def floor_processes(
     roles = {"edge (the gateway's place)": "Edge"}
     if mode != "http":  # the registrar
         roles["registrar (recruitment's place)"] = "Registrar"
-    if mode == "events":
+    if mode.endswith("events"):
         roles["listener 1 (the event log's place)"] = "Listener"
         roles["listener 2 (placement's place)"] = "Listener"
     with tempfile.TemporaryDirectory() as folder:
@@ -108,18 +112,12 @@ def floor_processes(
                     **os.environ,
                     "PYTHONPATH": path,
                     "GRAVITY_BENCH_PROFILE_DIR": profile or "",
-                    "FLOOR_MODE": "rpc" if mode == "plain-rpc" else mode,
+                    "FLOOR_MODE": mode if mode in ("http", "events") else "rpc",
                     "FLOOR_RPC": "plain" if mode == "plain-rpc" else "product",
                     "FLOOR_LISTENER": f"listener_{number}",
                 }
                 started[label] = subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "nameko"),
-                        "run",
-                        "--config",
-                        str(config),
-                        f"bench.floor_services:{service}",
-                    ],
+                    _command(mode, service, config, amqp_uri, f"listener_{number}"),
                     cwd=REPO,
                     env=environ,
                     stdout=subprocess.DEVNULL,
@@ -137,6 +135,18 @@ def floor_processes(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def _command(mode: str, service: str, config: Path, amqp_uri: str, name: str) -> list[str]:
+    """A nameko service of bench/floor_services.py; in the ``lean-*`` shapes the registrar
+    and the listeners are bench/lean_services.py's plain py-amqp loops instead."""
+    if mode.startswith("lean-") and service != "Edge":
+        lean = [sys.executable, str(REPO / "bench" / "lean_services.py")]
+        if service == "Listener":
+            return [*lean, "listener", amqp_uri, name]
+        return [*lean, "registrar", amqp_uri, *(["--events"] if mode == "lean-events" else [])]
+    nameko = str(Path(sys.executable).parent / "nameko")
+    return [nameko, "run", "--config", str(config), f"bench.floor_services:{service}"]
 
 
 def _wait_ready(port: int, mode: str, started: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -225,10 +235,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--suite", action="store_true", help="also the suite, in the same run")
     parser.add_argument("--profile", metavar="DIR", help="sample the floor processes' CPU")
+    parser.add_argument(
+        "--shapes", default=",".join(MODES), help=f"which, comma-separated (default {MODES})"
+    )
     arguments = parser.parse_args()
+    shapes = arguments.shapes.split(",")
+    if unknown := set(shapes) - set(MODES):
+        parser.error(f"unknown shapes {sorted(unknown)}; known: {', '.join(MODES)}")
     runs: list[Measured] = []
     for round_number in range(1, arguments.rounds + 1):
-        for mode in MODES:
+        for mode in shapes:
             print(f"round {round_number}: {mode} ...", flush=True)
             runs.append(
                 measure_floor(mode, arguments.clients, arguments.seconds, arguments.profile)
