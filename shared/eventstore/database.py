@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,10 @@ from shared.eventstore.sqlite_lock import retry_while_busy
 # A reader never waits for the write lock (WAL), only, rarely, for another connection's
 # recovery of the log; SQLite's own busy wait is fine for that.
 READER_BUSY_TIMEOUT_SECONDS = 30
+# A PostgreSQL connection back in the pool for longer than this is pinged before it is handed
+# out again; one used again sooner is not (see ``_ping_when_idle``).
+IDLE_PING_SECONDS = 1.0
+_CHECKED_IN = "gravity_checked_in_at"
 
 
 def create_database_engine(
@@ -40,9 +45,42 @@ def create_database_engine(
 
         patch_psycopg()
     # hide_parameters: a database error must never quote a student's name or ID number.
-    return sa.create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
-    )
+    engine = sa.create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, for connections that have been idle: a connection
+    back in the pool for more than ``IDLE_PING_SECONDS`` is pinged (``SELECT 1``) before it
+    is handed out, and if that fails every connection pooled before it is dropped and a new
+    one taken, as ``pool_pre_ping`` does.
+
+    ``pool_pre_ping`` pings at every checkout: a round trip, and a query for the server,
+    before each command, consumed event, request and projection batch of a busy suite, where
+    connections go back to the pool for milliseconds. A server restarted meanwhile (it is
+    away longer than a second) or a connection dropped while idle (by the server's or a
+    proxy's idle timeout) is found as before. A connection that breaks while in use, or in
+    its first second back in the pool, fails its statement, as it could between a ping and
+    the statement before: the caller sees the database as unavailable (503, a safe retry)
+    and SQLAlchemy drops the connection."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:  # None: invalidated, closed already
+            record.info[_CHECKED_IN] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # ``info`` goes with the driver's connection: a new one has no mark and needs no ping.
+        checked_in = record.info.get(_CHECKED_IN)
+        if checked_in is None or time.monotonic() - checked_in <= IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # Only the class: the pool logs the reason, and it stays free of any row.
+            raise sa.exc.InvalidatePoolError(type(error).__name__) from None
 
 
 def _sqlite_engine(url: str, *, reader: bool, cache_mib: int | None) -> Engine:
