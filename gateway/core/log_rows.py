@@ -24,6 +24,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from gateway.core.privacy import ERASURE
 from gateway.core.projection_inputs import CANONICAL_TIMESTAMP
 from shared.eventlog.tables import event_log
+from shared.eventstore.database import autocommitted
 from shared.eventstore.driver_sql import DriverInSelect
 from shared.privacy.sealing import PREFIX as SEALED_PREFIX
 
@@ -71,7 +72,7 @@ def is_sealed_text(payload: str) -> bool:
 
 def read_rows_after(engine: Engine, position: int, limit: int, up_to: int | None = None) -> LogRows:
     """Up to ``limit`` entries after ``position`` (and not after ``up_to``), ascending."""
-    with engine.connect() as connection:
+    with autocommitted(engine) as connection:  # logged entries never change: no transaction
         entries = _entries(connection, position, limit, up_to)
         wanted: list[int] = []
         sealers: list[int] = []

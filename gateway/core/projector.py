@@ -28,6 +28,7 @@ from shared.eventlog.chain import envelope_from_row
 from shared.eventlog.reader import LoggedEvent
 from shared.events.canonical import format_timestamp
 from shared.events.envelope import Envelope
+from shared.eventstore.database import autocommitted
 from shared.logging import get_logger
 from shared.privacy.keystore import KnownKey
 from shared.privacy.payloads import open_envelope, open_payload, payload_key_ids
@@ -55,7 +56,7 @@ class Projector:
 
     def position(self) -> int:
         """The checkpoint: the last log position whose effects are in the tables."""
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             return _checkpoint(connection)
 
     def apply(self, batch: Sequence[LoggedEvent]) -> int:

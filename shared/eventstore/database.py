@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from shared.eventstore.sqlite_lock import retry_while_busy
 
@@ -48,6 +50,32 @@ def create_database_engine(
     engine = sa.create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
     _ping_when_idle(engine)
     return engine
+
+
+@contextlib.contextmanager
+def autocommitted(engine: Engine) -> Iterator[Connection]:
+    """A connection for work that needs no transaction around it: one statement (a read, or
+    a write that is whole by itself), or reads of rows that never change once written (the
+    event log's entries). Call ``commit()`` after a write: on SQLite the connection is as it
+    is, in a transaction as usual (there a statement is no round trip). On PostgreSQL its
+    driver connection is in autocommit meanwhile, so that a read is one round trip instead of
+    three (psycopg2's ``BEGIN``, the read, the ``ROLLBACK`` with which the pool takes the
+    connection back) and a write one instead of three (``BEGIN``, the write, ``COMMIT``); the
+    ``commit()`` is then no round trip. The switch is the driver's own flag, as SQLAlchemy's
+    ping sets it: through SQLAlchemy's isolation level, psycopg2 would send a ``SET`` to undo
+    it on every later switch."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            yield connection
+            return
+        driver = connection.connection.dbapi_connection
+        assert driver is not None  # just checked out
+        driver.autocommit = True
+        try:
+            yield connection
+        finally:
+            if not driver.closed:  # the pool gets it back as it gave it
+                driver.autocommit = False
 
 
 def _ping_when_idle(engine: Engine) -> None:

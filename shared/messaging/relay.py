@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from shared.backoff import Backoff
 from shared.events.canonical import format_timestamp
 from shared.events.producer_keys import ProducerSigner
+from shared.eventstore.database import autocommitted
 from shared.eventstore.driver_sql import DriverStatement
 from shared.eventstore.store import row_to_envelope
 from shared.eventstore.tables import events, outbox
@@ -176,7 +177,7 @@ class OutboxRelay:
     def _next_batch(self, in_flight: list[int]) -> list[Any]:
         """The oldest pending rows, leaving out those sent and awaiting confirms."""
         limit = self.settings.batch_size
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:  # pending rows: one round trip
             if not in_flight:  # every pass but those behind a full batch
                 cursor = _PENDING.run(connection, {"limit": limit})
                 return [_PendingRow._make(values) for values in cursor.fetchall()]
@@ -215,8 +216,9 @@ class OutboxRelay:
             return
         parameters: dict[str, object] = {f"seq_{index}": seq for index, seq in enumerate(seqs)}
         parameters["published_at"] = format_timestamp(datetime.now(UTC))
-        with self._engine.begin() as connection:
+        with autocommitted(self._engine) as connection:  # one statement: one round trip
             _mark_statement(len(seqs)).run(connection, parameters)
+            connection.commit()
 
     # -- the broker ----------------------------------------------------------------------
     def _ensure_channel(self) -> ConfirmingChannel:

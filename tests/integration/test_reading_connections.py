@@ -1,0 +1,125 @@
+"""Work that needs no transaction around it (one statement, or reads of rows that never
+change) takes one round trip on PostgreSQL (``autocommitted``: no ``BEGIN``, ``ROLLBACK`` or
+``COMMIT`` around it), and the pool never hands such a connection on in autocommit; placement
+keeps a registered name in one statement, on SQLite and PostgreSQL."""
+
+import psycopg2
+import pytest
+import sqlalchemy as sa
+
+from services.placement.adapters.registered_names import note_name
+from services.placement.adapters.tables import registered_names
+from shared.eventstore.database import autocommitted, create_database_engine
+from shared.migrations import upgrade_to_head
+from tests.conftest import POSTGRES_ADMIN_DSN
+
+
+def last_statement(backend: int) -> str:
+    """What the server last ran on that connection (``pg_stat_activity``)."""
+    admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (backend,))
+            return str(cursor.fetchone()[0])
+    finally:
+        admin.close()
+
+
+@pytest.fixture
+def postgres_engine(postgres_url):
+    engine = create_database_engine(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+def test_a_read_on_postgresql_is_one_statement_with_no_rollback_after_it(postgres_engine):
+    with autocommitted(postgres_engine) as connection:
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        assert not connection.connection.dbapi_connection.get_transaction_status()  # idle
+    # Taken back by the pool, the connection ran nothing after the read: no ROLLBACK.
+    assert last_statement(backend) == "SELECT pg_backend_pid()"
+
+
+def test_the_pool_hands_the_connection_on_with_transactions_again(postgres_engine):
+    with postgres_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
+    with autocommitted(postgres_engine) as connection:
+        reader = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    with postgres_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() == reader
+        connection.exec_driver_sql("INSERT INTO notes VALUES ('not kept')")
+        connection.rollback()  # in autocommit this would have been kept
+    with postgres_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar_one() == 0
+
+
+def test_a_read_reads_what_was_committed_on_either_database(database_url):
+    engine = create_database_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
+            connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
+        with autocommitted(engine) as connection:
+            assert connection.exec_driver_sql("SELECT text FROM notes").scalars().all() == ["kept"]
+    finally:
+        engine.dispose()
+
+
+def test_a_name_noted_again_replaces_the_one_before_on_either_database(database_url):
+    upgrade_to_head(database_url, "services.placement.migrations")
+    engine = create_database_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            note_name(connection, "s-1", "Li Lei", None)
+            note_name(connection, "s-2", "Han Meimei", "e-2")
+        with engine.begin() as connection:
+            note_name(connection, "s-1", "sealed text", "e-3")
+        with engine.connect() as connection:
+            rows = connection.execute(sa.select(registered_names).order_by("student_id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("s-1", "sealed text", "e-3"),
+            ("s-2", "Han Meimei", "e-2"),
+        ]
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_read_leaves_the_pool_a_connection_with_transactions(postgres_engine):
+    with pytest.raises(sa.exc.ProgrammingError), autocommitted(postgres_engine) as connection:
+        connection.exec_driver_sql("SELECT * FROM no_such_table")
+    with postgres_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
+    with postgres_engine.connect() as connection:
+        connection.exec_driver_sql("INSERT INTO notes VALUES ('not kept')")
+        assert connection.connection.dbapi_connection.autocommit is False
+        connection.rollback()
+    with autocommitted(postgres_engine) as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar_one() == 0
+
+
+def test_a_single_write_is_kept_on_either_database(database_url):
+    engine = create_database_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
+        with autocommitted(engine) as connection:
+            connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
+            connection.commit()
+        engine.dispose()  # a new connection: nothing left to see in the one that wrote
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT text FROM notes").scalars().all() == ["kept"]
+    finally:
+        engine.dispose()
+
+
+def test_a_single_write_on_postgresql_is_one_statement_with_no_commit_after_it(
+    postgres_engine,
+):
+    with postgres_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
+    with autocommitted(postgres_engine) as connection:
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
+        connection.commit()
+    assert last_statement(backend) == "INSERT INTO notes VALUES ('kept')"
