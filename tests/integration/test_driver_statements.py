@@ -98,3 +98,28 @@ def test_a_lost_postgresql_connection_is_invalidated_not_handed_on(postgres_url)
             assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_on_postgresql_an_event_and_its_outbox_mark_go_in_one_statement(postgres_url):
+    upgrade_to_head(postgres_url, "services.recruitment.migrations")
+    engine = create_database_engine(postgres_url)
+    try:
+        with sessionmaker(engine)() as session:
+            store = EventStore(session)
+            store.append("student-s", 0, [make_alliance_joined(1)])
+            backend = store.connection.connection.dbapi_connection.get_backend_pid()
+            admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
+            admin.autocommit = True
+            with admin.cursor() as cursor:  # what the server ran last for the append
+                cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (backend,))
+                (last,) = cursor.fetchone()
+            admin.close()
+            session.commit()
+        assert last.startswith("WITH appended AS")
+        assert "INSERT INTO outbox" in last
+        with engine.connect() as connection:
+            seqs = connection.execute(sa.select(events.c.seq)).scalars().all()
+            marked = connection.execute(sa.select(outbox.c.seq)).scalars().all()
+        assert marked == seqs != []
+    finally:
+        engine.dispose()
