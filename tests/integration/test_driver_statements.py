@@ -2,7 +2,6 @@
 same rows as through SQLAlchemy, SQLAlchemy's own errors with no parameter quoted, a lost
 connection invalidated, and never a connection kept past its transaction."""
 
-import psycopg2
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
@@ -12,8 +11,8 @@ from shared.eventstore.driver_sql import DriverStatement
 from shared.eventstore.store import EventStore
 from shared.eventstore.tables import events, inbox, outbox
 from shared.migrations import upgrade_to_head
-from tests.conftest import POSTGRES_ADMIN_DSN
 from tests.factories import make_alliance_joined
+from tests.support.database import admin_query, last_statement
 
 SECRET = "410102199001010011"  # stands for a value that must never show in an error
 CLAIM = DriverStatement(
@@ -85,11 +84,7 @@ def test_a_lost_postgresql_connection_is_invalidated_not_handed_on(postgres_url)
         with engine.connect() as connection:
             connection.begin()
             backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-            admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
-            admin.autocommit = True
-            with admin.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(%s)", (backend,))
-            admin.close()
+            assert admin_query("SELECT pg_terminate_backend(%s)", backend) is True
             with pytest.raises(sa.exc.DBAPIError) as lost:
                 CLAIM.run(connection, {"consumer": "placement", "event_id": "e-1"})
             assert lost.value.connection_invalidated
@@ -108,12 +103,7 @@ def test_on_postgresql_an_event_and_its_outbox_mark_go_in_one_statement(postgres
             store = EventStore(session)
             store.append("student-s", 0, [make_alliance_joined(1)])
             backend = store.connection.connection.dbapi_connection.get_backend_pid()
-            admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
-            admin.autocommit = True
-            with admin.cursor() as cursor:  # what the server ran last for the append
-                cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (backend,))
-                (last,) = cursor.fetchone()
-            admin.close()
+            last = str(last_statement(backend))  # what the server ran last for the append
             session.commit()
         assert last.startswith("WITH appended AS")
         assert "INSERT INTO outbox" in last

@@ -2,13 +2,12 @@
 pool (shared/eventstore/database.py, ``_ping_when_idle``): none for one used again at once,
 and an idle one the server dropped is replaced without the caller seeing it."""
 
-import psycopg2
 import pytest
 import sqlalchemy as sa
 
 from shared.eventstore import database
 from shared.eventstore.database import create_database_engine
-from tests.conftest import POSTGRES_ADMIN_DSN
+from tests.support.database import admin_query, last_statement
 
 
 @pytest.fixture
@@ -16,22 +15,6 @@ def engine(postgres_url):
     engine = create_database_engine(postgres_url)
     yield engine
     engine.dispose()
-
-
-def admin_query(sql: str, *parameters: object) -> object:
-    admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return cursor.fetchone()[0]
-    finally:
-        admin.close()
-
-
-def last_statement(backend: int) -> object:
-    """What the server last ran on that connection (``pg_stat_activity``)."""
-    return admin_query("SELECT query FROM pg_stat_activity WHERE pid = %s", backend)
 
 
 def backend_of(engine) -> int:

@@ -3,7 +3,6 @@ change) takes one round trip on PostgreSQL (``autocommitted``: no ``BEGIN``, ``R
 ``COMMIT`` around it), and the pool never hands such a connection on in autocommit; placement
 keeps a registered name in one statement, on SQLite and PostgreSQL."""
 
-import psycopg2
 import pytest
 import sqlalchemy as sa
 
@@ -11,24 +10,22 @@ from services.placement.adapters.registered_names import note_name
 from services.placement.adapters.tables import registered_names
 from shared.eventstore.database import autocommitted, create_database_engine
 from shared.migrations import upgrade_to_head
-from tests.conftest import POSTGRES_ADMIN_DSN
-
-
-def last_statement(backend: int) -> str:
-    """What the server last ran on that connection (``pg_stat_activity``)."""
-    admin = psycopg2.connect(POSTGRES_ADMIN_DSN)
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (backend,))
-            return str(cursor.fetchone()[0])
-    finally:
-        admin.close()
+from tests.support.database import last_statement
 
 
 @pytest.fixture
 def postgres_engine(postgres_url):
     engine = create_database_engine(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def either_engine(database_url):
+    """An engine on SQLite, then on PostgreSQL, with a table of notes."""
+    engine = create_database_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
     yield engine
     engine.dispose()
 
@@ -54,16 +51,11 @@ def test_the_pool_hands_the_connection_on_with_transactions_again(postgres_engin
         assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar_one() == 0
 
 
-def test_a_read_reads_what_was_committed_on_either_database(database_url):
-    engine = create_database_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
-            connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
-        with autocommitted(engine) as connection:
-            assert connection.exec_driver_sql("SELECT text FROM notes").scalars().all() == ["kept"]
-    finally:
-        engine.dispose()
+def test_a_read_reads_what_was_committed_on_either_database(either_engine):
+    with either_engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
+    with autocommitted(either_engine) as connection:
+        assert connection.exec_driver_sql("SELECT text FROM notes").scalars().all() == ["kept"]
 
 
 def test_a_name_noted_again_replaces_the_one_before_on_either_database(database_url):
@@ -98,19 +90,13 @@ def test_a_failed_read_leaves_the_pool_a_connection_with_transactions(postgres_e
         assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar_one() == 0
 
 
-def test_a_single_write_is_kept_on_either_database(database_url):
-    engine = create_database_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE notes (text VARCHAR(20))")
-        with autocommitted(engine) as connection:
-            connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
-            connection.commit()
-        engine.dispose()  # a new connection: nothing left to see in the one that wrote
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT text FROM notes").scalars().all() == ["kept"]
-    finally:
-        engine.dispose()
+def test_a_single_write_is_kept_on_either_database(either_engine):
+    with autocommitted(either_engine) as connection:
+        connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
+        connection.commit()
+    either_engine.dispose()  # a new connection: nothing left to see in the one that wrote
+    with either_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT text FROM notes").scalars().all() == ["kept"]
 
 
 def test_a_single_write_on_postgresql_is_one_statement_with_no_commit_after_it(
