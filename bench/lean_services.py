@@ -24,9 +24,10 @@ import json
 import sys
 import uuid
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import amqp
+
+from shared.messaging.topology import amqp_parameters
 
 RPC_EXCHANGE = "nameko-rpc"
 EVENTS_EXCHANGE = "registrar.events"
@@ -35,12 +36,12 @@ PREFETCH = 200
 
 
 def connect(uri: str) -> amqp.Connection:
-    parts = urlparse(uri)
+    parts = amqp_parameters(uri)
     connection = amqp.Connection(
-        host=f"{parts.hostname}:{parts.port or 5672}",
-        userid=unquote(parts.username or "guest"),
-        password=unquote(parts.password or "guest"),
-        virtual_host=unquote(parts.path[1:]) or "/",
+        host=f"{parts['host']}:{parts['port']}",
+        userid=str(parts["username"]),
+        password=str(parts["password"]),
+        virtual_host=str(parts["virtual_host"]),
     )
     connection.connect()
     return connection
