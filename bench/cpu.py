@@ -26,6 +26,7 @@ ROLES = {
     "services.placement": "placement",
     "services.volunteering": "volunteering",
     "gateway": "gateway",
+    "gateway.projector": "projector (read models)",
 }
 WIDTH = 52
 

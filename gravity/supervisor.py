@@ -1,4 +1,5 @@
-"""``gravity up``: each service, the event log and the gateway as its own process, each
+"""``gravity up``: each service, the event log, the gateway and the read models' projector as
+its own process, each
 restarted when it dies (``gravity.restarts`` says when, and when to give up).
 
 (A little past 200 lines: starting, watching, restarting and stopping share the children and
@@ -43,7 +44,12 @@ class Component:
 
 def components(settings: Settings) -> list[Component]:
     services = [Component(name, f"services.{name}") for name in settings.services]
-    return [Component("eventlog", "shared.eventlog"), *services, Component("gateway", "gateway")]
+    return [
+        Component("eventlog", "shared.eventlog"),
+        *services,
+        Component("gateway", "gateway"),
+        Component("projector", "gateway.projector"),  # waits for the gateway's migrations
+    ]
 
 
 def _die_with_parent() -> None:

@@ -7,6 +7,8 @@ from importlib import resources
 import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from shared.eventstore.database import create_database_engine
 
@@ -14,6 +16,20 @@ from shared.eventstore.database import create_database_engine
 def upgrade_to_head(database_url: str, migrations_package: str) -> None:
     """Bring a component's database to its newest schema (idempotent)."""
     migrate_to(database_url, migrations_package, "head")
+
+
+def at_head(database_url: str, migrations_package: str) -> bool:
+    """Whether a component's database has its newest schema (read only: nothing is made)."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files(migrations_package)))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return current == heads
 
 
 def migrate_to(

@@ -18,7 +18,7 @@ from shared.config import CONFIG_KEY, ConfigError, Settings
 from shared.file_modes import protect_data_files
 from shared.logging import configure_logging, get_logger
 from shared.messaging.relay import RelaySettings
-from shared.migrations import upgrade_to_head
+from shared.migrations import at_head, upgrade_to_head
 from shared.ports import PortTakenError, check_port_free
 
 log = get_logger(__name__)
@@ -91,16 +91,36 @@ def migrate_when_reachable(database_url: str, package: str) -> None:
             time.sleep(pause)
 
 
+def wait_for_schema(database_url: str, package: str) -> None:
+    """Wait (with back-off, saying so) until a database another process migrates has its
+    newest schema: two processes migrating one database at once would race."""
+    pauses = DATABASE_WAIT.pauses()
+    while True:
+        try:
+            if at_head(database_url, package):
+                return
+            reason = "not migrated yet"
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+            reason = type(error.orig or error).__name__
+        pause = next(pauses)
+        log.info(
+            "process.waiting_for_schema", migrations=package, reason=reason, retry_in_seconds=pause
+        )
+        time.sleep(pause)
+
+
 def run_service(
     service_class: type[Any],
     settings: Settings,
     migrations: Sequence[tuple[str, str]] = (),
     listens: tuple[str, int] | None = None,
+    schemas: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Migrate the databases the process needs, then run its nameko container until SIGTERM
     or SIGINT. A broker or database that is down at the start is waited for (the consumers
     connect when the broker comes), and one lost while running is reconnected to.
-    ``migrations`` lists (database component, migrations package) pairs; ``listens`` is the
+    ``migrations`` lists (database component, migrations package) pairs; ``schemas`` the same
+    pairs for databases another process migrates, waited for; ``listens`` is the
     (host, port) the process serves HTTP on: a taken one ends the process with exit code 2
     and a message naming the port and its holder."""
     import eventlet
@@ -115,6 +135,8 @@ def run_service(
     _refuse_to_start_badly(name, settings, listens)
     for component, package in migrations:
         migrate_when_reachable(settings.database_url(component), package)
+    for component, package in schemas:
+        wait_for_schema(settings.database_url(component), package)
     runner = ServiceRunner(nameko_config(settings, name))
     try:
         runner.add_service(service_class)  # binds the dependencies: some load a secret

@@ -3,7 +3,8 @@ component itself, which replaces this process (so it receives the stop signal di
 
 The command names what to run:
 
-    gateway | eventlog | <service>   the long-running process (``python -m ...``)
+    gateway | projector | eventlog | <service>
+                                     the long-running process (``python -m ...``)
     migrate                          create any missing database and the ID-number lookup
                                      key, then ``gravity migrate``
     gravity ...                      the CLI, e.g. ``gravity audit verify``
@@ -30,7 +31,11 @@ from shared.config import DEVELOPMENT_SECRET, ConfigError, Settings, load_settin
 from shared.lookup_digest import lookup_key_path, make_lookup_key
 from shared.production import production_problems
 
-PROCESS_MODULES = {"gateway": "gateway", "eventlog": "shared.eventlog"}
+PROCESS_MODULES = {
+    "gateway": "gateway",
+    "projector": "gateway.projector",
+    "eventlog": "shared.eventlog",
+}
 DATABASE_WAIT_SECONDS = 60.0
 
 

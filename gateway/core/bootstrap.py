@@ -1,5 +1,6 @@
-"""The gateway's one bootstrap: settings in, engines, stores, subscription, the relay of its own
-outbox (``gateway.trail``) and probes out."""
+"""The gateway's one bootstrap: settings in, engines, stores, the relay of its own outbox
+(``gateway.trail``) and probes out. The read models are kept up to date by a process of their
+own (``gateway.projector``), not by the gateway: its requests never wait behind a batch."""
 
 from __future__ import annotations
 
@@ -12,16 +13,13 @@ from sqlalchemy.engine import Engine
 
 from gateway.core.health import Probes, broker_probe, service_ping_probe
 from gateway.core.idempotency import IdempotencyStore
-from gateway.core.keys_ahead import KeysAhead
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.metrics_figures import ScrapeFigures
 from gateway.core.pipeline import Edge
-from gateway.core.privacy import gateway_keys
 from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.route import Route
 from gateway.core.section import ReadModelQueries, Section
-from gateway.core.subscription import CatchUpSubscription
 from gateway.trail import gateway_relay
 from shared.config import CONFIG_KEY, Settings
 from shared.eventlog.reader import EventLogReader
@@ -40,9 +38,7 @@ class GatewayApp:
 
     settings: Settings
     edge: Edge
-    projector: Projector
-    subscription: CatchUpSubscription
-    keys_ahead: KeysAhead
+    projector: Projector  # its checkpoint (position); the projector process applies
     relay: OutboxRelay
     probes: Probes
     engines: tuple[Engine, ...]
@@ -70,8 +66,7 @@ def build_app(
     store = create_database_engine(settings.database_url("gateway"), green=True)
     event_log = create_database_engine(settings.database_url("eventlog"), green=True, reader=True)
     reader = EventLogReader(event_log)
-    keys = gateway_keys(settings, store)
-    projector = Projector(store, projection_of(sections), keys)
+    projector = Projector(store, projection_of(sections))
     idempotency = IdempotencyStore(
         store,
         settings.jwt_secret,
@@ -93,8 +88,6 @@ def build_app(
         settings=settings,
         edge=Edge(settings, idempotency, next(iter(session_checks), None), metrics),
         projector=projector,
-        subscription=CatchUpSubscription(reader, projector),
-        keys_ahead=KeysAhead(keys),
         relay=gateway_relay(settings, store),
         probes=probes,
         engines=(store, event_log),
@@ -108,9 +101,8 @@ def build_app(
 
 class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is untyped
     """Builds the app from ``config["GRAVITY"]["settings"]`` (with a readiness ping of every
-    service through the container's RPC client) and runs the read-model subscription and the
-    outbox relay as managed green threads for the container's lifetime, and the asking of
-    key owners for their new keys ahead of the subscription (``keys_ahead``)."""
+    service through the container's RPC client) and runs the outbox relay as a managed green
+    thread for the container's lifetime."""
 
     def __init__(self, sections: Sequence[Section], routes: tuple[Route, ...]) -> None:
         self.sections = tuple(sections)
@@ -124,24 +116,14 @@ class GatewayAppProvider(DependencyProvider):  # type: ignore[misc] # nameko is 
             self.app.probes.add(service, service_ping_probe(self.container, service))
 
     def start(self) -> None:
-        self.container.spawn_managed_thread(
-            self.app.subscription.run, identifier="read-model-subscription"
-        )
         self.container.spawn_managed_thread(self.app.relay.run, identifier="outbox-relay")
-        self.container.spawn_managed_thread(self.app.keys_ahead.run, identifier="keys-ahead")
 
     def stop(self) -> None:
-        self.app.subscription.stop()
-        self.app.keys_ahead.stop()
         self.app.relay.stop()
-        self.app.projector.close()
         self.app.dispose()
 
     def kill(self) -> None:
-        self.app.subscription.stop()
-        self.app.keys_ahead.stop()
         self.app.relay.stop()
-        self.app.projector.close()
 
     def get_dependency(self, worker_ctx: Any) -> GatewayApp:  # noqa: ARG002 - nameko API
         return self.app

@@ -25,10 +25,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.process import prepare_databases
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.core.tokens import issue_token
-from gateway.service import GatewayService
 from services.honors.service import HonorsService
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
@@ -56,6 +55,7 @@ from tests.integration.test_gateway_placement import (
     make_host_unit,
     make_position,
 )
+from tests.support.gateway import start_gateway_and_projector
 
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
 SERVICES = (
@@ -158,7 +158,7 @@ class World:
 def world(settings: Settings, container_factory: ContainerFactory) -> Iterator[World]:
     for service, component in SERVICES:
         container_factory(service, nameko_config(settings, component)).start()
-    container_factory(GatewayService, gateway_config(settings)).start()
+    start_gateway_and_projector(container_factory, settings)
     with event_log_consumer(settings, FAST_LOG) as consumer:
         worker = threading.Thread(target=consumer.run, daemon=True)
         worker.start()

@@ -29,6 +29,7 @@ from kombu import Connection as KombuConnection
 from sqlalchemy.orm import sessionmaker
 
 from gateway.core.process import gateway_config, prepare_databases
+from gateway.projector.service import ProjectorService
 from gateway.service import GatewayService
 from gravity.broker_users import ManagementApi, apply_broker_users
 from services.placement.service import PlacementService
@@ -482,9 +483,12 @@ def gateway_and_recruitment_as_own_users(
                 RecruitmentService, nameko_config(settings["recruitment"], "recruitment")
             )
             gateway = container_factory(GatewayService, gateway_config(settings["gateway"]))
+            # The projector connects as the gateway's broker user, as in docker-compose.yml.
+            projector = container_factory(ProjectorService, gateway_config(settings["gateway"]))
             try:
                 recruitment.start()
                 gateway.start()
+                projector.start()
                 url = f"http://127.0.0.1:{settings['gateway'].gateway_port}"
                 yield Stack(settings["gateway"], url, log, log)
             finally:

@@ -25,9 +25,8 @@ import sqlalchemy as sa
 from structlog.testing import capture_logs
 
 from gateway.accounts.tables import invitations
-from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.process import prepare_databases
 from gateway.core.tables import idempotency_keys
-from gateway.service import GatewayService
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings
@@ -46,6 +45,7 @@ from tests.integration.test_gateway_api import (
     wait_for,
 )
 from tests.integration.test_gateway_placement import make_host_unit
+from tests.support.gateway import start_gateway_and_projector
 
 API = "/api/v1"
 GRAVITY = (sys.executable, "-m", "gravity.cli")
@@ -120,7 +120,7 @@ def gateway_with(
 ) -> Iterator[Gateway]:
     for service in services:
         container_factory(service, nameko_config(settings, service.name)).start()
-    container_factory(GatewayService, gateway_config(settings)).start()
+    start_gateway_and_projector(container_factory, settings)
     with event_log_consumer(settings, FAST_LOG) as consumer:
         worker = threading.Thread(target=consumer.run, daemon=True)
         worker.start()

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from structlog.testing import capture_logs
 
 from gateway.core.errors import error_catalogue
-from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.process import prepare_databases
 from gateway.core.replay import replay_read_models
 from gateway.core.tables import idempotency_keys
 from gateway.core.tokens import issue_token
@@ -39,6 +39,7 @@ from shared.eventstore.tables import events
 from shared.migrations import upgrade_to_head
 from shared.process import nameko_config
 from tests.factories import make_resident_id
+from tests.support.gateway import start_gateway_and_projector
 
 FAST_LOG = ConsumerOptions(
     batch_wait_seconds=0.01, idle_poll_seconds=0.05, backoff=Backoff(0.05, 30.0)
@@ -169,8 +170,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, amqp_uri: str) -> S
 
 
 def start_gateway(container_factory: ContainerFactory, settings: Settings) -> str:
-    gateway = container_factory(GatewayService, gateway_config(settings))
-    gateway.start()
+    start_gateway_and_projector(container_factory, settings)
     return f"http://127.0.0.1:{settings.gateway_port}"
 
 

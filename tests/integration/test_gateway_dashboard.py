@@ -17,6 +17,7 @@ import requests
 from nameko.containers import get_container_cls
 
 from gateway.core.process import gateway_config, prepare_databases
+from gateway.projector.service import ProjectorService
 from gateway.service import GatewayService
 from services.honors.service import HonorsService
 from services.placement.service import PlacementService
@@ -74,6 +75,7 @@ def stack(
         prepare_databases(settings)
         configs = [(s, nameko_config(settings, c)) for s, c in SERVICES]
         configs.append((GatewayService, gateway_config(settings)))
+        configs.append((ProjectorService, gateway_config(settings)))
         containers = [get_container_cls(config)(service, config) for service, config in configs]
         for container in containers:
             container.start()

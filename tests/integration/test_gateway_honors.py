@@ -25,14 +25,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from structlog.testing import capture_logs
 
-from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.process import prepare_databases
 from gateway.core.replay import replay_read_models
 from gateway.core.schemas import dump
 from gateway.core.tokens import issue_token
 from gateway.honors.queries import HonorsReads
 from gateway.honors.transcript_schemas import TranscriptResponse
 from gateway.sections import SECTIONS
-from gateway.service import GatewayService
 from services.honors.service import HonorsService
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
@@ -60,6 +59,7 @@ from tests.integration.test_gateway_placement import (
     make_position,
 )
 from tests.integration.test_gateway_volunteering import postgres_databases  # noqa: F401
+from tests.support.gateway import start_gateway_and_projector
 
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
 SERVICES = (
@@ -130,7 +130,7 @@ class HonoursStack:
 def stack(settings: Settings, container_factory: ContainerFactory) -> Iterator[HonoursStack]:
     for service, component in SERVICES:
         container_factory(service, nameko_config(settings, component)).start()
-    container_factory(GatewayService, gateway_config(settings)).start()
+    start_gateway_and_projector(container_factory, settings)
     with event_log_consumer(settings, FAST_LOG) as consumer:
         worker = threading.Thread(target=consumer.run, daemon=True)
         worker.start()

@@ -17,11 +17,10 @@ import pytest
 import requests
 from structlog.testing import capture_logs
 
-from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.process import prepare_databases
 from gateway.core.replay import replay_read_models
 from gateway.core.tokens import issue_token
 from gateway.sections import SECTIONS
-from gateway.service import GatewayService
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings
@@ -36,6 +35,7 @@ from tests.integration.test_gateway_api import (
     make_settings,
     wait_for,
 )
+from tests.support.gateway import start_gateway_and_projector
 
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
 CONTACT, CONTACT_PHONE = "周敏", "0371-62345678"
@@ -99,7 +99,7 @@ def stack(settings: Settings, container_factory: ContainerFactory) -> Iterator[P
         (PlacementService, "placement"),
     ):
         container_factory(service, nameko_config(settings, component)).start()
-    container_factory(GatewayService, gateway_config(settings)).start()
+    start_gateway_and_projector(container_factory, settings)
     with event_log_consumer(settings, FAST_LOG) as consumer:
         worker = threading.Thread(target=consumer.run, daemon=True)
         worker.start()

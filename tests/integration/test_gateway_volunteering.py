@@ -20,11 +20,10 @@ import requests
 import sqlalchemy as sa
 from structlog.testing import capture_logs
 
-from gateway.core.process import gateway_config, prepare_databases
+from gateway.core.process import prepare_databases
 from gateway.core.replay import replay_read_models
 from gateway.core.tokens import issue_token
 from gateway.sections import SECTIONS
-from gateway.service import GatewayService
 from services.recruitment.service import RecruitmentService
 from services.volunteering.service import VolunteeringService
 from shared.config import Settings
@@ -43,6 +42,7 @@ from tests.integration.test_gateway_api import (
     make_settings,
     wait_for,
 )
+from tests.support.gateway import start_gateway_and_projector
 
 ContainerFactory = Callable[[type, dict[str, Any]], Any]
 COORDINATOR = "周敏"
@@ -140,7 +140,7 @@ def stack(settings: Settings, container_factory: ContainerFactory) -> Iterator[V
         (VolunteeringService, "volunteering"),
     ):
         container_factory(service, nameko_config(settings, component)).start()
-    container_factory(GatewayService, gateway_config(settings)).start()
+    start_gateway_and_projector(container_factory, settings)
     with event_log_consumer(settings, FAST_LOG) as consumer:
         worker = threading.Thread(target=consumer.run, daemon=True)
         worker.start()

@@ -79,7 +79,7 @@ def container_settings(**environ: str) -> Settings:
 def test_every_configured_service_runs_in_the_stack_from_the_one_image() -> None:
     configured = load_settings(environ={}).services
     processes = gravity_processes()
-    assert set(processes) == {"eventlog", "gateway", *configured}
+    assert set(processes) == {"eventlog", "gateway", "projector", *configured}
     images = {service["image"] for service in processes.values()}
     assert images == {stack_services()["migrate"]["image"]}
     for name, service in processes.items():
@@ -249,6 +249,7 @@ def test_the_command_names_the_component_and_a_service_left_out_of_the_configura
     module = entrypoint()
     settings = container_settings()
     assert module.command_for(["gateway"], settings)[1:] == ["-m", "gateway"]
+    assert module.command_for(["projector"], settings)[1:] == ["-m", "gateway.projector"]
     assert module.command_for(["eventlog"], settings)[1:] == ["-m", "shared.eventlog"]
     assert module.command_for(["recruitment"], settings)[1:] == ["-m", "services.recruitment"]
     assert module.command_for(["gravity", "audit", "verify"], settings)[0].endswith("/gravity")
@@ -257,13 +258,18 @@ def test_the_command_names_the_component_and_a_service_left_out_of_the_configura
         module.command_for(["recruitment"], replace(settings, services=()))
 
 
+# The projector asks the key owners for keys as the gateway does, so it logs in as the gateway.
+BROKER_USER_OF = {"projector": "gateway"}
+
+
 def broker_login(name: str, tmp_path: Path) -> dict[str, str | int]:
     """The broker login process ``name`` of the stack connects with, its password file read
     from ``tmp_path`` instead of the volume."""
     environment = dict(stack_services()[name]["environment"])
-    password_file = tmp_path / f"{name}.password"
-    password_file.write_text(f"{name}-secret\n")
-    assert environment["GRAVITY_RABBITMQ_PASSWORD_FILE"] == f"{BROKER_PASSWORDS}/{name}.password"
+    user = BROKER_USER_OF.get(name, name)
+    password_file = tmp_path / f"{user}.password"
+    password_file.write_text(f"{user}-secret\n")
+    assert environment["GRAVITY_RABBITMQ_PASSWORD_FILE"] == f"{BROKER_PASSWORDS}/{user}.password"
     environment["GRAVITY_RABBITMQ_PASSWORD_FILE"] = str(password_file)
     return amqp_parameters(entrypoint().amqp_uri(environment))
 
@@ -275,7 +281,8 @@ def test_each_process_connects_to_the_broker_as_its_own_user_never_as_guest_or_t
     operator = services["broker-users"]["environment"]["GRAVITY_RABBITMQ_USER"]
     for name, service in gravity_processes().items():
         login = broker_login(name, tmp_path)
-        assert (login["username"], login["password"]) == (name, f"{name}-secret")
+        user = BROKER_USER_OF.get(name, name)
+        assert (login["username"], login["password"]) == (user, f"{user}-secret")
         assert login["username"] not in {"guest", operator}
         # Nothing of the operator's login reaches the process: its password is blanked.
         assert service["environment"]["GRAVITY_RABBITMQ_PASSWORD"] == ""
