@@ -3,7 +3,8 @@
 It finds the Gravity process in the container (``python -m <module>``) and asks the question
 that matters for it: the gateway must answer ``/readyz``; a service or the event log must have
 a consumer on its queue at the broker (``rpc-<service>``, ``gravity.eventlog``), which it has
-only while it is connected and working. Anything else (a one-shot ``migrate``, a shell) is
+only while it is connected and working; the read models' projector must have polled the event
+log within the last minute (its heartbeat file). Anything else (a one-shot ``migrate``, a shell) is
 healthy. Exit 0 = healthy, 1 = not, with the reason on stdout (``docker inspect`` shows it).
 
 A failure is *dead* when the process itself is at fault (the broker answers but the queue has
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from entrypoint import components, connection_environment
 
+from gateway.projector.heartbeat import heartbeat_file, heartbeat_problem
 from shared.config import load_settings
 from shared.messaging.topology import EVENT_LOG_QUEUE
 
@@ -117,6 +119,16 @@ def check_consumer(amqp_uri: str, queue: str) -> Verdict:
     return Verdict() if consumers > 0 else Verdict(f"queue {queue} has no consumer", dead=True)
 
 
+def check_projector() -> Verdict:
+    """The projector serves nothing and consumes no queue: its heartbeat file says whether it
+    still polls the event log (``gateway.projector.heartbeat``)."""
+    path = heartbeat_file()
+    if path is None:
+        return Verdict()
+    problem, dead = heartbeat_problem(path)
+    return Verdict(problem, dead)
+
+
 def count_dead_checks(process: GravityProcess, dead: bool) -> int:
     """Consecutive dead checks of this very process (a restarted one starts from zero)."""
     key = f"{process.pid} {process.started}"
@@ -158,6 +170,8 @@ def main(argv: list[str]) -> int:
     settings = load_settings()
     if process.module == "gateway":
         verdict = check_gateway(settings.gateway_port)
+    elif process.module == "gateway.projector":
+        verdict = check_projector()
     else:
         queue = queue_for(process.module)
         verdict = check_consumer(settings.amqp_uri, queue) if queue else Verdict()

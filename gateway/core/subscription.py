@@ -33,12 +33,16 @@ class CatchUpSubscription:
         poll_seconds: float = POLL_SECONDS,
         batch_size: int = BATCH_SIZE,
         sleep: Callable[[float], None] = time.sleep,
+        beat: Callable[[], None] = lambda: None,
     ) -> None:
+        """``beat``: called on every turn of ``run``, applied or failed (the projector's
+        heartbeat, ``gateway.projector.heartbeat``)."""
         self._reader = reader
         self._projector = projector
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._sleep = sleep
+        self._beat = beat
         self._stopping = False
         # The checkpoint as the last batch left it: while entries keep coming, a poll reads
         # after it without asking the database first (the projector checks it under the
@@ -75,6 +79,7 @@ class CatchUpSubscription:
         retry = Backoff(self._poll_seconds, MAX_BACKOFF_SECONDS)
         pauses = retry.pauses()
         while not self._stopping:
+            self._beat()
             try:
                 applied = self.catch_up_once()
             except Exception as error:

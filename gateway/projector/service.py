@@ -14,6 +14,7 @@ from gateway.core.privacy import gateway_keys
 from gateway.core.projection import Projected, projection_of
 from gateway.core.projector import Projector
 from gateway.core.subscription import CatchUpSubscription
+from gateway.projector.heartbeat import Heartbeat, heartbeat_file
 from gateway.readmodels import READ_MODELS
 from shared.config import CONFIG_KEY, Settings
 from shared.eventlog.reader import EventLogReader
@@ -45,9 +46,11 @@ def build_projection(settings: Settings, read_models: Iterable[Projected]) -> Pr
     event_log = create_database_engine(settings.database_url("eventlog"), green=True, reader=True)
     keys = gateway_keys(settings, store)
     projector = Projector(store, projection_of(read_models), keys)
+    beating = heartbeat_file()
+    beat = Heartbeat(beating).beat if beating else (lambda: None)
     return Projection(
         projector=projector,
-        subscription=CatchUpSubscription(EventLogReader(event_log), projector),
+        subscription=CatchUpSubscription(EventLogReader(event_log), projector, beat=beat),
         keys_ahead=KeysAhead(keys),
         engines=(store, event_log),
     )
