@@ -1,7 +1,8 @@
 """The suite heals itself: ``gravity up`` on a RabbitMQ node of the test's own, started while
 the broker is down, then a bounded load through a broker kill -9 and restart and a kill -9 of
-a service process. Nobody touches ``gravity up``; it is ready again within 60 s each time, and
-every registration answered 2xx is in the event log exactly once."""
+a service process and of the read models' projector. Nobody touches ``gravity up``; it is
+ready again within 60 s each time, every registration answered 2xx is in the event log exactly
+once, and the read models catch up with the last of them."""
 
 from __future__ import annotations
 
@@ -242,6 +243,8 @@ def test_the_suite_heals_after_a_broker_kill_and_a_process_kill_under_load(
             "not serving again after recruitment was killed",
             healing,
         )
+        # The read models' projector too: the gateway goes on answering without it.
+        os.kill(healing.child_pid("gateway.projector"), signal.SIGKILL)
         acknowledged_before_end = len(load.acknowledged)
         wait_until(
             lambda: len(load.acknowledged) >= acknowledged_before_end + 100,
@@ -266,9 +269,18 @@ def test_the_suite_heals_after_a_broker_kill_and_a_process_kill_under_load(
     assert all(logged[student] == 1 for student in acknowledged)
     assert max(logged.values()) == 1  # nothing in the log twice
     assert healing.suite.gravity("audit", "verify").returncode == 0
+    # The projector, restarted, caught up from its checkpoint: the last students are shown.
+    last = load.acknowledged[-READ_BACK:]
+    wait_until(
+        lambda: shown_in_read_models(healing, last),
+        60,
+        "the read models did not catch up after the projector was killed",
+        healing,
+    )
     log = healing.log()
     assert '"supervisor.restarting"' in log
     assert '"component": "recruitment"' in log
+    assert '"component": "projector"' in log
     assert healing.process.poll() is None
     print(  # the figures of this run, for the report (pytest -s)
         f"acknowledged={len(acknowledged)} logged={sum(logged.values())} "
@@ -278,6 +290,21 @@ def test_the_suite_heals_after_a_broker_kill_and_a_process_kill_under_load(
 
 
 _PROBES = itertools.count(900_000)
+READ_BACK = 20
+
+
+def shown_in_read_models(healing: Healing, students: list[str]) -> bool:
+    """Whether the gateway shows each of ``students`` (from the read models)."""
+    session = requests.Session()
+    return all(
+        session.get(
+            f"{healing.suite.base_url}/api/v1/students/{student}",
+            headers=healing.operator(),
+            timeout=5,
+        ).status_code
+        == 200
+        for student in students
+    )
 
 
 def registers_now(load: Load) -> bool:
