@@ -30,6 +30,8 @@ log = get_logger(__name__)
 STOP_DEADLINE_SECONDS = 10.0
 # A database that is down when the process starts is waited for, not a reason to exit.
 DATABASE_WAIT = Backoff(first=0.5, longest=10.0)
+# Another process's migrations take seconds: looked for often, so that the waiter starts soon.
+SCHEMA_WAIT = Backoff(first=0.25, longest=2.0)
 
 
 def nameko_config(settings: Settings, database_component: str) -> dict[str, Any]:
@@ -94,7 +96,7 @@ def migrate_when_reachable(database_url: str, package: str) -> None:
 def wait_for_schema(database_url: str, package: str) -> None:
     """Wait (with back-off, saying so) until a database another process migrates has its
     newest schema: two processes migrating one database at once would race."""
-    pauses = DATABASE_WAIT.pauses()
+    pauses = SCHEMA_WAIT.pauses()
     while True:
         try:
             if at_head(database_url, package):
