@@ -18,11 +18,15 @@ def upgrade_to_head(database_url: str, migrations_package: str) -> None:
     migrate_to(database_url, migrations_package, "head")
 
 
-def at_head(database_url: str, migrations_package: str) -> bool:
-    """Whether a component's database has its newest schema (read only: nothing is made)."""
+def _config(migrations_package: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files(migrations_package)))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    return config
+
+
+def at_head(database_url: str, migrations_package: str) -> bool:
+    """Whether a component's database has its newest schema (read only: nothing is made)."""
+    heads = set(ScriptDirectory.from_config(_config(migrations_package)).get_heads())
     engine = create_database_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -38,8 +42,7 @@ def migrate_to(
     """Bring a component's database up (or with ``downgrade`` down) to ``revision`` of its
     schema: "head" in production; an older one in tests and benches that write data as an
     older version did before migrating it."""
-    config = Config()
-    config.set_main_option("script_location", str(resources.files(migrations_package)))
+    config = _config(migrations_package)
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     engine = create_database_engine(database_url)
     try:

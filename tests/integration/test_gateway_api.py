@@ -3,6 +3,7 @@ containers, and the event-log consumer feeding the gateway's read models."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import socket
@@ -174,11 +175,10 @@ def start_gateway(container_factory: ContainerFactory, settings: Settings) -> st
     return f"http://127.0.0.1:{settings.gateway_port}"
 
 
-@pytest.fixture
-def stack(settings: Settings, container_factory: ContainerFactory) -> Iterator[Stack]:
-    recruitment = container_factory(RecruitmentService, nameko_config(settings, "recruitment"))
-    recruitment.start()
-    url = start_gateway(container_factory, settings)
+@contextlib.contextmanager
+def logging_stack(settings: Settings, url: str) -> Iterator[Stack]:
+    """The ``Stack`` of a gateway at ``url`` whose containers run, with the event log's
+    consumer feeding the log while it is used."""
     recruitment_db = create_database_engine(settings.database_url("recruitment"), reader=True)
     gateway_db = create_database_engine(settings.database_url("gateway"), reader=True)
     with event_log_consumer(settings, FAST_LOG) as consumer:
@@ -191,6 +191,14 @@ def stack(settings: Settings, container_factory: ContainerFactory) -> Iterator[S
             worker.join(10)
             recruitment_db.dispose()
             gateway_db.dispose()
+
+
+@pytest.fixture
+def stack(settings: Settings, container_factory: ContainerFactory) -> Iterator[Stack]:
+    recruitment = container_factory(RecruitmentService, nameko_config(settings, "recruitment"))
+    recruitment.start()
+    with logging_stack(settings, start_gateway(container_factory, settings)) as running:
+        yield running
 
 
 def test_a_season_runs_from_a_new_campaign_to_its_report(stack: Stack) -> None:

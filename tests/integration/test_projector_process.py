@@ -18,16 +18,15 @@ from gateway.projector.service import ProjectorService
 from gateway.service import GatewayService
 from services.recruitment.service import RecruitmentService
 from shared.config import Settings
-from shared.eventlog.process import event_log_consumer
 from shared.eventlog.tables import event_log
 from shared.eventstore.database import create_database_engine
 from shared.migrations import at_head, upgrade_to_head
 from shared.process import nameko_config, wait_for_schema
 from tests.integration.test_gateway_api import (
-    FAST_LOG,
     NAME,
     PHONE,
     Stack,
+    logging_stack,
     make_campaign,
     make_registration,
     make_settings,
@@ -50,19 +49,8 @@ def gateway_alone(settings: Settings, container_factory: ContainerFactory) -> It
     """Recruitment, the event log and the gateway: everything but the projector."""
     container_factory(RecruitmentService, nameko_config(settings, "recruitment")).start()
     container_factory(GatewayService, gateway_config(settings)).start()
-    recruitment_db = create_database_engine(settings.database_url("recruitment"), reader=True)
-    gateway_db = create_database_engine(settings.database_url("gateway"), reader=True)
-    url = f"http://127.0.0.1:{settings.gateway_port}"
-    with event_log_consumer(settings, FAST_LOG) as consumer:
-        worker = threading.Thread(target=consumer.run, daemon=True)
-        worker.start()
-        try:
-            yield Stack(settings, url, recruitment_db, gateway_db)
-        finally:
-            consumer.stop()
-            worker.join(10)
-            recruitment_db.dispose()
-            gateway_db.dispose()
+    with logging_stack(settings, f"http://127.0.0.1:{settings.gateway_port}") as stack:
+        yield stack
 
 
 def logged(settings: Settings) -> int:
