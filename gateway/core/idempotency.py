@@ -4,6 +4,8 @@ The key is claimed with an insert (the primary key is principal + key), so of tw
 duplicates exactly one acts; the other waits for the first answer. The stored request hash
 (a keyed HMAC, since bodies hold personal data) tells a true retry from a reused key.
 A 5xx answer releases the claim: the request may not have acted, so a retry must be allowed.
+Each step is one statement, whole by itself: on PostgreSQL one round trip each, in autocommit
+(``shared.eventstore.database.autocommitted``), where a transaction around it took three.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway.core.errors import ApiError
 from gateway.core.tables import idempotency_keys as keys
 from shared.events.canonical import format_timestamp
+from shared.eventstore.database import autocommitted
 
 PENDING, DONE = "pending", "done"
 RETENTION = timedelta(hours=24)
@@ -91,12 +94,13 @@ class IdempotencyStore:
 
     def record(self, principal: str, key: str, status: int, body: dict[str, Any]) -> None:
         """Keep the first answer for replays."""
-        with self._engine.begin() as connection:
+        with autocommitted(self._engine) as connection:
             connection.execute(
                 keys.update()
                 .where(keys.c.principal == principal, keys.c.key == key)
                 .values(state=DONE, status=status, body=json.dumps(body, ensure_ascii=False))
             )
+            connection.commit()
 
     def release(self, principal: str, key: str) -> None:
         """Forget a claim whose request failed without a definite answer."""
@@ -104,7 +108,7 @@ class IdempotencyStore:
 
     def _insert(self, principal: str, key: str, fingerprint: str) -> bool:
         try:
-            with self._engine.begin() as connection:
+            with autocommitted(self._engine) as connection:
                 connection.execute(
                     keys.insert().values(
                         principal=principal,
@@ -114,12 +118,13 @@ class IdempotencyStore:
                         created_at=self._stamp(timedelta(0)),
                     )
                 )
+                connection.commit()
         except IntegrityError:
             return False
         return True
 
     def _find(self, principal: str, key: str) -> Any:
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             return connection.execute(
                 sa.select(keys).where(keys.c.principal == principal, keys.c.key == key)
             ).first()
@@ -128,8 +133,9 @@ class IdempotencyStore:
         condition = sa.and_(keys.c.principal == principal, keys.c.key == key)
         if created_at is not None:
             condition = sa.and_(condition, keys.c.created_at == created_at)
-        with self._engine.begin() as connection:
+        with autocommitted(self._engine) as connection:
             connection.execute(keys.delete().where(condition))
+            connection.commit()
 
     def _stamp(self, offset: timedelta) -> str:
         return format_timestamp(self._clock() + offset)

@@ -1,16 +1,18 @@
 """Work that needs no transaction around it (one statement, or reads of rows that never
 change) takes one round trip on PostgreSQL (``autocommitted``: no ``BEGIN``, ``ROLLBACK`` or
 ``COMMIT`` around it), and the pool never hands such a connection on in autocommit; placement
-keeps a registered name in one statement, on SQLite and PostgreSQL."""
+keeps a registered name in one statement, on SQLite and PostgreSQL; the gateway's
+Idempotency-Key steps are one statement each."""
 
 import pytest
 import sqlalchemy as sa
 
+from gateway.core.idempotency import IdempotencyStore, StoredAnswer
 from services.placement.adapters.registered_names import note_name
 from services.placement.adapters.tables import registered_names
 from shared.eventstore.database import autocommitted, create_database_engine
 from shared.migrations import upgrade_to_head
-from tests.support.database import last_statement
+from tests.support.database import admin_query, last_statement
 
 
 @pytest.fixture
@@ -109,3 +111,28 @@ def test_a_single_write_on_postgresql_is_one_statement_with_no_commit_after_it(
         connection.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
         connection.commit()
     assert last_statement(backend) == "INSERT INTO notes VALUES ('kept')"
+
+
+def test_an_idempotency_keys_claim_and_answer_are_one_statement_each_on_postgresql(
+    postgres_url, postgres_engine
+):
+    upgrade_to_head(postgres_url, "gateway.migrations")
+    store = IdempotencyStore(postgres_engine, "secret", wait_seconds=1)
+    database = sa.engine.make_url(postgres_url).database
+
+    def transaction_statements() -> set[str]:
+        """What this database's connections ran last, of BEGIN, COMMIT and ROLLBACK."""
+        found = admin_query(
+            "SELECT array_agg(query) FROM pg_stat_activity WHERE datname = %s", database
+        )
+        return set(found or ()) & {"BEGIN", "COMMIT", "ROLLBACK"}
+
+    assert store.claim("op-1", "k-1", "request-1") is None
+    assert transaction_statements() == set()
+    store.record("op-1", "k-1", 201, {"student_id": "s-1"})
+    assert transaction_statements() == set()
+    # The retry's insert is refused (the key is taken), its connection still good: the answer.
+    assert store.claim("op-1", "k-1", "request-1") == StoredAnswer(201, {"student_id": "s-1"})
+    assert transaction_statements() == set()
+    store.release("op-1", "k-1")
+    assert store.claim("op-1", "k-1", "request-1") is None  # released: the key is free again
