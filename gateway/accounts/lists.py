@@ -10,6 +10,7 @@ from gateway.accounts.store import account_view
 from gateway.accounts.tables import accounts
 from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
+from shared.eventstore.database import autocommitted
 
 ACCOUNT_SORTS = sort_options(
     SortKey("created_at", (accounts.c.created_at, accounts.c.account_id)),
@@ -33,6 +34,6 @@ class AccountLists(ReadModelQueries):
         if subject_id is not None:
             conditions.append(accounts.c.subject == subject_id)
         query = sa.select(accounts).where(*conditions)
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             rows, next_cursor = fetch_page(connection, query, ACCOUNT_SORTS[sort], limit, cursor)
         return [account_view(row) for row in rows], next_cursor

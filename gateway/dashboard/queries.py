@@ -17,6 +17,7 @@ from gateway.core.section import ReadModelQueries
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.dashboard.schemas import MEASURES, STAGES
 from gateway.recruitment.tables import campaigns
+from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 Shares = tuple[tuple[str, Dashboard], ...]
@@ -32,7 +33,7 @@ class DashboardReads(ReadModelQueries):
         """One connection whose reads all see one committed state, so that every figure is as
         of ``as_of_position``: REPEATABLE READ on PostgreSQL (its default reads each statement
         afresh); the gateway's SQLite connection reads in one transaction already."""
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             if connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="REPEATABLE READ")
             yield connection

@@ -14,6 +14,7 @@ from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.honors.tables import appointments, awards
 from gateway.placement.tables import placements
+from shared.eventstore.database import autocommitted
 
 Page = tuple[list[Row], str | None]
 
@@ -49,7 +50,7 @@ class HonorsLists(ReadModelQueries):
             )
             conditions.append(awards.c.student_id.in_(placed))
         query = sa.select(awards).where(*conditions)
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             return fetch_page(connection, query, AWARD_SORTS[sort], limit, cursor)
 
     def appointments_page(
@@ -58,5 +59,5 @@ class HonorsLists(ReadModelQueries):
         """Appointments with every filter given."""
         conditions = [appointments.c[name] == value for name, value in equal.items()]
         query = sa.select(appointments).where(*conditions)
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             return fetch_page(connection, query, APPOINTMENT_SORTS[sort], limit, cursor)

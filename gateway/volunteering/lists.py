@@ -17,6 +17,7 @@ from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.volunteering.queries import ACTIVITY_QUERY, activity_view, hours_view
 from gateway.volunteering.tables import activities, hours
+from shared.eventstore.database import autocommitted
 
 Page = tuple[list[Row], str | None]
 
@@ -46,7 +47,7 @@ class VolunteeringLists(ReadModelQueries):
         """Activities with every filter given, and how many match in all."""
         conditions = [activities.c[name] == value for name, value in equal.items()]
         counted = sa.select(sa.func.count()).select_from(activities).where(*conditions)
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             rows, next_cursor = fetch_page(
                 connection, ACTIVITY_QUERY.where(*conditions), ACTIVITY_SORTS[sort], limit, cursor
             )
@@ -67,6 +68,6 @@ class VolunteeringLists(ReadModelQueries):
         if host_unit_id is not None:
             conditions.append(activities.c.host_unit_id == host_unit_id)
         query = _HOURS_QUERY.where(*conditions)
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             rows, next_cursor = fetch_page(connection, query, HOURS_SORTS[sort], limit, cursor)
         return [hours_view(row) for row in rows], next_cursor

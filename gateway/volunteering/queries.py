@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from gateway.core.section import ReadModelQueries
 from gateway.volunteering.report import HOURS_STATUSES, MINUTES_PER_HOUR, volunteering_report
 from gateway.volunteering.tables import activities, hours, sign_ups
+from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 ACTIVITY_FACTS = ("title", "kind", "subject", "topic", "place", "starts_at", "ends_at")
@@ -66,7 +67,7 @@ class VolunteeringReads(ReadModelQueries):
             .where(sign_ups.c.activity_id == activity_id)
             .order_by(sign_ups.c.signed_up_at, sign_ups.c.student_id)
         )
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             found = connection.execute(query).first()
             if found is None:
                 return None
@@ -96,7 +97,7 @@ class VolunteeringReads(ReadModelQueries):
             .where(hours.c.student_id == student_id)
             .order_by(hours.c.logged_at, hours.c.hours_id)
         )
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             taken = self._all(connection, signed)
             entries = [hours_view(row) for row in self._all(connection, logged)]
         by_status = dict.fromkeys(HOURS_STATUSES, 0.0)
@@ -111,5 +112,5 @@ class VolunteeringReads(ReadModelQueries):
         }
 
     def report(self, campaign_id: str) -> Row:
-        with self._engine.connect() as connection:
+        with autocommitted(self._engine) as connection:
             return volunteering_report(connection, campaign_id)

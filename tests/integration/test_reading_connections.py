@@ -2,12 +2,18 @@
 change) takes one round trip on PostgreSQL (``autocommitted``: no ``BEGIN``, ``ROLLBACK`` or
 ``COMMIT`` around it), and the pool never hands such a connection on in autocommit; placement
 keeps a registered name in one statement, on SQLite and PostgreSQL; the gateway's
-Idempotency-Key steps are one statement each."""
+Idempotency-Key steps, a signed-in request's session check and the read models' queries are
+one statement each."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from gateway.accounts.sessions import SessionStore
 from gateway.core.idempotency import IdempotencyStore, StoredAnswer
+from gateway.core.tokens import Principal
+from gateway.recruitment.queries import RecruitmentReads
 from services.placement.adapters.registered_names import note_name
 from services.placement.adapters.tables import registered_names
 from shared.eventstore.database import autocommitted, create_database_engine
@@ -136,3 +142,27 @@ def test_an_idempotency_keys_claim_and_answer_are_one_statement_each_on_postgres
     assert transaction_statements() == set()
     store.release("op-1", "k-1")
     assert store.claim("op-1", "k-1", "request-1") is None  # released: the key is free again
+
+
+def test_a_session_check_and_a_read_model_query_are_one_statement_each_on_postgresql(
+    postgres_url, postgres_engine
+):
+    upgrade_to_head(postgres_url, "gateway.migrations")
+    database = sa.engine.make_url(postgres_url).database
+    account = {"account_id": "a-1", "role": "student", "subject": "s-1"}
+    session, _token = SessionStore(postgres_engine).open(
+        account, datetime.now(UTC) + timedelta(hours=1)
+    )
+
+    def last_statements() -> set[str]:
+        found = admin_query(
+            "SELECT array_agg(query) FROM pg_stat_activity WHERE datname = %s", database
+        )
+        return set(found or ())
+
+    signed_in = Principal("s-1", "student", session["session_id"])
+    assert SessionStore(postgres_engine).is_open(signed_in)
+    assert not last_statements() & {"BEGIN", "COMMIT", "ROLLBACK"}
+    assert not SessionStore(postgres_engine).is_open(Principal("s-2", "student", "no-such"))
+    assert RecruitmentReads(postgres_engine).get_student("no-such-student") is None
+    assert not last_statements() & {"BEGIN", "COMMIT", "ROLLBACK"}
