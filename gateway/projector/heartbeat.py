@@ -13,6 +13,10 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
 HEARTBEAT_VARIABLE = "GRAVITY_PROJECTOR_HEARTBEAT_FILE"
 BEAT_EVERY_SECONDS = 1.0
 # The subscription polls every 75 ms and waits at most 5 s between retries of a failing
@@ -21,7 +25,9 @@ STALE_AFTER_SECONDS = 60.0
 
 
 class Heartbeat:
-    """``beat()`` touches the file, at most once every ``BEAT_EVERY_SECONDS``."""
+    """``beat()`` touches the file, at most once every ``BEAT_EVERY_SECONDS``. A file that
+    cannot be written is logged, never raised: the projection goes on, and the health check
+    reports the stale beat."""
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic) -> None:
         self.path = path
@@ -33,7 +39,10 @@ class Heartbeat:
         if self._last is not None and now - self._last < BEAT_EVERY_SECONDS:
             return
         self._last = now
-        self.path.touch()
+        try:
+            self.path.touch()
+        except OSError as error:
+            log.warning("projector.heartbeat_failed", error=type(error).__name__)
 
 
 def heartbeat_file(environ: Mapping[str, str] = os.environ) -> Path | None:

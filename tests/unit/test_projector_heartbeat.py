@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from structlog.testing import capture_logs
 
 from gateway.core.projector import Projector
 from gateway.core.subscription import CatchUpSubscription
@@ -43,6 +44,13 @@ def test_a_beat_touches_the_file_at_most_once_a_second(tmp_path: Path) -> None:
     now[0] += 0.6
     heartbeat.beat()
     assert path.stat().st_mtime > time.time() - 60
+
+
+def test_a_beat_that_cannot_be_written_is_logged_and_the_loop_goes_on(tmp_path: Path) -> None:
+    heartbeat = Heartbeat(tmp_path / "no-such-folder" / "beat")
+    with capture_logs() as logs:
+        heartbeat.beat()  # does not raise
+    assert [line["event"] for line in logs] == ["projector.heartbeat_failed"]
 
 
 def test_a_stale_beat_is_a_stuck_process_and_none_yet_is_a_start(tmp_path: Path) -> None:
