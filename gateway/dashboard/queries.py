@@ -17,7 +17,6 @@ from gateway.core.section import ReadModelQueries
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.dashboard.schemas import MEASURES, STAGES
 from gateway.recruitment.tables import campaigns
-from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 Shares = tuple[tuple[str, Dashboard], ...]
@@ -33,7 +32,7 @@ class DashboardReads(ReadModelQueries):
         """One connection whose reads all see one committed state, so that every figure is as
         of ``as_of_position``: REPEATABLE READ on PostgreSQL (its default reads each statement
         afresh); the gateway's SQLite connection reads in one transaction already."""
-        with autocommitted(self._engine) as connection:
+        with self._engine.connect() as connection:  # a transaction: its snapshot is the point
             if connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="REPEATABLE READ")
             yield connection
