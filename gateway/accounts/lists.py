@@ -10,7 +10,6 @@ from gateway.accounts.store import account_view
 from gateway.accounts.tables import accounts
 from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
-from shared.eventstore.database import autocommitted
 
 ACCOUNT_SORTS = sort_options(
     SortKey("created_at", (accounts.c.created_at, accounts.c.account_id)),
@@ -34,6 +33,6 @@ class AccountLists(ReadModelQueries):
         if subject_id is not None:
             conditions.append(accounts.c.subject == subject_id)
         query = sa.select(accounts).where(*conditions)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             rows, next_cursor = fetch_page(connection, query, ACCOUNT_SORTS[sort], limit, cursor)
         return [account_view(row) for row in rows], next_cursor

@@ -21,7 +21,6 @@ from gateway.accounts.tables import refresh_tokens, sessions
 from gateway.core.errors import ApiError
 from gateway.core.section import ReadModelQueries
 from gateway.core.tokens import Principal
-from shared.eventstore.database import autocommitted
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -59,7 +58,7 @@ class SessionStore(ReadModelQueries):
 
     def is_open(self, principal: Principal) -> bool:
         """Whether the token's session is open, for the token's subject and role."""
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(
                 sa.select(
                     sessions.c.role,
@@ -126,7 +125,7 @@ class SessionStore(ReadModelQueries):
         return None if found is None else dict(found._mapping)
 
     def session(self, session_id: str) -> Row | None:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found: Any = connection.execute(
                 sa.select(sessions).where(sessions.c.session_id == session_id)
             ).first()

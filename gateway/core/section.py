@@ -6,16 +6,18 @@ Adding a service to the gateway is that folder and one line in ``gateway.section
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gateway.core.auth import SessionCheck
 from gateway.core.dashboard import Dashboard
 from gateway.core.projection import ProjectionHandler
 from gateway.core.route import Route
 from gateway.core.tables import personal_columns
+from shared.eventstore.database import autocommitted
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,9 @@ class ReadModelQueries:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def _reading(self) -> AbstractContextManager[Connection]:
+        """A connection for a read: one round trip a statement on PostgreSQL (autocommit;
+        under READ COMMITTED each statement has its own snapshot anyway). Reads that must see
+        one snapshot together open a transaction of their own (the dashboard's)."""
+        return autocommitted(self._engine)

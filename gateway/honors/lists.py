@@ -14,7 +14,6 @@ from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.honors.tables import appointments, awards
 from gateway.placement.tables import placements
-from shared.eventstore.database import autocommitted
 
 Page = tuple[list[Row], str | None]
 
@@ -50,7 +49,7 @@ class HonorsLists(ReadModelQueries):
             )
             conditions.append(awards.c.student_id.in_(placed))
         query = sa.select(awards).where(*conditions)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return fetch_page(connection, query, AWARD_SORTS[sort], limit, cursor)
 
     def appointments_page(
@@ -59,5 +58,5 @@ class HonorsLists(ReadModelQueries):
         """Appointments with every filter given."""
         conditions = [appointments.c[name] == value for name, value in equal.items()]
         query = sa.select(appointments).where(*conditions)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return fetch_page(connection, query, APPOINTMENT_SORTS[sort], limit, cursor)

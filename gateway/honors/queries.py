@@ -16,7 +16,6 @@ from gateway.honors.transcript import build_transcript
 from gateway.placement.tables import placements
 from gateway.recruitment.tables import campaigns, students
 from shared.contracts.honors.events import PURPOSES, SHOWCASE
-from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 
@@ -51,7 +50,7 @@ class HonorsReads(ReadModelQueries):
                 placements.c.host_unit_id == host_unit_id
             )
             query = query.where(awards.c.student_id.in_(placed))
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return _all(connection, query)
 
     def certificate(self, serial: str) -> Row | None:
@@ -61,7 +60,7 @@ class HonorsReads(ReadModelQueries):
             .outerjoin(campaigns, campaigns.c.campaign_id == awards.c.campaign_id)
             .where(awards.c.serial == serial)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(query).first()
         return None if found is None else dict(found._mapping)
 
@@ -72,7 +71,7 @@ class HonorsReads(ReadModelQueries):
             .outerjoin(campaigns, campaigns.c.campaign_id == appointments.c.campaign_id)
             .where(appointments.c.serial == serial)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(query).first()
         return None if found is None else dict(found._mapping)
 
@@ -83,13 +82,13 @@ class HonorsReads(ReadModelQueries):
             .outerjoin(campaigns, campaigns.c.campaign_id == recommendations.c.campaign_id)
             .where(recommendations.c.recommendation_id == recommendation_id)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(query).first()
         return None if found is None else dict(found._mapping)
 
     def consents(self, student_id: str) -> Row:
         query = sa.select(consents).where(consents.c.student_id == student_id)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             answered = {row["purpose"]: row for row in _all(connection, query)}
         return {
             "student_id": student_id,
@@ -116,7 +115,7 @@ class HonorsReads(ReadModelQueries):
             )
             .order_by(diaries.c.featured_at, diaries.c.diary_id)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return _all(connection, query)
 
     def student(self, student_id: str) -> Row | None:
@@ -127,14 +126,14 @@ class HonorsReads(ReadModelQueries):
             students.c.university,
             students.c.campaign_id,
         ).where(students.c.student_id == student_id)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(query).first()
         return None if found is None else dict(found._mapping)
 
     def transcript(self, student_id: str) -> Row | None:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return build_transcript(connection, student_id)
 
     def report(self, campaign_id: str) -> Row:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return honours_report(connection, campaign_id)

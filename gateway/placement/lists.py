@@ -18,7 +18,6 @@ from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.placement.queries import PLACEMENT_QUERY, POSITION_QUERY, placement_view
 from gateway.placement.tables import host_units, matching_rounds, placements, positions
-from shared.eventstore.database import autocommitted
 
 Page = tuple[list[Row], str | None]
 
@@ -71,7 +70,7 @@ class PlacementLists(ReadModelQueries):
         if q is not None:
             conditions.append(sa.func.lower(host_units.c.name).contains(q.lower(), autoescape=True))
         query = sa.select(host_units).where(*conditions)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return fetch_page(connection, query, HOST_UNIT_SORTS[sort], limit, cursor)
 
     def positions_page(
@@ -81,7 +80,7 @@ class PlacementLists(ReadModelQueries):
         query = POSITION_QUERY.where(
             positions.c.campaign_id == campaign_id, *_equal(positions, equal)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return fetch_page(connection, query, POSITION_SORTS[sort], limit, cursor)
 
     def placements_page(
@@ -91,7 +90,7 @@ class PlacementLists(ReadModelQueries):
         query = PLACEMENT_QUERY.where(
             placements.c.campaign_id == campaign_id, *_equal(placements, equal)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             rows, next_cursor = fetch_page(connection, query, PLACEMENT_SORTS[sort], limit, cursor)
         return [placement_view(row) for row in rows], next_cursor
 
@@ -102,5 +101,5 @@ class PlacementLists(ReadModelQueries):
         query = sa.select(matching_rounds).where(
             matching_rounds.c.campaign_id == campaign_id, *_equal(matching_rounds, equal)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return fetch_page(connection, query, ROUND_SORTS[sort], limit, cursor)

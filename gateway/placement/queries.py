@@ -23,7 +23,6 @@ from gateway.placement.tables import (
     selection_windows,
 )
 from gateway.recruitment.tables import students
-from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 GATES = ("insurance", "training", "practice_notice", "confidentiality_commitment")
@@ -92,12 +91,12 @@ class PlacementReads(ReadModelQueries):
     """Reads host units, positions, rankings, rounds and placements; never writes."""
 
     def _one(self, query: sa.Select[Any]) -> Row | None:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(query).first()
         return None if found is None else dict(found._mapping)
 
     def _all(self, query: sa.Select[Any]) -> list[Row]:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
     def host_unit(self, host_unit_id: str) -> Row | None:
@@ -177,7 +176,7 @@ class PlacementReads(ReadModelQueries):
         return self._all(sa.select(documents).order_by(*order))
 
     def report(self, campaign_id: str) -> Row:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return placements_report(connection, campaign_id)
 
 

@@ -11,7 +11,6 @@ from gateway.core.paging import SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.core.tables import PROJECTION, checkpoint
 from gateway.recruitment.tables import campaigns, students
-from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 COUNT_NAMES = ("registered", "approved", "rejected", "withdrawn")
@@ -30,7 +29,7 @@ class RecruitmentReads(ReadModelQueries):
     """Reads campaigns and students; never writes."""
 
     def position(self) -> int:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return _position(connection)
 
     def list_campaigns(
@@ -54,7 +53,7 @@ class RecruitmentReads(ReadModelQueries):
             .limit(limit)
             .offset(offset)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             rows = [dict(row._mapping) for row in connection.execute(page)]
             total = connection.execute(
                 sa.select(sa.func.count()).select_from(campaigns).where(*conditions)
@@ -62,12 +61,12 @@ class RecruitmentReads(ReadModelQueries):
         return rows, int(total)
 
     def get_campaign(self, campaign_id: str) -> Row | None:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return _campaign(connection, campaign_id)
 
     def get_student(self, student_id: str) -> Row | None:
         """The whole record (personal data included) with a summary of its campaign."""
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(
                 sa.select(students).where(students.c.student_id == student_id)
             ).first()
@@ -91,7 +90,7 @@ class RecruitmentReads(ReadModelQueries):
         conditions = [students.c[name] == equal[name] for name in STUDENT_FILTERS if name in equal]
         if q is not None:
             conditions.append(sa.func.lower(students.c.name).contains(q.lower(), autoescape=True))
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             query = sa.select(students).where(*conditions)
             return fetch_page(connection, query, STUDENT_SORTS[sort], limit, cursor)
 
@@ -101,7 +100,7 @@ class RecruitmentReads(ReadModelQueries):
         ``registered`` counts every registration; ``approved``/``rejected`` the screening
         decisions taken; ``withdrawn`` the students who withdrew (whatever was decided before).
         """
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             if _campaign(connection, campaign_id) is None:
                 return None
             report: Row = {"campaign_id": campaign_id, "as_of_position": _position(connection)}

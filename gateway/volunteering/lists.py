@@ -17,7 +17,6 @@ from gateway.core.paging import Row, SortKey, fetch_page, sort_options
 from gateway.core.section import ReadModelQueries
 from gateway.volunteering.queries import ACTIVITY_QUERY, activity_view, hours_view
 from gateway.volunteering.tables import activities, hours
-from shared.eventstore.database import autocommitted
 
 Page = tuple[list[Row], str | None]
 
@@ -47,7 +46,7 @@ class VolunteeringLists(ReadModelQueries):
         """Activities with every filter given, and how many match in all."""
         conditions = [activities.c[name] == value for name, value in equal.items()]
         counted = sa.select(sa.func.count()).select_from(activities).where(*conditions)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             rows, next_cursor = fetch_page(
                 connection, ACTIVITY_QUERY.where(*conditions), ACTIVITY_SORTS[sort], limit, cursor
             )
@@ -68,6 +67,6 @@ class VolunteeringLists(ReadModelQueries):
         if host_unit_id is not None:
             conditions.append(activities.c.host_unit_id == host_unit_id)
         query = _HOURS_QUERY.where(*conditions)
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             rows, next_cursor = fetch_page(connection, query, HOURS_SORTS[sort], limit, cursor)
         return [hours_view(row) for row in rows], next_cursor

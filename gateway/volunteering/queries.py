@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 from gateway.core.section import ReadModelQueries
 from gateway.volunteering.report import HOURS_STATUSES, MINUTES_PER_HOUR, volunteering_report
 from gateway.volunteering.tables import activities, hours, sign_ups
-from shared.eventstore.database import autocommitted
 
 Row = dict[str, Any]
 ACTIVITY_FACTS = ("title", "kind", "subject", "topic", "place", "starts_at", "ends_at")
@@ -67,7 +66,7 @@ class VolunteeringReads(ReadModelQueries):
             .where(sign_ups.c.activity_id == activity_id)
             .order_by(sign_ups.c.signed_up_at, sign_ups.c.student_id)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             found = connection.execute(query).first()
             if found is None:
                 return None
@@ -97,7 +96,7 @@ class VolunteeringReads(ReadModelQueries):
             .where(hours.c.student_id == student_id)
             .order_by(hours.c.logged_at, hours.c.hours_id)
         )
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             taken = self._all(connection, signed)
             entries = [hours_view(row) for row in self._all(connection, logged)]
         by_status = dict.fromkeys(HOURS_STATUSES, 0.0)
@@ -112,5 +111,5 @@ class VolunteeringReads(ReadModelQueries):
         }
 
     def report(self, campaign_id: str) -> Row:
-        with autocommitted(self._engine) as connection:
+        with self._reading() as connection:
             return volunteering_report(connection, campaign_id)
