@@ -63,7 +63,11 @@ def configure_logging(process: str, log_format: str = "console", level: str = "i
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
+        # A process configures once, at its start: each module's logger is then built on its
+        # first line and kept. Rebuilt on every line (structlog's default, which tests'
+        # ``capture_logs`` needs and keeps: they never configure), a line cost about twice
+        # the CPU (docs/performance.md, "Loggers built once per process").
+        cache_logger_on_first_use=True,
     )
     structlog.contextvars.clear_contextvars()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(message)s")
