@@ -33,7 +33,7 @@ FOLLOW = r"""
 import json, os, sys, time
 from pathlib import Path
 log_url, store_url, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
-from gateway.core.bootstrap import projection_of
+from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.replay import fresh_store
 from gateway.core.subscription import CatchUpSubscription

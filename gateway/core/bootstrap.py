@@ -16,8 +16,7 @@ from gateway.core.idempotency import IdempotencyStore
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.metrics_figures import ScrapeFigures
 from gateway.core.pipeline import Edge
-from gateway.core.projection import projection_of
-from gateway.core.projector import Projector
+from gateway.core.projector import ReadModelCheckpoint
 from gateway.core.route import Route
 from gateway.core.section import ReadModelQueries, Section
 from gateway.trail import gateway_relay
@@ -38,7 +37,7 @@ class GatewayApp:
 
     settings: Settings
     edge: Edge
-    projector: Projector  # its checkpoint (position); the projector process applies
+    checkpoint: ReadModelCheckpoint  # where the read models stand; the projector moves it
     relay: OutboxRelay
     probes: Probes
     engines: tuple[Engine, ...]
@@ -66,7 +65,7 @@ def build_app(
     store = create_database_engine(settings.database_url("gateway"), green=True)
     event_log = create_database_engine(settings.database_url("eventlog"), green=True, reader=True)
     reader = EventLogReader(event_log)
-    projector = Projector(store, projection_of(sections))
+    checkpoint = ReadModelCheckpoint(store)
     idempotency = IdempotencyStore(
         store,
         settings.jwt_secret,
@@ -75,11 +74,11 @@ def build_app(
     probes = Probes(
         {
             "broker": broker_probe(settings.amqp_uri),
-            "gateway_database": projector.position,
+            "gateway_database": checkpoint.position,
             "event_log": reader.head,
         }
     )
-    figures = ScrapeFigures(settings, reader, projector)
+    figures = ScrapeFigures(settings, reader, checkpoint)
     metrics = GatewayMetrics(figures)
     session_checks = [section.sessions(store) for section in sections if section.sessions]
     if len(session_checks) > 1:
@@ -87,7 +86,7 @@ def build_app(
     return GatewayApp(
         settings=settings,
         edge=Edge(settings, idempotency, next(iter(session_checks), None), metrics),
-        projector=projector,
+        checkpoint=checkpoint,
         relay=gateway_relay(settings, store),
         probes=probes,
         engines=(store, event_log),

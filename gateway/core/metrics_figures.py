@@ -28,7 +28,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
 from gateway.core.broker_queues import dead_letter_depths
-from gateway.core.projector import Projector
+from gateway.core.projector import ReadModelCheckpoint
 from shared.config import Settings
 from shared.eventlog.reader import EventLogReader
 from shared.events.canonical import parse_timestamp
@@ -70,10 +70,12 @@ def _gauge(name: str, documentation: str, labels: Sequence[str] = ()) -> GaugeMe
 class ScrapeFigures(Collector):
     """The collector behind the figures (see the module docstring)."""
 
-    def __init__(self, settings: Settings, reader: EventLogReader, projector: Projector) -> None:
+    def __init__(
+        self, settings: Settings, reader: EventLogReader, checkpoint: ReadModelCheckpoint
+    ) -> None:
         self._settings = settings
         self._reader = reader
-        self._projector = projector
+        self._checkpoint = checkpoint
         self._outboxes: dict[str, Engine] = {}
         self._down: set[str] = set()  # sources that failed at the last scrape
 
@@ -82,7 +84,7 @@ class ScrapeFigures(Collector):
         per source."""
         reads: dict[str, Callable[[], Any]] = {
             "event_log": self._reader.head,
-            "gateway_database": self._projector.position,
+            "gateway_database": self._checkpoint.position,
             "broker_management": functools.partial(
                 dead_letter_depths, self._settings, SOURCE_TIMEOUT_SECONDS
             ),

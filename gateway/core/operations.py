@@ -66,7 +66,7 @@ class OperationEndpoints(Endpoints):
             {
                 "status": "ready",
                 "checks": checks,
-                "read_model_position": self.app.projector.position(),
+                "read_model_position": self.app.checkpoint.position(),
             },
         )
 

@@ -37,6 +37,19 @@ from shared.privacy.traces import truncate_write_ahead_log
 log = get_logger(__name__)
 
 
+class ReadModelCheckpoint:
+    """Where the read models of one database stand in the log, for those who only read it (the
+    gateway's probes, metrics and operations view): no handlers, no keys."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def position(self) -> int:
+        """The last log position whose effects are in the tables."""
+        with autocommitted(self._engine) as connection:
+            return _checkpoint(connection)
+
+
 class Projector:
     """Keeps the read models of one database up to date with the event log, with each
     section's handlers (event type -> handler)."""
@@ -56,8 +69,7 @@ class Projector:
 
     def position(self) -> int:
         """The checkpoint: the last log position whose effects are in the tables."""
-        with autocommitted(self._engine) as connection:
-            return _checkpoint(connection)
+        return ReadModelCheckpoint(self._engine).position()
 
     def apply(self, batch: Sequence[LoggedEvent]) -> int:
         """Apply the events after the checkpoint, in one transaction; returns the new one.

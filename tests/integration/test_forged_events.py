@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from structlog.testing import capture_logs
 
-from gateway.core.bootstrap import projection_of
+from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.replay import Snapshot, fresh_store, rebuild, snapshot
 from gateway.sections import SECTIONS

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from marshmallow import fields, validate
 from sqlalchemy.engine import Engine
 
-from gateway.core.bootstrap import projection_of
 from gateway.core.log_rows import read_rows_after
 from gateway.core.privacy import GATEWAY, ReadModelKeys
+from gateway.core.projection import projection_of
 from gateway.core.projection_inputs import PayloadLoader
 from gateway.core.projector import Projector
 from gateway.core.replay import fresh_store, rebuild

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gateway.core.bootstrap import projection_of
+from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.replay import replay_read_models, snapshot
 from gateway.core.subscription import CatchUpSubscription

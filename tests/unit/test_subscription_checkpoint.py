@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.core.bootstrap import projection_of
+from gateway.core.projection import projection_of
 from gateway.core.projector import Projector
 from gateway.core.replay import snapshot
 from gateway.core.subscription import CatchUpSubscription
