@@ -25,6 +25,10 @@ switched off (bench/unsealed/sitecustomize.py, a bench-only switch: no data key 
 nothing is sealed, so nothing is shared or opened either), in ``--rounds`` alternating pairs
 as above (docs/privacy.md, "Cost"). The relay's rate is left out of those rounds.
 
+With ``--logs production`` the suite logs as docker compose and Kubernetes run it: every info
+line, in JSON (into a file); by default (``quiet``) only warnings and up, so that the figures
+are the work's, not its log's.
+
 With ``--database postgresql`` every component of the suite keeps its data in a throw-away
 PostgreSQL database on 127.0.0.1:5432 (bench/postgres_suite.py), dropped afterwards.
 
@@ -32,6 +36,7 @@ PostgreSQL database on 127.0.0.1:5432 (bench/postgres_suite.py), dropped afterwa
                                             [--database sqlite|postgresql]
                                             [--baseline REV | --sealing-baseline] [--rounds 2]
                                             [--against REV2] [--profile DIR]
+                                            [--logs quiet|production]
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ from bench.load import (
     sqlite_visible,
 )
 from bench.suite import (
+    LOGS,
     SourceTree,
     operator_token,
     relay_rates,
@@ -155,6 +161,7 @@ def measure(
     *,
     relay: bool = True,
     database: str = "sqlite",
+    logs: str = "quiet",
 ) -> Run:
     bodies = request_bodies(tree, int(seconds * BODIES_PER_SECOND) + 1000, seed)
     with contextlib.ExitStack() as stack:
@@ -171,7 +178,7 @@ def measure(
             else:
                 tree = postgres_suite.PostgresTree(tree.path, label, tuple(urls.items()))
         port = free_port()
-        with running_suite(tree, amqp_uri, data_dir, port) as suite:
+        with running_suite(tree, amqp_uri, data_dir, port, logs) as suite:
             base = f"http://127.0.0.1:{port}/api/v1"
             headers = {"Authorization": f"Bearer {operator_token()}"}
             campaign_id = open_campaign(base, headers)
@@ -266,6 +273,7 @@ def alternating_rounds(
                 seed,
                 relay=relay and number == 1,
                 database=args.database,
+                logs=args.logs,
             )
             cpu = per_registration_ms(run.cpu, len(run.latencies))["total"]
             print(
@@ -414,6 +422,13 @@ def main() -> None:
         help="where the suite keeps its data (postgresql: throw-away databases, dropped after)",
     )
     parser.add_argument(
+        "--logs",
+        choices=sorted(LOGS),
+        default="quiet",
+        help="quiet: warnings and up (the default); production: every info line in JSON, as"
+        " docker compose and Kubernetes run the suite",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=2,
@@ -437,7 +452,13 @@ def main() -> None:
         with source_tree(args.against) as tree:
             profiled = ProfiledTree(tree.path, f"{tree.label}, profiled", str(folder))
             run = measure(
-                profiled, args.clients, args.seconds, seed, relay=False, database=args.database
+                profiled,
+                args.clients,
+                args.seconds,
+                seed,
+                relay=False,
+                database=args.database,
+                logs=args.logs,
             )
             report(run, "")
         print(f"\nprofiles in {folder}")
@@ -456,7 +477,10 @@ def main() -> None:
         compare(before, after)
         return
     with source_tree(args.against) as tree:
-        report(measure(tree, args.clients, args.seconds, seed, database=args.database), "")
+        run = measure(
+            tree, args.clients, args.seconds, seed, database=args.database, logs=args.logs
+        )
+        report(run, "")
 
 
 if __name__ == "__main__":

@@ -108,17 +108,24 @@ def source_tree(revision: str | None) -> Iterator[SourceTree]:
         subprocess.run(["git", "-C", str(REPO), "worktree", "prune"], check=False)
 
 
+# How the suite logs while measured: ``quiet`` (warnings and up, readable), or ``production``
+# (every info line, in JSON, as docker-compose.yml and deploy/k8s run it).
+LOGS = {"quiet": ("warning", "console"), "production": ("info", "json")}
+
+
 @contextlib.contextmanager
 def running_suite(
-    tree: SourceTree, amqp_uri: str, data_dir: str, port: int
+    tree: SourceTree, amqp_uri: str, data_dir: str, port: int, logs: str = "quiet"
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``gravity up`` from the tree, ready; stopped afterwards with Ctrl-C (the supervisor
-    stops its children in order). Its log (warnings and up) goes to <data_dir>/suite.log."""
+    stops its children in order). Its log (``LOGS[logs]``) goes to <data_dir>/suite.log."""
+    level, log_format = LOGS[logs]
     environ = tree.environ(
         GRAVITY_AMQP_URI=amqp_uri,
         GRAVITY_DATA_DIR=data_dir,
         GRAVITY_GATEWAY_PORT=str(port),
-        GRAVITY_LOG_LEVEL="warning",
+        GRAVITY_LOG_LEVEL=level,
+        GRAVITY_LOG_FORMAT=log_format,
     )
     log = Path(data_dir) / "suite.log"
     with log.open("wb") as output:
