@@ -64,7 +64,7 @@ class Command:
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
-        return tuple(attribute.name for attribute in dataclasses.fields(cls))  # type: ignore[arg-type]
+        return _field_names(cls)
 
     @classmethod
     def schema(cls) -> Schema:
