@@ -20,13 +20,13 @@ from typing import Any
 
 from nameko.events import EventDispatcher, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, RpcProxy
+from nameko.rpc import RpcProxy
 from nameko.rpc import rpc as plain_rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request
 
+from shared.rpc import ReplyListener, unconfirmed_call
 from shared.rpc import rpc as product_rpc
-from shared.rpc import unconfirmed_call
 
 MODE = os.environ.get("FLOOR_MODE", "rpc")
 PLAIN = os.environ.get("FLOOR_RPC") == "plain"

@@ -10,13 +10,18 @@ was stopped, a queue that was long, a broker that restarted) is dropped by the b
 of being run minutes later. A reply that cannot be sent (the broker went away while the
 command ran) is logged and dropped: its caller has timed out, and nameko would otherwise
 treat the failure as fatal to the whole service.
+
+A reply is as short-lived: it is not persistent either, and the caller takes it without an
+acknowledgement, where it is read (``ReplyListener``): a reply lost with a broker or a caller
+is one whose caller gets no answer, acknowledged or not.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from kombu import Connection
@@ -31,7 +36,9 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import IncorrectSignature, deserialize_to_instance
+from nameko.messaging import QueueConsumer
 from nameko.rpc import MethodProxy, Responder, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.rpc import ReplyListener as NamekoReplyListener
 
 from shared.domain import DomainError
 from shared.logging import get_logger
@@ -153,8 +160,46 @@ class _RequestPublisher(_UnconfirmedPublisher):
     retry_policy = REQUEST_RETRY_POLICY
 
 
+class _ReplyPublisher(_UnconfirmedPublisher):
+    """Replies: transient, as the requests (see the module)."""
+
+    delivery_mode = NON_PERSISTENT
+
+
 class _UnconfirmedResponder(Responder):  # type: ignore[misc]
-    publisher_cls = _UnconfirmedPublisher
+    publisher_cls = _ReplyPublisher
+
+
+class _ReplyQueueConsumer(QueueConsumer):  # type: ignore[misc]
+    """Consumes a process's RPC replies without acknowledgements, on a connection of its own
+    (a shared extension of its own class), and hands each over where it is read: handing one
+    over is a dictionary lookup and an event, less than the green thread nameko spawned for
+    it, and there is no acknowledgement to send back."""
+
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> Iterable[Any]:  # noqa: ARG002
+        for provider in self._providers:
+            self._consumers[provider] = consumer_cls(
+                queues=[provider.queue],
+                callbacks=[partial(self.handle_message, provider)],
+                accept=self.accept,
+                no_ack=True,
+            )
+        consumers: Iterable[Any] = self._consumers.values()
+        return consumers
+
+    def handle_message(self, provider: Any, body: Any, message: Any) -> None:
+        provider.handle_message(body, message)
+
+
+class ReplyListener(NamekoReplyListener):  # type: ignore[misc]
+    """nameko's reply listener, its replies taken without acknowledgements (see the module)."""
+
+    queue_consumer = _ReplyQueueConsumer()
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        waiting = self._reply_events.pop(message.properties.get("correlation_id"), None)
+        if waiting is not None:  # else its caller gave up, or the reply came twice
+            waiting.send(body)
 
 
 class _RpcConsumer(RpcConsumer):  # type: ignore[misc]

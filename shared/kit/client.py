@@ -14,11 +14,10 @@ from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener
 
 from shared.contracts.records import Command, Result
 from shared.messaging.broker_watch import BrokerUnavailableError, BrokerWatch, connect_probe
-from shared.rpc import unconfirmed_call
+from shared.rpc import ReplyListener, unconfirmed_call
 
 # What a request that could not be sent raises: the broker is away (a timeout is not this: it
 # may just be a slow or stopped service).
