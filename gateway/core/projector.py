@@ -62,6 +62,7 @@ class Projector:
         loader: PayloadLoader | None = None,
     ) -> None:
         self._engine = engine
+        self._checkpoint = ReadModelCheckpoint(engine)
         self._handlers = handlers
         self._keys = keys
         # How payloads become handler inputs (a test gives one that takes the full contract).
@@ -69,7 +70,7 @@ class Projector:
 
     def position(self) -> int:
         """The checkpoint: the last log position whose effects are in the tables."""
-        return ReadModelCheckpoint(self._engine).position()
+        return self._checkpoint.position()
 
     def apply(self, batch: Sequence[LoggedEvent]) -> int:
         """Apply the events after the checkpoint, in one transaction; returns the new one.
