@@ -149,10 +149,8 @@ class ScrapeFigures(Collector):
 
     def _backlog(self, service: str) -> tuple[int, float]:
         engine = self._outbox(service)
-        query = (
-            sa.select(sa.func.count(), sa.func.min(events.c.occurred_at))
-            .select_from(outbox.join(events, outbox.c.seq == events.c.seq))
-            .where(outbox.c.published_at.is_(None))
+        query = sa.select(sa.func.count(), sa.func.min(events.c.occurred_at)).select_from(
+            outbox.join(events, outbox.c.seq == events.c.seq)
         )
         with engine.connect() as connection:
             count, oldest = connection.execute(query).one()

@@ -69,7 +69,7 @@ def append_event(
     seq = connection.execute(
         events.insert().values(**envelope_to_row(envelope)).returning(events.c.seq)
     ).scalar_one()
-    connection.execute(outbox.insert().values(seq=seq, published_at=None))
+    connection.execute(outbox.insert().values(seq=seq))
     connection.info[_APPENDED] = True
     return envelope
 

@@ -43,6 +43,24 @@ def create_events_and_outbox() -> None:
     op.create_index("ix_outbox_pending", "outbox", ["published_at", "seq"])
 
 
+def keep_only_pending_in_outbox() -> None:
+    """The outbox holds only events waiting for the relay, which deletes each mark once the
+    broker confirmed its event (docs/performance.md, "The outbox holds what is pending"): the
+    marks of published events go, and with them the publication time and the index that found
+    the unpublished among the published. A registration's commit writes one B-tree fewer."""
+    op.execute("DELETE FROM outbox WHERE published_at IS NOT NULL")
+    op.drop_index("ix_outbox_pending", "outbox")
+    with op.batch_alter_table("outbox") as table:
+        table.drop_column("published_at")
+
+
+def mark_publication_in_outbox() -> None:
+    """Back to marks kept after publication: every mark left is of an event still pending."""
+    with op.batch_alter_table("outbox") as table:
+        table.add_column(sa.Column("published_at", sa.String(32), nullable=True))
+    op.create_index("ix_outbox_pending", "outbox", ["published_at", "seq"])
+
+
 def drop_event_store_tables() -> None:
     op.drop_table("inbox")
     drop_events_and_outbox()

@@ -43,13 +43,11 @@ _INSERT_EVENT = (
     .returning(events.c.seq)
 )
 _APPEND = DriverStatement(_INSERT_EVENT)
-_MARK = DriverStatement(outbox.insert().values(seq=sa.bindparam("seq"), published_at=sa.null()))
+_MARK = DriverStatement(outbox.insert().values(seq=sa.bindparam("seq")))
 # On PostgreSQL the two in one statement, one round trip instead of two: the insert in a CTE
 # whose sequence number the outbox's row takes (SQLite has no insert in a CTE).
 _APPENDED = _INSERT_EVENT.cte("appended")
-_APPEND_MARKED = DriverStatement(
-    outbox.insert().from_select(["seq", "published_at"], sa.select(_APPENDED.c.seq, sa.null()))
-)
+_APPEND_MARKED = DriverStatement(outbox.insert().from_select(["seq"], sa.select(_APPENDED.c.seq)))
 # SQLite (3.24 on) and PostgreSQL both take ON CONFLICT DO NOTHING: an event consumed before
 # inserts no row, with no error to roll back to a savepoint for (a SAVEPOINT and a Core insert
 # per event were 27% of placement's CPU in a sampled bench/registrations.py run).

@@ -24,12 +24,13 @@ events = sa.Table(
     sa.UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
 )
 
+# An event's mark while it waits for the relay: the relay deletes it once the broker has
+# confirmed the event, so the table holds only what is pending (migration
+# ``keep_only_pending_in_outbox``).
 outbox = sa.Table(
     "outbox",
     metadata,
     sa.Column("seq", sa.Integer, sa.ForeignKey("events.seq"), primary_key=True),
-    sa.Column("published_at", sa.String(32), nullable=True),
-    sa.Index("ix_outbox_pending", "published_at", "seq"),
 )
 
 inbox = sa.Table(

@@ -3,10 +3,11 @@
 Each event goes out signed with the service's key (``shared.events.producer_keys``): the log and
 every consumer refuse an event without a valid signature of its producer. It also carries the
 broker user the relay is connected as in its ``user_id``, which RabbitMQ validates (a message
-naming another user is refused), so that the log can tell which login published it. Rows are
-marked published only after the broker confirmed them. If the broker is down, the rows stay and
-the relay retries with exponential back-off; if it dies between publishing and marking, the
-events go out again and consumers absorb them by ``event_id``.
+naming another user is refused), so that the log can tell which login published it. An event's
+outbox mark is deleted only after the broker confirmed it, so the outbox holds only what is
+pending. If the broker is down, the marks stay and the relay retries with exponential back-off;
+if it dies between publishing and deleting, the events go out again and consumers absorb them by
+``event_id``.
 
 While the broker confirms one batch, the relay reads and frames the next, so its own work
 overlaps the broker's; a batch goes out only after the one before it was confirmed, so events
@@ -22,7 +23,6 @@ import json
 import threading
 from collections import namedtuple
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import amqp
@@ -30,7 +30,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared.backoff import Backoff
-from shared.events.canonical import format_timestamp
 from shared.events.producer_keys import ProducerSigner
 from shared.eventstore.database import autocommitted
 from shared.eventstore.driver_sql import DriverStatement
@@ -112,7 +111,7 @@ class OutboxRelay:
             except (OSError, amqp.exceptions.AMQPError, PublishFailedError) as error:
                 self._log_retry("relay.broker_unavailable", error, backoff)
             except sa.exc.SQLAlchemyError as error:
-                # Rows stay pending; confirmed ones that could not be marked go out again.
+                # Marks stay; confirmed events whose marks could not be deleted go out again.
                 self._log_retry("relay.database_unavailable", error, backoff)
             else:
                 pauses = self.settings.backoff.pauses()
@@ -138,9 +137,7 @@ class OutboxRelay:
     def pending_count(self) -> int:
         with self._engine.connect() as connection:
             return int(
-                connection.execute(
-                    sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))
-                ).scalar_one()
+                connection.execute(sa.select(sa.func.count()).select_from(outbox)).scalar_one()
             )
 
     def publish_pending(self) -> int:
@@ -164,7 +161,7 @@ class OutboxRelay:
                 following_rows = self._next_batch([row.seq for row in rows])
                 following = self._frame(following_rows)
             confirmed = channel.await_confirms(batch, self.settings.confirm_timeout)
-            self._mark_published([row.seq for row in rows[:confirmed]])
+            self._forget_published([row.seq for row in rows[:confirmed]])
             total += confirmed
             if confirmed < len(rows):
                 raise PublishFailedError(f"broker confirmed {confirmed} of {len(rows)} events")
@@ -211,13 +208,13 @@ class OutboxRelay:
         envelope = self._signer.sign(row_to_envelope(row))
         return json.dumps(envelope.to_dict(), ensure_ascii=False).encode()
 
-    def _mark_published(self, seqs: list[int]) -> None:
+    def _forget_published(self, seqs: list[int]) -> None:
+        """Delete the outbox marks of events the broker confirmed."""
         if not seqs:
             return
         parameters: dict[str, object] = {f"seq_{index}": seq for index, seq in enumerate(seqs)}
-        parameters["published_at"] = format_timestamp(datetime.now(UTC))
         with autocommitted(self._engine) as connection:  # one statement: one round trip
-            _mark_statement(len(seqs)).run(connection, parameters)
+            _forget_statement(len(seqs)).run(connection, parameters)
             connection.commit()
 
     # -- the broker ----------------------------------------------------------------------
@@ -236,12 +233,7 @@ class OutboxRelay:
 
 
 def _pending_query() -> sa.Select[Any]:
-    return (
-        sa.select(events)
-        .join(outbox, outbox.c.seq == events.c.seq)
-        .where(outbox.c.published_at.is_(None))
-        .order_by(outbox.c.seq)
-    )
+    return sa.select(events).join(outbox, outbox.c.seq == events.c.seq).order_by(outbox.c.seq)
 
 
 # The pending rows of a pass, on the driver's cursor like the mark below; every column is
@@ -250,20 +242,19 @@ _PENDING = DriverStatement(_pending_query().limit(sa.bindparam("limit", type_=sa
 _PendingRow = namedtuple("_PendingRow", [column.name for column in events.c])  # type: ignore[misc]
 
 
-# The mark of a confirmed batch, one statement per batch length met (at most the batch size),
-# on the driver's cursor (``shared.eventstore.driver_sql`` says why): through SQLAlchemy's
-# execute, with its expanding IN, the mark (its transaction with it) was a third of the
-# relay's CPU in a sampled
-# bench/registrations.py run.
-_MARKS: dict[int, DriverStatement] = {}
+# The deletion of a confirmed batch's marks, one statement per batch length met (at most the
+# batch size), on the driver's cursor (``shared.eventstore.driver_sql`` says why): through
+# SQLAlchemy's execute, with its expanding IN, the marking that came before it (its transaction
+# with it) was a third of the relay's CPU in a sampled bench/registrations.py run.
+_FORGETS: dict[int, DriverStatement] = {}
 
 
-def _mark_statement(count: int) -> DriverStatement:
-    statement = _MARKS.get(count)
+def _forget_statement(count: int) -> DriverStatement:
+    statement = _FORGETS.get(count)
     if statement is None:
-        statement = _MARKS[count] = DriverStatement(
-            outbox.update()
-            .where(outbox.c.seq.in_([sa.bindparam(f"seq_{index}") for index in range(count)]))
-            .values(published_at=sa.bindparam("published_at"))
+        statement = _FORGETS[count] = DriverStatement(
+            outbox.delete().where(
+                outbox.c.seq.in_([sa.bindparam(f"seq_{index}") for index in range(count)])
+            )
         )
     return statement

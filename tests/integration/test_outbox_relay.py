@@ -56,9 +56,7 @@ def drain_log_queue(amqp_uri):
 
 def pending(engine):
     with engine.connect() as connection:
-        return connection.execute(
-            sa.select(sa.func.count()).where(outbox.c.published_at.is_(None))
-        ).scalar_one()
+        return connection.execute(sa.select(sa.func.count()).select_from(outbox)).scalar_one()
 
 
 def test_publishes_committed_events_in_order_and_marks_them(recruitment_engine, amqp_uri):
@@ -110,7 +108,7 @@ def test_a_misrouted_batch_stays_pending_and_goes_out_in_order_once_routed(
     assert drain_log_queue(amqp_uri) == first + stranded
 
 
-def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running(
+def test_a_database_failure_while_deleting_marks_is_retried_and_the_relay_keeps_running(
     recruitment_engine, amqp_uri
 ):
     relay = OutboxRelay(
@@ -120,7 +118,7 @@ def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running
         RelaySettings(backoff=Backoff(0.05, 30.0), idle_poll=0.1),
         signer=SIGNER,
     )
-    original, failures = relay._mark_published, []
+    original, failures = relay._forget_published, []
 
     def mark_failing_once(seqs):
         if not failures:
@@ -128,7 +126,7 @@ def test_a_database_failure_while_marking_is_retried_and_the_relay_keeps_running
             raise sa.exc.OperationalError("UPDATE outbox", {}, Exception("database is locked"))
         original(seqs)
 
-    relay._mark_published = mark_failing_once
+    relay._forget_published = mark_failing_once
     event_ids = commit_events(recruitment_engine, 3)
     worker = threading.Thread(target=relay.run, daemon=True)
     worker.start()
@@ -177,12 +175,12 @@ def test_a_crash_between_confirm_and_mark_republishes_rather_than_loses(
 ):
     event_ids = commit_events(recruitment_engine, 3)
     relay = OutboxRelay(recruitment_engine, amqp_uri, "recruitment", signer=SIGNER)
-    original = relay._mark_published
-    relay._mark_published = lambda seqs: (_ for _ in ()).throw(OSError("process died"))
+    original = relay._forget_published
+    relay._forget_published = lambda seqs: (_ for _ in ()).throw(OSError("process died"))
     with pytest.raises(OSError, match="process died"):
         relay.publish_pending()
     assert pending(recruitment_engine) == 3
-    relay._mark_published = original
+    relay._forget_published = original
     relay.publish_pending()
     assert pending(recruitment_engine) == 0
     assert drain_log_queue(amqp_uri) == event_ids + event_ids

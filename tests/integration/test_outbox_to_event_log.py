@@ -68,17 +68,17 @@ def test_an_outage_at_commit_time_loses_no_event_and_doubles_none_in_the_log(
         RelaySettings(backoff=Backoff(0.05, 0.2), idle_poll=0.1),
         signer=SIGNER,
     )
-    original_mark = relay._mark_published
+    original_mark = relay._forget_published
     crashes = {"left": 1}
 
     def mark_or_crash(seqs):
-        # The relay dies once between the broker's confirm and marking the rows.
+        # The relay dies once between the broker's confirm and deleting the outbox marks.
         if crashes["left"]:
             crashes["left"] -= 1
             raise OSError("relay process died")
         original_mark(seqs)
 
-    relay._mark_published = mark_or_crash
+    relay._forget_published = mark_or_crash
     committed = []
     with event_log_consumer(settings, FAST) as consumer:
         threads = [

@@ -1,0 +1,21 @@
+"""the outbox holds only the events waiting for the relay, which deletes each mark once the
+broker has confirmed its event (docs/performance.md, "The outbox holds what is pending")
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from shared.eventstore.migrations import keep_only_pending_in_outbox, mark_publication_in_outbox
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    keep_only_pending_in_outbox()
+
+
+def downgrade() -> None:
+    mark_publication_in_outbox()
