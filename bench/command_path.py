@@ -24,6 +24,12 @@ worker's.
                                            [--baseline REV] [--clients 1 [--group-commit]]
                                            [--peer-clients 1] [--profile DIR]
 
+``--pages`` (SQLite): instead of timing, one round per side with the write-ahead log's automatic
+checkpoints off, then the pages a registration's commit writes, by table and index: each
+worker keeps a copy of its write-ahead log (``GRAVITY_BENCH_KEEP_WAL``), whose frames this
+bench counts and names from SQLite's ``dbstat`` (docs/performance.md, "Fewer pages per
+registration").
+
 ``--clients N``: ours gets its commands from N green threads at once (a service's RPC
 workers); with ``--group-commit`` (off in the product, docs/performance.md) commands that arrive
 together commit in one transaction. ``--peer-clients N``: the peer's from N threads sharing its
@@ -34,10 +40,13 @@ bench/profiled's sampler, on over all its timed rounds (DIR/command_path_ours-<p
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import os
 import signal
+import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -182,7 +191,7 @@ def start_sides(
     postgres = options.database == "postgresql"
     for number, tree in enumerate(sources):
         current = number == len(sources) - 1
-        env = tree.environ()
+        env = tree.environ() | _keep_wal(options, names[number])
         if options.profile and current:
             env |= {
                 "PYTHONPATH": f"{BENCH / 'profiled'}:{tree.path}",
@@ -217,7 +226,7 @@ def start_sides(
                 str(options.peer_clients),
             ],
             Path(tempfile.gettempdir()),
-            {"PATH": "/usr/bin:/bin"},
+            {"PATH": "/usr/bin:/bin"} | _keep_wal(options, peer),
             Backends(admin, peer) if postgres else None,
         )
     )
@@ -234,7 +243,14 @@ def main() -> None:
     parser.add_argument("--group-commit", action="store_true", help="ours: group commit on")
     parser.add_argument("--peer-clients", type=int, default=1, help="the peer's callers")
     parser.add_argument("--profile", help="sample the working tree's side into this folder")
+    parser.add_argument(
+        "--pages", action="store_true", help="count the pages each commit writes (SQLite)"
+    )
     options = parser.parse_args()
+    if options.pages:
+        if options.database != "sqlite":
+            parser.error("--pages counts SQLite's write-ahead log frames: --database sqlite")
+        options.rounds = 1
     if options.profile:
         Path(options.profile).mkdir(parents=True, exist_ok=True)
     # A SIGTERM unwinds like Ctrl-C, so that the throw-away databases are dropped.
@@ -259,7 +275,44 @@ def main() -> None:
             for side in sides:
                 side.close(finished)
             admin.dispose()
+        if options.pages:
+            report_pages(sides, names)
+            return
     report(sides, options)
+
+
+def _keep_wal(options: argparse.Namespace, database: str) -> dict[str, str]:
+    """The worker's environment for ``--pages``: where to copy its write-ahead log."""
+    return {"GRAVITY_BENCH_KEEP_WAL": f"{database}.kept-wal"} if options.pages else {}
+
+
+WAL_HEADER, FRAME_HEADER, PAGE = 32, 24, 4096
+
+
+def wal_pages(wal: Path, database: str) -> tuple[int, collections.Counter[str]]:
+    """The commits in a write-ahead log and the pages its frames wrote, by table or index
+    (named from ``dbstat`` of the database the log belongs to, page numbers being stable)."""
+    data = wal.read_bytes()
+    pages, commits = [], 0
+    for offset in range(WAL_HEADER, len(data) - FRAME_HEADER + 1, FRAME_HEADER + PAGE):
+        page, size_after_commit = struct.unpack(">II", data[offset : offset + 8])
+        pages.append(page)
+        commits += size_after_commit != 0  # a commit's last frame holds the database's size
+    connection = sqlite3.connect(database)
+    try:
+        names = dict(connection.execute("SELECT pageno, name FROM dbstat"))
+    finally:
+        connection.close()
+    return commits, collections.Counter(names.get(page, "(freed)") for page in pages)
+
+
+def report_pages(sides: list[Side], names: list[str]) -> None:
+    print("pages a commit writes to the write-ahead log, automatic checkpoints off")
+    for side, database in zip(sides, names, strict=True):
+        commits, by_name = wal_pages(Path(f"{database}.kept-wal"), database)
+        print(f"{side.label}: {sum(by_name.values()) / commits:.2f} over {commits} commits")
+        for name, count in by_name.most_common():
+            print(f"  {name:<40}{count / commits:>6.2f}")
 
 
 def report(sides: list[Side], options: argparse.Namespace) -> None:

@@ -27,6 +27,8 @@ if CLIENTS > 1:
 
 import itertools  # noqa: E402 - after monkey_patch, as in a service process
 import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -50,6 +52,7 @@ from shared.migrations import upgrade_to_head  # noqa: E402
 from shared.resident_id import check_character  # noqa: E402
 
 CONTEXT = CommandContext(actor="operator:bench", correlation_id="bench")
+KEEP_WAL = os.environ.get("GRAVITY_BENCH_KEEP_WAL")
 
 
 def resident_id(seed: int) -> str:
@@ -74,6 +77,8 @@ def main() -> None:
         def _same_settings_as_the_peer(dbapi_connection: Any, _record: Any) -> None:
             # After the product's own listener, so this one's synchronous setting wins.
             dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
+            if KEEP_WAL:  # bench/command_path.py --pages: every frame stays in the log
+                dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
 
     sessions = sessionmaker(engine)
     keepers: dict[type[Aggregate], IndexKeeper] = {
@@ -136,6 +141,8 @@ def main() -> None:
             client()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
+    if KEEP_WAL and not postgres:  # before the last connection closes and checkpoints it
+        shutil.copyfile(f"{database}-wal", KEEP_WAL)
     engine.dispose()
 
 

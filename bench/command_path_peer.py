@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -43,6 +44,8 @@ _create_connection = SQLiteConnectionPool._create_connection
 def _with_synchronous(pool: SQLiteConnectionPool):  # type: ignore[no-untyped-def]
     connection = _create_connection(pool)
     connection._sqlite_conn.execute(f"PRAGMA synchronous={os.environ['BENCH_SYNCHRONOUS']}")
+    if os.environ.get("GRAVITY_BENCH_KEEP_WAL"):  # bench/command_path.py --pages
+        connection._sqlite_conn.execute("PRAGMA wal_autocheckpoint=0")
     return connection
 
 
@@ -150,6 +153,9 @@ def main() -> None:
         register(app, campaign.id, iter(range(first, first + count)), callers)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
+    keep = os.environ.get("GRAVITY_BENCH_KEEP_WAL")
+    if keep and not database.startswith("postgresql"):  # while the pool's connections are open
+        shutil.copyfile(f"{database}-wal", keep)
 
 
 def register(app: Recruitment, campaign_id: uuid.UUID, seeds: Iterator[int], callers: int) -> None:
