@@ -123,6 +123,7 @@ class Side:
         self.backends = backends
         self.wall = self.cpu = self.server = 0.0
         self.commands = 0
+        self.rounds: list[tuple[float, float]] = []  # (wall, CPU) seconds of each round
         self._answer()  # ready: migrated, campaign opened
 
     def _answer(self) -> dict[str, float]:
@@ -139,7 +140,9 @@ class Side:
         self.process.stdin.write(f"{first} {count}\n")
         self.process.stdin.flush()
         answer = self._answer()
-        self.cpu += process_seconds(self.process.pid) - cpu
+        cpu = process_seconds(self.process.pid) - cpu
+        self.cpu += cpu
+        self.rounds.append((answer["wall"], cpu))
         if self.backends:
             after = self.backends.read()
             self.server += sum(seconds - server.get(pid, 0.0) for pid, seconds in after.items())
@@ -341,6 +344,8 @@ def report(sides: list[Side], options: argparse.Namespace) -> None:
         f"CPU per command {current.cpu / peer.cpu:.2f}x"
         + (f", server CPU per command {current.server / peer.server:.2f}x" if postgres else "")
     )
+    if options.rounds > 1:
+        by_round(current, peer, "ours / peer")
     if len(sides) == 3:
         old = sides[0]
         print(
@@ -348,6 +353,17 @@ def report(sides: list[Side], options: argparse.Namespace) -> None:
             f"CPU per command {current.cpu / old.cpu:.2f}x"
             + (f", server CPU per command {current.server / old.server:.2f}x" if postgres else "")
         )
+        if options.rounds > 1:
+            by_round(current, old, "working tree / baseline")
+
+
+def by_round(side: Side, other: Side, label: str) -> None:
+    """The ratios of each round (the same commands, one side right after the other), so that
+    the spread behind the totals shows."""
+    pairs = list(zip(side.rounds, other.rounds, strict=True))
+    throughput = " ".join(f"{theirs[0] / ours[0]:.2f}" for ours, theirs in pairs)
+    cpu = " ".join(f"{ours[1] / theirs[1]:.2f}" for ours, theirs in pairs)
+    print(f"{label} by round: throughput {throughput}; CPU per command {cpu}")
 
 
 if __name__ == "__main__":
