@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +16,35 @@ from shared.eventlog.screening import Refusal, quarantine
 from shared.eventlog.tables import HEAD_ROW_ID, event_log, log_head
 from shared.events.canonical import canonical_bytes, format_timestamp
 from shared.events.envelope import Envelope
+from shared.eventstore.driver_sql import DriverInSelect, DriverStatement
 from shared.messaging.topology import event_exchange
+
+# A batch's statements, rendered once and run on the driver's cursor
+# (``shared.eventstore.driver_sql``): built and run through SQLAlchemy's execute per batch, the
+# head's lock, the look-up of logged ids and the head's move were a fifth of the log's CPU in a
+# sampled bench/registrations.py run (docs/performance.md, "The event log's statements").
+_LOCK_HEAD = DriverStatement(
+    sa.select(log_head.c.position, log_head.c.hash)
+    .where(log_head.c.id == sa.bindparam("id"))
+    .with_for_update()
+)
+_LOGGED = DriverInSelect(
+    [event_log.c.event_id, event_log.c.position, event_log.c.envelope], event_log.c.event_id
+)
+_Logged = namedtuple("_Logged", ["event_id", "position", "envelope"])
+_INSERT = DriverStatement(
+    event_log.insert().values(
+        {
+            name: sa.bindparam(name)
+            for name in ("position", "recorded_at", "prev_hash", "hash", "envelope")
+        }
+    )
+)
+_MOVE_HEAD = DriverStatement(
+    log_head.update()
+    .where(log_head.c.id == sa.bindparam("id"))
+    .values(position=sa.bindparam("position"), hash=sa.bindparam("hash"))
+)
 
 
 class EventLogAppender:
@@ -65,11 +94,9 @@ class EventLogAppender:
                 positions.append(position)
                 prev_hash = digest
             if rows:
-                connection.execute(event_log.insert(), rows)
-                connection.execute(
-                    log_head.update()
-                    .where(log_head.c.id == HEAD_ROW_ID)
-                    .values(position=position, hash=prev_hash)
+                _INSERT.run_many(connection, rows)
+                _MOVE_HEAD.run(
+                    connection, {"id": HEAD_ROW_ID, "position": position, "hash": prev_hash}
                 )
         return positions
 
@@ -136,20 +163,16 @@ def _readable(envelope: Envelope) -> Envelope:
 
 
 def _lock_head(connection: Connection) -> tuple[int, str]:
-    head = connection.execute(
-        sa.select(log_head.c.position, log_head.c.hash)
-        .where(log_head.c.id == HEAD_ROW_ID)
-        .with_for_update()
-    ).one()
-    return int(head.position), str(head.hash)
+    cursor = _LOCK_HEAD.run(connection, {"id": HEAD_ROW_ID})
+    (position, head_hash), *more = cursor.fetchall()
+    cursor.close()
+    assert not more, "the log has one head row"
+    return int(position), str(head_hash)
 
 
 def _already_logged(connection: Connection, event_ids: list[str]) -> dict[str, Any]:
-    """The logged rows of these event ids (almost always none: a redelivery is rare)."""
-    found: dict[str, Any] = {}
-    # Chunked to stay under SQLite's bound-parameter limit on big batches.
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start : start + 500]
-        rows = connection.execute(sa.select(event_log).where(event_log.c.event_id.in_(chunk)))
-        found.update((row.event_id, row) for row in rows)
-    return found
+    """The logged entries (event id, position, envelope text) of these event ids (almost
+    always none: a redelivery is rare)."""
+    if not event_ids:
+        return {}
+    return {row[0]: _Logged._make(row) for row in _LOGGED.rows(connection, event_ids)}

@@ -39,6 +39,18 @@ class DriverStatement:
     def run(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
         """Execute with ``parameters`` in the connection's transaction; the driver's cursor
         (rows, ``rowcount``) is the answer."""
+        return self._execute(
+            connection, lambda cursor, sql, arrange: cursor.execute(sql, arrange(parameters))
+        )
+
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per row of parameters, in one call of the driver (``executemany``)."""
+        self._execute(
+            connection,
+            lambda cursor, sql, arrange: cursor.executemany(sql, [arrange(row) for row in rows]),
+        ).close()
+
+    def _execute(self, connection: Connection, call: Callable[[Any, str, Arrange], object]) -> Any:
         if not connection.in_transaction():  # never autocommitted, statement by statement
             connection.begin()
         dialect = connection.dialect
@@ -47,7 +59,7 @@ class DriverStatement:
         assert driver is not None  # a connection in a transaction always has one
         cursor = driver.cursor()
         try:
-            cursor.execute(sql, arrange(parameters))
+            call(cursor, sql, arrange)
         except dialect.loaded_dbapi.Error as error:
             lost = dialect.is_disconnect(error, driver, cursor)
             if lost:

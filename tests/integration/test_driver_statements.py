@@ -61,6 +61,23 @@ def test_a_driver_error_is_sqlalchemy_s_error_with_its_parameters_hidden(recruit
     assert "[parameters" not in str(refused.value)
 
 
+def test_many_rows_go_in_one_call_and_a_clash_among_them_writes_none(recruitment_engine):
+    rows = [{"consumer": "placement", "event_id": f"e-{n}"} for n in range(3)]
+    with recruitment_engine.begin() as connection:
+        CLAIM.run_many(connection, rows)
+    with (
+        pytest.raises(sa.exc.IntegrityError) as refused,
+        recruitment_engine.connect() as connection,
+        connection.begin(),  # rolled back by the error
+    ):
+        CLAIM.run_many(connection, [{"consumer": "placement", "event_id": SECRET}, rows[1]])
+    assert refused.value.hide_parameters
+    assert SECRET not in str(refused.value)
+    with recruitment_engine.connect() as connection:
+        logged = connection.execute(sa.select(inbox.c.event_id).order_by(inbox.c.event_id))
+        assert list(logged.scalars()) == ["e-0", "e-1", "e-2"]
+
+
 def test_a_store_takes_the_session_s_new_connection_after_a_commit(recruitment_engine):
     with sessionmaker(recruitment_engine)() as session:
         store = EventStore(session)
