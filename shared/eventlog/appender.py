@@ -21,8 +21,9 @@ from shared.messaging.topology import event_exchange
 
 # A batch's statements, rendered once and run on the driver's cursor
 # (``shared.eventstore.driver_sql``): built and run through SQLAlchemy's execute per batch, the
-# head's lock, the look-up of logged ids and the head's move were a fifth of the log's CPU in a
-# sampled bench/registrations.py run (docs/performance.md, "The event log's statements").
+# head's lock, the look-up of logged ids, the insert and the head's move were a fifth of the
+# log's CPU in a sampled bench/registrations.py run (docs/performance.md, "The event log's
+# batch on driver statements").
 _LOCK_HEAD = DriverStatement(
     sa.select(log_head.c.position, log_head.c.hash)
     .where(log_head.c.id == sa.bindparam("id"))

@@ -45,7 +45,7 @@ def create_events_and_outbox() -> None:
 
 def keep_only_pending_in_outbox() -> None:
     """The outbox holds only events waiting for the relay, which deletes each mark once the
-    broker confirmed its event (docs/performance.md, "The outbox holds what is pending"): the
+    broker confirmed its event (docs/performance.md, "Fewer pages per registration"): the
     marks of published events go, and with them the publication time and the index that found
     the unpublished among the published. A registration's commit writes one B-tree fewer."""
     op.execute("DELETE FROM outbox WHERE published_at IS NOT NULL")

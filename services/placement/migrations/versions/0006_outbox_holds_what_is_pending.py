@@ -1,5 +1,5 @@
 """the outbox holds only the events waiting for the relay, which deletes each mark once the
-broker has confirmed its event (docs/performance.md, "The outbox holds what is pending")
+broker has confirmed its event (docs/performance.md, "Fewer pages per registration")
 
 Revision ID: 0006
 Revises: 0005
