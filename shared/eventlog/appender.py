@@ -118,8 +118,8 @@ def _unique(envelopes: Iterable[Envelope]) -> tuple[list[Envelope], list[Refusal
 
 def _conflicts(batch: list[Envelope], logged: dict[str, Any]) -> list[Refusal]:
     """Envelopes whose id is logged already with other content. The signature is not content:
-    an event signed again after a key rotation (its relay stopped between publishing and
-    marking it published) is a redelivery."""
+    an event signed again after a key rotation (its relay stopped between publishing it and
+    deleting its outbox mark) is a redelivery."""
     found = []
     for envelope in batch:
         stored = logged.get(envelope.event_id)
@@ -174,6 +174,4 @@ def _lock_head(connection: Connection) -> tuple[int, str]:
 def _already_logged(connection: Connection, event_ids: list[str]) -> dict[str, Any]:
     """The logged entries (event id, position, envelope text) of these event ids (almost
     always none: a redelivery is rare)."""
-    if not event_ids:
-        return {}
     return {row[0]: _Logged._make(row) for row in _LOGGED.rows(connection, event_ids)}
