@@ -30,17 +30,20 @@ from shared.domain import CommandContext
 
 if TYPE_CHECKING:
     from shared.eventstore.uow import UnitOfWork
+    from shared.kit.handlers import InboxClaim
 
 DEFAULT_GROUP_SIZE = 32
 
 
 @dataclass
 class Job:
-    """One command waiting for its group: its outcome is a result or an error."""
+    """One command waiting for its group: its outcome is a result or an error (None for an
+    event consumed before: ``claim`` names the event a consumed one comes from)."""
 
     command: Command
     unit_of_work: Callable[[CommandContext], UnitOfWork]
     context: CommandContext
+    claim: InboxClaim | None = None
     done: bool = False
     result: Result | None = None
     error: BaseException | None = None

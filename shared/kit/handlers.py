@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from shared.contracts import CONTRACTS
@@ -50,19 +50,31 @@ class CommandHandlers:
     """A service's table of handlers, keyed by command class."""
 
     def __init__(
-        self, table: Mapping[type[Command], Handler], *, group_commit: bool = False
+        self,
+        table: Mapping[type[Command], Handler],
+        *,
+        group_commit: bool = False,
+        group_events: bool = False,
     ) -> None:
         """``group_commit``: commands that arrive together (not those consuming an event)
-        commit in one transaction (``shared.kit.group_commit``)."""
+        commit in one transaction (``shared.kit.group_commit``); ``group_events``: so do
+        the commands of consumed events, each with its inbox claim."""
         services = {command.service for command in table}
         if len(services) > 1:
             raise ValueError(f"one table serves one service, not {sorted(services)}")
         self._table = dict(table)
-        self._group = GroupCommit(self.run_together) if group_commit else None
+        self._group_commands, self._group_events = group_commit, group_events
+        grouped = group_commit or group_events
+        self._group = GroupCommit(self.run_together) if grouped else None
 
     def with_group_commit(self) -> CommandHandlers:
-        """The same table with group commit on (``shared.kit.group_commit``)."""
-        return CommandHandlers(self._table, group_commit=True)
+        """The same table with group commit on for commands (``shared.kit.group_commit``)."""
+        return CommandHandlers(self._table, group_commit=True, group_events=self._group_events)
+
+    def with_grouped_events(self) -> CommandHandlers:
+        """The same table with the consumed events' commands committed in groups: no caller
+        waits on them (only their acknowledgements do), so a group costs no one a reply."""
+        return CommandHandlers(self._table, group_commit=self._group_commands, group_events=True)
 
     def __iter__(self) -> Iterator[type[Command]]:
         return iter(self._table)
@@ -83,8 +95,9 @@ class CommandHandlers:
         the decision was taken on stale state: it is taken again on fresh state a few times,
         then refused, never silently overwritten.
         """
-        if self._group is not None and claim is None:
-            return self._group.run(Job(command, unit_of_work, context))
+        grouped = self._group_events if claim is not None else self._group_commands
+        if self._group is not None and grouped:
+            return self._group.run(Job(command, unit_of_work, context, claim))
         return self._run_alone(command, unit_of_work, context, claim)
 
     def _run_alone(
@@ -132,72 +145,87 @@ class CommandHandlers:
 
         A refused command rolls back its savepoint and hears its error; one that met a
         concurrency conflict is decided again on its own after the group (with the retries
-        and the first-result answer of ``run``). Anything else going wrong before the commit
-        rolls the whole group back and every command runs on its own, as if it had come
-        alone; a failed commit is every kept command's error, as it would have been alone.
+        and the first-result answer of ``run``). A consumed event's inbox claim is taken in
+        its command's savepoint: an event consumed before (in an earlier transaction, or
+        earlier in this group) runs nothing and hears None. Anything else going wrong before
+        the commit rolls the whole group back and every command runs on its own, as if it
+        had come alone; a failed commit is every kept command's error, as it would have been
+        alone.
         """
         if len(jobs) == 1:
             self._settle_alone(jobs[0])
             return
-        kept: list[tuple[Job, UnitOfWork, Result]] = []
-        refused: list[tuple[Job, BaseException]] = []
-        alone: list[Job] = []
+        staged = _Staged()
         with jobs[0].unit_of_work(jobs[0].context) as group:
             try:
                 for job in jobs:
-                    self._stage(job, group, kept, refused, alone)
+                    self._stage(job, group, staged)
             except Exception as failure:
                 log.warning("command.group_abandoned", error_type=type(failure).__name__)
-                kept, refused, alone = [], [], list(jobs)
+                staged = _Staged(alone=list(jobs))
             else:
                 try:
-                    group.commit_group([member for _, member, _ in kept])
+                    group.commit_group([member for _, member, _ in staged.kept])
                 except Exception as failure:
-                    refused = [(job, failure) for job, _, _ in kept] + refused
-                    kept = []
-        for job, error in refused:
+                    staged.refused[:0] = [(job, failure) for job, _, _ in staged.kept]
+                    staged.kept = []
+        for job, error in staged.refused:
             job.fail(error)
-        for job, member, result in kept:
+        for job, member, result in staged.kept:
             with correlation_scope(job.context.correlation_id, command=type(job.command).__name__):
                 for envelope in member.committed:
                     log_committed(envelope)
                 log.info("command.handled", group=len(jobs))
             job.succeed(result)
-        for job in alone:
+        for job in staged.repeated:
+            assert job.claim is not None
+            with correlation_scope(job.context.correlation_id, command=type(job.command).__name__):
+                log.info("event.already_consumed", event_id=job.claim.event_id)
+            job.succeed(None)
+        for job in staged.alone:
             self._settle_alone(job)
 
-    def _stage(
-        self,
-        job: Job,
-        group: UnitOfWork,
-        kept: list[tuple[Job, UnitOfWork, Result]],
-        refused: list[tuple[Job, BaseException]],
-        alone: list[Job],
-    ) -> None:
+    def _stage(self, job: Job, group: UnitOfWork, staged: _Staged) -> None:
         handler = self._table[type(job.command)]
+        claim = job.claim
         with correlation_scope(job.context.correlation_id, command=type(job.command).__name__):
             member = job.unit_of_work(job.context)
             member.join(group)
             try:
                 with group.store.savepoint():
+                    if claim is not None and not member.claim(claim.consumer, claim.event_id):
+                        staged.repeated.append(job)
+                        return
                     result = handler(job.command, member)
                     member.stage()
             except ConcurrencyConflictError:
                 group.store.forget_versions()
-                alone.append(job)
+                staged.alone.append(job)
                 return
             except DomainError as error:
                 group.store.forget_versions()
                 log.info("command.rejected", code=error.code, reason=type(error).__name__)
-                refused.append((job, error))
+                staged.refused.append((job, error))
                 return
-        kept.append((job, member, result))
+        staged.kept.append((job, member, result))
 
     def _settle_alone(self, job: Job) -> None:
         try:
-            job.succeed(self._run_alone(job.command, job.unit_of_work, job.context))
+            job.succeed(self._run_alone(job.command, job.unit_of_work, job.context, job.claim))
         except Exception as error:
             job.fail(error)
+
+
+@dataclass
+class _Staged:
+    """What staging a group's jobs found: those kept for the commit (with their unit of work
+    and result), those refused, those to decide again alone after the group, and the events
+    consumed before (nothing to do)."""
+
+    kept: list[tuple[Job, UnitOfWork, Result]] = field(default_factory=list)
+    refused: list[tuple[Job, BaseException]] = field(default_factory=list)
+    alone: list[Job] = field(default_factory=list)
+    repeated: list[Job] = field(default_factory=list)
 
 
 def first_result(

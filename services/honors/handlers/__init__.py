@@ -1,4 +1,8 @@
-"""Honours' command handlers: one table, one way in (``HANDLERS.run``)."""
+"""Honours' command handlers: one table, one way in (``HANDLERS.run``).
+
+The commands of consumed events commit in groups (``group_events``): no caller waits on them,
+so a group costs no reply, and it saves a transaction per event (docs/performance.md, "Group
+commit for consumed events")."""
 
 from __future__ import annotations
 
@@ -22,5 +26,6 @@ HANDLERS = CommandHandlers(
         commands.NotePracticeCompleted: programme.note_practice_completed,
         commands.NotePracticeEvaluated: programme.note_practice_evaluated,
         commands.NoteScreeningDeclined: programme.note_screening_declined,
-    }
+    },
+    group_events=True,
 )

@@ -1,4 +1,8 @@
-"""Placement's command handlers: one table, one way in (``HANDLERS.run``)."""
+"""Placement's command handlers: one table, one way in (``HANDLERS.run``).
+
+The commands of consumed events commit in groups (``group_events``): no caller waits on them,
+so a group costs no reply, and it saves a transaction per event (docs/performance.md, "Group
+commit for consumed events")."""
 
 from __future__ import annotations
 
@@ -34,5 +38,6 @@ HANDLERS = CommandHandlers(
         placement_commands.CompletePlacement: placements.complete_placement,
         placement_commands.EvaluatePlacement: on_placement(Placement.evaluate),
         placement_commands.SubmitFeedback: on_placement(Placement.submit_feedback),
-    }
+    },
+    group_events=True,
 )
