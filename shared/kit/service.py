@@ -136,6 +136,7 @@ class ServiceKit(WorkerLogContext):
         gravity = self.container.config[CONFIG_KEY]
         self.engine = create_database_engine(gravity["database_url"], green=True)
         self.session_factory: sessionmaker[Session] = sessionmaker(self.engine)
+        self.handlers = self.handlers.for_database(self.engine.dialect.name)
         relay_settings: RelaySettings = gravity.get("relay") or RelaySettings()
         signer = ensure_producer_key(gravity["settings"], self.container.service_name)
         self.relay = OutboxRelay(

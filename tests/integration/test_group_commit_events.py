@@ -1,6 +1,7 @@
 """Group commit of consumed events: the commands of events that arrive together commit in one
 transaction, each with its inbox claim, and an event consumed before (in an earlier
-transaction or earlier in the same group) changes nothing. SQLite and PostgreSQL.
+transaction or earlier in the same group) changes nothing. SQLite and PostgreSQL (a service
+groups on SQLite only, ``CommandHandlers.for_database``; the mechanism holds on both).
 
 Recruitment's table stands in for a consumer's (the grouping is the kit's, whatever the
 command); placement's, volunteering's and honours' tables have it switched on."""
@@ -156,6 +157,8 @@ def test_green_threads_consuming_together_share_transactions_and_each_event_coun
         (VOLUNTEERING, ["group", "alone"]),
         (HONORS, ["group", "alone"]),
         (ONE_BY_ONE, ["alone", "alone"]),  # recruitment consumes no event, answers callers
+        (PLACEMENT.for_database("sqlite"), ["group", "alone"]),
+        (PLACEMENT.for_database("postgresql"), ["alone", "alone"]),  # its workers overlap
     ],
 )
 def test_the_services_group_consumed_events_and_run_rpc_commands_alone(monkeypatch, table, routes):
