@@ -31,8 +31,9 @@ bench counts and names from SQLite's ``dbstat`` (docs/performance.md, "Fewer pag
 registration").
 
 ``--clients N``: ours gets its commands from N green threads at once (a service's RPC
-workers); with ``--group-commit`` (off in the product, docs/performance.md) commands that arrive
-together commit in one transaction. ``--peer-clients N``: the peer's from N threads sharing its
+workers); with ``--group-commit`` (recruitment's own setting on SQLite, docs/performance.md)
+commands that arrive together commit in one transaction; without, each commits alone.
+``--peer-clients N``: the peer's from N threads sharing its
 application (default one caller). ``--profile DIR``: the working tree's side runs with
 bench/profiled's sampler, on over all its timed rounds (DIR/command_path_ours-<pid>.txt).
 """

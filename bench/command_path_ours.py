@@ -86,7 +86,9 @@ def main() -> None:
     }
     cache = StreamCache()  # the service keeps one per process
     grouped = len(sys.argv) > 4 and sys.argv[4] == "group"
-    handlers = HANDLERS.with_group_commit() if grouped else HANDLERS
+    # A tree from before ``one_by_one`` ran each command alone unless asked to group.
+    one_by_one = getattr(HANDLERS, "one_by_one", lambda: HANDLERS)()
+    handlers = HANDLERS.with_group_commit() if grouped else one_by_one
 
     def run(command: object) -> None:
         def unit_of_work(context: CommandContext) -> UnitOfWork:

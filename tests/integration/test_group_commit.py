@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from services.recruitment.adapters.tables import registrations
 from services.recruitment.domain.campaign import Campaign
-from services.recruitment.handlers import HANDLERS as ONE_BY_ONE
+from services.recruitment.handlers import HANDLERS as RECRUITMENT
 from shared.contracts.recruitment.commands import CloseCampaign, OpenCampaign
 from shared.contracts.recruitment.errors import (
     CampaignNotFoundError,
@@ -30,7 +30,7 @@ from tests.factories import recruitment_keepers as keepers_with_key
 from tests.integration.test_taken_ids import IN_WINDOW
 
 KEEPERS = keepers_with_key()
-HANDLERS = ONE_BY_ONE.with_group_commit()
+HANDLERS = RECRUITMENT.with_group_commit()
 
 
 class Desk:

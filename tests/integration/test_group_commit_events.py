@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from services.honors.handlers import HANDLERS as HONORS
 from services.placement.handlers import HANDLERS as PLACEMENT
-from services.recruitment.handlers import HANDLERS as ONE_BY_ONE
+from services.recruitment.handlers import HANDLERS as RECRUITMENT
 from services.volunteering.handlers import HANDLERS as VOLUNTEERING
 from shared.contracts.recruitment.errors import CampaignNotFoundError
 from shared.domain import CommandContext
@@ -27,7 +27,7 @@ from shared.kit.handlers import CommandHandlers, InboxClaim
 from tests.factories import make_application, make_resident_id
 from tests.integration.test_group_commit import Desk, open_campaign
 
-HANDLERS = ONE_BY_ONE.with_grouped_events()
+HANDLERS = RECRUITMENT.with_grouped_events()
 CONSUMER = "tally.on_student_screened"
 
 
@@ -156,7 +156,8 @@ def test_green_threads_consuming_together_share_transactions_and_each_event_coun
         (PLACEMENT, ["group", "alone"]),
         (VOLUNTEERING, ["group", "alone"]),
         (HONORS, ["group", "alone"]),
-        (ONE_BY_ONE, ["alone", "alone"]),  # recruitment consumes no event, answers callers
+        (RECRUITMENT, ["alone", "group"]),  # recruitment groups its callers' commands
+        (RECRUITMENT.for_database("postgresql"), ["alone", "alone"]),
         (PLACEMENT.for_database("sqlite"), ["group", "alone"]),
         (PLACEMENT.for_database("postgresql"), ["alone", "alone"]),  # its workers overlap
     ],

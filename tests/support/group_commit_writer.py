@@ -17,7 +17,7 @@ import sys  # noqa: E402
 
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from services.recruitment.handlers import HANDLERS as ONE_BY_ONE  # noqa: E402
+from services.recruitment.handlers import HANDLERS as RECRUITMENT  # noqa: E402
 from shared.contracts.recruitment.commands import OpenCampaign  # noqa: E402
 from shared.domain import CommandContext  # noqa: E402
 from shared.eventstore.database import create_database_engine  # noqa: E402
@@ -30,7 +30,7 @@ from tests.factories import make_application, make_campaign_plan, recruitment_ke
 from tests.integration.test_taken_ids import IN_WINDOW  # noqa: E402
 
 CLIENTS = 16
-HANDLERS = ONE_BY_ONE.with_group_commit()
+HANDLERS = RECRUITMENT.with_group_commit()
 
 
 def main() -> None:
