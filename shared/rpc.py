@@ -179,10 +179,10 @@ def _published_on_open_channel(
     channel; False (nothing sent) when the channel is not open, or the connection failed on
     the way: kombu's own publish then connects and retries as its retry policy says.
 
-    The same message, properties and declarations as kombu's; without its machinery around
-    them (a retry wrapper made per call, the exchange copied and bound to the channel twice),
-    which cost more than the publish itself: 245-290 µs of CPU a request, against
-    docs/performance.md's figures after ("The RPC hop's publish on the open channel")."""
+    The same message, properties and declarations as kombu's, without the machinery around
+    them (a retry wrapper made per call, the exchange copied and bound to the channel again):
+    155-162 µs of CPU a publish against 210-222 (docs/performance.md, "The RPC hop's
+    publish on the open channel")."""
     connection = producer.connection
     if options["compression"] or connection is None or not connection.connected:
         return False

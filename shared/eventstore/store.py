@@ -49,13 +49,14 @@ _MARK = DriverStatement(outbox.insert().values(seq=sa.bindparam("seq")))
 # whose sequence number the outbox's row takes (SQLite has no insert in a CTE).
 _APPENDED = _INSERT_EVENT.cte("appended")
 _APPEND_MARKED = DriverStatement(outbox.insert().from_select(["seq"], sa.select(_APPENDED.c.seq)))
-# SQLite (3.24 on) and PostgreSQL both take ON CONFLICT DO NOTHING: an event consumed before
-# inserts no row, with no error to roll back to a savepoint for (a SAVEPOINT and a Core insert
-# per event were 27% of placement's CPU in a sampled bench/registrations.py run).
+# A command's savepoint in a group (``EventStore.savepoint``), rendered once.
 _SAVEPOINT = DriverStatement(sa.text("SAVEPOINT command"))
 _RELEASE_SAVEPOINT = DriverStatement(sa.text("RELEASE SAVEPOINT command"))
 _ROLLBACK_TO_SAVEPOINT = DriverStatement(sa.text("ROLLBACK TO SAVEPOINT command"))
 
+# SQLite (3.24 on) and PostgreSQL both take ON CONFLICT DO NOTHING: an event consumed before
+# inserts no row, with no error to roll back to a savepoint for (a SAVEPOINT and a Core insert
+# per event were 27% of placement's CPU in a sampled bench/registrations.py run).
 _CLAIM = DriverStatement(
     sa.text(
         "INSERT INTO inbox (consumer, event_id, consumed_at) "
