@@ -16,7 +16,7 @@ from shared.events.envelope import Envelope
 from shared.privacy.keystore import Executor, KeyStore, KnownKey
 from shared.privacy.payloads import envelope_key_ids
 from shared.privacy.sealing import ERASED, SealedValueError, is_sealed, open_value, parse_sealed
-from shared.privacy.sharing import KeyRequester, KeyRequestRefusedError
+from shared.privacy.sharing import MAX_KEYS_PER_REQUEST, KeyRequester, KeyRequestRefusedError
 
 SHARE_METHOD = "share_subject_keys"
 STALE_CONNECTION = (OSError, KombuError, AMQPError)
@@ -60,7 +60,17 @@ class KeyFetcher:
 
     def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         """The keys asked for that the owner knows, and with ``ahead`` the ones it made since
-        the previous answer (the first request: the latest few hundred)."""
+        the previous answer (the first request: the latest few hundred).
+
+        In requests of at most ``MAX_KEYS_PER_REQUEST`` ids, as the owner takes them: a
+        reader catching up after a while away (the projector restarted under load) needs the
+        keys of more than 333 registrations in one batch."""
+        found: dict[str, KnownKey] = {}
+        for start in range(0, max(len(key_ids), 1), MAX_KEYS_PER_REQUEST):
+            found |= self._fetch_some(owner, key_ids[start : start + MAX_KEYS_PER_REQUEST])
+        return found
+
+    def _fetch_some(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         since = None if self._since is None else self._since.get(owner, 0.0)
         request = self._requester.request(key_ids, since)
         with self._lock:

@@ -21,7 +21,12 @@ from shared.privacy.key_rows import metadata
 from shared.privacy.keystore import KeyStore
 from shared.privacy.master_key import MasterKey
 from shared.privacy.payloads import envelope_key_ids, open_envelope, seal_envelope
-from shared.privacy.sharing import KeyRequester, answer_request, verified_request
+from shared.privacy.sharing import (
+    MAX_KEYS_PER_REQUEST,
+    KeyRequester,
+    answer_request,
+    verified_request,
+)
 from tests.factories import make_subject_erased
 from tests.unit.test_privacy_sealing import registration
 
@@ -171,3 +176,23 @@ def test_the_timer_asks_again_soon_while_keys_come_and_seldom_while_none_do() ->
     ahead.run()
 
     assert pauses == [0.05, 0.05, 0.1, 0.15, 0.15, 0.05]
+
+
+def test_a_batch_needing_more_keys_than_one_request_takes_asks_in_several(
+    tmp_path: Path,
+) -> None:
+    recruitment = Recruitment(tmp_path)
+    keys, fetcher = gateway_keys(tmp_path, recruitment)
+    # A projector back after a while away: more registrations in one batch than one
+    # request's key ids (three keys each) may name.
+    students = MAX_KEYS_PER_REQUEST // len(FIELD_CLASSES) + 2
+    backlog = [recruitment.registered(f"student-{n}") for n in range(students)]
+
+    held = keys.prepare(backlog)
+
+    asked = [ids for ids in fetcher.requests if ids]
+    assert all(len(ids) <= MAX_KEYS_PER_REQUEST for ids in asked)
+    assert len(asked) == 2
+    assert sum(len(ids) for ids in asked) == students * len(FIELD_CLASSES)
+    assert open_envelope(backlog[-1], held).payload["name"] == "孙悦"
+    assert open_envelope(backlog[0], held).payload["name"] == "孙悦"
