@@ -26,7 +26,6 @@ eventlet.monkey_patch()
 
 import argparse  # noqa: E402 - after monkey_patch, as in a service process
 import contextlib  # noqa: E402
-import os  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -39,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from bench.postgres_suite import ServerCpu  # noqa: E402
 from bench.support import POSTGRES, throwaway_databases  # noqa: E402
 from services.placement.adapters.indexes import KEEPERS  # noqa: E402
 from services.placement.handlers import HANDLERS as GROUPED  # noqa: E402
@@ -54,25 +54,6 @@ from shared.migrations import upgrade_to_head  # noqa: E402
 
 CONSUMER = "placement.on_student_registered"
 SIDES: dict[str, CommandHandlers] = {"one by one": GROUPED.one_by_one(), "grouped": GROUPED}
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def server_seconds(url: str) -> float:
-    """CPU seconds so far of the PostgreSQL server processes serving ``url``'s database."""
-    name = url.rsplit("/", 1)[1]
-    admin = sa.create_engine(f"{POSTGRES}/postgres")
-    try:
-        with admin.connect() as connection:
-            query = sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :name")
-            pids = connection.execute(query, {"name": name}).scalars().all()
-    finally:
-        admin.dispose()
-    seconds = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            seconds += (int(fields[11]) + int(fields[12])) / TICKS
-    return seconds
 
 
 class Consumer:
@@ -105,15 +86,14 @@ class Consumer:
         """Consume ``events`` new events from ``workers`` green threads: wall seconds, this
         process's CPU seconds, the database server's CPU seconds (0 on SQLite)."""
         ids = [str(uuid.uuid4()) for _ in range(events)]
-        postgres = self.url.startswith("postgresql")
-        server = server_seconds(self.url) if postgres else 0.0
+        server = ServerCpu({"placement": self.url}) if self.url.startswith("postgresql") else None
+        before = server.read() if server else {}
         wall, cpu = time.perf_counter(), time.process_time()
         pool = eventlet.GreenPool(workers)
         for _ in pool.imap(self.consume, ids):
             pass
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        server = server_seconds(self.url) - server if postgres else 0.0
-        return wall, cpu, server
+        return wall, cpu, ServerCpu.spent(before, server.read()) if server else 0.0
 
 
 @contextlib.contextmanager

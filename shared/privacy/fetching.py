@@ -66,6 +66,7 @@ class KeyFetcher:
         reader catching up after a while away (the projector restarted under load) needs the
         keys of more than 333 registrations in one batch."""
         found: dict[str, KnownKey] = {}
+        # One request even for no ids: the timer's, asking only for the keys made since.
         for start in range(0, max(len(key_ids), 1), MAX_KEYS_PER_REQUEST):
             found |= self._fetch_some(owner, key_ids[start : start + MAX_KEYS_PER_REQUEST])
         return found
