@@ -111,7 +111,7 @@ def _unique(envelopes: Iterable[Envelope]) -> tuple[list[Envelope], list[Refusal
         if first is None:
             seen[envelope.event_id] = envelope
             batch.append(envelope)
-        elif first.unsigned().to_dict() != envelope.unsigned().to_dict():
+        elif first.unsigned_dict() != envelope.unsigned_dict():
             twins.append(_twin(envelope, "an event with this id but other content came first"))
     return batch, twins
 
@@ -129,7 +129,7 @@ def _conflicts(batch: list[Envelope], logged: dict[str, Any]) -> list[Refusal]:
 
 
 def _content(envelope: Envelope) -> bytes:
-    return canonical_bytes(envelope.unsigned().to_dict())
+    return canonical_bytes(envelope.unsigned_dict())
 
 
 def _stored_content(row: Any) -> bytes | None:

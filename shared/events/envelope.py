@@ -61,10 +61,13 @@ class Envelope:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, as published and as hashed in the event log (with ``key_id`` and
         ``signature`` only if it is signed)."""
-        signed = (
-            {} if self.signature is None else {"key_id": self.key_id, "signature": self.signature}
-        )
-        return signed | {
+        if self.signature is None:
+            return self.unsigned_dict()
+        return {"key_id": self.key_id, "signature": self.signature} | self.unsigned_dict()
+
+    def unsigned_dict(self) -> dict[str, Any]:
+        """``unsigned().to_dict()``, without the copy of the envelope: what a producer signs."""
+        return {
             "event_id": self.event_id,
             "event_type": self.event_type,
             "schema_version": self.schema_version,

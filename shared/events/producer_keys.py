@@ -49,7 +49,7 @@ PRODUCERS_DIR = "producers"
 
 def signing_bytes(envelope: Envelope) -> bytes:
     """What a producer signs: the canonical encoding of the envelope without its signature."""
-    return canonical_bytes(envelope.unsigned().to_dict())
+    return canonical_bytes(envelope.unsigned_dict())
 
 
 class ProducerSigner:

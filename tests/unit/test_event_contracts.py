@@ -36,6 +36,39 @@ def test_canonical_encoding_refuses_floats():
         canonical_bytes({"score": 4.5})
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"id": 7, "key": 4.5},  # a float among plain values
+        {1: "one"},  # a key that is not a string, beside plain values
+        {"at": "x", "nested": {2: "two"}},
+        {"list": [1, 2.5]},
+        {"what": object()},
+    ],
+)
+def test_canonical_encoding_refuses_what_has_no_canonical_form_at_any_depth(value):
+    with pytest.raises(NonCanonicalValueError):
+        canonical_bytes(value)
+
+
+def test_canonical_encoding_renders_nested_timestamps_and_keeps_subclasses_of_text():
+    class Channel(str):
+        pass
+
+    moment = datetime(2023, 7, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))
+    value = {"b": [{"at": moment}], "a": Channel("web"), "c": None, "d": True}
+    assert canonical_bytes(value) == (
+        b'{"a":"web","b":[{"at":"2023-07-01T00:00:00.000000Z"}],"c":null,"d":true}'
+    )
+
+
+def test_what_a_producer_signs_is_the_envelope_without_its_signature():
+    envelope = make_envelope()
+    signed = envelope.signed("key-1", "c2lnbmF0dXJl")
+    assert signed.unsigned_dict() == envelope.to_dict()
+    assert signed.to_dict() == {"key_id": "key-1", "signature": "c2lnbmF0dXJl"} | envelope.to_dict()
+
+
 def test_timestamps_are_rendered_in_utc_with_microseconds():
     moment = datetime(2023, 7, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))
     assert format_timestamp(moment) == "2023-07-01T00:00:00.000000Z"
