@@ -1,8 +1,8 @@
 """A consumer catching up on a backlog: placement's commands for consumed events, one
 transaction per event against group commit (``group_events``), in one run.
 
-Placement takes each ``StudentRegistered`` as a ``NoteRegisteredName`` command with an inbox
-claim. Here a backlog of them (as after placement was down while students registered) goes
+Placement takes each approving ``StudentScreened`` as an ``AdmitCandidate`` command with an
+inbox claim. Here a backlog of them (as after placement was down while students were screened) goes
 through placement's handler table from ``--workers`` green threads (nameko's default of 10
 workers per consumer), on a SQLite file with the product's settings, or on a throw-away
 PostgreSQL database: once through a table that commits each event alone, once through
@@ -42,7 +42,7 @@ from bench.postgres_suite import ServerCpu  # noqa: E402
 from bench.support import POSTGRES, throwaway_databases  # noqa: E402
 from services.placement.adapters.indexes import KEEPERS  # noqa: E402
 from services.placement.handlers import HANDLERS as GROUPED  # noqa: E402
-from shared.contracts.placement.commands import NoteRegisteredName  # noqa: E402
+from shared.contracts.placement.commands import AdmitCandidate  # noqa: E402
 from shared.domain import CommandContext  # noqa: E402
 from shared.eventstore.database import create_database_engine  # noqa: E402
 from shared.eventstore.stream_cache import StreamCache  # noqa: E402
@@ -52,7 +52,8 @@ from shared.kit.handlers import CommandHandlers, InboxClaim  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
 from shared.migrations import upgrade_to_head  # noqa: E402
 
-CONSUMER = "placement.on_student_registered"
+CONSUMER = "placement.on_student_screened"
+CAMPAIGN = str(uuid.uuid4())
 SIDES: dict[str, CommandHandlers] = {"one by one": GROUPED.one_by_one(), "grouped": GROUPED}
 
 
@@ -74,7 +75,7 @@ class Consumer:
 
     def consume(self, event_id: str) -> None:
         context = CommandContext("event:recruitment", event_id, causation_id=event_id)
-        command = NoteRegisteredName(student_id=str(uuid.uuid4()), name="欧阳明轩")
+        command = AdmitCandidate(student_id=str(uuid.uuid4()), campaign_id=CAMPAIGN)
         claim = InboxClaim(CONSUMER, event_id)
         self.handlers.run(command, self.unit_of_work, context, claim)
 

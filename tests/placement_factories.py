@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.placement.adapters.indexes import KEEPERS
+from services.placement.adapters.registered_names import note_name
 from services.placement.adapters.tables import metadata as placement_tables
 from services.placement.handlers import HANDLERS
 from shared.contracts.placement import commands, documents, placements
@@ -26,6 +27,7 @@ from shared.eventstore.store import row_to_envelope
 from shared.eventstore.tables import events, inbox, outbox
 from shared.eventstore.uow import UnitOfWork
 from shared.kit.handlers import InboxClaim
+from shared.privacy.keystore import KeyStore
 
 OPERATOR = "operator:ops-1"
 IN_SELECTION = datetime(2023, 6, 5, 9, 0, tzinfo=UTC)
@@ -165,6 +167,7 @@ class PlacementDesk:
         self.now = now
         self.documents_published = False
         self.campaign_id = new_id()
+        self.keys: KeyStore | None = None  # placement's keys, and the owners it asks
 
     def unit_of_work(self, context: CommandContext) -> UnitOfWork:
         return UnitOfWork(
@@ -173,6 +176,7 @@ class PlacementDesk:
             context,
             keepers=KEEPERS,
             clock=lambda: self.now,
+            keys=self.keys,
         )
 
     def run(self, command: Command, actor: str = OPERATOR, claim: InboxClaim | None = None) -> Any:
@@ -195,10 +199,11 @@ class PlacementDesk:
         return str(self.run(posting, host_unit_actor(host_unit_id))["position_id"])
 
     def admit(self, student_id: str | None = None, name: str = REGISTERED_NAME) -> str:
-        """A student recruitment registered (under ``name``) and approved."""
+        """A student recruitment registered (under ``name``) and approved, whose name
+        placement holds as recruitment answered it (in plain text: the desk has no keys)."""
         student_id = student_id or new_id()
-        registered = commands.NoteRegisteredName(student_id=student_id, name=name)
-        self.run(registered, "event:recruitment")
+        with self.engine.begin() as connection:
+            note_name(connection, student_id, name, None)
         admission = commands.AdmitCandidate(student_id=student_id, campaign_id=self.campaign_id)
         self.run(admission, "event:recruitment")
         return student_id

@@ -4,18 +4,15 @@
 from __future__ import annotations
 
 from services.placement.adapters.indexes import KEEPERS
-from services.placement.adapters.recruitment_events import (
-    admission_for,
-    name_for,
-    withdrawal_for,
-)
+from services.placement.adapters.recruitment_events import admission_for, withdrawal_for
 from services.placement.adapters.registered_names import erase_registered_name
 from services.placement.handlers import HANDLERS
 from shared.contracts.placement import commands, documents, placements
-from shared.contracts.recruitment.events import StudentRegistered, StudentScreened, StudentWithdrew
+from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
 from shared.kit.entrypoints import command_rpc, consume_event, readiness_ping
 from shared.kit.privacy import consume_erasure, subject_key_rpc
 from shared.kit.service import ServiceKit
+from shared.messaging.retired import retired_event_handler
 
 
 class PlacementService:
@@ -46,7 +43,9 @@ class PlacementService:
     evaluate_placement = command_rpc(placements.EvaluatePlacement)
     submit_feedback = command_rpc(placements.SubmitFeedback)
 
-    on_student_registered = consume_event(StudentRegistered, name_for, opens=False)
+    # A registered name is asked of recruitment when a policy is checked
+    # (adapters/registered_names.py): the queue of every registration goes.
+    on_student_registered = retired_event_handler("recruitment", "StudentRegistered")
     on_student_screened = consume_event(StudentScreened, admission_for)
     on_student_withdrew = consume_event(StudentWithdrew, withdrawal_for)
 

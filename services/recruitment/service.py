@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.recruitment.adapters.indexes import KEEPERS, RESIDENT_IDS, LookupKey
+from services.recruitment.adapters.registered_names import registered_name_rpc
 from services.recruitment.handlers import HANDLERS
 from shared.contracts.recruitment import commands
 from shared.kit.entrypoints import command_rpc, readiness_ping
@@ -28,3 +29,4 @@ class RecruitmentService:
     leave_alliance = command_rpc(commands.LeaveAlliance)
     erase_student = command_rpc(commands.EraseStudent)
     share_subject_keys = subject_key_rpc()
+    registered_name = registered_name_rpc()  # placement's, to check a policy

@@ -73,28 +73,32 @@ class KeyFetcher:
 
     def _fetch_some(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         since = None if self._since is None else self._since.get(owner, 0.0)
-        request = self._requester.request(key_ids, since)
-        with self._lock:
-            try:
-                answer = self._call(owner, request)
-            except STALE_CONNECTION:  # the broker dropped an idle connection: once more
-                answer = self._call(owner, request)
+        answer = self.ask(owner, SHARE_METHOD, self._requester.request(key_ids, since))
         keys = self._requester.open_answer(answer)
         made_until = answer.get("made_until")
         if self._since is not None and isinstance(made_until, float | int):
             self._since[owner] = float(made_until)
         return keys
 
+    def ask(self, owner: str, method: str, argument: object) -> Any:
+        """The answer of the owner's RPC ``method`` to ``argument``, through the same proxy
+        (placement asks recruitment for a registered name so, beside the name's key)."""
+        with self._lock:
+            try:
+                return self._call(owner, method, argument)
+            except STALE_CONNECTION:  # the broker dropped an idle connection: once more
+                return self._call(owner, method, argument)
+
     def owners_asked(self) -> list[str]:
         """With ``ahead``: the owners asked so far, whose new keys may be asked ahead."""
         return [] if self._since is None else list(self._since)
 
-    def _call(self, owner: str, request: dict[str, Any]) -> Any:
+    def _call(self, owner: str, method: str, argument: object) -> Any:
         if self._open is None:
             proxy = self._proxy_class(self._config, timeout=self._timeout)
             self._open = (proxy, proxy.start())
         try:
-            return getattr(getattr(self._open[1], owner), SHARE_METHOD)(request)
+            return getattr(getattr(self._open[1], owner), method)(argument)
         except BaseException:
             self.close()
             raise

@@ -102,6 +102,8 @@ class KeyOwners(Protocol):
 
     def fetch(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]: ...
 
+    def ask(self, owner: str, method: str, argument: object) -> Any: ...
+
 
 class KeyStore:
     """The data keys of one component (``owner``), in its own database; ``owners``: where to

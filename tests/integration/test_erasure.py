@@ -15,6 +15,7 @@ from structlog.testing import capture_logs
 
 from gateway.core.replay import replay_read_models
 from gateway.sections import SECTIONS
+from services.placement.adapters.registered_names import note_name
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import load_settings
@@ -77,17 +78,21 @@ def postgres_rows_holding_plaintext(settings: object) -> list[str]:
     return found
 
 
-def stored_erasure(settings: Any) -> Envelope:
-    """Recruitment's SubjectErased as it stored (and its relay published) it."""
+def recruitment_events(settings: Any, event_type: str) -> list[Envelope]:
+    """Recruitment's events of ``event_type`` as it stored (and its relay published) them."""
     engine = create_database_engine(settings.database_url("recruitment"), reader=True)
     try:
         with engine.connect() as connection:
-            row = connection.execute(
-                sa.select(events).where(events.c.event_type == "SubjectErased")
-            ).one()
-        return row_to_envelope(row)
+            rows = connection.execute(sa.select(events).where(events.c.event_type == event_type))
+            return [row_to_envelope(row) for row in rows]
     finally:
         engine.dispose()
+
+
+def stored_erasure(settings: Any) -> Envelope:
+    """Recruitment's SubjectErased as it stored (and its relay published) it."""
+    [erasure] = recruitment_events(settings, "SubjectErased")
+    return erasure
 
 
 def register(stack: Stack) -> tuple[str, str]:
@@ -231,10 +236,19 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
                     {"s": student_id},
                 ).scalar()
 
-        # placement keeps the name sealed as recruitment sent it (no key asked for)
-        assert is_sealed(wait_for(registered_name, lambda name: name is not None))
+        # recruitment answers placement's question with the name as it stored it: sealed,
+        # bound to the registration; placement keeps it so once it checked a policy
+        answer = recruitment.registered_name(student_id)
+        registration = recruitment_events(settings, "StudentRegistered")[0]
+        assert answer == {"name": registration.payload["name"], "sealed_in": registration.event_id}
+        assert is_sealed(answer["name"])
+        placement_writer = create_database_engine(settings.database_url("placement"))
+        with placement_writer.begin() as connection:
+            note_name(connection, student_id, answer["name"], answer["sealed_in"])
+        placement_writer.dispose()
         placement.stop()
         recruitment.erase_student(context, {"student_id": student_id, "reason": "request"})
+        assert recruitment.registered_name(student_id) == {"erased": True}
         container_factory(PlacementService, nameko_config(settings, "placement")).start()
         wait_for(registered_name, lambda name: name is None)
 

@@ -59,9 +59,8 @@ def test_erasure_waits_for_a_running_placement_and_leaves_the_host_units_data(
     refused = stack.call("POST", f"/students/{ids['s1']}/erasure", json={"reason": "request"})
     assert (refused.status_code, refused.json()["error"]) == (409, "PLACEMENT_RUNNING")
 
-    assert ids["s2"] in wait_for(lambda: registered_names(stack), lambda names: ids["s2"] in names)
+    assert registered_names(stack) == set()  # no policy checked: no name asked for
     stack.ok("POST", f"/students/{ids['s2']}/erasure", json={"reason": "request"})
-    wait_for(lambda: registered_names(stack), lambda names: ids["s2"] not in names)
     profile = wait_for(
         lambda: stack.ok("GET", f"/students/{ids['s2']}"), lambda p: p["name"] == ERASED
     )
@@ -82,19 +81,15 @@ def placement_rows(stack: PlacementStack, query: str) -> list[Any]:
         engine.dispose()
 
 
-def test_placement_keeps_registered_names_sealed_and_asks_for_a_key_only_to_check_a_policy(
+def test_placement_asks_for_a_name_and_its_key_only_to_check_a_policy_and_keeps_it_sealed(
     stack: PlacementStack,
 ) -> None:
     enrol(stack)
     post_positions(stack)
     ids = stack.ids
-    names = wait_for(
-        lambda: placement_rows(stack, "SELECT student_id, name, sealed_in FROM registered_names"),
-        lambda rows: len(rows) == 3,
-    )
-    assert all(is_sealed(row.name) and row.sealed_in for row in names)
+    kept = "SELECT student_id, name, sealed_in FROM registered_names"
     copied = "SELECT subject_id FROM subject_keys WHERE source = 'recruitment'"
-    assert placement_rows(stack, copied) == []
+    assert (placement_rows(stack, kept), placement_rows(stack, copied)) == ([], [])
 
     placed = stack.ok(
         "POST",
@@ -113,4 +108,7 @@ def test_placement_keeps_registered_names_sealed_and_asks_for_a_key_only_to_chec
     stranger = stack.call("POST", path, "unit_b", json=policy | {"insured_person": "王芳"})
     assert (stranger.status_code, stranger.json()["error"]) == (422, "INSURED_PERSON_MISMATCH")
     stack.ok("POST", path, "unit_b", json=policy)
+    [name] = placement_rows(stack, kept)
+    assert (name.student_id, is_sealed(name.name), bool(name.sealed_in)) == (ids["s1"], True, True)
+    assert INSURED not in name.name
     assert [row.subject_id for row in placement_rows(stack, copied)] == [ids["s1"]]

@@ -61,8 +61,8 @@ class InProcessFetcher(KeyFetcher):
         self.requests: list[list[str]] = []
         self.while_asked: Any = None  # what happens while a request is on its way
 
-    def _call(self, owner: str, request: dict[str, Any]) -> Any:
-        assert owner == "recruitment"
+    def _call(self, owner: str, method: str, request: Any) -> Any:
+        assert (owner, method) == ("recruitment", "share_subject_keys")
         self.requests.append(request["key_ids"])
         with self.owner.engine.connect() as db:
             answer = answer_request(db, self.owner.store, verified_request(request, self.producers))

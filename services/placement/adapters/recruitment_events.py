@@ -1,18 +1,17 @@
 """Recruitment's events, read as placement commands.
 
-A registration's name (to check insurance policies against), an approval (StudentScreened
-with decision "approved") and a withdrawal matter here; a rejection asks for nothing and is
-skipped.
+An approval (StudentScreened with decision "approved") and a withdrawal matter here; a
+rejection asks for nothing and is skipped. A registration is not consumed: placement asks
+recruitment for a registered name when it checks a policy (``registered_names``).
 """
 
 from __future__ import annotations
 
 from shared.contracts.placement.commands import (
     AdmitCandidate,
-    NoteRegisteredName,
     WithdrawCandidate,
 )
-from shared.contracts.recruitment.events import StudentRegistered, StudentScreened, StudentWithdrew
+from shared.contracts.recruitment.events import StudentScreened, StudentWithdrew
 
 APPROVED = "approved"
 
@@ -28,8 +27,3 @@ def withdrawal_for(withdrew: StudentWithdrew) -> WithdrawCandidate:
     return WithdrawCandidate(
         student_id=withdrew.student_id, campaign_id=withdrew.campaign_id, reason=withdrew.reason
     )
-
-
-def name_for(registered: StudentRegistered) -> NoteRegisteredName:
-    """The name as it came: sealed, kept so until a policy is checked against it."""
-    return NoteRegisteredName(student_id=registered.student_id, name=registered.name)

@@ -1,11 +1,13 @@
-"""The names students registered with, as recruitment told placement (personal data).
+"""The names students registered with, as recruitment sealed them (personal data).
 
-A name is kept as it came in recruitment's ``StudentRegistered``: sealed with the student's
-key there (``sealed_in`` names that event, whose id the seal is bound to). Placement asks
-recruitment for the key only when it reads a name, to check an insurance policy: noting a
-registration costs no key request (docs/privacy.md, "Cost"). Noting one runs one driver
-statement on the unit of work's connection, with no ORM session: every registration of a
-season passes here (docs/performance.md, "Through the whole suite").
+Placement needs a student's registered name once: to check the insured person of the
+student's policy. It asks recruitment for it then (``registered_name``, an RPC answered with
+the value as recruitment stored it: sealed with the student's name key, bound to the
+registration's event id, ``sealed_in``), keeps it here as it came, and asks for the key
+to open it (``open_kept_value``). So a registration costs placement nothing, and placement
+keeps the names of the students whose policies it checked, not of everyone who registered
+(docs/privacy.md, "Registered names"). Rows noted before this (from ``StudentRegistered``,
+which placement consumed until 2026-12) are read the same way.
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ from sqlalchemy.orm import Session
 
 from services.placement.adapters.tables import registered_names
 from shared.eventstore.driver_sql import DriverStatement
+from shared.logging import get_logger
 from shared.privacy.classes import field_class
 from shared.privacy.fetching import OWNER_AWAY, open_kept_value
-from shared.privacy.keystore import KeyStore
+from shared.privacy.keystore import KeyOwners, KeyStore
+from shared.privacy.sealing import ERASED
 from shared.rpc import ServiceUnavailable
+
+log = get_logger(__name__)
 
 RECRUITMENT = "recruitment"
 NAME_FIELD = "name"
+NAME_METHOD = "registered_name"  # recruitment's RPC (services.recruitment.adapters)
 # One statement, in the same words on SQLite and PostgreSQL: one round trip on PostgreSQL.
 _KEEP = DriverStatement(
     sa.text(
@@ -40,24 +47,52 @@ def note_name(connection: Connection, student_id: str, name: str, sealed_in: str
 
 
 def name_of(session: Session, keys: KeyStore | None, student_id: str) -> str | None:
-    """The student's registered name in plain text (``[erased]`` once their key is gone);
-    None if recruitment never told. ``ServiceUnavailable`` while recruitment does not hand
-    over a key placement has not held before."""
+    """The student's registered name in plain text (``[erased]`` once erased); None if
+    recruitment knows no such student. ``ServiceUnavailable`` while recruitment does not
+    answer for a name or a key placement has not held before."""
     row = session.execute(
         sa.select(registered_names.c.name, registered_names.c.sealed_in).where(
             registered_names.c.student_id == student_id
         )
     ).first()
-    if row is None:
+    if row is not None:
+        kept: tuple[str, str | None] = (row.name, row.sealed_in)
+    elif keys is None or keys.owners is None:  # nobody to ask (a test's desk)
         return None
-    if keys is None or row.sealed_in is None:
-        return str(row.name)
+    else:
+        asked = _ask_recruitment(keys.owners, student_id)
+        if asked is None or isinstance(asked, str):
+            return asked
+        kept = asked
+        note_name(session.connection(), student_id, *kept)
+    name, sealed_in = kept
+    if keys is None or sealed_in is None:
+        return name
     try:
         return open_kept_value(
-            session, keys, row.name, owner=RECRUITMENT, event_id=row.sealed_in, field=NAME_FIELD
+            session, keys, name, owner=RECRUITMENT, event_id=sealed_in, field=NAME_FIELD
         )
     except OWNER_AWAY as away:
         raise ServiceUnavailable("recruitment did not hand over the student's key") from away
+
+
+def _ask_recruitment(owners: KeyOwners, student_id: str) -> tuple[str, str | None] | str | None:
+    """Recruitment's answer for the student's name: ``(name as stored, sealed_in)``,
+    ``[erased]``, or None for a student recruitment does not know."""
+    try:
+        answer = owners.ask(RECRUITMENT, NAME_METHOD, student_id)
+    except OWNER_AWAY as away:
+        raise ServiceUnavailable("recruitment did not answer for the registered name") from away
+    if isinstance(answer, dict) and answer.get("erased") is True:
+        return ERASED
+    if isinstance(answer, dict) and answer.get("unknown") is True:
+        return None
+    name = answer.get("name") if isinstance(answer, dict) else None
+    sealed_in = answer.get("sealed_in") if isinstance(answer, dict) else None
+    if not isinstance(name, str) or not isinstance(sealed_in, str | None):
+        log.warning("registered_name.unexpected_answer", keys=sorted(answer or {}))
+        raise ServiceUnavailable("recruitment's answer for the registered name is malformed")
+    return name, sealed_in
 
 
 def erase_registered_name(session: Session, student_id: str, classes: frozenset[str]) -> None:

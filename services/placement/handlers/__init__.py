@@ -22,7 +22,6 @@ HANDLERS = CommandHandlers(
         commands.RankApplicants: host_units.rank_applicants,
         commands.AdmitCandidate: candidates.admit_candidate,
         commands.WithdrawCandidate: candidates.withdraw_candidate,
-        commands.NoteRegisteredName: candidates.note_registered_name,
         commands.OpenSelection: selection.open_selection,
         commands.SubmitRanking: selection.submit_ranking,
         commands.ProposeMatching: selection.propose_matching,

@@ -185,11 +185,3 @@ class PublishMatching(
     ),
 ):
     round_id: Uuid
-
-
-class NoteRegisteredName(Command, service="placement", exposed=False):
-    """From recruitment: the name a student registered with (personal data), so that an
-    insurance policy can be checked to name the placed student."""
-
-    student_id: Uuid
-    name: Annotated[str, personal(fields.String())]
