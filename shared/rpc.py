@@ -27,7 +27,8 @@ from typing import Any
 from kombu import Connection, Exchange
 from kombu.common import maybe_declare
 from kombu.entity import maybe_delivery_mode
-from kombu.pools import producers
+from kombu.pools import ProducerPool, get_limit
+from kombu.resource import Resource
 from kombu.serialization import dumps
 from nameko.amqp.publish import Publisher
 from nameko.constants import (
@@ -105,8 +106,22 @@ def _producer_pool(
         connection = Connection(
             amqp_uri, transport_options=transport_options, ssl=ssl, login_method=login_method
         )
-        pool = _PRODUCER_POOLS[key] = producers[connection]
+        pool = _PRODUCER_POOLS[key] = _KeptChannelProducers(
+            connection.Pool(limit=get_limit()), limit=get_limit()
+        )
     return pool
+
+
+class _KeptChannelProducers(ProducerPool):  # type: ignore[misc] # kombu is untyped
+    """kombu's producer pool, whose producers keep their connection and its channel between
+    uses. kombu's hands a producer's connection back to the connection pool and forgets its
+    channel on every release, so every acquire bound the producer to a channel again and
+    copied its exchange (a tenth of the gateway's publish: docs/performance.md, "A producer
+    keeps its channel"). A producer whose connection failed is revived by kombu's publish
+    (``_published_on_open_channel`` hands it over), and keeps the new channel."""
+
+    def release(self, resource: Any) -> None:
+        Resource.release(self, resource)  # not ProducerPool's: the channel stays bound
 
 
 class _UnconfirmedPublisher(Publisher):  # type: ignore[misc]

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Producer, Queue
 
 from shared import rpc
 
@@ -81,3 +81,33 @@ def test_the_open_channel_sends_what_kombu_sends(monkeypatch, amqp_uri, exchange
     assert as_kombu["delivery_mode"] == 1  # transient
     assert as_kombu["reply_to"] == "rpc.reply-gateway"
     assert second.body == third.body
+
+
+def test_a_producer_keeps_its_channel_and_a_closed_connection_is_opened_again(
+    monkeypatch, amqp_uri, exchange_and_queue
+):
+    exchange, queue = exchange_and_queue
+    publisher = rpc._RequestPublisher(amqp_uri, serializer="json")
+    publish(publisher, exchange, "first")
+    [pool] = [pool for key, pool in rpc._PRODUCER_POOLS.items() if key[0] == amqp_uri]
+    with pool.acquire(block=True) as producer:
+        channel, connection = producer.channel, producer.connection
+    revived: list[Any] = []
+    real_revive = Producer.revive
+
+    def revive(self: Producer, channel: Any) -> None:
+        revived.append(channel)
+        real_revive(self, channel)
+
+    monkeypatch.setattr(Producer, "revive", revive)
+    publish(publisher, exchange, "second")
+    with pool.acquire(block=True) as producer:
+        assert producer.channel is channel
+    assert revived == []  # not bound to its channel again on every acquire
+    connection.close()
+    publish(publisher, exchange, "third")  # kombu's publish opens it again
+    assert len(revived) == 1
+    with pool.acquire(block=True) as producer:
+        assert producer.connection.connected
+    messages = taken(amqp_uri, queue, 3)
+    assert [m.properties["correlation_id"] for m in messages] == ["first", "second", "third"]
