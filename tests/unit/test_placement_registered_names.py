@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from nameko.exceptions import RpcTimeout
 from sqlalchemy.orm import Session
+from structlog.testing import capture_logs
 
 from services.placement.adapters.registered_names import name_of
 from services.placement.adapters.tables import registered_names
@@ -142,13 +143,14 @@ def test_an_erased_name_names_nobody_and_is_not_kept(desk):
         RpcTimeout(),  # recruitment away
         {"name": 7, "sealed_in": None},  # malformed answers
         {"name": NAME, "sealed_in": 3},
-        ["not", "an", "object"],
+        ["not", "an", "object", NAME],
         {"refused": "the argument is a student id (a UUID)"},
     ],
 )
 def test_no_usable_answer_is_a_service_unavailable_with_nothing_recorded(desk, answer):
     placement, host, _ = placed(desk, answer)
-    with pytest.raises(ServiceUnavailable):
+    with capture_logs() as logs, pytest.raises(ServiceUnavailable):
         desk.run(make_insurance(placement), host_unit_actor(host))
+    assert NAME not in repr(logs)
     assert kept_names(desk) == []
     assert desk.events("InsurancePurchased") == []

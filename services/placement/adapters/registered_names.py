@@ -7,7 +7,7 @@ registration's event id, ``sealed_in``), keeps it here as it came, and asks for 
 to open it (``open_kept_value``). So a registration costs placement nothing, and placement
 keeps the names of the students whose policies it checked, not of everyone who registered
 (docs/privacy.md, "Registered names"). Rows noted before this (from ``StudentRegistered``,
-which placement consumed until 2026-12) are read the same way.
+which placement consumed until 2 December 2026) are read the same way.
 """
 
 from __future__ import annotations
@@ -83,14 +83,16 @@ def _ask_recruitment(owners: KeyOwners, student_id: str) -> tuple[str, str | Non
         answer = owners.ask(RECRUITMENT, NAME_METHOD, student_id)
     except OWNER_AWAY as away:
         raise ServiceUnavailable("recruitment did not answer for the registered name") from away
-    if isinstance(answer, dict) and answer.get("erased") is True:
+    if not isinstance(answer, dict):
+        answer = {"": answer}  # refused below, by its type alone
+    if answer.get("erased") is True:
         return ERASED
-    if isinstance(answer, dict) and answer.get("unknown") is True:
+    if answer.get("unknown") is True:
         return None
-    name = answer.get("name") if isinstance(answer, dict) else None
-    sealed_in = answer.get("sealed_in") if isinstance(answer, dict) else None
+    name, sealed_in = answer.get("name"), answer.get("sealed_in")
     if not isinstance(name, str) or not isinstance(sealed_in, str | None):
-        log.warning("registered_name.unexpected_answer", keys=sorted(answer or {}))
+        # the keys only: a malformed answer may hold a name
+        log.warning("registered_name.unexpected_answer", keys=sorted(map(str, answer)))
         raise ServiceUnavailable("recruitment's answer for the registered name is malformed")
     return name, sealed_in
 
