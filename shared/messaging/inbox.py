@@ -20,6 +20,7 @@ reason only (its payload may hold personal data).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from amqp.exceptions import AMQPError, NotFound
@@ -159,23 +160,32 @@ class ReliableEventHandler(EventHandler):  # type: ignore[misc] # nameko is unty
         """Make sure the dead-letter exchange and the source's exchange exist, and declare
         the dead-letter queue, waiting for a broker that is down."""
         exchange, parked = dead_letter_topology(name)
-        pauses = DECLARE_BACKOFF.pauses()
-        while True:
-            try:
-                with Connection(self.container.config["AMQP_URI"], connect_timeout=5) as connection:
-                    _ensure_exchange(connection, exchange)
-                    _ensure_exchange(connection, source)
-                    parked(connection.default_channel).declare()
-                return
-            except (OSError, KombuError, AMQPError) as error:
-                pause = next(pauses)
-                log.warning(
-                    "consumer.broker_unavailable",
-                    queue=name,
-                    error_type=type(error).__name__,
-                    retry_in_seconds=pause,
-                )
-                time.sleep(pause)
+
+        def declare(connection: Connection) -> None:
+            _ensure_exchange(connection, exchange)
+            _ensure_exchange(connection, source)
+            parked(connection.default_channel).declare()
+
+        on_the_broker(
+            self.container.config["AMQP_URI"], declare, "consumer.broker_unavailable", queue=name
+        )
+
+
+def on_the_broker(
+    amqp_uri: str, work: Callable[[Connection], None], waiting: str, **about: object
+) -> None:
+    """Do ``work`` on a connection of its own, waiting for a broker that is down (a process
+    may start before it) and logging ``waiting`` with ``about`` at each pause."""
+    pauses = DECLARE_BACKOFF.pauses()
+    while True:
+        try:
+            with Connection(amqp_uri, connect_timeout=5) as connection:
+                work(connection)
+            return
+        except (OSError, KombuError, AMQPError) as error:
+            pause = next(pauses)
+            log.warning(waiting, **about, error_type=type(error).__name__, retry_in_seconds=pause)
+            time.sleep(pause)
 
 
 def _ensure_exchange(connection: Connection, exchange: Exchange) -> None:

@@ -12,16 +12,13 @@ may), and logs how many events went with them.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from amqp.exceptions import AMQPError
 from kombu import Connection
-from kombu.exceptions import KombuError
 from nameko.extensions import DependencyProvider
 
 from shared.logging import get_logger
-from shared.messaging.inbox import DECLARE_BACKOFF
+from shared.messaging.inbox import on_the_broker
 from shared.messaging.topology import dead_letter_queue
 
 log = get_logger(__name__)
@@ -43,25 +40,17 @@ class RetiredEventHandler(DependencyProvider):  # type: ignore[misc] # nameko is
         queue = handler_queue(
             self.source, self.event_type, self.container.service_name, self.attr_name
         )
-        pauses = DECLARE_BACKOFF.pauses()
-        while True:
-            try:
-                with Connection(self.container.config["AMQP_URI"], connect_timeout=5) as broker:
-                    channel = broker.channel()
-                    for name in (queue, dead_letter_queue(queue)):
-                        dropped = channel.queue_delete(name)
-                        if dropped:
-                            log.warning("queue.retired", queue=name, events_dropped=dropped)
-                return
-            except (OSError, KombuError, AMQPError) as error:
-                pause = next(pauses)
-                log.warning(
-                    "queue.retire_waiting",
-                    queue=queue,
-                    error_type=type(error).__name__,
-                    retry_in_seconds=pause,
-                )
-                time.sleep(pause)
+
+        def delete(broker: Connection) -> None:
+            channel = broker.channel()
+            for name in (queue, dead_letter_queue(queue)):
+                dropped = channel.queue_delete(name)
+                if dropped:
+                    log.warning("queue.retired", queue=name, events_dropped=dropped)
+
+        on_the_broker(
+            self.container.config["AMQP_URI"], delete, "queue.retire_waiting", queue=queue
+        )
 
     def get_dependency(self, worker_ctx: Any) -> None:  # noqa: ARG002 - nameko API
         return None

@@ -89,6 +89,26 @@ def recruitment_events(settings: Any, event_type: str) -> list[Envelope]:
         engine.dispose()
 
 
+def register_over_rpc(recruitment: Any, context: dict[str, str], body: dict[str, Any]) -> str:
+    """The id of a student registered with ``body`` in a new open campaign, over RPC."""
+    now = datetime.now(UTC)
+    campaign = recruitment.create_campaign(
+        context,
+        {
+            "name": "Gravity Plan summer",
+            "year": now.year,
+            "season": "summer",
+            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
+            "registration_closes_at": (now + timedelta(days=9)).isoformat(),
+            "scope": "home-district students",
+            "practice_content": "host units",
+        },
+    )
+    recruitment.open_campaign(context, {"campaign_id": campaign["campaign_id"]})
+    registration = body | {"campaign_id": campaign["campaign_id"]}
+    return str(recruitment.register_student(context, registration)["student_id"])
+
+
 def stored_erasure(settings: Any) -> Envelope:
     """Recruitment's SubjectErased as it stored (and its relay published) it."""
     [erasure] = recruitment_events(settings, "SubjectErased")
@@ -209,25 +229,8 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
     context = {"actor": "operator:op-1", "correlation_id": "corr-erasure"}
     with ClusterRpcProxy(rabbit_config) as cluster:
         recruitment = cluster.recruitment
-        now = datetime.now(UTC)
-        campaign = recruitment.create_campaign(
-            context,
-            {
-                "name": "Gravity Plan summer",
-                "year": now.year,
-                "season": "summer",
-                "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-                "registration_closes_at": (now + timedelta(days=9)).isoformat(),
-                "scope": "home-district students",
-                "practice_content": "host units",
-            },
-        )
-        recruitment.open_campaign(context, {"campaign_id": campaign["campaign_id"]})
         body = make_registration(SEED, name=NAME, phone=PHONE)
-        student = recruitment.register_student(
-            context, body | {"campaign_id": campaign["campaign_id"]}
-        )
-        student_id = student["student_id"]
+        student_id = register_over_rpc(recruitment, context, body)
 
         def registered_name() -> str | None:
             with placement_db.connect() as connection:

@@ -5,7 +5,6 @@ on the broker when it starts (``shared.messaging.retired``)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,13 @@ from structlog.testing import capture_logs
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import load_settings
+from shared.messaging.inbox import on_the_broker
 from shared.messaging.retired import handler_queue
 from shared.messaging.topology import dead_letter_queue, event_exchange
 from shared.migrations import upgrade_to_head
 from shared.privacy.sealing import is_sealed
 from shared.process import nameko_config
-from tests.integration.test_erasure import recruitment_events
+from tests.integration.test_erasure import recruitment_events, register_over_rpc
 from tests.integration.test_gateway_api import make_registration
 
 CONTEXT = {"actor": "operator:op-1", "correlation_id": "corr-registered-names"}
@@ -41,32 +41,14 @@ def settings(tmp_path: Path, amqp_uri: str) -> Any:
     return found
 
 
-def registered_student(recruitment: Any) -> str:
-    now = datetime.now(UTC)
-    campaign = recruitment.create_campaign(
-        CONTEXT,
-        {
-            "name": "Gravity Plan summer",
-            "year": now.year,
-            "season": "summer",
-            "registration_opens_at": (now - timedelta(days=1)).isoformat(),
-            "registration_closes_at": (now + timedelta(days=9)).isoformat(),
-            "scope": "home-district students",
-            "practice_content": "host units",
-        },
-    )
-    recruitment.open_campaign(CONTEXT, {"campaign_id": campaign["campaign_id"]})
-    body = make_registration(11, name="欧阳明轩") | {"campaign_id": campaign["campaign_id"]}
-    return str(recruitment.register_student(CONTEXT, body)["student_id"])
-
-
 def test_recruitment_answers_for_a_registered_name_as_it_stored_it(
     settings: Any, container_factory: Any, rabbit_config: dict[str, Any]
 ) -> None:
     container_factory(RecruitmentService, nameko_config(settings, "recruitment")).start()
     with ClusterRpcProxy(rabbit_config) as cluster:
         recruitment = cluster.recruitment
-        student_id = registered_student(recruitment)
+        body = make_registration(11, name="欧阳明轩")
+        student_id = register_over_rpc(recruitment, CONTEXT, body)
         answer = recruitment.registered_name(student_id)
         [registration] = recruitment_events(settings, "StudentRegistered")
         assert answer == {"name": registration.payload["name"], "sealed_in": registration.event_id}
@@ -124,3 +106,21 @@ def test_placement_deletes_the_queue_its_retired_handler_left_with_what_it_held(
     with capture_logs() as logs:
         container_factory(PlacementService, nameko_config(settings, "placement")).start()
     assert [line for line in logs if line["event"].startswith("queue.retire")] == []
+
+
+def test_work_on_the_broker_waits_for_a_broker_that_does_not_answer_yet(amqp_uri: str) -> None:
+    attempts: list[Connection] = []
+
+    def delete_retired(broker: Connection) -> None:
+        attempts.append(broker)
+        if len(attempts) == 1:
+            raise ConnectionResetError("the broker went away")
+        broker.channel().queue_delete(RETIRED)
+
+    with capture_logs() as logs:
+        on_the_broker(amqp_uri, delete_retired, "queue.retire_waiting", queue=RETIRED)
+    assert len(attempts) == 2
+    assert attempts[0] is not attempts[1]  # a connection of its own each time
+    [waited] = [line for line in logs if line["event"] == "queue.retire_waiting"]
+    assert (waited["queue"], waited["error_type"]) == (RETIRED, "ConnectionResetError")
+    assert waited["retry_in_seconds"] > 0

@@ -121,19 +121,18 @@ def test_a_name_recruitment_stored_in_plain_text_is_checked_as_it_is(desk):
     assert kept_names(desk) == [(NAME, None)]
 
 
-def test_a_student_recruitment_does_not_know_has_no_name_yet_and_nothing_is_kept(desk):
-    placement, host, _ = placed(desk, {"unknown": True})
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ({"unknown": True}, "registered_name_not_known_yet"),  # a student it never registered
+        ({"erased": True}, "not_the_placed_student"),  # the name reads [erased]: nobody's
+    ],
+)
+def test_no_name_to_check_against_refuses_the_policy_and_keeps_nothing(desk, answer, reason):
+    placement, host, _ = placed(desk, answer)
     with pytest.raises(InsuredPersonError) as refused:
         desk.run(make_insurance(placement), host_unit_actor(host))
-    assert refused.value.details["reason"] == "registered_name_not_known_yet"
-    assert kept_names(desk) == []
-
-
-def test_an_erased_name_names_nobody_and_is_not_kept(desk):
-    placement, host, _ = placed(desk, {"erased": True})
-    with pytest.raises(InsuredPersonError) as refused:
-        desk.run(make_insurance(placement), host_unit_actor(host))
-    assert refused.value.details["reason"] == "not_the_placed_student"
+    assert refused.value.details["reason"] == reason
     assert kept_names(desk) == []
 
 
