@@ -12,13 +12,13 @@ placement asks for the key on its own signed request, as for any sealed value it
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from services.recruitment.domain.student import Student
+from shared.contracts.fields import UUID_TEXT
 from shared.eventstore.store import EventStore
 from shared.logging import get_logger
 from shared.privacy.classes import erased_classes, field_class
@@ -37,7 +37,7 @@ def registered_name(session: Session, student_id: object) -> dict[str, Any]:
     text before sealing>}``; ``{"erased": True}`` once the student's name is erased,
     ``{"unknown": True}`` for a student never registered, ``{"refused": <why>}`` for an
     argument that is no student id."""
-    if not isinstance(student_id, str) or not _is_uuid(student_id):
+    if not isinstance(student_id, str) or not UUID_TEXT.match(student_id):
         return {"refused": "the argument is a student id (a UUID)"}
     stream = EventStore(session).load(Student.stream_id_for(student_id))
     if not stream or stream[0].event_type != REGISTERED:
@@ -66,11 +66,3 @@ def registered_name_rpc() -> Callable[..., dict[str, Any]]:
     entrypoint.__name__ = entrypoint.__qualname__ = METHOD
     decorated: Callable[..., dict[str, Any]] = rpc(entrypoint)
     return decorated
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
