@@ -4,7 +4,7 @@ each key's owner over RPC (``sharing``), kept as copies in the own store."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from amqp.exceptions import AMQPError
@@ -80,9 +80,14 @@ class KeyFetcher:
             self._since[owner] = float(made_until)
         return keys
 
+    def ask_signed(self, owner: str, method: str, body: Mapping[str, Any]) -> Any:
+        """The answer of the owner's RPC ``method`` to ``body`` signed as this requester
+        (``KeyRequester.signed``), through the same proxy: placement asks recruitment for a
+        registered name so, beside the name's key."""
+        return self.ask(owner, method, self._requester.signed(body))
+
     def ask(self, owner: str, method: str, argument: object) -> Any:
-        """The answer of the owner's RPC ``method`` to ``argument``, through the same proxy
-        (placement asks recruitment for a registered name so, beside the name's key)."""
+        """The answer of the owner's RPC ``method`` to ``argument``, through the same proxy."""
         with self._lock:
             try:
                 return self._call(owner, method, argument)

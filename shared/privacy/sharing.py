@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from shared.events.canonical import canonical_bytes
+from shared.events.canonical import NonCanonicalValueError, canonical_bytes
 from shared.events.producer_keys import ProducerKeys, ProducerSigner
 from shared.privacy.keystore import Executor, KeyStore, KnownKey
 from shared.privacy.sealing import NONCE_BYTES
@@ -78,16 +78,19 @@ class KeyRequester:
     def request(self, key_ids: list[str], since: float | None = None) -> dict[str, Any]:
         """A signed request for ``key_ids``, and with ``since`` for the keys made since then."""
         body: dict[str, Any] = {
-            "requester": self.requester,
             "public_key": _b64(self._private.public_key().public_bytes(*_RAW)),
             "key_ids": sorted(key_ids),
         }
         if since is not None:
             body["since"] = f"{since:.6f}"
-        return body | {
-            "signer_key_id": self._signer.key_id,
-            "signature": _b64(self._signer.sign_bytes(canonical_bytes(body))),
-        }
+        return self.signed(body)
+
+    def signed(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``body`` with this requester's name, signed with its producer key over their
+        canonical bytes (``verified_signed`` checks it)."""
+        named = {**body, "requester": self.requester}
+        signature = self._signer.sign_bytes(canonical_bytes(named))
+        return named | {"signer_key_id": self._signer.key_id, "signature": _b64(signature)}
 
     def open_answer(self, answer: object) -> dict[str, KnownKey]:
         """The keys an owner answered: live ones opened, destroyed ones as tombstones."""
@@ -125,30 +128,39 @@ class KeyRequest(NamedTuple):
     since: float | None
 
 
-def verified_request(request: object, producers: ProducerKeys) -> KeyRequest:
-    """The request, if signed by a registered producer key of its requester;
-    ``KeyRequestRefusedError`` otherwise."""
+def verified_signed(request: object, producers: ProducerKeys) -> tuple[str, dict[str, Any]]:
+    """``(requester, body)`` of a request ``KeyRequester.signed`` made: signed over its body
+    by a registered producer key of the requester it names; ``KeyRequestRefusedError``
+    otherwise (a field added or changed after signing breaks the signature)."""
     if not isinstance(request, Mapping):
-        raise KeyRequestRefusedError("a key request is a JSON object")
-    requester, key_ids = request.get("requester"), request.get("key_ids")
-    if not isinstance(requester, str) or not isinstance(key_ids, list):
-        raise KeyRequestRefusedError("a key request names its requester and key ids")
+        raise KeyRequestRefusedError("a signed request is a JSON object")
+    body = {k: v for k, v in request.items() if k not in {"signer_key_id", "signature"}}
+    requester, signer_key_id = body.get("requester"), request.get("signer_key_id")
+    if not isinstance(requester, str):
+        raise KeyRequestRefusedError("a signed request names its requester")
+    if not isinstance(signer_key_id, str):
+        raise KeyRequestRefusedError("a request is signed")
+    try:
+        signed = canonical_bytes(body)
+    except NonCanonicalValueError:  # a float, say: nothing a requester signs
+        raise KeyRequestRefusedError("a signed request holds text, integers and lists") from None
+    if producers.verifies(signer_key_id, _unb64(request.get("signature")), signed) != requester:
+        raise KeyRequestRefusedError("the request is not signed by a key of its requester")
+    return requester, body
+
+
+def verified_request(request: object, producers: ProducerKeys) -> KeyRequest:
+    """The key request, if signed by a registered producer key of its requester;
+    ``KeyRequestRefusedError`` otherwise. Its key ids are checked before its signature."""
+    key_ids = request.get("key_ids") if isinstance(request, Mapping) else None
+    if not isinstance(key_ids, list):
+        raise KeyRequestRefusedError("a key request names its key ids")
     if len(key_ids) > MAX_KEYS_PER_REQUEST or not all(isinstance(k, str) for k in key_ids):
         raise KeyRequestRefusedError(f"at most {MAX_KEYS_PER_REQUEST} key ids, as text")
-    body = {"requester": requester, "public_key": request.get("public_key"), "key_ids": key_ids}
-    since = request.get("since")
-    if since is not None:
-        body["since"] = since
-    signer_key_id = request.get("signer_key_id")
-    if not isinstance(signer_key_id, str):
-        raise KeyRequestRefusedError("a key request is signed")
-    signed_by = producers.verifies(
-        signer_key_id, _unb64(request.get("signature")), canonical_bytes(body)
-    )
-    if signed_by != requester:
-        raise KeyRequestRefusedError("the request is not signed by a key of its requester")
+    requester, body = verified_signed(request, producers)
+    since = body.get("since")
     try:
-        public_key = X25519PublicKey.from_public_bytes(_unb64(request.get("public_key")))
+        public_key = X25519PublicKey.from_public_bytes(_unb64(body.get("public_key")))
         made_since = None if since is None else float(since)
     except (ValueError, TypeError):
         raise KeyRequestRefusedError("the request's public key or time does not read") from None

@@ -17,11 +17,13 @@ from structlog.testing import capture_logs
 from services.placement.service import PlacementService
 from services.recruitment.service import RecruitmentService
 from shared.config import load_settings
+from shared.events.producer_keys import ensure_producer_key
 from shared.messaging.inbox import on_the_broker
 from shared.messaging.retired import handler_queue
 from shared.messaging.topology import dead_letter_queue, event_exchange
 from shared.migrations import upgrade_to_head
 from shared.privacy.sealing import is_sealed
+from shared.privacy.sharing import KeyRequester
 from shared.process import nameko_config
 from tests.integration.test_erasure import recruitment_events, register_over_rpc
 from tests.integration.test_gateway_api import make_registration
@@ -45,24 +47,64 @@ def test_recruitment_answers_for_a_registered_name_as_it_stored_it(
     settings: Any, container_factory: Any, rabbit_config: dict[str, Any]
 ) -> None:
     container_factory(RecruitmentService, nameko_config(settings, "recruitment")).start()
+    placement = KeyRequester("placement", ensure_producer_key(settings, "placement"))
     with ClusterRpcProxy(rabbit_config) as cluster:
         recruitment = cluster.recruitment
+
+        def name_of(student_id: object) -> Any:
+            return recruitment.registered_name(placement.signed({"student_id": student_id}))
+
         body = make_registration(11, name="欧阳明轩")
         student_id = register_over_rpc(recruitment, CONTEXT, body)
-        answer = recruitment.registered_name(student_id)
+        answer = name_of(student_id)
         [registration] = recruitment_events(settings, "StudentRegistered")
         assert answer == {"name": registration.payload["name"], "sealed_in": registration.event_id}
         assert is_sealed(answer["name"])
         assert "欧阳明轩" not in answer["name"]
-        assert recruitment.registered_name(str(uuid.uuid4())) == {"unknown": True}
+        assert name_of(str(uuid.uuid4())) == {"unknown": True}
         for not_an_id in ("not-a-uuid", 7, None, {"student_id": student_id}):
-            assert "refused" in recruitment.registered_name(not_an_id)
+            assert "refused" in name_of(not_an_id)
         recruitment.erase_student(
             CONTEXT, {"student_id": student_id, "reason": "request", "field_classes": ["identity"]}
         )
-        assert recruitment.registered_name(student_id) == answer  # the name is not erased
+        assert name_of(student_id) == answer  # the name is not erased
         recruitment.erase_student(CONTEXT, {"student_id": student_id, "reason": "request"})
-        assert recruitment.registered_name(student_id) == {"erased": True}
+        assert name_of(student_id) == {"erased": True}
+
+
+def test_only_placement_signing_its_own_question_is_answered(
+    settings: Any, container_factory: Any, rabbit_config: dict[str, Any]
+) -> None:
+    """A bare id, a question signed by another producer (the gateway's key, as the gateway or
+    passed off as placement's), or one altered after signing is refused, and the refusal is
+    logged without the student's id."""
+    container_factory(RecruitmentService, nameko_config(settings, "recruitment")).start()
+    placement = KeyRequester("placement", ensure_producer_key(settings, "placement"))
+    gateway_key = ensure_producer_key(settings, "gateway")
+    with ClusterRpcProxy(rabbit_config) as cluster:
+        recruitment = cluster.recruitment
+        student_id = register_over_rpc(recruitment, CONTEXT, make_registration(12))
+        asked = {"student_id": student_id}
+        altered = placement.signed({"student_id": str(uuid.uuid4())}) | asked
+        posing = KeyRequester("placement", gateway_key).signed(asked)
+        with capture_logs() as logs:
+            refusals = [
+                recruitment.registered_name(question)
+                for question in (
+                    student_id,
+                    asked,
+                    KeyRequester("gateway", gateway_key).signed(asked),
+                    posing,
+                    altered,
+                )
+            ]
+        assert "name" in recruitment.registered_name(placement.signed(asked))
+    assert [sorted(refusal) for refusal in refusals] == [["refused"]] * 5
+    assert refusals[2] == {"refused": "gateway is not answered for registered names"}
+    assert refusals[3] == refusals[4]  # not signed by a key of placement
+    refused = [line for line in logs if line["event"] == "registered_name.refused"]
+    assert len(refused) == 5
+    assert student_id not in str(refused)
 
 
 def queue_exists(amqp_uri: str, name: str) -> bool:

@@ -5,7 +5,7 @@ handler table on an in-memory SQLite database, with recruitment answering in thi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -45,13 +45,13 @@ class Recruitment:
         self.student_id = student_id
         self.data_key = os.urandom(32)
         self.answer = answer
-        self.asked: list[tuple[str, str, object]] = []
+        self.asked: list[tuple[str, str, Mapping[str, Any]]] = []
 
     def sealed_name(self, name: str = NAME) -> str:
         return seal_value(name, self.data_key, KEY_ID, REGISTRATION, "name")
 
-    def ask(self, owner: str, method: str, argument: object) -> Any:
-        self.asked.append((owner, method, argument))
+    def ask_signed(self, owner: str, method: str, body: Mapping[str, Any]) -> Any:
+        self.asked.append((owner, method, body))
         if isinstance(self.answer, Exception):
             raise self.answer
         return self.answer
@@ -106,7 +106,7 @@ def test_a_policy_is_checked_against_the_name_asked_of_recruitment_and_kept_seal
     ]
     # asked for each check (the refused one kept nothing); kept with the recorded policy:
     # the sealed value, not the name, read from here by the next check
-    asked = ("recruitment", "registered_name", recruitment.student_id)
+    asked = ("recruitment", "registered_name", {"student_id": recruitment.student_id})
     assert recruitment.asked == [asked, asked]
     [(kept, sealed_in)] = kept_names(desk)
     assert (kept.startswith("enc:v1:"), NAME in kept, sealed_in) == (True, False, REGISTRATION)

@@ -80,7 +80,7 @@ def _ask_recruitment(owners: KeyOwners, student_id: str) -> tuple[str, str | Non
     """Recruitment's answer for the student's name: ``(name as stored, sealed_in)``,
     ``[erased]``, or None for a student recruitment does not know."""
     try:
-        answer = owners.ask(RECRUITMENT, NAME_METHOD, student_id)
+        answer = owners.ask_signed(RECRUITMENT, NAME_METHOD, {"student_id": student_id})
     except OWNER_AWAY as away:
         raise ServiceUnavailable("recruitment did not answer for the registered name") from away
     if not isinstance(answer, dict):

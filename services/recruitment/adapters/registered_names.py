@@ -7,6 +7,10 @@ holds the names of the students it placed only. The answer is the value as store
 with the student's name key and bound to the registration's event id (``sealed_in``):
 placement asks for the key on its own signed request, as for any sealed value it keeps.
 
+The question is signed too (``KeyRequester.signed``: ``{"student_id", "requester",
+"signer_key_id", "signature"}``), and only ``ASKERS`` are answered: another broker user
+learns nothing of who registered, was erased or never registered.
+
     registered_name = registered_name_rpc()
 """
 
@@ -23,6 +27,7 @@ from shared.eventstore.store import EventStore
 from shared.logging import get_logger
 from shared.privacy.classes import erased_classes, field_class
 from shared.privacy.sealing import is_sealed
+from shared.privacy.sharing import KeyRequestRefusedError, verified_signed
 from shared.rpc import rpc
 
 log = get_logger(__name__)
@@ -30,6 +35,8 @@ log = get_logger(__name__)
 METHOD = "registered_name"
 NAME_FIELD = "name"
 REGISTERED, ERASED = "StudentRegistered", "SubjectErased"
+ASKERS = frozenset({"placement"})
+"""The components answered: placement, to check an insurance policy."""
 
 
 def registered_name(session: Session, student_id: object) -> dict[str, Any]:
@@ -55,12 +62,22 @@ def registered_name(session: Session, student_id: object) -> dict[str, Any]:
 
 
 def registered_name_rpc() -> Callable[..., dict[str, Any]]:
-    """The RPC method answering ``registered_name(student_id)`` (see the module)."""
+    """The RPC method answering ``registered_name(request)``, a signed request of one of
+    ``ASKERS`` for ``student_id`` (see the module); ``{"refused": <why>}`` to anyone else."""
 
-    def entrypoint(self: Any, student_id: object) -> dict[str, Any]:
-        with self.kit.kit.session_factory() as session:
-            answer = registered_name(session, student_id)
-        log.info("registered_name.asked", found=sorted(answer))
+    def entrypoint(self: Any, request: object) -> dict[str, Any]:
+        kit = self.kit.kit
+        try:
+            requester, body = verified_signed(request, kit.producer_keys)
+        except KeyRequestRefusedError as refusal:
+            log.warning("registered_name.refused", reason=str(refusal))
+            return {"refused": str(refusal)}
+        if requester not in ASKERS:
+            log.warning("registered_name.refused", requester=requester, reason="not an asker")
+            return {"refused": f"{requester} is not answered for registered names"}
+        with kit.session_factory() as session:
+            answer = registered_name(session, body.get("student_id"))
+        log.info("registered_name.asked", requester=requester, found=sorted(answer))
         return answer
 
     entrypoint.__name__ = entrypoint.__qualname__ = METHOD
