@@ -21,11 +21,13 @@ from services.recruitment.service import RecruitmentService
 from shared.config import load_settings
 from shared.eventlog.verify import verify_chain
 from shared.events.envelope import Envelope
+from shared.events.producer_keys import ensure_producer_key
 from shared.eventstore.database import create_database_engine
 from shared.eventstore.store import row_to_envelope
 from shared.eventstore.tables import events
 from shared.migrations import upgrade_to_head
 from shared.privacy.sealing import ERASED, is_sealed
+from shared.privacy.sharing import KeyRequester
 from shared.process import nameko_config
 from tests.factories import make_resident_id
 from tests.integration import test_gateway_api
@@ -87,6 +89,13 @@ def recruitment_events(settings: Any, event_type: str) -> list[Envelope]:
             return [row_to_envelope(row) for row in rows]
     finally:
         engine.dispose()
+
+
+def registered_name_over_rpc(recruitment: Any, settings: Any, student_id: object) -> Any:
+    """Recruitment's answer to placement's question for a student's name, signed with
+    placement's producer key as placement signs it."""
+    placement = KeyRequester("placement", ensure_producer_key(settings, "placement"))
+    return recruitment.registered_name(placement.signed({"student_id": student_id}))
 
 
 def register_over_rpc(recruitment: Any, context: dict[str, str], body: dict[str, Any]) -> str:
@@ -241,7 +250,7 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
 
         # recruitment answers placement's question with the name as it stored it: sealed,
         # bound to the registration; placement keeps it so once it checked a policy
-        answer = recruitment.registered_name(student_id)
+        answer = registered_name_over_rpc(recruitment, settings, student_id)
         registration = recruitment_events(settings, "StudentRegistered")[0]
         assert answer == {"name": registration.payload["name"], "sealed_in": registration.event_id}
         assert is_sealed(answer["name"])
@@ -251,7 +260,7 @@ def test_an_erasure_during_placements_outage_completes_when_it_comes_back(
         placement_writer.dispose()
         placement.stop()
         recruitment.erase_student(context, {"student_id": student_id, "reason": "request"})
-        assert recruitment.registered_name(student_id) == {"erased": True}
+        assert registered_name_over_rpc(recruitment, settings, student_id) == {"erased": True}
         container_factory(PlacementService, nameko_config(settings, "placement")).start()
         wait_for(registered_name, lambda name: name is None)
 

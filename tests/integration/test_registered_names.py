@@ -25,7 +25,11 @@ from shared.migrations import upgrade_to_head
 from shared.privacy.sealing import is_sealed
 from shared.privacy.sharing import KeyRequester
 from shared.process import nameko_config
-from tests.integration.test_erasure import recruitment_events, register_over_rpc
+from tests.integration.test_erasure import (
+    recruitment_events,
+    register_over_rpc,
+    registered_name_over_rpc,
+)
 from tests.integration.test_gateway_api import make_registration
 
 CONTEXT = {"actor": "operator:op-1", "correlation_id": "corr-registered-names"}
@@ -47,12 +51,11 @@ def test_recruitment_answers_for_a_registered_name_as_it_stored_it(
     settings: Any, container_factory: Any, rabbit_config: dict[str, Any]
 ) -> None:
     container_factory(RecruitmentService, nameko_config(settings, "recruitment")).start()
-    placement = KeyRequester("placement", ensure_producer_key(settings, "placement"))
     with ClusterRpcProxy(rabbit_config) as cluster:
         recruitment = cluster.recruitment
 
         def name_of(student_id: object) -> Any:
-            return recruitment.registered_name(placement.signed({"student_id": student_id}))
+            return registered_name_over_rpc(recruitment, settings, student_id)
 
         body = make_registration(11, name="欧阳明轩")
         student_id = register_over_rpc(recruitment, CONTEXT, body)
