@@ -36,6 +36,7 @@ from shared.privacy.sharing import (
     answer_request,
     sealed_answer,
     verified_request,
+    verified_signed,
 )
 from tests.factories import make_registered_event
 
@@ -184,6 +185,33 @@ def test_keys_are_shared_only_with_a_registered_producer_and_only_it_can_open_th
         verified_request(forged, producers)
     with pytest.raises(KeyRequestRefusedError):
         verified_request(requester.request([key_id]) | {"requester": "placement"}, producers)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"student_id": "another"}, "not signed by a key of its requester"),
+        ({"also": "added after signing"}, "not signed by a key of its requester"),
+        ({"weight": 1.5}, "text, integers and lists"),  # no canonical form: refused, no crash
+        ({"signature": "not base64!"}, "base64"),
+        ({"signer_key_id": None}, "is signed"),
+        ({"requester": 7}, "names its requester"),
+    ],
+)
+def test_a_signed_question_altered_or_malformed_is_refused(
+    change: dict[str, object], reason: str
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    producers = ProducerKeys({"placement": [key.public_key()]})
+    question = KeyRequester("placement", ProducerSigner(key)).signed({"student_id": STUDENT})
+    assert verified_signed(question, producers) == (
+        "placement",
+        {"student_id": STUDENT, "requester": "placement"},
+    )
+    with pytest.raises(KeyRequestRefusedError, match=reason):
+        verified_signed(question | change, producers)
+    with pytest.raises(KeyRequestRefusedError, match="JSON object"):
+        verified_signed([question], producers)
 
 
 def test_a_key_copy_kept_twice_by_two_replicas_is_kept_once() -> None:
