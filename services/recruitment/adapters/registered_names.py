@@ -9,7 +9,7 @@ placement asks for the key on its own signed request, as for any sealed value it
 
 The question is signed too (``KeyRequester.signed``: ``{"student_id", "requester",
 "signer_key_id", "signature"}``), and only ``ASKERS`` are answered: another broker user
-learns nothing of who registered, was erased or never registered.
+cannot ask who registered, was erased or never registered.
 
     registered_name = registered_name_rpc()
 """
