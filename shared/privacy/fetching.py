@@ -73,7 +73,7 @@ class KeyFetcher:
 
     def _fetch_some(self, owner: str, key_ids: list[str]) -> dict[str, KnownKey]:
         since = None if self._since is None else self._since.get(owner, 0.0)
-        answer = self.ask(owner, SHARE_METHOD, self._requester.request(key_ids, since))
+        answer = self._ask(owner, SHARE_METHOD, self._requester.request(key_ids, since))
         keys = self._requester.open_answer(answer)
         made_until = answer.get("made_until")
         if self._since is not None and isinstance(made_until, float | int):
@@ -84,26 +84,27 @@ class KeyFetcher:
         """The answer of the owner's RPC ``method`` to ``body`` signed as this requester
         (``KeyRequester.signed``), through the same proxy: placement asks recruitment for a
         registered name so, beside the name's key."""
-        return self.ask(owner, method, self._requester.signed(body))
+        return self._ask(owner, method, self._requester.signed(body))
 
-    def ask(self, owner: str, method: str, argument: object) -> Any:
-        """The answer of the owner's RPC ``method`` to ``argument``, through the same proxy."""
+    def _ask(self, owner: str, method: str, request: dict[str, Any]) -> Any:
+        """The answer of the owner's RPC ``method`` to a signed ``request``, through the one
+        proxy (a key request, or a question ``ask_signed`` signed)."""
         with self._lock:
             try:
-                return self._call(owner, method, argument)
+                return self._call(owner, method, request)
             except STALE_CONNECTION:  # the broker dropped an idle connection: once more
-                return self._call(owner, method, argument)
+                return self._call(owner, method, request)
 
     def owners_asked(self) -> list[str]:
         """With ``ahead``: the owners asked so far, whose new keys may be asked ahead."""
         return [] if self._since is None else list(self._since)
 
-    def _call(self, owner: str, method: str, argument: object) -> Any:
+    def _call(self, owner: str, method: str, request: dict[str, Any]) -> Any:
         if self._open is None:
             proxy = self._proxy_class(self._config, timeout=self._timeout)
             self._open = (proxy, proxy.start())
         try:
-            return getattr(getattr(self._open[1], owner), method)(argument)
+            return getattr(getattr(self._open[1], owner), method)(request)
         except BaseException:
             self.close()
             raise
