@@ -6,7 +6,9 @@ alone (``FLOOR_MODE=http``), or after an RPC call to ``Registrar`` (``rpc``), wh
 log and placement consume ``StudentRegistered``. The RPC goes as the product sends it
 (``shared.rpc``: requests and replies without publisher confirms, pooled producers, the
 signature read once), or with ``FLOOR_RPC=plain`` as nameko's own ``RpcProxy`` and ``rpc``
-send it. No database, no domain work: what the framework alone costs a request.
+send it, or with ``FLOOR_RPC=lean`` by ``LeanCall``: a plain py-amqp client under the
+container's eventlet (a connection to publish on, one to take replies on, no kombu, no nameko
+proxy). No database, no domain work: what the framework alone costs a request.
 
     nameko run --config CONFIG bench.floor_services:Edge   (or :Registrar, :Listener)
 """
@@ -18,6 +20,10 @@ import os
 import uuid
 from typing import Any
 
+import amqp
+import eventlet
+from eventlet.event import Event
+from eventlet.semaphore import Semaphore
 from nameko.events import EventDispatcher, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
@@ -30,6 +36,7 @@ from shared.rpc import rpc as product_rpc
 
 MODE = os.environ.get("FLOOR_MODE", "rpc")
 PLAIN = os.environ.get("FLOOR_RPC") == "plain"
+LEAN = os.environ.get("FLOOR_RPC") == "lean"
 LISTENER = os.environ.get("FLOOR_LISTENER", "listener")
 rpc = plain_rpc if PLAIN else product_rpc
 
@@ -53,6 +60,71 @@ class ProductCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
         return register
 
 
+class LeanCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
+    """``registrar.register(payload)`` as nameko's message, sent and answered on plain py-amqp
+    connections of the edge's own (nameko's format, so either registrar answers it)."""
+
+    def setup(self) -> None:
+        from shared.messaging.topology import amqp_parameters
+
+        self._parts = amqp_parameters(self.container.config["AMQP_URI"])
+        self._waiting: dict[str, Event] = {}
+        self._writing = Semaphore()
+        self._publisher = self._connect()
+        self._out = self._publisher.channel()
+        self._replies = self._connect()
+        channel = self._replies.channel()
+        self._reply_to = f"rpc.reply-edge-{uuid.uuid4()}"
+        channel.exchange_declare("nameko-rpc", "topic", durable=True, auto_delete=False)
+        channel.queue_declare(self._reply_to, exclusive=True, auto_delete=True)
+        channel.queue_bind(self._reply_to, "nameko-rpc", self._reply_to)
+        channel.basic_consume(self._reply_to, callback=self._on_reply, no_ack=True)
+        eventlet.spawn_n(self._take_replies)
+
+    def _connect(self) -> amqp.Connection:
+        parts = self._parts
+        connection = amqp.Connection(
+            host=f"{parts['host']}:{parts['port']}",
+            userid=str(parts["username"]),
+            password=str(parts["password"]),
+            virtual_host=str(parts["virtual_host"]),
+        )
+        connection.connect()
+        return connection
+
+    def _take_replies(self) -> None:
+        while True:
+            self._replies.drain_events()
+
+    def _on_reply(self, message: Any) -> None:
+        waiting = self._waiting.pop(message.properties.get("correlation_id"), None)
+        if waiting is not None:
+            waiting.send(json.loads(message.body))
+
+    def get_dependency(self, worker_ctx: Any) -> Any:
+        def register(payload: dict[str, Any]) -> Any:
+            correlation_id = str(uuid.uuid4())
+            waiting = self._waiting[correlation_id] = Event()
+            body = json.dumps({"args": [payload], "kwargs": {}})
+            message = amqp.Message(
+                body,
+                content_type="application/json",
+                correlation_id=correlation_id,
+                reply_to=self._reply_to,
+                expiration="10000",
+                delivery_mode=1,
+                application_headers={"nameko.call_id_stack": worker_ctx.call_id_stack},
+            )
+            with self._writing:
+                self._out.basic_publish(message, "nameko-rpc", "registrar.register")
+            reply = waiting.wait()
+            if reply.get("error"):
+                raise RuntimeError(reply["error"])
+            return reply["result"]
+
+        return register
+
+
 class Registrar:
     """The service side of the RPC: the event it dispatches, when asked to, is the payload."""
 
@@ -72,7 +144,7 @@ class Edge:
 
     name = "edge"
     registrar = RpcProxy("registrar")
-    register_call = ProductCall()
+    register_call = LeanCall() if LEAN else ProductCall()
 
     @http("POST", "/registrations")  # type: ignore[misc] # nameko is untyped
     def register(self, request: Request) -> tuple[int, dict[str, str], str]:

@@ -14,7 +14,11 @@ container or worker context, no kombu producer or consumer machinery.
 
 No database, no domain work, as in bench/floor_services.py.
 
-    python bench/lean_services.py registrar AMQP_URI [--events]
+    python bench/lean_services.py registrar AMQP_URI [--events] [--green]
+
+``--green``: the registrar under eventlet, as a nameko container runs (every module patched),
+each request handled in a green thread of its own, as a nameko worker is, and answered on the
+one channel under a lock: how much of the lean saving is left inside the services' runtime.
     python bench/lean_services.py listener AMQP_URI NAME
 """
 
@@ -47,7 +51,13 @@ def connect(uri: str) -> amqp.Connection:
     return connection
 
 
-def registrar(uri: str, events: bool) -> None:
+def registrar(uri: str, events: bool, green: bool = False) -> None:
+    if green:
+        import eventlet
+
+        eventlet.monkey_patch()
+        writing = eventlet.semaphore.Semaphore()
+        pool = eventlet.GreenPool(PREFETCH)
     connection = connect(uri)
     channel = connection.channel()
     channel.exchange_declare(RPC_EXCHANGE, "topic", durable=True, auto_delete=False)
@@ -60,7 +70,7 @@ def registrar(uri: str, events: bool) -> None:
         channel.events["basic_ack"].add(lambda *_: None)
     channel.basic_qos(0, PREFETCH, False)
 
-    def on_request(message: Any) -> None:
+    def answer(message: Any) -> None:
         request = json.loads(message.body)
         payload = request["args"][0]
         student_id = str(payload.get("student_id") or uuid.uuid4())
@@ -84,6 +94,16 @@ def registrar(uri: str, events: bool) -> None:
             routing_key=message.properties["reply_to"],
         )
         channel.basic_ack(message.delivery_tag)
+
+    def answer_in_turn(message: Any) -> None:
+        with writing:
+            answer(message)
+
+    def on_request(message: Any) -> None:
+        if green:
+            pool.spawn_n(answer_in_turn, message)
+        else:
+            answer(message)
 
     channel.basic_consume("rpc-registrar", callback=on_request)
     while True:
@@ -120,7 +140,7 @@ def listener(uri: str, name: str) -> None:
 def main() -> None:
     role, uri, *rest = sys.argv[1:]
     if role == "registrar":
-        registrar(uri, events="--events" in rest)
+        registrar(uri, events="--events" in rest, green="--green" in rest)
     elif role == "listener":
         listener(uri, rest[0])
     else:

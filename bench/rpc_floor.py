@@ -15,7 +15,11 @@ time), in these shapes, each in processes of its own:
 * ``lean-rpc`` and ``lean-events``: ``rpc`` and ``events`` with the service side (the called
   service and the two consumers) as plain py-amqp loops (bench/lean_services.py: one channel,
   no eventlet, no nameko container, batched acks and confirms) behind the same nameko edge:
-  what a leaner transport would save.
+  what a leaner transport would save; ``green-rpc``: ``lean-rpc`` with the registrar under
+  eventlet, a green thread per request (the lean loop inside the services' runtime);
+  ``green-client``: ``rpc`` with the edge's call on plain py-amqp connections under eventlet
+  (bench/floor_services.py's ``LeanCall``) instead of nameko's proxy; ``green-both``: that
+  client and the ``green-rpc`` registrar.
 
 With ``--suite`` the suite itself (``gravity up`` of the working tree, bench/registrations.py's
 measurement) runs in the same run, so the floor and the product compare on one machine at one
@@ -53,7 +57,17 @@ from bench.support import free_port, percentile, throwaway_vhost
 
 REPO = Path(__file__).resolve().parent.parent
 PROFILED = Path(__file__).resolve().parent / "profiled"
-MODES = ("http", "plain-rpc", "rpc", "lean-rpc", "events", "lean-events")
+MODES = (
+    "http",
+    "plain-rpc",
+    "rpc",
+    "lean-rpc",
+    "green-rpc",
+    "green-client",
+    "green-both",
+    "events",
+    "lean-events",
+)
 MS = 1000.0
 
 
@@ -113,7 +127,11 @@ def floor_processes(
                     "PYTHONPATH": path,
                     "GRAVITY_BENCH_PROFILE_DIR": profile or "",
                     "FLOOR_MODE": mode if mode in ("http", "events") else "rpc",
-                    "FLOOR_RPC": "plain" if mode == "plain-rpc" else "product",
+                    "FLOOR_RPC": {
+                        "plain-rpc": "plain",
+                        "green-client": "lean",
+                        "green-both": "lean",
+                    }.get(mode, "product"),
                     "FLOOR_LISTENER": f"listener_{number}",
                 }
                 started[label] = subprocess.Popen(
@@ -140,11 +158,12 @@ def floor_processes(
 def _command(mode: str, service: str, config: Path, amqp_uri: str, name: str) -> list[str]:
     """A nameko service of bench/floor_services.py; in the ``lean-*`` shapes the registrar
     and the listeners are bench/lean_services.py's plain py-amqp loops instead."""
-    if mode.startswith("lean-") and service != "Edge":
+    if (mode.startswith("lean-") or mode in ("green-rpc", "green-both")) and service != "Edge":
         lean = [sys.executable, str(REPO / "bench" / "lean_services.py")]
         if service == "Listener":
             return [*lean, "listener", amqp_uri, name]
-        return [*lean, "registrar", amqp_uri, *(["--events"] if mode == "lean-events" else [])]
+        flags = {"lean-events": "--events", "green-rpc": "--green", "green-both": "--green"}
+        return [*lean, "registrar", amqp_uri, *([flags[mode]] if mode in flags else [])]
     nameko = str(Path(sys.executable).parent / "nameko")
     return [nameko, "run", "--config", str(config), f"bench.floor_services:{service}"]
 
