@@ -31,6 +31,7 @@ from nameko.rpc import rpc as plain_rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request
 
+from bench.lean_services import connect
 from shared.rpc import ReplyListener, unconfirmed_call
 from shared.rpc import rpc as product_rpc
 
@@ -65,14 +66,12 @@ class LeanCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
     connections of the edge's own (nameko's format, so either registrar answers it)."""
 
     def setup(self) -> None:
-        from shared.messaging.topology import amqp_parameters
-
-        self._parts = amqp_parameters(self.container.config["AMQP_URI"])
+        uri = self.container.config["AMQP_URI"]
         self._waiting: dict[str, Event] = {}
         self._writing = Semaphore()
-        self._publisher = self._connect()
+        self._publisher = connect(uri)
         self._out = self._publisher.channel()
-        self._replies = self._connect()
+        self._replies = connect(uri)
         channel = self._replies.channel()
         self._reply_to = f"rpc.reply-edge-{uuid.uuid4()}"
         channel.exchange_declare("nameko-rpc", "topic", durable=True, auto_delete=False)
@@ -80,17 +79,6 @@ class LeanCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
         channel.queue_bind(self._reply_to, "nameko-rpc", self._reply_to)
         channel.basic_consume(self._reply_to, callback=self._on_reply, no_ack=True)
         eventlet.spawn_n(self._take_replies)
-
-    def _connect(self) -> amqp.Connection:
-        parts = self._parts
-        connection = amqp.Connection(
-            host=f"{parts['host']}:{parts['port']}",
-            userid=str(parts["username"]),
-            password=str(parts["password"]),
-            virtual_host=str(parts["virtual_host"]),
-        )
-        connection.connect()
-        return connection
 
     def _take_replies(self) -> None:
         while True:
