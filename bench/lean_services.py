@@ -15,11 +15,11 @@ container or worker context, no kombu producer or consumer machinery.
 No database, no domain work, as in bench/floor_services.py.
 
     python bench/lean_services.py registrar AMQP_URI [--events] [--green]
+    python bench/lean_services.py listener AMQP_URI NAME
 
 ``--green``: the registrar under eventlet, as a nameko container runs (every module patched),
 each request handled in a green thread of its own, as a nameko worker is, and answered on the
 one channel under a lock: how much of the lean saving is left inside the services' runtime.
-    python bench/lean_services.py listener AMQP_URI NAME
 """
 
 from __future__ import annotations

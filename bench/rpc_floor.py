@@ -157,7 +157,8 @@ def floor_processes(
 
 def _command(mode: str, service: str, config: Path, amqp_uri: str, name: str) -> list[str]:
     """A nameko service of bench/floor_services.py; in the ``lean-*`` shapes the registrar
-    and the listeners are bench/lean_services.py's plain py-amqp loops instead."""
+    and the listeners are bench/lean_services.py's plain py-amqp loops instead, in
+    ``green-rpc`` and ``green-both`` the registrar is that loop under eventlet."""
     if (mode.startswith("lean-") or mode in ("green-rpc", "green-both")) and service != "Edge":
         lean = [sys.executable, str(REPO / "bench" / "lean_services.py")]
         if service == "Listener":
