@@ -21,7 +21,6 @@ import uuid
 from typing import Any
 
 import amqp
-import eventlet
 from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 from nameko.events import EventDispatcher, event_handler
@@ -31,7 +30,7 @@ from nameko.rpc import rpc as plain_rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request
 
-from bench.lean_services import connect
+from bench.lean_services import RPC_EXCHANGE, connect
 from shared.rpc import ReplyListener, unconfirmed_call
 from shared.rpc import rpc as product_rpc
 
@@ -65,7 +64,7 @@ class LeanCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
     """``registrar.register(payload)`` as nameko's message, sent and answered on plain py-amqp
     connections of the edge's own (nameko's format, so either registrar answers it)."""
 
-    def setup(self) -> None:
+    def start(self) -> None:
         uri = self.container.config["AMQP_URI"]
         self._waiting: dict[str, Event] = {}
         self._writing = Semaphore()
@@ -74,11 +73,11 @@ class LeanCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
         self._replies = connect(uri)
         channel = self._replies.channel()
         self._reply_to = f"rpc.reply-edge-{uuid.uuid4()}"
-        channel.exchange_declare("nameko-rpc", "topic", durable=True, auto_delete=False)
+        channel.exchange_declare(RPC_EXCHANGE, "topic", durable=True, auto_delete=False)
         channel.queue_declare(self._reply_to, exclusive=True, auto_delete=True)
-        channel.queue_bind(self._reply_to, "nameko-rpc", self._reply_to)
+        channel.queue_bind(self._reply_to, RPC_EXCHANGE, self._reply_to)
         channel.basic_consume(self._reply_to, callback=self._on_reply, no_ack=True)
-        eventlet.spawn_n(self._take_replies)
+        self.container.spawn_managed_thread(self._take_replies)
 
     def _take_replies(self) -> None:
         while True:
@@ -104,7 +103,7 @@ class LeanCall(DependencyProvider):  # type: ignore[misc] # nameko is untyped
                 application_headers={"nameko.call_id_stack": worker_ctx.call_id_stack},
             )
             with self._writing:
-                self._out.basic_publish(message, "nameko-rpc", "registrar.register")
+                self._out.basic_publish(message, RPC_EXCHANGE, "registrar.register")
             reply = waiting.wait()
             if reply.get("error"):
                 raise RuntimeError(reply["error"])
